@@ -1,0 +1,136 @@
+/**
+ * JSON shapes of the HTTP API (PRODUCT.md, "HTTP API"). The server's routes return
+ * these and the tab's API client reads them; both import this file (types only).
+ */
+import type {
+  ActionItemView,
+  DetectionCategory,
+  Incident,
+  IsoDate,
+  IsoInstant,
+  Postmortem,
+  SeverityKey,
+  SyncRun,
+} from './types.js';
+
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+export interface HealthResponse {
+  status: 'ok';
+  store: 'embedded' | 'mongodb';
+  lastSync: { at: IsoInstant; ok: boolean; incidents: number; actionItems: number } | null;
+  /** Extensions beyond the contract's fields. */
+  demo: boolean;
+  counts: { incidents: number; actionItems: number };
+  sync?: SyncRun | null;
+  digest?: DigestHealth | null;
+}
+
+export interface DigestHealth {
+  lastWeek: string | null;
+  state: string | null;
+  at: IsoInstant | null;
+  lastError: string | null;
+  uncertainWeeks: string[];
+}
+
+/** Summary statistics of one time metric (seconds). */
+export interface TimeMetric {
+  count: number;
+  missing: number;
+  invalid: number;
+  meanSeconds: number | null;
+  medianSeconds: number | null;
+  p90Seconds: number | null;
+}
+
+export interface WeekCount {
+  weekStart: IsoDate;
+  total: number;
+  bySeverity: Partial<Record<SeverityKey, number>>;
+}
+
+export interface ActionItemStats {
+  total: number;
+  open: number;
+  done: number;
+  overdue: number;
+  completionRate: number | null;
+  onTimeRate: number | null;
+  medianDaysToClose: number | null;
+}
+
+export interface MetricsCore {
+  range: { from: IsoInstant; to: IsoInstant };
+  incidents: {
+    total: number;
+    bySeverity: Partial<Record<SeverityKey, number>>;
+    byService: Record<string, number>;
+    byWeek: WeekCount[];
+    byDetection: Record<DetectionCategory, number>;
+  };
+  timeToDetect: TimeMetric;
+  timeToAcknowledge: TimeMetric;
+  timeToResolve: TimeMetric;
+  actionItems: ActionItemStats;
+}
+
+export interface MetricsResponse extends MetricsCore {
+  /** Each time metric by severity. */
+  bySeverity?: Partial<Record<SeverityKey, { timeToDetect: TimeMetric; timeToAcknowledge: TimeMetric; timeToResolve: TimeMetric }>>;
+  /** The previous window of equal length, same filters. */
+  previous?: MetricsCore;
+  /** Per-week medians/p90 of the time metrics and action items opened/closed per week. */
+  weekly?: Array<{
+    weekStart: IsoDate;
+    timeToDetect: TimeMetric;
+    timeToAcknowledge: TimeMetric;
+    timeToResolve: TimeMetric;
+    actionItemsOpened: number;
+    actionItemsClosed: number;
+    actionItemsOpenAtEnd: number;
+  }>;
+  dataQuality?: DataQuality;
+  /** The formula behind each number, as shown in the UI and the digest. */
+  formulas?: Record<string, string>;
+}
+
+export interface DataQuality {
+  incidents: Array<{ key: string; url: string | null; problems: string[] }>;
+  actionItems: Array<{ key: string; url: string | null; problems: string[] }>;
+}
+
+export interface IncidentsResponse {
+  items: Incident[];
+  nextCursor?: string | null;
+}
+
+export interface IncidentDetailResponse extends Incident {
+  actionItems: ActionItemView[];
+  postmortem: Postmortem | null;
+}
+
+export interface ActionItemsResponse {
+  items: ActionItemView[];
+  nextCursor?: string | null;
+}
+
+export interface CreateActionItemRequest {
+  summary: string;
+  owner?: string;
+  dueDate?: IsoDate;
+  description?: string;
+}
+
+export interface CreateActionItemResponse {
+  key: string;
+  url: string;
+}
+
+export interface ImportPostmortemResponse {
+  incident: string;
+  actionItems: Array<{ ref: string | null; jiraKey: string | null; status: 'created' | 'linked' | 'existing' | 'failed'; error?: string; differences?: string[] }>;
+  created: string[];
+}
