@@ -116,29 +116,33 @@ interface RawHistory {
   id?: string;
   created?: unknown;
   author?: { displayName?: string };
-  items?: Array<{
-    field?: string;
-    fieldId?: string;
-    from?: string | null;
-    fromString?: string | null;
-    to?: string | null;
-    toString?: string | null;
-  }>;
+  items?: object[];
+}
+
+/**
+ * An own string property, or null. A change item whose `toString` side is left out would
+ * otherwise read as Object.prototype.toString (a function), which is also what makes
+ * jira.js's schema check reject such a response.
+ */
+function ownString(item: object, key: string): string | null {
+  if (!Object.hasOwn(item, key)) return null;
+  const value = (item as Record<string, unknown>)[key];
+  return typeof value === 'string' ? value : null;
 }
 
 function toHistory(raw: RawHistory): JiraHistory {
   return {
-    id: raw.id ?? '',
+    id: raw.id === undefined ? '' : String(raw.id),
     created: isoOf(raw.created),
     author: raw.author?.displayName ?? null,
     items: (raw.items ?? []).map(
       (item): JiraChangeItem => ({
-        field: item.field ?? '',
-        fieldId: item.fieldId ?? null,
-        from: item.from ?? null,
-        fromString: item.fromString ?? null,
-        to: item.to ?? null,
-        toString: item.toString ?? null,
+        field: ownString(item, 'field') ?? '',
+        fieldId: ownString(item, 'fieldId'),
+        from: ownString(item, 'from'),
+        fromString: ownString(item, 'fromString'),
+        to: ownString(item, 'to'),
+        toString: ownString(item, 'toString'),
       }),
     ),
   };
@@ -153,6 +157,7 @@ export function createJiraReader(options: JiraReaderOptions): JiraReader {
   let requests = 0;
   let retries = 0;
   let bulkChangelogs = true;
+  const warned = new Set<string>();
 
   const transport = createClient({
     host: options.baseUrl,
@@ -160,8 +165,13 @@ export function createJiraReader(options: JiraReaderOptions): JiraReader {
     onSchemaMismatch:
       options.onSchemaMismatch === 'throw'
         ? 'throw'
-        : (report: SchemaMismatchReport) =>
-            warn(`Jira response for ${report.endpoint} differs from jira.js's schema (${report.issues.length} issue(s)); read as sent`),
+        : (report: SchemaMismatchReport) => {
+            const first = report.issues[0];
+            const what = `${report.endpoint} ${first ? `${first.path.replace(/\.\d+\./g, '[].')}: expected ${first.expected}` : ''}`;
+            if (warned.has(what)) return;
+            warned.add(what);
+            warn(`Jira's answer to ${what} differs from jira.js's schema; read as sent`);
+          },
   });
   // Counts every request actually sent (retries included) and bounds each one in time.
   const counted: Client = {
