@@ -14,7 +14,7 @@ import type {
 } from '../domain/types.js';
 import { DETECTION_CATEGORIES, SEVERITIES } from '../domain/types.js';
 import { addDays, isoWeekStart, startOfDate } from '../time.js';
-import { actionItemStats, actionItemViews } from './actionItems.js';
+import { actionItemStats, actionItemViews, compareKeys } from './actionItems.js';
 import { ZoneCalendar } from './calendar.js';
 import type { DurationOutcome } from './stats.js';
 import { durationOutcome, summarizeOutcomes } from './stats.js';
@@ -270,6 +270,7 @@ export function dataQuality(incidents: Incident[], views: ActionItemView[]): Dat
     const problems = actionItemProblems(view);
     if (problems.length > 0) quality.actionItems.push({ key: view.key, url: view.url, problems });
   }
+  quality.actionItems.sort((a, b) => compareKeys(a.key, b.key));
   return quality;
 }
 
