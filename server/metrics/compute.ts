@@ -15,7 +15,8 @@ import type {
 import { DETECTION_CATEGORIES, SEVERITIES } from '../domain/types.js';
 import { addDays, isoWeekStart, startOfDate } from '../time.js';
 import { actionItemStats, actionItemViews, compareKeys } from './actionItems.js';
-import { ZoneCalendar } from './calendar.js';
+import { zoneCalendar } from './calendar.js';
+import type { ZoneCalendar } from './calendar.js';
 import type { DurationOutcome } from './stats.js';
 import { durationOutcome, summarizeOutcomes } from './stats.js';
 
@@ -286,7 +287,7 @@ export function computeMetricsGrouped(
 ): MetricsResponse {
   const fromMs = options.from.getTime();
   const toMs = options.to.getTime();
-  const calendar = new ZoneCalendar(options.timezone);
+  const calendar = zoneCalendar(options.timezone);
   const current = computeWindow(incidents, itemsByIncident, fromMs, toMs, options, calendar);
   const previous = computeWindow(incidents, itemsByIncident, fromMs - (toMs - fromMs), fromMs, options, calendar);
 

@@ -10,7 +10,8 @@ import type { ActionItem, ActionItemView, Incident, Severity } from '../domain/t
 import { NotFoundError, InputError } from '../errors.js';
 import type { Store } from '../store/Store.js';
 import { actionItemViews, compareKeys, overdueActionItems } from './actionItems.js';
-import { ZoneCalendar } from './calendar.js';
+import { zoneCalendar } from './calendar.js';
+import type { ZoneCalendar } from './calendar.js';
 import { computeMetricsGrouped, groupActionItemsByIncident, incidentsInWindow, severityKeyOf } from './compute.js';
 import type { ActionItemListQuery, IncidentListQuery, MetricsQuery } from './query.js';
 import { resolveRange } from './query.js';
@@ -58,7 +59,7 @@ export class MetricsService {
     private readonly options: MetricsServiceOptions,
   ) {
     this.now = options.now ?? (() => new Date());
-    this.calendar = new ZoneCalendar(options.timezone);
+    this.calendar = zoneCalendar(options.timezone);
     this.defaultRangeTtlMs = options.defaultRangeTtlMs ?? 60_000;
     this.maxEntries = options.maxEntries ?? 500;
   }
