@@ -10,7 +10,7 @@ import express from 'express';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { JWK, JWTPayload } from 'jose';
 import request from 'supertest';
-import { acceptedAudiences, apiKeyMatches, authMiddleware, microsoftJwksUrl } from '../../server/http/auth.js';
+import { acceptedAudiences, apiKeyMatches, createAuthMiddleware as authMiddleware, microsoftJwksUrl } from '../../server/http/auth.js';
 import type { AuthOptions } from '../../server/http/auth.js';
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
