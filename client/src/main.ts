@@ -1,0 +1,13 @@
+/** The tab's entry: connect to the host (Teams or a plain browser), then run the dashboard. */
+import { createApiClient } from './api.js';
+import { Dashboard } from './dashboard.js';
+import { connectHost } from './teams.js';
+
+const root = document.getElementById('app');
+if (!root) throw new Error('The page has no #app element.');
+const hostReady = connectHost();
+// Teams SSO is asked for only when the API answers 401 (AUTH_MODE=teams-sso).
+const api = createApiClient({ getToken: async () => (await hostReady).getAuthToken() });
+const host = await hostReady;
+const dashboard = new Dashboard({ root, api, host }, () => host.notifySuccess());
+await dashboard.load();
