@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
-import Ajv04 from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
+import ajvDraft04 from 'ajv-draft-04';
+import ajvFormats from 'ajv-formats';
 import { PNG } from 'pngjs';
 import { buildManifest, packageInputsFromEnv, readTemplate, writeAppPackage } from '../../manifest/package.js';
 
@@ -16,6 +16,10 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 const APP_ID = '0b5c7f8e-3c1a-4d2b-9e6f-1a2b3c4d5e6f';
 const CLIENT_ID = 'C1D2E3F4-A5B6-4C7D-8E9F-0A1B2C3D4E5F';
 const ENV = { PUBLIC_URL: 'https://Insights.Contoso.com/', TEAMS_APP_ID: APP_ID, TEAMS_APP_CLIENT_ID: CLIENT_ID };
+
+// CommonJS packages: Node gives the module object, swc's interop its `default`.
+const Ajv04 = ((ajvDraft04 as unknown as { default?: unknown }).default ?? ajvDraft04) as typeof ajvDraft04.default;
+const addFormats = ((ajvFormats as unknown as { default?: unknown }).default ?? ajvFormats) as typeof ajvFormats.default;
 
 function validator() {
   const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as Record<string, unknown>;
