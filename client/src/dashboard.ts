@@ -29,7 +29,7 @@ import {
 /** Read by the browser tests: what each chart was drawn with. */
 declare global {
   interface Window {
-    __pmCharts?: Record<string, { labels: string[]; series: Array<{ label: string; data: Array<number | null> }> }>;
+    __pmCharts?: Record<string, { labels: string[]; series: Array<{ label: string; data: Array<number | null> }>; theme: Theme; colours: string[] }>;
   }
 }
 
@@ -292,9 +292,16 @@ export class Dashboard {
     window.__pmCharts = {};
     for (const spec of this.chartSpecs) {
       const canvas = this.main.querySelector<HTMLCanvasElement>(`[data-chart="${spec.id}"] canvas`);
-      window.__pmCharts[spec.id] = { labels: spec.labels, series: spec.series.map((s) => ({ label: s.label, data: s.data })) };
-      if (canvas) this.charts.push(drawChart(canvas, spec, this.theme));
+      const chart = canvas ? drawChart(canvas, spec, this.theme) : null;
+      if (chart) this.charts.push(chart);
+      window.__pmCharts[spec.id] = {
+        labels: spec.labels,
+        series: spec.series.map((s) => ({ label: s.label, data: s.data })),
+        theme: this.theme,
+        colours: chart ? chart.data.datasets.map((d) => String(d.borderColor)) : [],
+      };
     }
+    if (this.charts.length && !performance.getEntriesByName('first-chart').length) performance.mark('first-chart');
   }
 
   // Lists behind the tiles, the overdue list, and the data-quality panel.
