@@ -1,18 +1,28 @@
-/// <reference types="node" />
-import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { jsBudget } from './budget.js';
 
-const root = resolve(import.meta.dirname);
+const clientDir = fileURLToPath(new URL('.', import.meta.url));
+const outDir = fileURLToPath(new URL('../build/tab/', import.meta.url));
 
+// Served by the API server at /tab (index.html) and /tab/config (config.html).
+// Output names carry content hashes only, so the same sources always build the same files.
 export default defineConfig({
-  root,
+  root: clientDir,
   base: '/tab/',
+  logLevel: 'warn',
   build: {
-    outDir: resolve(root, '../build/tab'),
+    outDir,
     emptyOutDir: true,
     target: 'es2022',
+    sourcemap: false,
+    reportCompressedSize: false,
     rollupOptions: {
-      input: { index: resolve(root, 'index.html'), config: resolve(root, 'config.html') },
+      input: {
+        index: fileURLToPath(new URL('./index.html', import.meta.url)),
+        config: fileURLToPath(new URL('./config.html', import.meta.url)),
+      },
     },
   },
+  plugins: [jsBudget(outDir)],
 });
