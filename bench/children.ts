@@ -1,0 +1,106 @@
+/**
+ * Child processes of the benchmark: the sync (so its peak RSS is its own) and the API server
+ * (so the load generator in this process does not share its event loop). Both are TypeScript
+ * run through tsx, like `npm run sync` and `npm start`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+function tail(text: string, lines = 15): string {
+  return text.trim().split('\n').slice(-lines).join('\n');
+}
+
+function spawnTs(script: string, env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(script, import.meta.url))], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** The last JSON line a child printed to stdout, or null. */
+export function lastJsonLine(stdout: string): unknown {
+  const lines = stdout.trim().split('\n').reverse();
+  for (const line of lines) {
+    const text = line.trim();
+    if (!text.startsWith('{')) continue;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      // A log line that happens to start with "{": keep looking.
+    }
+  }
+  return null;
+}
+
+/** Runs a script to its end and returns the JSON object it printed last. */
+export function runChild<T>(script: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const child = spawnTs(script, env);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${script} did not finish within ${Math.round(timeoutMs / 1000)} s`));
+    }, timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      const result = lastJsonLine(stdout);
+      if (code === 0 && result !== null) resolve(result as T);
+      else reject(new Error(`${script} exited with ${signal ?? code}: ${tail(stderr || stdout) || 'no output'}`));
+    });
+  });
+}
+
+export interface ServerChild {
+  url: string;
+  /** Milliseconds from spawn to listening (process start-up and opening the store). */
+  startMs: number;
+  stop(): Promise<void>;
+}
+
+/** Starts bench/serverChild.ts and resolves once it listens. */
+export function startServerChild(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ServerChild> {
+  const started = performance.now();
+  return new Promise<ServerChild>((resolve, reject) => {
+    const child = spawnTs('./serverChild.ts', env);
+    let stdout = '';
+    let stderr = '';
+    let ready = false;
+    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the API server did not start within ${Math.round(timeoutMs / 1000)} s: ${tail(stderr)}`));
+    }, timeoutMs);
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (ready) return;
+      stdout += chunk.toString();
+      const line = lastJsonLine(stdout) as { url?: string } | null;
+      if (!line?.url) return;
+      ready = true;
+      clearTimeout(timer);
+      resolve({
+        url: line.url,
+        startMs: performance.now() - started,
+        stop: async () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          await exited;
+        },
+      });
+    });
+    child.once('exit', (code, signal) => {
+      if (ready) return;
+      clearTimeout(timer);
+      reject(new Error(`the API server exited with ${signal ?? code} before listening: ${tail(stderr || stdout) || 'no output'}`));
+    });
+  });
+}

@@ -1,0 +1,138 @@
+/**
+ * The pure half of the benchmark suite: percentiles, ratios, target checks and the table.
+ * Every figure carries its own target (or none, for figures reported for context), so the
+ * table, results.json and the exit code are all derived from one list.
+ */
+
+export type Unit = 'ms' | 'x' | 'count' | 'MB' | 'KB' | 'req/s' | 'req/query';
+
+export interface Target {
+  /** Every target in PRODUCT.md is an upper bound. */
+  max: number;
+}
+
+export interface Figure {
+  /** Stable id for results.json, e.g. `sync.latencyRatio`. */
+  id: string;
+  /** The section of the table, e.g. `Sync at scale`. */
+  group: string;
+  label: string;
+  /** Null when it could not be measured (then `note` says why). */
+  value: number | null;
+  unit: Unit;
+  target?: Target;
+  note?: string;
+}
+
+export type Verdict = 'pass' | 'fail' | 'error' | 'info';
+
+export interface CheckedFigure extends Figure {
+  verdict: Verdict;
+}
+
+/**
+ * Linear interpolation between closest ranks (PERCENTILE.INC), the same definition the
+ * product uses for its own p90, so "p95" means one thing across the project.
+ */
+export function percentile(sortedValues: readonly number[], p: number): number | null {
+  if (p < 0 || p > 1 || Number.isNaN(p)) throw new RangeError(`percentile p must be within [0, 1], got ${p}`);
+  const n = sortedValues.length;
+  if (n === 0) return null;
+  const rank = p * (n - 1);
+  const low = Math.floor(rank);
+  const high = Math.ceil(rank);
+  const a = sortedValues[low] as number;
+  const b = sortedValues[high] as number;
+  return a + (rank - low) * (b - a);
+}
+
+export interface LatencySummary {
+  count: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
+export function summarizeLatencies(latenciesMs: readonly number[]): LatencySummary {
+  const sorted = Float64Array.from(latenciesMs).sort();
+  const values = Array.from(sorted);
+  return {
+    count: values.length,
+    p50: percentile(values, 0.5),
+    p95: percentile(values, 0.95),
+    p99: percentile(values, 0.99),
+    max: values.length > 0 ? (values[values.length - 1] as number) : null,
+  };
+}
+
+/** numerator / denominator, or null when either is missing or the denominator is not positive. */
+export function ratio(numerator: number | null | undefined, denominator: number | null | undefined): number | null {
+  if (numerator == null || denominator == null || !(denominator > 0) || !Number.isFinite(numerator)) return null;
+  return numerator / denominator;
+}
+
+/** Middle value (mean of the two middle ones for an even count); null for none. */
+export function median(values: readonly number[]): number | null {
+  return percentile([...values].sort((a, b) => a - b), 0.5);
+}
+
+export function verdictOf(figure: Figure): Verdict {
+  if (figure.value === null) return figure.target ? 'error' : 'info';
+  if (!figure.target) return 'info';
+  return figure.value <= figure.target.max ? 'pass' : 'fail';
+}
+
+export function checkFigures(figures: readonly Figure[]): CheckedFigure[] {
+  return figures.map((figure) => ({ ...figure, verdict: verdictOf(figure) }));
+}
+
+/** Non-zero when any target was missed or could not be measured. */
+export function exitCodeFor(figures: readonly CheckedFigure[]): number {
+  return figures.some((f) => f.verdict === 'fail' || f.verdict === 'error') ? 1 : 0;
+}
+
+const DIGITS: Record<Unit, number> = { ms: 0, x: 2, count: 0, MB: 0, KB: 1, 'req/s': 0, 'req/query': 1 };
+
+export function formatNumber(value: number, unit: Unit): string {
+  let digits = DIGITS[unit];
+  // Small millisecond figures (latencies under load) need their decimals to be compared.
+  if (unit === 'ms' && Math.abs(value) < 10) digits = 2;
+  else if (unit === 'ms' && Math.abs(value) < 100) digits = 1;
+  const text = value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return unit === 'x' ? `${text}x` : unit === 'count' ? text : `${text} ${unit}`;
+}
+
+export function formatValue(figure: Figure): string {
+  return figure.value === null ? 'not measured' : formatNumber(figure.value, figure.unit);
+}
+
+export function formatTarget(figure: Figure): string {
+  return figure.target ? `<= ${formatNumber(figure.target.max, figure.unit)}` : '';
+}
+
+const VERDICT_TEXT: Record<Verdict, string> = { pass: 'ok', fail: 'MISSED', error: 'MISSED (not measured)', info: '' };
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+}
+
+/** One markdown table, grouped by section in the order the figures come. */
+export function renderTable(figures: readonly CheckedFigure[]): string {
+  const lines = ['| area | figure | value | target | result | note |', '|---|---|---|---|---|---|'];
+  let lastGroup: string | null = null;
+  for (const f of figures) {
+    const group = f.group === lastGroup ? '' : f.group;
+    lastGroup = f.group;
+    lines.push(`| ${[group, f.label, formatValue(f), formatTarget(f), VERDICT_TEXT[f.verdict], f.note ?? ''].map(cell).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** One line for the console: which targets were missed. */
+export function summaryLine(figures: readonly CheckedFigure[]): string {
+  const withTarget = figures.filter((f) => f.target);
+  const missed = withTarget.filter((f) => f.verdict === 'fail' || f.verdict === 'error');
+  if (missed.length === 0) return `All ${withTarget.length} targets met.`;
+  return `${missed.length} of ${withTarget.length} targets missed: ${missed.map((f) => `${f.group}: ${f.label} (${formatValue(f)}, target ${formatTarget(f)})`).join('; ')}.`;
+}
