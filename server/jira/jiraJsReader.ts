@@ -112,6 +112,28 @@ function isoOf(value: unknown): string {
   return '';
 }
 
+interface RawSearchPage {
+  issues?: Array<{
+    id?: string;
+    key?: string;
+    fields?: Record<string, unknown>;
+    changelog?: { histories?: RawHistory[]; total?: number };
+  }>;
+  nextPageToken?: string | null;
+  isLast?: boolean;
+}
+
+interface RawBulkChangelogs {
+  issueChangeLogs?: Array<{ issueId?: string; changeHistories?: RawHistory[] }>;
+  nextPageToken?: string | null;
+}
+
+interface RawChangelogPage {
+  values?: RawHistory[];
+  isLast?: boolean;
+  total?: number;
+}
+
 interface RawHistory {
   id?: string;
   created?: unknown;
@@ -186,6 +208,12 @@ export function createJiraReader(options: JiraReaderOptions): JiraReader {
     },
   };
   const jira: CloudClient = createCloudClient(counted);
+  /**
+   * The hot paths (search pages, changelogs) skip jira.js's zod validation: it costs more
+   * CPU per page than the rest of the sync, and the mapping reads every value defensively
+   * anyway (unknown shapes become reported problems, not crashes).
+   */
+  const raw = <T>(request: Omit<SendRequestOptions, "schema">): Promise<T> => counted.sendRequest<T>(request as never);
 
   async function read<T>(what: string, call: () => Promise<T>): Promise<T> {
     let attempts = 0;
@@ -216,17 +244,21 @@ export function createJiraReader(options: JiraReaderOptions): JiraReader {
     do {
       const token = nextPageToken;
       const page = await read('POST /rest/api/3/changelog/bulkfetch', () =>
-        jira.issues.getBulkChangelogs({
-          issueIdsOrKeys: ids,
-          ...(fieldIds.length > 0 ? { fieldIds: fieldIds.slice(0, 10) } : {}),
-          maxResults: 1000,
-          ...(token ? { nextPageToken: token } : {}),
+        raw<RawBulkChangelogs>({
+          url: '/rest/api/3/changelog/bulkfetch',
+          method: 'POST',
+          body: {
+            issueIdsOrKeys: ids,
+            ...(fieldIds.length > 0 ? { fieldIds: fieldIds.slice(0, 10) } : {}),
+            maxResults: 1000,
+            ...(token ? { nextPageToken: token } : {}),
+          },
         }),
       );
       for (const log of page.issueChangeLogs ?? []) {
         const id = log.issueId ?? '';
         const list = into.get(id) ?? [];
-        for (const history of log.changeHistories ?? []) list.push(toHistory(history as RawHistory));
+        for (const history of log.changeHistories ?? []) list.push(toHistory(history));
         into.set(id, list);
       }
       nextPageToken = page.nextPageToken ?? undefined;
@@ -237,11 +269,16 @@ export function createJiraReader(options: JiraReaderOptions): JiraReader {
     const histories: JiraHistory[] = [];
     for (let startAt = 0; ; ) {
       const page = await read(`GET /rest/api/3/issue/${issue.key}/changelog`, () =>
-        jira.issues.getChangeLogs({ issueIdOrKey: issue.key, startAt, maxResults: 100 }),
+        raw<RawChangelogPage>({
+          url: `/rest/api/3/issue/${encodeURIComponent(issue.key)}/changelog`,
+          method: 'GET',
+          searchParams: { startAt, maxResults: 100 },
+        }),
       );
-      for (const history of page.values) histories.push(toHistory(history as RawHistory));
+      if (!Array.isArray(page.values)) throw toJiraError(new Error('no values in the changelog page'), 'GET changelog', 1);
+      for (const history of page.values) histories.push(toHistory(history));
       startAt += page.values.length;
-      if (page.isLast || page.values.length === 0 || startAt >= page.total) return histories;
+      if (page.isLast === true || page.values.length === 0 || startAt >= (page.total ?? 0)) return histories;
     }
   }
 
@@ -268,25 +305,32 @@ export function createJiraReader(options: JiraReaderOptions): JiraReader {
     async search(request: JiraSearchRequest): Promise<JiraSearchPage> {
       const token = request.nextPageToken;
       const page = await read('POST /rest/api/3/search/jql', () =>
-        jira.issueSearch.searchAndReconsileIssuesUsingJqlPost({
-          jql: request.jql,
-          fields: request.fields,
-          expand: 'changelog',
-          maxResults: request.maxResults ?? pageSize,
-          ...(token ? { nextPageToken: token } : {}),
+        raw<RawSearchPage>({
+          url: '/rest/api/3/search/jql',
+          method: 'POST',
+          body: {
+            jql: request.jql,
+            fields: request.fields,
+            expand: 'changelog',
+            maxResults: request.maxResults ?? pageSize,
+            ...(token ? { nextPageToken: token } : {}),
+          },
         }),
       );
-      const issues: JiraIssue[] = (page.issues ?? []).map((issue) => {
-        const histories = (issue.changelog?.histories ?? []).map((h) => toHistory(h as RawHistory));
+      if (!page || !Array.isArray(page.issues)) {
+        throw new JiraError("Jira's answer to POST /rest/api/3/search/jql has no `issues` list; is JIRA_BASE_URL a Jira Cloud site?", null);
+      }
+      const issues: JiraIssue[] = page.issues.map((issue) => {
+        const histories = (issue.changelog?.histories ?? []).map(toHistory);
         return {
-          id: issue.id ?? '',
-          key: issue.key ?? '',
-          fields: (issue.fields ?? {}) as Record<string, unknown>,
+          id: String(issue.id ?? ''),
+          key: String(issue.key ?? ''),
+          fields: issue.fields ?? {},
           histories,
           historyTotal: Math.max(issue.changelog?.total ?? histories.length, histories.length),
         };
       });
-      const nextPageToken = page.nextPageToken ?? null;
+      const nextPageToken = typeof page.nextPageToken === 'string' && page.nextPageToken !== '' ? page.nextPageToken : null;
       // No token means no further page, whatever isLast says.
       return { issues, nextPageToken, isLast: page.isLast === true || nextPageToken === null };
     },

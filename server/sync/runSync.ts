@@ -14,7 +14,7 @@ import type {
   UpsertCounts,
 } from '../domain/types.js';
 import { ConflictError, JiraError } from '../errors.js';
-import type { JiraHistory, JiraIssue, JiraReader } from '../jira/JiraReader.js';
+import type { JiraHistory, JiraIssue, JiraReader, JiraSearchPage } from '../jira/JiraReader.js';
 import type { Store } from '../store/Store.js';
 import { resolveFieldMapping, type ResolvedFields, type SyncMappingConfig } from './fieldMapping.js';
 import { readInstant } from './fieldValues.js';
@@ -39,6 +39,8 @@ export const DEFAULT_OVERLAP_MS = 5 * 60_000;
 /** Extra overlap when Jira does not tell the user's time zone (JQL literals may be read up to 14 h off). */
 const UNKNOWN_ZONE_OVERLAP_MS = 14 * 3_600_000;
 const MAX_REPORTED_PROBLEMS = 1_000;
+/** Search pages requested ahead of the page being stored (bounds memory to a few pages). */
+const LOOKAHEAD = 2;
 
 export interface SyncSettings {
   /** TIMEZONE: dates without a time are 00:00 there. */
@@ -216,8 +218,7 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
       const sinceMs = incremental ? Date.parse(watermark as string) - overlapMs : null;
       const jql = buildSyncJql(spec.userJql, sinceMs, zone.zone);
 
-      const fetchPage = async (token: string | null): Promise<PreparedPage<T>> => {
-        const page = await jira.search({ jql, fields: spec.fields, nextPageToken: token, maxResults: deps.pageSize });
+      const prepare = async (page: JiraSearchPage): Promise<PreparedPage<T>> => {
         const keys = page.issues.map((issue) => issue.key);
         const candidates = spec.needsIncidentKeys ? [...new Set(page.issues.flatMap((i) => candidateIncidentKeys(i.fields)))] : [];
         const [existingList, incidents] = await Promise.all([
@@ -225,7 +226,7 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
           candidates.length > 0 ? store.findIncidents({ keys: candidates }) : Promise.resolve([] as Incident[]),
         ]);
         const existing = new Map(existingList.map((record) => [record.key, record]));
-        const prepared: PreparedPage<T> = {
+        const result: PreparedPage<T> = {
           changed: [],
           unchanged: [],
           existing,
@@ -239,18 +240,18 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
           statuses.learn(issue.fields);
           const updated = readInstant(issue.fields.updated, settings.timezone);
           const updatedAt = updated.ok ? updated.value : null;
-          if (updatedAt !== null && (prepared.maxUpdated === null || updatedAt > prepared.maxUpdated)) {
-            prepared.maxUpdated = updatedAt;
+          if (updatedAt !== null && (result.maxUpdated === null || updatedAt > result.maxUpdated)) {
+            result.maxUpdated = updatedAt;
           }
           const stored = existing.get(issue.key);
           const isSame =
             incremental && stored !== undefined && updatedAt !== null && stored.updatedAt === updatedAt &&
             (!('source' in stored) || stored.source === 'jira');
-          if (isSame) prepared.unchanged.push(stored);
-          else prepared.changed.push(issue);
+          if (isSame) result.unchanged.push(stored);
+          else result.changed.push(issue);
         }
         // Search sends at most the 40 newest histories; read the rest so first moves are right.
-        const truncated = prepared.changed.filter((issue) => issue.historyTotal > issue.histories.length);
+        const truncated = result.changed.filter((issue) => issue.historyTotal > issue.histories.length);
         if (truncated.length > 0) {
           const whole = await jira.changelogs(truncated, CHANGELOG_FIELD_IDS);
           for (const issue of truncated) {
@@ -258,18 +259,42 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
             issue.historyTotal = issue.histories.length;
           }
         }
-        await statuses.ensureKnown(prepared.changed.map((issue) => issue.histories));
-        return prepared;
+        await statuses.ensureKnown(result.changed.map((issue) => issue.histories));
+        return result;
+      };
+
+      // Searches run back to back, up to LOOKAHEAD pages ahead of the page being stored; each
+      // page's changelogs and store look-ups overlap with the next search and the previous write.
+      const searched: Array<Promise<JiraSearchPage | null>> = [];
+      const prepared: Array<Promise<PreparedPage<T> | null>> = [];
+      const schedule = (index: number) => {
+        for (let i = prepared.length; i <= index; i += 1) {
+          const search: Promise<JiraSearchPage | null> =
+            i === 0
+              ? jira.search({ jql, fields: spec.fields, nextPageToken: null, maxResults: deps.pageSize })
+              : (searched[i - 1] as Promise<JiraSearchPage | null>).then((previous) =>
+                  previous === null || previous.isLast || previous.nextPageToken === null
+                    ? null
+                    : jira.search({ jql, fields: spec.fields, nextPageToken: previous.nextPageToken, maxResults: deps.pageSize }),
+                );
+          const ready = search.then((page) => (page === null ? null : prepare(page)));
+          // Awaited in order by the loop below; until then a failure must not count as unhandled.
+          search.catch(() => {});
+          ready.catch(() => {});
+          searched.push(search);
+          prepared.push(ready);
+        }
       };
 
       let pages = 0;
       let issues = 0;
-      let pending: Promise<PreparedPage<T>> | null = fetchPage(null);
-      while (pending) {
-        const page: PreparedPage<T> = await pending;
-        pending = page.isLast ? null : fetchPage(page.nextPageToken);
-        // Settled later by the loop; until then a failure must not count as unhandled.
-        pending?.catch(() => {});
+      for (let index = 0; ; index += 1) {
+        schedule(index + LOOKAHEAD);
+        const page = await (prepared[index] as Promise<PreparedPage<T> | null>);
+        if (page === null) break;
+        // Let go of pages already stored.
+        searched[index] = Promise.resolve(null);
+        prepared[index] = Promise.resolve(null);
 
         const records = page.changed.map((issue) => spec.map(issue, page));
         const counts = records.length > 0 ? await spec.upsert(records) : zeroCounts();
@@ -291,6 +316,7 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
         pages += 1;
         issues += page.issueCount;
         deps.onProgress?.({ query: spec.query, pages, issues, counts: { ...totals }, requests: requestsSoFar() });
+        if (page.isLast) break;
       }
     };
 
