@@ -24,9 +24,9 @@ describe('computeMetrics speed', () => {
         const wallMs = performance.now() - start;
         const cpu = process.cpuUsage(cpuBefore);
         const cpuMs = (cpu.user + cpu.system) / 1000;
-        console.log(
+        process.stdout.write(
           `computeMetrics cold, ${name}, ${timezone}: ${wallMs.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU ` +
-            `(${m.incidents.total} incidents, ${m.actionItems.total} action items in range; load average ${os.loadavg()[0]?.toFixed(1)})`,
+            `(${m.incidents.total} incidents, ${m.actionItems.total} action items in range; load average ${os.loadavg()[0]?.toFixed(1)})\n`,
         );
         expect(m.incidents.total).toBeGreaterThan(0);
         // CPU time, not wall time: on a shared 2-core machine other processes stretch the
