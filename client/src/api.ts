@@ -54,7 +54,7 @@ function query(params: Record<string, string | boolean | null | undefined>): str
 }
 
 async function readError(response: Response): Promise<ApiError> {
-  let body: Partial<ErrorBody> | null = null;
+  let body: Partial<ErrorBody> | null;
   try {
     body = (await response.json()) as Partial<ErrorBody>;
   } catch {

@@ -89,7 +89,7 @@ export async function connectHost(options: { timeoutMs?: number } = {}): Promise
   const framed = window.parent !== window || window.opener != null;
   if (!framed) return standaloneHost();
   try {
-    const sdk = await import('@microsoft/teams-js');
+    const sdk = await import('./teams-sdk.js');
     await Promise.race([sdk.app.initialize(), timeout(options.timeoutMs ?? TEAMS_INIT_TIMEOUT_MS)]);
     const context = await Promise.race([sdk.app.getContext(), timeout(options.timeoutMs ?? TEAMS_INIT_TIMEOUT_MS)]);
     const frameContext = context.page.frameContext ?? null;
