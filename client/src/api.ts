@@ -107,7 +107,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify(body),
       });
-      if (response.status !== 201 && !response.ok) throw await readError(response);
+      if (!response.ok) throw await readError(response);
       return (await response.json()) as CreateActionItemResponse;
     },
   };

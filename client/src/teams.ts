@@ -4,6 +4,8 @@
  * browser (theme from prefers-color-scheme, no SSO). The SDK is loaded only when the page
  * is framed or opened by another window, so a plain browser never waits for it or loads it.
  */
+import type { TabSettings } from './tab-settings.js';
+
 export type Theme = 'default' | 'dark' | 'contrast';
 
 export interface HostInfo {
@@ -15,13 +17,6 @@ export interface HostInfo {
   teamName: string | null;
   channelId: string | null;
   channelName: string | null;
-}
-
-export interface TabSettings {
-  contentUrl: string;
-  websiteUrl: string;
-  entityId: string;
-  suggestedDisplayName: string;
 }
 
 export interface Host {
