@@ -192,6 +192,31 @@ function splitLabel(paragraph: Paragraph): { label: string; text: string } | nul
   return { label: match[1]!.trim() + (match[2] === '?' ? '?' : ''), text: (match[3] ?? '').trim() };
 }
 
+/** A paragraph's source lines, each as a paragraph of its own (soft line breaks split). */
+function paragraphLines(paragraph: Paragraph): Paragraph[] {
+  const start = lineOf(paragraph);
+  const lines: Paragraph[] = [{ type: 'paragraph', children: [], position: { start: { line: start, column: 1 }, end: { line: start, column: 1 } } }];
+  for (const child of paragraph.children) {
+    if (child.type === 'break') {
+      const line = start + lines.length;
+      lines.push({ type: 'paragraph', children: [], position: { start: { line, column: 1 }, end: { line, column: 1 } } });
+      continue;
+    }
+    if (child.type !== 'text' || !child.value.includes('\n')) {
+      lines[lines.length - 1]!.children.push(child);
+      continue;
+    }
+    child.value.split('\n').forEach((piece, index) => {
+      if (index > 0) {
+        const line = start + lines.length;
+        lines.push({ type: 'paragraph', children: [], position: { start: { line, column: 1 }, end: { line, column: 1 } } });
+      }
+      if (piece !== '') lines[lines.length - 1]!.children.push({ type: 'text', value: piece });
+    });
+  }
+  return lines.filter((line) => line.children.length > 0);
+}
+
 function listItemTexts(list: List): string[] {
   return list.children.map((item) => textOf(item).replace(/\s+/g, ' ').trim());
 }
@@ -236,13 +261,17 @@ function labelledValues(section: Section): LabelledValue[] {
     if (node.type === 'list') {
       for (const item of node.children) values.push(...fromListItem(item, section.kind));
     } else if (node.type === 'paragraph') {
-      const split = splitLabel(node);
-      const next = nodes[i + 1];
-      if (split) {
-        const items = next?.type === 'list' && !split.text.trim() ? listItemTexts(next) : [];
+      // `**Start**: …` and `**End**: …` on consecutive lines are one paragraph: read it line by line.
+      const lines = paragraphLines(node);
+      lines.forEach((line, index) => {
+        const split = splitLabel(line);
+        if (!split) return;
+        const next = nodes[i + 1];
+        const last = index === lines.length - 1;
+        const items = last && next?.type === 'list' && !split.text.trim() ? listItemTexts(next) : [];
         if (items.length > 0) i++;
-        values.push({ ...split, items, line: lineOf(node), section: section.kind });
-      }
+        values.push({ ...split, items, line: lineOf(line), section: section.kind });
+      });
     } else if (node.type === 'heading') {
       // `### Immediate cause` followed by paragraphs or a list: the heading is the label.
       const items: string[] = [];

@@ -195,6 +195,39 @@ describe('parsePostmortem', () => {
     expect(postmortem.links).toEqual([{ label: 'https://status.example.com/incidents/48213', url: 'https://status.example.com/incidents/48213' }]);
   });
 
+  it('reads bold labels on consecutive lines, h3 sections, a numbered timeline, 12-hour times and reordered columns', () => {
+    const { postmortem, warnings } = parse(fixture('drifted-bold.md'));
+    expect(warnings).toEqual([]);
+    expect(postmortem.title).toBe('Payments webhook retries double-charged customers');
+    expect(postmortem.summary).toMatchObject({
+      incidentId: 'OPS-103',
+      startedAt: '2026-11-12T09:15:00.000Z',
+      endedAt: '2026-11-12T10:02:00.000Z',
+      durationSeconds: 47 * 60,
+      severity: 'P0',
+      commander: 'Fatima Haddad',
+      responders: ['Fatima Haddad', 'Lukas Becker', 'Payments on-call'],
+    });
+    expect(postmortem.detection).toEqual({ method: 'Support ticket from a customer', timeToDetectSeconds: 3900, effective: 'No' });
+    expect(postmortem.timeline.map((e) => [e.at, e.owner])).toEqual([
+      ['2026-11-12T09:15:00.000Z', 'Payments'],
+      ['2026-11-12T10:20:00.000Z', 'Support'],
+      ['2026-11-12T10:24:00.000Z', 'Fatima Haddad'],
+    ]);
+    expect([postmortem.timeToAcknowledgeSeconds, postmortem.timeToResolveSeconds]).toEqual([240, 2820]);
+    expect(postmortem.rootCause.contributingFactors).toEqual(['Provider changed its retry policy without notice.', 'No alert on duplicate charge rate.']);
+    expect(postmortem.resolution).toEqual({ how: 'Deployed a dedupe on event id and refunded duplicates.', effective: 'Yes' });
+    expect(postmortem.actionItems).toEqual([
+      { ref: 'PAY-1', jiraKey: null, description: 'Make the webhook handler idempotent on event id', owner: 'Lukas Becker', dueDate: '2026-11-19', status: 'Done' },
+      { ref: 'PAY-2', jiraKey: null, description: 'Alert on duplicate charge rate above 0.1%', owner: 'Fatima Haddad', dueDate: '2026-12-01', status: 'Open' },
+    ]);
+  });
+
+  it('names the right line inside a multi-line paragraph', () => {
+    const problems = problemsOf('**Incident ID**: OPS-1\n**Severity**: P1\n**Duration**: forever\n');
+    expect(problems).toEqual([{ line: 3, row: null, message: expect.stringContaining('"forever" is not a duration') }]);
+  });
+
   it('recognises a Jira key in the ID column, also as a browse link', () => {
     const md = `# PM\n\n* Incident ID: OPS-9\n\n## Action items\n\n| ID | Description | Owner |\n|---|---|---|\n| TEAMA-30 | Existing one | Ann |\n| [REL-4](https://x.atlassian.net/browse/REL-4) | Linked one | Bob |\n| OPS-9-3 | Doc ref | Cy |\n`;
     const { postmortem } = parse(md);
