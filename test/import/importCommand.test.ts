@@ -77,7 +77,7 @@ describe('npm run import', () => {
 
   it('imports, prints each row, exits 0, and 1 when a row failed', async () => {
     expect(await runImportCommand(['template-filled.md'], env)).toBe(0);
-    expect(out.join('\n')).toMatch(/created  REL-1 +OPS-101-1\n/);
+    expect(out.join('\n')).toMatch(/created {2}REL-1 +OPS-101-1\n/);
     expect(out.join('\n')).toContain('3 created, 0 already there, 0 failed');
     out = [];
     await memory.upsertIncidents([jiraIncident('OPS-102')]);
