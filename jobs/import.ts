@@ -4,7 +4,12 @@
  * document and the tickets it would create, and writes nothing.
  * Exit codes: 0 done, 1 the document or some rows failed (re-run to finish), 2 usage.
  */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig } from '../server/config/config.js';
 import { DomainError } from '../server/errors.js';
+import { createStore } from '../server/store/createStore.js';
+import { importDepsFrom } from '../server/tickets/ticketDeps.js';
 import { hasFailures, importPostmortem, planImport, type ImportDeps } from '../server/tickets/importPostmortem.js';
 import { formatDryRun, formatImport } from '../server/tickets/importReport.js';
 
@@ -73,4 +78,34 @@ export async function runImportCommand(argv: string[], env: ImportCommandEnv): P
   } finally {
     await opened?.close();
   }
+}
+
+/** The real environment: configuration from process.env, the configured store, Jira over jira.js. */
+export function processEnv(env: NodeJS.ProcessEnv = process.env): ImportCommandEnv {
+  return {
+    readFile: (path) => readFile(path, 'utf8'),
+    async open() {
+      const config = loadConfig(env);
+      const store = await createStore(config);
+      return { deps: importDepsFrom(config, store, () => new Date()), close: () => store.close() };
+    },
+    stdout: (text) => process.stdout.write(`${text}\n`),
+    stderr: (text) => process.stderr.write(`${text}\n`),
+  };
+}
+
+async function main(): Promise<void> {
+  try {
+    process.exitCode = await runImportCommand(process.argv.slice(2), processEnv());
+  } catch (error) {
+    // Configuration and store problems are one line saying what to fix; nothing else should get here.
+    if (error instanceof ConfigError) process.stderr.write(`Configuration error: ${error.message}\n`);
+    else if (error instanceof DomainError) process.stderr.write(`${error.message}\n`);
+    else process.stderr.write(`npm run import failed: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  void main();
 }

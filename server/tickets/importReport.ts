@@ -59,6 +59,9 @@ export function formatDryRun(plan: DryRunResult): string {
     lines.push(`  ${orDash(t.ref).padEnd(12)} ${what}`);
     lines.push(`  ${''.padEnd(12)} "${t.summary}"  owner: ${orDash(t.owner)}  due: ${orDash(t.dueDate)}`);
   }
+  if (plan.tickets.some((t) => t.action === 'create' && t.project === null)) {
+    lines.push('The import would stop here: set jira.actionItemProject in the config file (the incident is not a Jira issue, so it has no project).');
+  }
   for (const w of plan.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
 }

@@ -1,6 +1,11 @@
+import { rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { parseImportArgs, runImportCommand, type ImportCommandEnv } from '../../jobs/import.js';
+import { parseImportArgs, processEnv, runImportCommand, type ImportCommandEnv } from '../../jobs/import.js';
+import { startSampleJira } from '../../server/jira-sample/index.js';
+import { tempDir } from '../support/stores.js';
 import { FakeJira, MemoryStore, jiraIncident } from './doubles.js';
 
 const fixtures = new URL('../fixtures/postmortems/', import.meta.url);
@@ -96,5 +101,25 @@ describe('npm run import', () => {
     expect(jira.calls).toEqual([]);
     expect(await runImportCommand(['nope.md'], env)).toBe(2);
     expect(err.at(-1)).toBe('cannot read nope.md: ENOENT');
+  });
+});
+
+describe('npm run import in its real environment', () => {
+  it('reads the configuration, opens the embedded store and imports into the sample Jira', async () => {
+    const sample = await startSampleJira({ seed: 'empty' });
+    const dir = tempDir('pmi-import-cli-');
+    try {
+      writeFileSync(join(dir, 'config.json'), JSON.stringify({ jira: { actionItemProject: 'REL' } }));
+      const real = processEnv({ DATA_DIR: dir, CONFIG_FILE: join(dir, 'config.json'), JIRA_BASE_URL: sample.url, JIRA_EMAIL: sample.email, JIRA_API_TOKEN: sample.apiToken });
+      const lines: string[] = [];
+      const code = await runImportCommand([fileURLToPath(new URL('document-only.md', fixtures))], { ...real, stdout: (text) => lines.push(text) });
+      expect(code).toBe(0);
+      expect(lines.join('\n')).toContain('Incident PD-48213 (created as a document-only incident)');
+      expect(lines.join('\n')).toContain('2 created, 0 already there, 0 failed');
+      expect(sample.data.keys().filter((k) => k.startsWith('REL-'))).toHaveLength(2);
+    } finally {
+      await sample.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
