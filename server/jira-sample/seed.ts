@@ -32,6 +32,9 @@ export interface SeedSize {
 export const DEMO_SEED: SeedSize = { incidents: 180, actionItems: 640, seed: 20261127 };
 
 const MINUTE = 60_000;
+/** Shared by the many issues with the same boilerplate description (keeps the big seed's garbage down). */
+const ACTION_ITEM_DESCRIPTION = adfParagraph('Action item from the post-incident review.');
+const NOISE_DESCRIPTION = adfParagraph('Planned engineering work.');
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
@@ -443,7 +446,7 @@ export function seedIssues(store: IssueStore, size: SeedSize, nowMs: number, zon
         project: isChild ? ops : rel,
         issueType: isChild ? subtaskType : taskType,
         summary: dice.pick(ACTION_SUMMARIES).replace('{s}', service),
-        description: adfParagraph('Action item from the post-incident review.'),
+        description: ACTION_ITEM_DESCRIPTION,
         status: current,
         resolution: resolution === null ? null : (RESOLUTIONS.find((r) => r.name === resolution) ?? null),
         resolutionDate,
@@ -489,7 +492,7 @@ export function seedIssues(store: IssueStore, size: SeedSize, nowMs: number, zon
     drafts.push({
       issue: {
         project: rel, issueType: dice.chance(0.5) ? taskType : (issueTypeByName('Story') ?? taskType), summary: `Improve ${dice.pick(SERVICES)} developer tooling`,
-        description: adfParagraph('Planned engineering work.'), status: S.todo, resolution: null, resolutionDate: null,
+        description: NOISE_DESCRIPTION, status: S.todo, resolution: null, resolutionDate: null,
         priority: PRIORITIES[3] ?? null, labels: dice.chance(0.5) ? ['tech-debt'] : [], created, updated: created, dueDate: null,
         assigneeId: dice.pick(activePeople).accountId, reporterId: dice.pick(people).accountId, parentId: null, custom: {}, histories: [],
       },

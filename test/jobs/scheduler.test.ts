@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { scheduleJob } from '../../jobs/scheduler.js';
 import { createLogger } from '../../server/logging.js';
 import type { Store } from '../../server/store/Store.js';
-import { availableStores } from '../support/stores.js';
+import { embeddedHarness } from '../support/stores.js';
 
 const logger = createLogger('silent');
 
@@ -11,7 +11,7 @@ describe('scheduleJob', () => {
   let store: Store;
   let cleanup: () => Promise<void>;
   beforeEach(async () => {
-    ({ store, cleanup } = await availableStores()[0]!.open());
+    ({ store, cleanup } = await embeddedHarness.open());
   });
   afterEach(() => cleanup());
 

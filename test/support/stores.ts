@@ -18,7 +18,7 @@ export function tempDir(prefix = 'pmi-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-const embedded: StoreHarness = {
+export const embeddedHarness: StoreHarness = {
   name: 'embedded',
   async open() {
     const dir = tempDir('pmi-store-');
@@ -54,10 +54,10 @@ const mongo: StoreHarness = {
 
 let announced = false;
 export function availableStores(): StoreHarness[] {
-  if (process.env.MONGODB_URI) return [embedded, mongo];
+  if (process.env.MONGODB_URI) return [embeddedHarness, mongo];
   if (!announced) {
     announced = true;
     process.stdout.write('Store contract: MongoDB leg skipped because MONGODB_URI is not set (no MongoDB server on this machine); set it to run the suite against MongoDB too.\n');
   }
-  return [embedded];
+  return [embeddedHarness];
 }
