@@ -4,7 +4,7 @@
  * plugin fails the build when the budget is exceeded and writes the numbers beside it.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Plugin } from 'vite';
 
@@ -41,17 +41,24 @@ export function formatBudget(report: BudgetReport): string {
     ` (${report.files.map((f) => `${f.file} ${kb(f.gzipBytes)}`).join(', ')})`;
 }
 
-/** Vite plugin: measure after the bundle is written; throw (failing the build) when over. */
-export function jsBudget(outDir: string, limitBytes = JS_BUDGET_GZIP_BYTES): Plugin {
+/**
+ * Vite plugin: measure after the bundle is written; throw (failing the build) when over.
+ * It measures the output directory vite actually wrote (so `--outDir` is honoured).
+ */
+export function jsBudget(limitBytes = JS_BUDGET_GZIP_BYTES): Plugin {
+  let outDir = '';
   return {
     name: 'postmortem-insights-js-budget',
     apply: 'build',
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir);
+    },
     closeBundle() {
       const report = measureJsBudget(outDir, limitBytes);
       writeFileSync(join(outDir, 'budget.json'), JSON.stringify(report, null, 2) + '\n');
       const line = formatBudget(report);
       if (!report.ok) throw new Error(`Over budget: ${line}. Register fewer chart.js parts or drop a dependency.`);
-      console.log(line);
+      process.stdout.write(`${line}\n`);
     },
   };
 }

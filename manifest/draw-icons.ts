@@ -32,4 +32,4 @@ function bars(size: number): Array<[number, number, number, number]> {
 const here = new URL('.', import.meta.url);
 writeFileSync(new URL('color.png', here), draw(192, [0x5b, 0x5f, 0xc7, 255], bars(192), [255, 255, 255, 255]));
 writeFileSync(new URL('outline.png', here), draw(32, [0, 0, 0, 0], bars(32), [255, 255, 255, 255]));
-console.log('wrote manifest/color.png (192x192) and manifest/outline.png (32x32)');
+process.stdout.write('wrote manifest/color.png (192x192) and manifest/outline.png (32x32)\n');

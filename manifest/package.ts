@@ -113,13 +113,13 @@ async function main(): Promise<void> {
   const manifest = buildManifest(readTemplate(), inputs);
   const outFile = `${root}build/appPackage.zip`;
   await writeAppPackage(outFile, manifest);
-  console.log(`wrote ${outFile} (app id ${inputs.appId}, tab ${inputs.publicUrl}/tab)`);
-  if (!inputs.clientId) console.log('TEAMS_APP_CLIENT_ID is not set: the package has no webApplicationInfo, so Teams SSO (AUTH_MODE=teams-sso) will not work.');
+  process.stdout.write(`wrote ${outFile} (app id ${inputs.appId}, tab ${inputs.publicUrl}/tab)\n`);
+  if (!inputs.clientId) process.stdout.write('TEAMS_APP_CLIENT_ID is not set: the package has no webApplicationInfo, so Teams SSO (AUTH_MODE=teams-sso) will not work.\n');
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   main().catch((error: unknown) => {
-    console.error(error instanceof PackageConfigError ? error.message : error);
+    process.stderr.write(`${error instanceof PackageConfigError ? error.message : String(error)}\n`);
     process.exit(1);
   });
 }

@@ -54,7 +54,7 @@ function query(params: Record<string, string | boolean | null | undefined>): str
 }
 
 async function readError(response: Response): Promise<ApiError> {
-  let body: Partial<ErrorBody> | null = null;
+  let body: Partial<ErrorBody> | null;
   try {
     body = (await response.json()) as Partial<ErrorBody>;
   } catch {
@@ -107,7 +107,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify(body),
       });
-      if (response.status !== 201 && !response.ok) throw await readError(response);
+      if (!response.ok) throw await readError(response);
       return (await response.json()) as CreateActionItemResponse;
     },
   };

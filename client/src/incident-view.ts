@@ -7,6 +7,7 @@ import type { ApiClient } from './api.js';
 import { ApiError } from './api.js';
 import { externalLink, h, table } from './dom.js';
 import { formatDate, formatDuration, span } from './format.js';
+import { validateActionItem } from './validation.js';
 
 export interface IncidentViewOptions {
   container: HTMLElement;
@@ -73,18 +74,6 @@ export async function renderIncidentView(options: IncidentViewOptions): Promise<
       createForm(options, incident)),
   );
   if (!options.created) back.focus();
-}
-
-/** Validates the form's fields; returns a message per invalid field (empty when valid). */
-export function validateActionItem(input: { summary: string; owner: string; dueDate: string; description: string }): Partial<Record<keyof CreateActionItemRequest, string>> {
-  const errors: Partial<Record<keyof CreateActionItemRequest, string>> = {};
-  const summary = input.summary.trim();
-  if (!summary) errors.summary = 'Write a summary: what will be done.';
-  else if (summary.length > 255) errors.summary = `Keep the summary to 255 characters (it has ${summary.length}).`;
-  if (input.dueDate && !/^\d{4}-\d{2}-\d{2}$/.test(input.dueDate)) errors.dueDate = 'Use a date like 2026-12-31.';
-  if (input.owner.length > 255) errors.owner = 'Keep the owner to 255 characters.';
-  if (input.description.length > 30000) errors.description = 'Keep the description under 30,000 characters.';
-  return errors;
 }
 
 function createForm(options: IncidentViewOptions, incident: IncidentDetailResponse): HTMLElement {

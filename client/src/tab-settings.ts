@@ -1,7 +1,14 @@
 /** The configurable tab's choice: the default filters a channel's tab opens with. */
 import type { SeverityKey } from '../../server/domain/types.js';
-import type { TabSettings } from './teams.js';
 import { DEFAULT_STATE, formatViewState, SEVERITY_KEYS } from './view-state.js';
+
+/** What Teams stores for a configured channel tab (pages.config.setConfig). */
+export interface TabSettings {
+  contentUrl: string;
+  websiteUrl: string;
+  entityId: string;
+  suggestedDisplayName: string;
+}
 
 export const CHANNEL_WINDOWS = ['30', '90', '180'] as const;
 

@@ -4,6 +4,8 @@
  * browser (theme from prefers-color-scheme, no SSO). The SDK is loaded only when the page
  * is framed or opened by another window, so a plain browser never waits for it or loads it.
  */
+import type { TabSettings } from './tab-settings.js';
+
 export type Theme = 'default' | 'dark' | 'contrast';
 
 export interface HostInfo {
@@ -15,13 +17,6 @@ export interface HostInfo {
   teamName: string | null;
   channelId: string | null;
   channelName: string | null;
-}
-
-export interface TabSettings {
-  contentUrl: string;
-  websiteUrl: string;
-  entityId: string;
-  suggestedDisplayName: string;
 }
 
 export interface Host {
@@ -89,7 +84,7 @@ export async function connectHost(options: { timeoutMs?: number } = {}): Promise
   const framed = window.parent !== window || window.opener != null;
   if (!framed) return standaloneHost();
   try {
-    const sdk = await import('@microsoft/teams-js');
+    const sdk = await import('./teams-sdk.js');
     await Promise.race([sdk.app.initialize(), timeout(options.timeoutMs ?? TEAMS_INIT_TIMEOUT_MS)]);
     const context = await Promise.race([sdk.app.getContext(), timeout(options.timeoutMs ?? TEAMS_INIT_TIMEOUT_MS)]);
     const frameContext = context.page.frameContext ?? null;

@@ -31,8 +31,11 @@ export const DEFAULT_STATE: ViewState = {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-function isDate(value: string | null): value is string {
-  return value != null && DATE.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
+/** A real `YYYY-MM-DD` calendar date (not 2026-02-31). */
+export function isCalendarDate(value: string | null): value is string {
+  if (value == null || !DATE.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
 
 function pick<T extends string>(value: string | null, allowed: readonly T[]): T | null {
@@ -45,7 +48,7 @@ export function parseViewState(search: string): ViewState {
   let window = pick(q.get('window'), WINDOWS) ?? DEFAULT_STATE.window;
   const from = q.get('from');
   const to = q.get('to');
-  if (window === 'custom' && !(isDate(from) && isDate(to) && from <= to)) window = DEFAULT_STATE.window;
+  if (window === 'custom' && !(isCalendarDate(from) && isCalendarDate(to) && from <= to)) window = DEFAULT_STATE.window;
   return {
     window,
     from: window === 'custom' ? from : null,
@@ -77,8 +80,8 @@ export function formatViewState(state: ViewState): string {
 
 /** Checks a custom window; returns the problem in words, or null when it is valid. */
 export function customWindowProblem(from: string, to: string): string | null {
-  if (!isDate(from)) return 'Pick a start date.';
-  if (!isDate(to)) return 'Pick an end date.';
+  if (!isCalendarDate(from)) return 'Pick a start date.';
+  if (!isCalendarDate(to)) return 'Pick an end date.';
   if (from > to) return 'The start date must be on or before the end date.';
   const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000 + 1;
   if (days > 1100) return 'The window can span at most 1,100 days.';

@@ -3,7 +3,7 @@
  * (its routes live on other branches until they are merged): it serves the built tab from
  * build/tab and answers the API with small fixed data typed as the API's shapes.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -73,7 +73,7 @@ export function fixtureData(now: Date) {
 
 export async function startFixtureServer(tabDir: string): Promise<{ baseUrl: string; close(): Promise<void> }> {
   const data = fixtureData(new Date());
-  const json = (res: import('node:http').ServerResponse, status: number, body: unknown) => {
+  const json = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
   };
   const server: Server = createServer((req, res) => {
