@@ -4,7 +4,7 @@
  * short unrecorded warm-up. Latencies are collected per response so p95 is exact rather than
  * read off autocannon's fixed percentiles (which have no p95).
  */
-import autocannon from 'autocannon';
+import autocannon, { type Result as CannonResult } from 'autocannon';
 import { ratio, summarizeLatencies, type Figure, type LatencySummary } from './report.js';
 
 export interface LoadOptions {
@@ -21,7 +21,7 @@ export interface LoadResult extends LatencySummary {
 }
 
 function cannon(url: string, connections: number, durationSec: number, record: ((ms: number, status: number) => void) | null) {
-  return new Promise<autocannon.Result>((resolve, reject) => {
+  return new Promise<CannonResult>((resolve, reject) => {
     const instance = autocannon({ url, connections, duration: durationSec, timeout: 30 }, (error, result) => (error ? reject(error) : resolve(result)));
     if (record) instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => record(ms, status));
   });

@@ -2,7 +2,7 @@
 declare module 'autocannon' {
   import type { EventEmitter } from 'node:events';
 
-  interface Options {
+  export interface Options {
     url: string;
     connections?: number;
     duration?: number;
@@ -11,7 +11,7 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
   }
 
-  interface Histogram {
+  export interface Histogram {
     average: number;
     mean: number;
     p50: number;
@@ -19,7 +19,7 @@ declare module 'autocannon' {
     max: number;
   }
 
-  interface Result {
+  export interface Result {
     requests: Histogram & { total: number };
     latency: Histogram;
     throughput: Histogram;
@@ -30,7 +30,7 @@ declare module 'autocannon' {
     '2xx': number;
   }
 
-  interface Instance extends EventEmitter {
+  export interface Instance extends EventEmitter {
     stop(): void;
   }
 

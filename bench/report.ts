@@ -136,3 +136,35 @@ export function summaryLine(figures: readonly CheckedFigure[]): string {
   if (missed.length === 0) return `All ${withTarget.length} targets met.`;
   return `${missed.length} of ${withTarget.length} targets missed: ${missed.map((f) => `${f.group}: ${f.label} (${formatValue(f)}, target ${formatTarget(f)})`).join('; ')}.`;
 }
+
+export const README_START = '<!-- bench:results:start -->';
+export const README_END = '<!-- bench:results:end -->';
+
+/** The README with the text between the bench markers replaced; unchanged when they are absent. */
+export function replaceReadmeResults(readme: string, content: string): string {
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start === -1 || end === -1 || end < start) return readme;
+  return `${readme.slice(0, start + README_START.length)}\n${content.trim()}\n${readme.slice(end)}`;
+}
+
+export interface RunHeader {
+  finishedAt: string;
+  durationSeconds: number;
+  machine: string;
+  settings: string;
+}
+
+export function renderResultsMarkdown(header: RunHeader, figures: readonly CheckedFigure[]): string {
+  return [
+    '# Benchmark results',
+    '',
+    `Latest \`npm run bench\`: ${header.finishedAt}, ${Math.round(header.durationSeconds)} s end to end, on ${header.machine}.`,
+    `Scale: ${header.settings}. How each figure is measured: README, section "Benchmarks". Raw numbers: \`bench/results.json\`.`,
+    '',
+    renderTable(figures),
+    '',
+    summaryLine(figures),
+    '',
+  ].join('\n');
+}

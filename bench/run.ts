@@ -1,3 +1,191 @@
-// `npm run bench`: the benchmark suite is not built yet. It says so and fails rather than pretend to work.
-process.stderr.write('npm run bench: the benchmark suite is not built yet.\n');
-process.exit(1);
+/**
+ * `npm run bench`: measures the product against its own targets (PRODUCT.md, Performance)
+ * and prints one table. Steps: seed the sample Jira; sync it twice (a child process each);
+ * build the tab; start the API over the synced data (a child process) and load it with
+ * autocannon; load the tab in headless Chromium; the same API figures on MongoDB when
+ * MONGODB_URI is set. Writes bench/results.json and bench/RESULTS.md, refreshes the
+ * README's table, and exits 1 when a target is missed or could not be measured.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { startSampleJira } from '../server/jira-sample/index.js';
+import { apiFigures, measureApi, type ApiBenchResult } from './apiBench.js';
+import { ROOT, startServerChild, type ServerChild } from './children.js';
+import {
+  checkFigures,
+  exitCodeFor,
+  renderResultsMarkdown,
+  renderTable,
+  replaceReadmeResults,
+  summaryLine,
+  type Figure,
+} from './report.js';
+import { SAMPLE_JIRA_CONFIG_FILE } from './sampleConfig.js';
+import { atProductScale, describeSettings, parseBenchSettings } from './settings.js';
+import { measureSync, type SyncBenchResult } from './syncBench.js';
+import { findChromium, firstChartLoads, measureTabSize, tabFigures, type FirstChartLoad } from './tabBench.js';
+
+const startedAt = performance.now();
+const log = (line: string) => process.stderr.write(`[bench ${((performance.now() - startedAt) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+async function main(): Promise<number> {
+  const settings = parseBenchSettings(process.env);
+  log(`scale: ${describeSettings(settings)}`);
+  const workDir = mkdtempSync(join(tmpdir(), 'pmi-bench-'));
+  const configFile = join(workDir, 'postmortem-insights.config.json');
+  writeFileSync(configFile, JSON.stringify(SAMPLE_JIRA_CONFIG_FILE, null, 2));
+  // Children get a clean environment: only what they need, nothing from a real Jira setup.
+  const base: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    AUTH_MODE: 'none',
+    LOG_LEVEL: 'warn',
+    TIMEZONE: 'UTC',
+    CONFIG_FILE: configFile,
+  };
+  const embeddedEnv = { ...base, DATA_DIR: join(workDir, 'data') };
+  const mongoEnv = settings.mongodbUri ? { ...base, MONGODB_URI: settings.mongodbUri } : null;
+
+  const figures: Figure[] = [];
+  const details: Record<string, unknown> = {};
+  try {
+    // 1. Sync at scale.
+    log(`seeding the sample Jira (${settings.incidents} incidents, ${settings.actionItems} action items)`);
+    const jira = await startSampleJira({
+      seed: { incidents: settings.incidents, actionItems: settings.actionItems, seed: 20261127 },
+      latencyMs: settings.latencyMs,
+    });
+    log(`  seeded in ${Math.round(jira.seedMs)} ms`);
+    details.seedMs = jira.seedMs;
+    const expected = { incidents: settings.incidents, actionItems: settings.actionItems };
+    let sync: SyncBenchResult;
+    let mongoSync: SyncBenchResult | null = null;
+    try {
+      sync = await measureSync(jira, embeddedEnv, expected, { group: 'Sync at scale', timeoutMs: 240_000, onStep: log });
+      if (mongoEnv) {
+        log('MongoDB: syncing the same data into the bench database');
+        mongoSync = await measureSync(jira, { ...mongoEnv, BENCH_FULL_SYNC: '1' }, expected, { group: 'Sync at scale, MongoDB', timeoutMs: 240_000, onStep: log });
+      }
+    } finally {
+      await jira.close();
+    }
+    figures.push(...sync.figures);
+    details.sync = { first: sync.first, second: sync.second, error: sync.error };
+    if (mongoSync) {
+      // Context only: the targets are checked on the embedded run above.
+      figures.push(...mongoSync.figures.filter((f) => f.id !== 'sync.unchanged.requests' && f.id !== 'sync.unchanged.requestsPerQuery')
+        .map(({ target: _target, ...f }) => ({ ...f, id: `mongo.${f.id}` })));
+      details.mongoSync = { first: mongoSync.first, error: mongoSync.error };
+    }
+
+    // 2. The tab's size (built before the server starts, which serves it).
+    log('building the tab');
+    const size = await measureTabSize();
+    if (size.buildProblem) log(`  build: ${size.buildProblem}`);
+
+    // 3. API under load, then the tab in Chromium, on the embedded store.
+    let api: ApiBenchResult | null = null;
+    let loads: FirstChartLoad[] = [];
+    let tabSkipped: string | null = null;
+    let server: ServerChild | null = null;
+    try {
+      log('starting the API server over the synced data');
+      server = await startServerChild(embeddedEnv, 120_000);
+      log(`  listening after ${Math.round(server.startMs)} ms`);
+      details.serverStartMs = server.startMs;
+      api = await measureApi(server.url, { ...settings, prefix: 'api', group: `API under load (embedded store)`, onStep: log });
+      const chromium = findChromium();
+      if (chromium) {
+        log(`tab: ${settings.tabLoads} loads in headless Chromium`);
+        loads = await firstChartLoads(`${server.url}/tab`, chromium, settings.tabLoads);
+      } else {
+        tabSkipped = 'Chromium not found at /usr/bin/chromium (apt-get install -y chromium) or CHROMIUM_PATH';
+      }
+    } catch (error) {
+      log(`  failed: ${message(error)}`);
+      tabSkipped ??= message(error);
+      api ??= { figures: [], cold: null, health: null, metrics: null, error: message(error) };
+    } finally {
+      await server?.stop();
+    }
+    if (api.figures.length === 0) {
+      api.figures = apiFigures('api', 'API under load (embedded store)', api, settings.connections);
+    }
+    figures.push(...api.figures);
+    figures.push(...tabFigures('The tab', size.budget, size.buildProblem, loads, loads.length === 0 ? tabSkipped : null));
+    details.api = { cold: api.cold, health: api.health, metrics: api.metrics, error: api.error };
+    details.tab = { budget: size.budget, buildProblem: size.buildProblem, loads };
+
+    // 4. The same API figures on MongoDB.
+    if (mongoEnv) {
+      let mongoApi: ApiBenchResult = { figures: [], cold: null, health: null, metrics: null, error: null };
+      let mongoServer: ServerChild | null = null;
+      try {
+        log('MongoDB: starting the API server');
+        mongoServer = await startServerChild(mongoEnv, 120_000);
+        mongoApi = await measureApi(mongoServer.url, { ...settings, prefix: 'mongo.api', group: 'API under load (MongoDB)', onStep: log });
+      } catch (error) {
+        mongoApi.error = message(error);
+          mongoApi.figures = apiFigures('mongo.api', 'API under load (MongoDB)', mongoApi, settings.connections);
+      } finally {
+        await mongoServer?.stop();
+      }
+      figures.push(...mongoApi.figures);
+      details.mongoApi = { cold: mongoApi.cold, health: mongoApi.health, metrics: mongoApi.metrics, error: mongoApi.error };
+    } else {
+      log('MongoDB leg skipped: MONGODB_URI is not set');
+    }
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+
+  // 5. Report.
+  const durationSeconds = (performance.now() - startedAt) / 1000;
+  figures.push({ id: 'bench.durationSec', group: 'This run', label: 'whole benchmark, end to end', value: durationSeconds * 1000, unit: 'ms', note: 'must stay under 10 minutes' });
+  if (!settings.mongodbUri) {
+    figures.push({ id: 'mongo.skipped', group: 'API under load (MongoDB)', label: 'not run', value: null, unit: 'count', note: 'MONGODB_URI is not set' });
+  }
+  const checked = checkFigures(figures);
+  const cpu = cpus();
+  const machine = `${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}, ${process.platform}`;
+  const finishedAt = new Date().toISOString();
+  const results = {
+    finishedAt,
+    durationSeconds,
+    machine,
+    settings: { ...settings, mongodbUri: settings.mongodbUri ? '(set)' : null },
+    atProductScale: atProductScale(settings),
+    passed: exitCodeFor(checked) === 0,
+    figures: checked,
+    details,
+  };
+  const outDir = join(ROOT, settings.outDir);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const markdown = renderResultsMarkdown({ finishedAt, durationSeconds, machine, settings: describeSettings(settings) }, checked);
+  writeFileSync(join(outDir, 'RESULTS.md'), markdown);
+  if (atProductScale(settings) && settings.outDir === 'bench') {
+    const readmePath = join(ROOT, 'README.md');
+    const readme = readFileSync(readmePath, 'utf8');
+    const table = `Latest run (${finishedAt.slice(0, 10)}, ${machine}):\n\n${renderTable(checked)}\n\n${summaryLine(checked)}`;
+    const updated = replaceReadmeResults(readme, table);
+    if (updated !== readme) writeFileSync(readmePath, updated);
+  }
+
+  process.stdout.write(`\n${renderTable(checked)}\n\n${summaryLine(checked)}\n`);
+  process.stdout.write(`Results: ${join(settings.outDir, 'results.json')}, ${join(settings.outDir, 'RESULTS.md')} (${Math.round(durationSeconds)} s)\n`);
+  return exitCodeFor(checked);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`npm run bench failed: ${message(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,82 @@
+/**
+ * What a benchmark run measures. The defaults are PRODUCT.md's (Performance); the
+ * BENCH_* variables shrink a run for a quick look, and such a run says so in its table.
+ */
+export interface BenchSettings {
+  incidents: number;
+  actionItems: number;
+  latencyMs: number;
+  connections: number;
+  durationSec: number;
+  warmupSec: number;
+  tabLoads: number;
+  /** Where results.json and RESULTS.md go (relative to the repository root). */
+  outDir: string;
+  /** MongoDB leg: the URI the bench writes to (its own database), or null. */
+  mongodbUri: string | null;
+}
+
+export const PRODUCT_SCALE = { incidents: 10_000, actionItems: 50_000, latencyMs: 20, connections: 50, durationSec: 20, tabLoads: 5 } as const;
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`${name} must be a whole number of at least ${min}, got "${raw}"; unset it for the product's scale (${fallback}).`);
+  }
+  return value;
+}
+
+/**
+ * The bench's own database next to the configured one (`.../app` becomes `.../app-bench`),
+ * so a benchmark never writes into the data the product serves.
+ */
+export function benchMongoUri(uri: string): string {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw new Error('MONGODB_URI is not a valid connection string; fix it or unset it to skip the MongoDB leg.');
+  }
+  if (url.protocol !== 'mongodb:' && url.protocol !== 'mongodb+srv:') {
+    throw new Error(`MONGODB_URI must start with mongodb:// or mongodb+srv://, got ${url.protocol}//`);
+  }
+  const db = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  url.pathname = `/${encodeURIComponent(`${db || 'postmortem-insights'}-bench`)}`;
+  return url.toString();
+}
+
+export function parseBenchSettings(env: NodeJS.ProcessEnv): BenchSettings {
+  const mongodbUri = env.MONGODB_URI ? benchMongoUri(env.MONGODB_URI) : null;
+  return {
+    incidents: positiveInt(env, 'BENCH_INCIDENTS', PRODUCT_SCALE.incidents),
+    actionItems: positiveInt(env, 'BENCH_ACTION_ITEMS', PRODUCT_SCALE.actionItems, 0),
+    latencyMs: positiveInt(env, 'BENCH_LATENCY_MS', PRODUCT_SCALE.latencyMs, 0),
+    connections: positiveInt(env, 'BENCH_CONNECTIONS', PRODUCT_SCALE.connections),
+    durationSec: positiveInt(env, 'BENCH_DURATION_SEC', PRODUCT_SCALE.durationSec),
+    warmupSec: positiveInt(env, 'BENCH_WARMUP_SEC', 2, 0),
+    tabLoads: positiveInt(env, 'BENCH_TAB_LOADS', PRODUCT_SCALE.tabLoads),
+    outDir: env.BENCH_OUT || 'bench',
+    mongodbUri,
+  };
+}
+
+/** True when the run measures what PRODUCT.md specifies (only such a run updates the README). */
+export function atProductScale(s: BenchSettings): boolean {
+  return (
+    s.incidents === PRODUCT_SCALE.incidents &&
+    s.actionItems === PRODUCT_SCALE.actionItems &&
+    s.latencyMs === PRODUCT_SCALE.latencyMs &&
+    s.connections === PRODUCT_SCALE.connections &&
+    s.durationSec === PRODUCT_SCALE.durationSec &&
+    s.tabLoads === PRODUCT_SCALE.tabLoads
+  );
+}
+
+export function describeSettings(s: BenchSettings): string {
+  const scale = atProductScale(s) ? '' : ' (reduced with BENCH_* variables: not the product scale)';
+  return `${s.incidents.toLocaleString('en-US')} incidents, ${s.actionItems.toLocaleString('en-US')} action items, ` +
+    `+${s.latencyMs} ms per Jira request; ${s.connections} clients for ${s.durationSec} s per route; ` +
+    `${s.tabLoads} tab loads${scale}`;
+}
