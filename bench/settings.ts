@@ -33,18 +33,14 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min
  * so a benchmark never writes into the data the product serves.
  */
 export function benchMongoUri(uri: string): string {
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    throw new Error('MONGODB_URI is not a valid connection string; fix it or unset it to skip the MongoDB leg.');
+  // Not WHATWG URL: a replica-set URI lists several host:port pairs, which URL refuses.
+  const match = /^(mongodb(?:\+srv)?:\/\/)([^/?]+)(\/[^?]*)?(\?.*)?$/.exec(uri.trim());
+  if (!match) {
+    throw new Error('MONGODB_URI must look like mongodb://host:27017/database (or mongodb+srv://...); fix it, or unset it to skip the MongoDB leg.');
   }
-  if (url.protocol !== 'mongodb:' && url.protocol !== 'mongodb+srv:') {
-    throw new Error(`MONGODB_URI must start with mongodb:// or mongodb+srv://, got ${url.protocol}//`);
-  }
-  const db = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  url.pathname = `/${encodeURIComponent(`${db || 'postmortem-insights'}-bench`)}`;
-  return url.toString();
+  const [, scheme, hosts, path, query] = match;
+  const db = decodeURIComponent((path ?? '/').slice(1));
+  return `${scheme}${hosts}/${encodeURIComponent(`${db || 'postmortem-insights'}-bench`)}${query ?? ''}`;
 }
 
 export function parseBenchSettings(env: NodeJS.ProcessEnv): BenchSettings {

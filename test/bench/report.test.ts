@@ -1,0 +1,145 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  README_END,
+  README_START,
+  checkFigures,
+  exitCodeFor,
+  formatNumber,
+  median,
+  percentile,
+  ratio,
+  renderResultsMarkdown,
+  renderTable,
+  replaceReadmeResults,
+  summarizeLatencies,
+  summaryLine,
+  verdictOf,
+  type Figure,
+} from '../../bench/report.js';
+
+describe('percentile (PERCENTILE.INC)', () => {
+  it('interpolates between closest ranks', () => {
+    // numpy.percentile([1, 2, 3, 4], 95) = 3.85; [15, 20, 35, 40, 50] at 0.4 = 29
+    expect(percentile([1, 2, 3, 4], 0.95)).toBeCloseTo(3.85, 10);
+    expect(percentile([15, 20, 35, 40, 50], 0.4)).toBeCloseTo(29, 10);
+    expect(percentile([15, 20, 35, 40, 50], 0.5)).toBe(35);
+  });
+
+  it('returns the ends at 0 and 1, the value itself for one, null for none', () => {
+    expect(percentile([3, 7, 9], 0)).toBe(3);
+    expect(percentile([3, 7, 9], 1)).toBe(9);
+    expect(percentile([42], 0.95)).toBe(42);
+    expect(percentile([], 0.5)).toBeNull();
+  });
+
+  it('refuses p outside [0, 1]', () => {
+    expect(() => percentile([1], 95)).toThrow(/within \[0, 1\]/);
+    expect(() => percentile([1], -0.1)).toThrow(RangeError);
+  });
+});
+
+describe('summarizeLatencies', () => {
+  it('sorts numerically (not as text) before taking percentiles', () => {
+    const latencies = [100, 9, 20, 3, 1000];
+    const summary = summarizeLatencies(latencies);
+    expect(summary).toEqual({ count: 5, p50: 20, p95: percentile([3, 9, 20, 100, 1000], 0.95), p99: percentile([3, 9, 20, 100, 1000], 0.99), max: 1000 });
+    expect(summary.p95).toBeCloseTo(820, 10);
+  });
+
+  it('gives nulls for no responses', () => {
+    expect(summarizeLatencies([])).toEqual({ count: 0, p50: null, p95: null, p99: null, max: null });
+  });
+});
+
+describe('ratio and median', () => {
+  it('divides, or gives null when a side is missing or the denominator is not positive', () => {
+    expect(ratio(3, 2)).toBe(1.5);
+    expect(ratio(null, 2)).toBeNull();
+    expect(ratio(3, undefined)).toBeNull();
+    expect(ratio(3, 0)).toBeNull();
+    expect(ratio(3, -1)).toBeNull();
+  });
+
+  it('takes the middle of unsorted values', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNull();
+  });
+});
+
+const fig = (over: Partial<Figure>): Figure => ({ id: 'x', group: 'G', label: 'l', value: 1, unit: 'x', ...over });
+
+describe('target checks', () => {
+  it('passes at or under the target, fails over it', () => {
+    expect(verdictOf(fig({ value: 1.2, target: { max: 1.2 } }))).toBe('pass');
+    expect(verdictOf(fig({ value: 1.21, target: { max: 1.2 } }))).toBe('fail');
+  });
+
+  it('counts a target that could not be measured as missed, a figure without target as info', () => {
+    expect(verdictOf(fig({ value: null, target: { max: 2 } }))).toBe('error');
+    expect(verdictOf(fig({ value: null }))).toBe('info');
+    expect(verdictOf(fig({ value: 99 }))).toBe('info');
+  });
+
+  it('exits non-zero only when a target is missed or not measured', () => {
+    expect(exitCodeFor(checkFigures([fig({ value: 1, target: { max: 2 } }), fig({ value: null })]))).toBe(0);
+    expect(exitCodeFor(checkFigures([fig({ value: 3, target: { max: 2 } })]))).toBe(1);
+    expect(exitCodeFor(checkFigures([fig({ value: null, target: { max: 2 } })]))).toBe(1);
+  });
+});
+
+describe('formatting', () => {
+  it('shows each unit with fitting precision', () => {
+    expect(formatNumber(1.234, 'x')).toBe('1.23x');
+    expect(formatNumber(44800.6, 'ms')).toBe('44,801 ms');
+    expect(formatNumber(42.26, 'ms')).toBe('42.3 ms');
+    expect(formatNumber(3.456, 'ms')).toBe('3.46 ms');
+    expect(formatNumber(88.74, 'KB')).toBe('88.7 KB');
+    expect(formatNumber(703, 'count')).toBe('703');
+    expect(formatNumber(2, 'req/query')).toBe('2.0 req/query');
+  });
+
+  it('renders one markdown table with each group named once, verdicts, and escaped cells', () => {
+    const table = renderTable(
+      checkFigures([
+        fig({ id: 'a', group: 'Sync', label: 'ratio', value: 1.5, target: { max: 1.2 } }),
+        fig({ id: 'b', group: 'Sync', label: 'requests', value: 703, unit: 'count', note: 'a | b' }),
+        fig({ id: 'c', group: 'Tab', label: 'size', value: null, unit: 'KB', target: { max: 150 }, note: 'build\nfailed' }),
+      ]),
+    );
+    const lines = table.split('\n');
+    expect(lines[0]).toBe('| area | figure | value | target | result | note |');
+    expect(lines[2]).toBe('| Sync | ratio | 1.50x | <= 1.20x | MISSED |  |');
+    expect(lines[3]).toBe('|  | requests | 703 |  |  | a \\| b |');
+    expect(lines[4]).toBe('| Tab | size | not measured | <= 150.0 KB | MISSED (not measured) | build failed |');
+  });
+
+  it('sums up which targets were missed', () => {
+    const ok = checkFigures([fig({ value: 1, target: { max: 2 } })]);
+    expect(summaryLine(ok)).toBe('All 1 targets met.');
+    const missed = checkFigures([fig({ group: 'API', label: 'p95 ratio', value: 2.5, target: { max: 2 } }), fig({ value: 1, target: { max: 2 } })]);
+    expect(summaryLine(missed)).toBe('1 of 2 targets missed: API: p95 ratio (2.50x, target <= 2.00x).');
+  });
+
+  it('writes RESULTS.md with the run header, the table and the summary', () => {
+    const checked = checkFigures([fig({ value: 1, target: { max: 2 } })]);
+    const text = renderResultsMarkdown({ finishedAt: '2026-11-27T05:00:00.000Z', durationSeconds: 201.4, machine: '2 x CPU', settings: 'scale' }, checked);
+    expect(text).toContain('2026-11-27T05:00:00.000Z, 201 s end to end, on 2 x CPU.');
+    expect(text).toContain(renderTable(checked));
+    expect(text.trimEnd().endsWith('All 1 targets met.')).toBe(true);
+  });
+});
+
+describe('replaceReadmeResults', () => {
+  it('replaces only the text between the markers', () => {
+    const readme = `# A\n\n## Benchmarks\n\nRun it.\n\n${README_START}\nold table\n${README_END}\n\n## Next\n`;
+    const updated = replaceReadmeResults(readme, 'new table\n');
+    expect(updated).toBe(`# A\n\n## Benchmarks\n\nRun it.\n\n${README_START}\nnew table\n${README_END}\n\n## Next\n`);
+    expect(replaceReadmeResults(updated, 'newer')).toContain(`${README_START}\nnewer\n${README_END}`);
+  });
+
+  it('leaves a README without markers unchanged', () => {
+    expect(replaceReadmeResults('# A\n', 'table')).toBe('# A\n');
+    expect(replaceReadmeResults(`${README_END} ${README_START}`, 'table')).toBe(`${README_END} ${README_START}`);
+  });
+});
