@@ -12,8 +12,14 @@ function tail(text: string, lines = 15): string {
   return text.trim().split('\n').slice(-lines).join('\n');
 }
 
+/** BENCH_CPU_PROFILE_DIR: each child writes a V8 CPU profile there (read it with bench/profileTop.ts). */
+function profileFlags(): string[] {
+  const dir = process.env.BENCH_CPU_PROFILE_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 function spawnTs(script: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(script, import.meta.url))], {
+  return spawn(process.execPath, [...profileFlags(), '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url))], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

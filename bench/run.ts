@@ -7,7 +7,7 @@
  * README's table, and exits 1 when a target is missed or could not be measured.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startSampleJira } from '../server/jira-sample/index.js';
 import { apiFigures, measureApi, type ApiBenchResult } from './apiBench.js';
@@ -27,6 +27,8 @@ import { measureSync, type SyncBenchResult } from './syncBench.js';
 import { findChromium, firstChartLoads, measureTabSize, tabFigures, type FirstChartLoad } from './tabBench.js';
 
 const startedAt = performance.now();
+// Other processes on the machine skew every figure; the table says how busy it was.
+const loadAtStart = loadavg()[0] ?? 0;
 const log = (line: string) => process.stderr.write(`[bench ${((performance.now() - startedAt) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -152,7 +154,8 @@ async function main(): Promise<number> {
   }
   const checked = checkFigures(figures);
   const cpu = cpus();
-  const machine = `${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}, ${process.platform}`;
+  const machine = `${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}, ${process.platform}` +
+    ` (1-minute load average ${loadAtStart.toFixed(1)} at start, ${(loadavg()[0] ?? 0).toFixed(1)} at end)`;
   const finishedAt = new Date().toISOString();
   const results = {
     finishedAt,
