@@ -251,16 +251,17 @@ export function renderHistory(ctx: RenderContext, history: History): Record<stri
     id: String(history.id),
     author: renderUser(ctx, ctx.store.user(history.authorId)) ?? undefined,
     created: formatJiraDateTime(history.created, ctx.zone),
-    items: history.items.map((item) => {
-      const entries: [string, string][] = [['field', item.field], ['fieldtype', item.fieldtype]];
-      if (item.fieldId !== undefined) entries.push(['fieldId', item.fieldId]);
-      // Jira sends null for empty sides; the published schema has plain strings, so empty sides are left out.
-      if (item.from !== null) entries.push(['from', item.from]);
-      if (item.fromString !== null) entries.push(['fromString', item.fromString]);
-      if (item.to !== null) entries.push(['to', item.to]);
-      if (item.toString !== null) entries.push(['toString', item.toString]);
-      return Object.fromEntries(entries);
-    }),
+    // Jira Cloud sends null for an empty side of a change (jira.js models them as nullish). Leaving
+    // `toString` out instead would let readers find Object.prototype.toString there.
+    items: history.items.map((item) => ({
+      field: item.field,
+      fieldtype: item.fieldtype,
+      ...(item.fieldId !== undefined ? { fieldId: item.fieldId } : {}),
+      from: item.from,
+      fromString: item.fromString,
+      to: item.to,
+      toString: item.toString,
+    })),
   };
 }
 
