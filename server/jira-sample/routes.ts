@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { CUSTOM_FIELDS, LINK_TYPES, fieldDetailsList, issueTypeByName, projectByKeyOrId } from './catalog.js';
 import { compileJql } from './jql.js';
-import { IssueStore, SampleDataError } from './model.js';
-import type { AdfDoc, CustomValue, NewIssueInput, SampleIssue, SampleUser } from './model.js';
+import { SampleDataError } from './model.js';
+import type { AdfDoc, IssueStore, CustomValue, NewIssueInput, SampleIssue, SampleUser } from './model.js';
 import { fieldNames, fieldSchemas, renderHistory, renderIssue, renderUser, resolveFieldSelection } from './render.js';
 import type { RenderContext } from './render.js';
 

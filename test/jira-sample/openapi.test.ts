@@ -10,11 +10,12 @@ import addFormatsModule from 'ajv-formats';
 import { startSampleJira } from '../../server/jira-sample/index.js';
 import type { SampleJira } from '../../server/jira-sample/index.js';
 import { adf, client } from './helpers.js';
+import type { Json } from './helpers.js';
 
 const OPENAPI_PATH = '/work/shared/schemas/jira-cloud-platform.openapi.json';
 const BASE = 'https://jira.openapi.local/schema.json';
 const openapi = JSON.parse(readFileSync(OPENAPI_PATH, 'utf8')) as {
-  paths: Record<string, Record<string, { requestBody?: any; responses: Record<string, any> }>>;
+  paths: Record<string, Record<string, { requestBody?: Json; responses: Record<string, Json> }>>;
   components: { schemas: Record<string, unknown> };
 };
 
@@ -70,7 +71,7 @@ function expectValid(schema: unknown, value: unknown, label: string): void {
 }
 
 /** IssueBean.fields is an open map in the document; check the well-known field values against their own schemas. */
-function expectValidFields(fields: Record<string, any>, label: string): void {
+function expectValidFields(fields: Record<string, Json>, label: string): void {
   const bySchema: Record<string, string> = {
     status: 'StatusDetails', issuetype: 'IssueTypeDetails', priority: 'Priority', assignee: 'UserDetails',
     reporter: 'UserDetails', project: 'ProjectDetails', resolution: 'Resolution', customfield_10046: 'UserDetails',
