@@ -461,8 +461,8 @@ export function createRoutes(deps: RouteDeps) {
     const issue = issueOr404(req.params.issueIdOrKey ?? '');
     if (isResult(issue)) return issue;
     const key = req.params.propertyKey ?? '';
-    if (!issue.properties.has(key)) return jiraError(404, [`The property with key '${key}' does not exist.`]);
-    return { status: 200, body: { key, value: issue.properties.get(key) } };
+    if (!issue.properties?.has(key)) return jiraError(404, [`The property with key '${key}' does not exist.`]);
+    return { status: 200, body: { key, value: issue.properties?.get(key) } };
   }
 
   function setProperty(req: RouteRequest): RouteResult {
