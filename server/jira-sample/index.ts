@@ -119,7 +119,7 @@ export async function startSampleJira(options: SampleJiraOptions = {}): Promise<
     transition: (key, statusName, opts = {}) => void store.transition(key, statusName, opts),
     link: (inwardKey, outwardKey, typeName, at) => void store.link(inwardKey, outwardKey, typeName, at),
     setProperty: (key, propertyKey, value) => void store.setProperty(key, propertyKey, value),
-    getProperty: (key, propertyKey) => store.require(key).properties.get(propertyKey),
+    getProperty: (key, propertyKey) => store.require(key).properties?.get(propertyKey),
     store,
   };
 

@@ -29,9 +29,14 @@ const KNOWN_FIELD_IDS = new Set(ALL_FIELD_IDS);
 
 export const EXPAND_VALUE = 'renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations';
 
+const userCache = new WeakMap<SampleUser, { baseUrl: string; rendered: Record<string, unknown> }>();
+
+/** A user as Jira renders it; users never change, so each is rendered once per server. */
 export function renderUser(ctx: RenderContext, user: SampleUser | undefined): Record<string, unknown> | null {
   if (!user) return null;
-  return {
+  const cached = userCache.get(user);
+  if (cached && cached.baseUrl === ctx.baseUrl) return cached.rendered;
+  const rendered = {
     self: `${ctx.baseUrl}/rest/api/3/user?accountId=${encodeURIComponent(user.accountId)}`,
     accountId: user.accountId,
     emailAddress: user.emailAddress,
@@ -41,6 +46,8 @@ export function renderUser(ctx: RenderContext, user: SampleUser | undefined): Re
     timeZone: user.timeZone,
     accountType: 'atlassian',
   };
+  userCache.set(user, { baseUrl: ctx.baseUrl, rendered });
+  return rendered;
 }
 
 function avatarUrls(seed: string): Record<string, string> {
@@ -246,22 +253,30 @@ export interface RenderOptions {
   properties: string[];
 }
 
+const historyCache = new WeakMap<History, Record<string, unknown>>();
+
+/** A changelog history; histories never change once written, so each is rendered once. */
 export function renderHistory(ctx: RenderContext, history: History): Record<string, unknown> {
-  return {
+  const cached = historyCache.get(history);
+  if (cached) return cached;
+  const rendered = {
     id: String(history.id),
     author: renderUser(ctx, ctx.store.user(history.authorId)) ?? undefined,
     created: formatJiraDateTime(history.created, ctx.zone),
-    items: history.items.map((item) => {
-      const entries: [string, string][] = [['field', item.field], ['fieldtype', item.fieldtype]];
-      if (item.fieldId !== undefined) entries.push(['fieldId', item.fieldId]);
-      // Jira sends null for empty sides; the published schema has plain strings, so empty sides are left out.
-      if (item.from !== null) entries.push(['from', item.from]);
-      if (item.fromString !== null) entries.push(['fromString', item.fromString]);
-      if (item.to !== null) entries.push(['to', item.to]);
-      if (item.toString !== null) entries.push(['toString', item.toString]);
-      return Object.fromEntries(entries);
-    }),
+    // Jira Cloud sends null for an empty side of a change (jira.js models them as nullish). Leaving
+    // `toString` out instead would let readers find Object.prototype.toString there.
+    items: history.items.map((item) => ({
+      field: item.field,
+      fieldtype: item.fieldtype,
+      ...(item.fieldId !== undefined ? { fieldId: item.fieldId } : {}),
+      from: item.from,
+      fromString: item.fromString,
+      to: item.to,
+      toString: item.toString,
+    })),
   };
+  historyCache.set(history, rendered);
+  return rendered;
 }
 
 export function fieldNames(fieldIds: string[]): Record<string, string> {
@@ -299,7 +314,7 @@ export function renderIssue(ctx: RenderContext, issue: SampleIssue, options: Ren
   }
   if (options.properties.length > 0) {
     const properties: Record<string, unknown> = {};
-    for (const key of options.properties) if (issue.properties.has(key)) properties[key] = issue.properties.get(key);
+    for (const key of options.properties) if (issue.properties?.has(key)) properties[key] = issue.properties.get(key);
     out.properties = properties;
   }
   if (options.changelogLimit !== null) {

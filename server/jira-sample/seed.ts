@@ -6,7 +6,6 @@
  * items done without a resolution date, links to issues that are not incidents.
  */
 import {
-  DETECTION_METHODS,
   FIELD_IDS,
   LINK_TYPES,
   PRIORITIES,
