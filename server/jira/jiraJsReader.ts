@@ -10,7 +10,6 @@ import {
   isAuthError,
   isForbiddenError,
   isNetworkError,
-  isNotFoundError,
   isRateLimitError,
   isSchemaMismatchError,
   type CloudClient,

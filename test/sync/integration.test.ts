@@ -16,11 +16,11 @@ import type { Store } from '../../server/store/Store.js';
 import { createJiraSync } from '../../server/sync/jiraSync.js';
 import { SYNC_STATE_NAMES } from '../../server/sync/runSync.js';
 import { tempDir } from '../support/stores.js';
-import { SAMPLE_MAPPING } from './sampleMapping.js';
+import { demoConfig } from '../../server/jira-sample/demoConfig.js';
 
 export const SEED_NOW = new Date('2026-11-20T12:00:00.000Z');
 const FAST_RETRY = { baseDelayMs: 5, rateLimitBaseDelayMs: 5, maxDelayMs: 20, maxAttempts: 4 };
-const mapping: JiraMappingConfig = parseConfigFileObject(SAMPLE_MAPPING).mapping;
+const mapping: JiraMappingConfig = parseConfigFileObject(demoConfig).mapping;
 
 interface Opened {
   store: Store;
@@ -63,7 +63,20 @@ async function snapshot(store: Store) {
 
 type RawIssue = {
   key: string;
-  fields: Record<string, any>;
+  fields: {
+    status: { statusCategory: { key: string } };
+    resolutiondate?: string | null;
+    issuetype: { name: string };
+    project: { key: string };
+    labels: string[];
+    customfield_10040?: { value: string } | null;
+    customfield_10041?: Array<{ value: string }> | null;
+    customfield_10042?: string | null;
+    customfield_10043?: string | null;
+    customfield_10044?: string | null;
+    customfield_10046?: { displayName: string } | null;
+    customfield_10047?: string | null;
+  };
   changelog?: { histories: Array<{ created: string; items: Array<{ fieldId?: string; from?: string; to?: string }> }> };
 };
 
@@ -91,7 +104,7 @@ describe('sync from the sample Jira into the embedded store', () => {
     jira = await startSampleJira({ now: SEED_NOW });
     const all = jira.data.keys().map((key) => jira.data.issue(key) as unknown as RawIssue);
     incidentKeys = all.filter((i) => i.fields.issuetype.name === 'Incident' && i.fields.project.key === 'OPS').map((i) => i.key);
-    actionItemKeys = all.filter((i) => (i.fields.labels as string[]).includes('postmortem-action')).map((i) => i.key);
+    actionItemKeys = all.filter((i) => i.fields.labels.includes('postmortem-action')).map((i) => i.key);
   });
   afterAll(async () => {
     await jira.close();
@@ -140,7 +153,7 @@ describe('sync from the sample Jira into the embedded store', () => {
         const f = raw.fields;
         const sev = f.customfield_10040?.value as string | undefined;
         expect(stored?.severity).toBe(sev ? ((mapping.severityMap as Record<string, string>)[sev] ?? null) : null);
-        expect(stored?.services).toEqual(((f.customfield_10041 ?? []) as Array<{ value: string }>).map((o) => o.value));
+        expect(stored?.services).toEqual((f.customfield_10041 ?? []).map((o) => o.value));
         expect(stored?.commander).toBe(f.customfield_10046?.displayName ?? null);
         expect(stored?.startedAt).toBe(f.customfield_10042 ? iso(f.customfield_10042) : null);
         expect(stored?.endedAt).toBe(f.customfield_10043 ? iso(f.customfield_10043) : null);

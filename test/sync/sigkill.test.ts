@@ -13,7 +13,7 @@ import type { Store } from '../../server/store/Store.js';
 import { createJiraSync } from '../../server/sync/jiraSync.js';
 import { SYNC_STATE_NAMES } from '../../server/sync/runSync.js';
 import { tempDir } from '../support/stores.js';
-import { SAMPLE_MAPPING } from './sampleMapping.js';
+import { demoConfig } from '../../server/jira-sample/demoConfig.js';
 
 const CHILD = fileURLToPath(new URL('./child/syncOnce.ts', import.meta.url));
 
@@ -75,7 +75,7 @@ describe('SIGKILL mid-sync', () => {
     const run = await createJiraSync({
       store: cleanStore,
       connection: { baseUrl: jira.url, email: jira.email, apiToken: jira.apiToken },
-      mapping: parseConfigFileObject(SAMPLE_MAPPING).mapping,
+      mapping: parseConfigFileObject(demoConfig).mapping,
       timezone: 'UTC',
     }).run(new Date());
     expect(run.ok).toBe(true);
