@@ -199,13 +199,20 @@ function computeWindow(
     const own = itemsByIncident.get(incident.key);
     if (own) items.push(...own);
   }
+  // Stable, readable key order: services alphabetically, severities P0..P4 then unknown.
+  const sortedServices = Object.fromEntries(Object.entries(byService).sort(([a], [b]) => compareKeys(a, b)));
+  for (const week of byWeek) {
+    week.bySeverity = Object.fromEntries(
+      SEVERITY_KEYS.filter((key) => week.bySeverity[key] !== undefined).map((key) => [key, week.bySeverity[key]]),
+    );
+  }
   const views = actionItemViews(items, incidentsByKey, { ...options, calendar });
   const durations = kept.map(incidentDurations);
   const times = summarizeAll(durations);
   const actionItems: ActionItemStats = actionItemStats(views, calendar);
   const core: MetricsCore = {
     range: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() },
-    incidents: { total: kept.length, bySeverity, byService, byWeek, byDetection },
+    incidents: { total: kept.length, bySeverity, byService: sortedServices, byWeek, byDetection },
     ...times,
     actionItems,
   };

@@ -239,3 +239,19 @@ describe('weeks in a non-UTC TIMEZONE across daylight-saving changes', () => {
     expect(later.actionItems.overdue).toBe(1);
   });
 });
+
+describe('key order of the count maps', () => {
+  it('lists services alphabetically and week severities P0..P4, unknown', () => {
+    const m = computeMetrics(
+      [
+        incident('OPS-1', { services: ['web'], severity: null }),
+        incident('OPS-2', { services: ['api'], severity: 'P3' }),
+        incident('OPS-3', { services: ['db'], severity: 'P0' }),
+      ],
+      [],
+      base,
+    );
+    expect(Object.keys(m.incidents.byService)).toEqual(['api', 'db', 'web']);
+    expect(Object.keys(m.incidents.byWeek[0]?.bySeverity ?? {})).toEqual(['P0', 'P3', 'unknown']);
+  });
+});
