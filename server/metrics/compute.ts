@@ -240,8 +240,12 @@ const POINT_PAIRS: Array<[keyof Incident & string, keyof Incident & string]> = [
 /** What is wrong with an incident's points, in words a reviewer can act on. */
 export function incidentProblems(incident: Incident): string[] {
   const problems: string[] = [];
-  for (const point of ['startedAt', 'detectedAt', 'acknowledgedAt'] as const) {
+  for (const point of ['startedAt', 'detectedAt'] as const) {
     if (incident[point] === null) problems.push(`${point} is missing`);
+  }
+  // An incident still in To Do has not been acknowledged yet; that is not a gap in the data.
+  if (incident.acknowledgedAt === null && incident.statusCategory !== 'new') {
+    problems.push('acknowledgedAt is missing');
   }
   if (incident.resolvedAt === null && incident.statusCategory === 'done') {
     problems.push('resolvedAt is missing although the incident is done');

@@ -151,6 +151,12 @@ describe('computeMetrics', () => {
     expect(m.dataQuality?.actionItems[1]?.problems[0]).toMatch(/^no due date/);
   });
 
+  it('does not list an incident still in To Do for its missing acknowledgement', () => {
+    const m = computeMetrics([incident('OPS-1', { acknowledgedAt: null, resolvedAt: null, statusCategory: 'new' })], [], base);
+    expect(m.dataQuality?.incidents).toEqual([]);
+    expect(m.timeToAcknowledge.missing).toBe(1);
+  });
+
   it('lists missing points and unreadable fields as data-quality problems', () => {
     const m = computeMetrics(
       [incident('OPS-1', { acknowledgedAt: null, resolvedAt: null, readProblems: [{ field: 'customfield_1', reason: 'not a date' }] })],
