@@ -64,17 +64,6 @@ export class MetricsService {
     this.maxEntries = options.maxEntries ?? 500;
   }
 
-  /** Whether this service was built with these options (same zone, SLA days and clock). */
-  hasOptions(options: MetricsServiceOptions): boolean {
-    return (
-      options.timezone === this.options.timezone &&
-      JSON.stringify(options.slaDays) === JSON.stringify(this.options.slaDays) &&
-      options.now === this.options.now &&
-      options.defaultRangeTtlMs === this.options.defaultRangeTtlMs &&
-      options.maxEntries === this.options.maxEntries
-    );
-  }
-
   async metrics(query: MetricsQuery = {}): Promise<MetricsResponse> {
     const now = this.now();
     const range = resolveRange(query, now);
@@ -267,16 +256,30 @@ function decodeCursor(cursor: string): string[] {
   throw new InputError('Query parameter "cursor" must be the nextCursor of a previous answer, unchanged.', 'cursor');
 }
 
-const shared = new WeakMap<Store, MetricsService>();
+const shared = new WeakMap<Store, Map<string, MetricsService>>();
+const clockIds = new WeakMap<() => Date, number>();
+let nextClockId = 1;
 
 /**
- * The one MetricsService of a store (routes and the digest share its cache). A caller
- * with other options (zone, SLA days, clock) gets a fresh service that replaces it.
+ * The MetricsService of a store for these options (routes and the digest share its cache
+ * when they pass the same zone, SLA days and clock function).
  */
 export function sharedMetricsService(store: Store, options: MetricsServiceOptions): MetricsService {
-  const existing = shared.get(store);
-  if (existing && existing.hasOptions(options)) return existing;
-  const service = new MetricsService(store, options);
-  shared.set(store, service);
+  let byOptions = shared.get(store);
+  if (!byOptions) {
+    byOptions = new Map();
+    shared.set(store, byOptions);
+  }
+  let clockId = 0;
+  if (options.now) {
+    clockId = clockIds.get(options.now) ?? nextClockId++;
+    clockIds.set(options.now, clockId);
+  }
+  const key = JSON.stringify([options.timezone, options.slaDays, clockId, options.defaultRangeTtlMs ?? null, options.maxEntries ?? null]);
+  let service = byOptions.get(key);
+  if (!service) {
+    service = new MetricsService(store, options);
+    byOptions.set(key, service);
+  }
   return service;
 }
