@@ -59,6 +59,7 @@ export class Dashboard {
     this.now = options.now ?? (() => new Date());
     this.firstRender = onFirstRender;
     applyTheme(this.theme);
+    if (options.host.info.locale) document.documentElement.lang = options.host.info.locale;
     options.root.replaceChildren();
     options.root.removeAttribute('aria-busy');
     this.header = h('header', { class: 'top' });

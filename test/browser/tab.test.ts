@@ -208,6 +208,18 @@ suite('the tab in a plain browser', () => {
     await page.waitForSelector(`[data-incident="${incidentKey}"]`);
     expect(new URL(page.url()).searchParams.get('incident')).toBe(incidentKey);
     expect(await page.locator('[data-list="incident-action-items"]').textContent()).toContain(first.key);
+    // The filled-in post-mortem downloads through the API client.
+    const download = page.waitForEvent('download');
+    await page.click('button.download');
+    const file = await download;
+    expect(file.suggestedFilename()).toBe(`${incidentKey}-postmortem.md`);
+    const markdown = await new Promise<string>((resolve, reject) => {
+      void file.createReadStream().then((stream) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks).toString('utf8'))).on('error', reject);
+      });
+    });
+    expect(markdown).toContain(incidentKey);
     await page.goBack();
     await page.waitForSelector('[data-chart="incidents-per-week"] canvas');
     expect(errors).toEqual([]);
@@ -265,8 +277,8 @@ suite('the tab in a plain browser', () => {
     await page.fill('#new-owner', 'nobody');
     await page.fill('#new-dueDate', '2026-12-31');
     await page.click('form.create-item button[type="submit"]');
-    await page.waitForSelector('.form-status.error-text');
-    expect(await page.textContent('.form-status')).toContain('owner: no Jira user matches "nobody"');
+    await page.waitForSelector('form.create-item .form-status.error-text');
+    expect(await page.textContent('form.create-item .form-status')).toContain('owner: no Jira user matches "nobody"');
     expect(requests[0]).toEqual({ summary: 'Add an alert on queue depth', owner: 'nobody', dueDate: '2026-12-31' });
     answer = { status: 201, body: { key: 'ACT-999', url: 'https://jira.example.test/browse/ACT-999' } };
     await page.fill('#new-owner', '');
