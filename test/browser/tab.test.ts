@@ -77,6 +77,12 @@ function expectChartsToMatch(dump: ChartDump, metrics: MetricsResponse, metric: 
     .toEqual(Object.fromEntries(['automated', 'customer', 'internal', 'unknown'].map((c) => [c, metrics.incidents.byDetection[c as 'automated'] ?? 0])));
 }
 
+/** Long lists show their first rows; this shows the rest. */
+async function showAll(page: Page, section: string): Promise<void> {
+  const button = page.locator(`${section} button.show-all`);
+  if (await button.count()) await button.click();
+}
+
 async function openDashboard(page: Page, path = '/tab'): Promise<{ metrics: MetricsResponse; overdue: ActionItemsResponse }> {
   const metricsResponse = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/metrics');
   const overdueResponse = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/action-items' && r.url().includes('overdue=true'));
@@ -181,6 +187,7 @@ suite('the tab in a plain browser', () => {
     const errors = watchErrors(page);
     const { metrics, overdue } = await openDashboard(page);
     await page.waitForSelector('[data-list="overdue"]');
+    await showAll(page, '#overdue');
     const rows = page.locator('[data-list="overdue"] tbody tr');
     const count = await rows.count();
     expect(count).toBe(metrics.actionItems.overdue);
@@ -231,7 +238,13 @@ suite('the tab in a plain browser', () => {
     const { metrics } = await openDashboard(page);
     await page.waitForSelector('#data-quality');
     const problems = (metrics.dataQuality?.incidents.length ?? 0) + (metrics.dataQuality?.actionItems.length ?? 0);
+    await showAll(page, '#data-quality');
     expect(await page.locator('[data-list="data-quality"] tbody tr').count()).toBe(problems);
+    // The incidents tile unfolds the list behind it.
+    expect(await page.isVisible('[data-list="incidents"]')).toBe(false);
+    await page.click('[data-tile="incidents"]');
+    await page.waitForSelector('#incidents[open] [data-list="incidents"]');
+    await showAll(page, '#incidents');
     expect(await page.locator('[data-list="incidents"] tbody tr').count()).toBe(metrics.incidents.total);
     await page.click('[data-tile="on-time"]');
     await page.waitForSelector('#action-items[open]');
@@ -259,7 +272,8 @@ suite('the tab in a plain browser', () => {
   it('files a new action item from the incident view, with inline validation and the API message on 400', async () => {
     const page = await browser.context.newPage();
     const { metrics } = await openDashboard(page);
-    await page.waitForSelector('[data-list="incidents"]');
+    await page.click('[data-tile="incidents"]');
+    await page.waitForSelector('#incidents[open] [data-list="incidents"]');
     const key = await page.locator('[data-list="incidents"] a.incident-link').first().textContent();
     expect(metrics.incidents.total).toBeGreaterThan(0);
     await page.locator('[data-list="incidents"] a.incident-link').first().click();
