@@ -31,6 +31,8 @@ export interface ApiClient {
   incidents(filters: Filters): Promise<IncidentsResponse>;
   actionItems(query: { overdue?: boolean; service?: string | null; owner?: string | null }): Promise<ActionItemsResponse>;
   incident(key: string): Promise<IncidentDetailResponse>;
+  /** The post-mortem template filled from what is known (Markdown). */
+  postmortemMarkdown(key: string): Promise<string>;
   createActionItem(incidentKey: string, body: CreateActionItemRequest): Promise<CreateActionItemResponse>;
 }
 
@@ -101,6 +103,11 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     incidents: (f) => getJson(`/api/incidents${query({ from: f.from, to: f.to, service: f.service, severity: f.severity })}`),
     actionItems: (q) => getJson(`/api/action-items${query({ overdue: q.overdue ? 'true' : null, service: q.service, owner: q.owner })}`),
     incident: (key) => getJson(`/api/incidents/${encodeURIComponent(key)}`),
+    async postmortemMarkdown(key) {
+      const response = await send(`/api/incidents/${encodeURIComponent(key)}/postmortem.md`);
+      if (!response.ok) throw await readError(response);
+      return response.text();
+    },
     async createActionItem(incidentKey, body) {
       const response = await send(`/api/incidents/${encodeURIComponent(incidentKey)}/action-items`, {
         method: 'POST',

@@ -9,7 +9,7 @@ import type { ActionItemView, Incident } from '../../server/domain/types.js';
 import { ApiError, type ApiClient } from './api.js';
 import { allCharts, TIME_METRIC_LABELS, type ChartSpec } from './chart-data.js';
 import { drawChart } from './charts.js';
-import { applyTheme, externalLink, h, table } from './dom.js';
+import { applyTheme, externalLink, h, limitedTable, table } from './dom.js';
 import { compare, formatDate, formatDuration, formatRate, span, type Comparison } from './format.js';
 import { formulaText } from './formulas.js';
 import { renderIncidentView } from './incident-view.js';
@@ -59,12 +59,15 @@ export class Dashboard {
     this.now = options.now ?? (() => new Date());
     this.firstRender = onFirstRender;
     applyTheme(this.theme);
+    if (options.host.info.locale) document.documentElement.lang = options.host.info.locale;
     options.root.replaceChildren();
     options.root.removeAttribute('aria-busy');
     this.header = h('header', { class: 'top' });
     this.main = h('main', { id: 'main', tabindex: '-1' });
     options.root.append(h('a', { class: 'skip', href: '#main' }, 'Skip to content'), this.header, this.main);
     options.host.onThemeChange((theme) => this.setTheme(theme));
+    // Tiles link to lists that are folded away (#incidents, #action-items): unfold on arrival.
+    window.addEventListener('hashchange', openDetailsForHash);
     window.addEventListener('popstate', () => {
       this.state = parseViewState(location.search);
       void this.load();
@@ -130,6 +133,7 @@ export class Dashboard {
       const [incidents, overdue] = await Promise.all([incidentsP, overdueP]);
       if (seq !== this.loadSeq) return;
       lists.replaceChildren(...this.renderLists(metrics, incidents, overdue));
+      openDetailsForHash();
     } catch (error) {
       if (seq !== this.loadSeq) return;
       lists.replaceChildren(errorBox(error, () => void this.load()));
@@ -340,7 +344,7 @@ export class Dashboard {
     const ownerFilter = select('owner', 'Owner', [['', 'All owners'], ...owners.map((o) => [o || '(none)', o || '(no owner)'] as [string, string])],
       owner ?? '', (value) => this.navigate({ owner: value || null }));
     const body = shown.length
-      ? table(null, ['Key', 'Summary', 'Owner', 'Incident', 'Due', 'Days overdue'], shown.map((item) => [
+      ? limitedTable(['Key', 'Summary', 'Owner', 'Incident', 'Due', 'Days overdue'], shown.map((item) => [
         externalLink(item.url, item.key),
         item.summary,
         item.owner ?? h('em', {}, 'no owner'),
@@ -348,7 +352,7 @@ export class Dashboard {
         h('span', {}, formatDate(item.dueDate, locale),
           item.dueDateSource === 'sla' ? h('abbr', { class: 'sla', title: 'Due date derived from the severity SLA (no due date in Jira)' }, ' SLA') : null),
         h('strong', {}, String(item.daysOverdue ?? 0)),
-      ]), { 'data-list': 'overdue' })
+      ]), { 'data-list': 'overdue' }, LIST_LIMIT)
       : h('p', { class: 'state empty', 'data-list': 'overdue' }, owner
         ? `Nothing overdue for ${owner === '(none)' ? 'items without an owner' : owner}.`
         : 'Nothing is overdue. Every open action item of these incidents is within its due date.');
@@ -363,14 +367,14 @@ export class Dashboard {
     const cell = (value: ReturnType<typeof span>) => value === 'missing' ? h('span', { class: 'muted' }, 'missing')
       : value === 'invalid' ? h('span', { class: 'bad' }, 'out of order') : formatDuration(value);
     const sorted = items.slice().sort((a, b) => b.placeAt.localeCompare(a.placeAt));
-    return h('section', { id: 'incidents', 'aria-labelledby': 'incidents-h' },
-      h('h2', { id: 'incidents-h' }, `Incidents (${items.length})`),
+    return h('details', { id: 'incidents' },
+      h('summary', {}, h('h2', {}, `Incidents in this window (${items.length})`)),
       sorted.length
-        ? table(null, ['Key', 'Summary', 'Severity', 'Services', 'Started', 'TTD', 'TTA', 'TTR'], sorted.map((i) => [
+        ? limitedTable(['Key', 'Summary', 'Severity', 'Services', 'Started', 'TTD', 'TTA', 'TTR'], sorted.map((i) => [
           this.incidentLink(i.key), i.summary, i.severity ?? 'unknown', i.services.join(', ') || '—',
           formatDate(i.startedAt ?? i.placeAt, locale),
           cell(span(i.startedAt, i.detectedAt)), cell(span(i.detectedAt, i.acknowledgedAt)), cell(span(i.startedAt, i.resolvedAt)),
-        ]), { 'data-list': 'incidents' })
+        ]), { 'data-list': 'incidents' }, LIST_LIMIT)
         : h('p', { class: 'state empty' }, 'No incidents in this window.'));
   }
 
@@ -389,10 +393,10 @@ export class Dashboard {
         const items = all.items.filter((i) => i.incidentKey != null && inWindow.has(i.incidentKey))
           .sort((a, b) => a.statusCategory.localeCompare(b.statusCategory) || a.key.localeCompare(b.key));
         content.replaceChildren(items.length
-          ? table(null, ['Key', 'Summary', 'Status', 'Owner', 'Incident', 'Due', 'Resolved'], items.map((i) => [
+          ? limitedTable(['Key', 'Summary', 'Status', 'Owner', 'Incident', 'Due', 'Resolved'], items.map((i) => [
             externalLink(i.url, i.key), i.summary, i.status, i.owner ?? '—', this.incidentLink(i.incidentKey),
             formatDate(i.dueDate, locale), formatDate(i.resolvedAt, locale),
-          ]), { 'data-list': 'action-items' })
+          ]), { 'data-list': 'action-items' }, LIST_LIMIT)
           : h('p', { class: 'state empty' }, 'These incidents have no action items.'));
       } catch (error) {
         loaded = false;
@@ -400,11 +404,6 @@ export class Dashboard {
       }
     };
     details.addEventListener('toggle', () => { if (details.open) void load(); });
-    const openFromHash = () => {
-      if (location.hash === '#action-items') details.open = true;
-    };
-    window.addEventListener('hashchange', openFromHash);
-    queueMicrotask(openFromHash);
     return details;
   }
 
@@ -419,9 +418,16 @@ export class Dashboard {
     return h('section', { id: 'data-quality', 'aria-labelledby': 'quality-h' }, heading,
       h('p', { class: 'note' }, 'Incidents with missing or out-of-order timestamps count as missing or invalid in the time metrics; action items without an owner or due date cannot be chased.'),
       rows.length
-        ? table(null, ['Key', 'Kind', 'Problems', 'Link'], rows, { 'data-list': 'data-quality' })
+        ? limitedTable(['Key', 'Kind', 'Problems', 'Link'], rows, { 'data-list': 'data-quality' }, LIST_LIMIT)
         : h('p', { class: 'state empty' }, 'No data-quality problems in this window.'));
   }
+}
+
+const LIST_LIMIT = 20;
+
+function openDetailsForHash(): void {
+  const target = location.hash.length > 1 ? document.getElementById(location.hash.slice(1)) : null;
+  if (target instanceof HTMLDetailsElement) target.open = true;
 }
 
 function byTimeOrder(a: string, b: string): number {

@@ -30,6 +30,19 @@ export function table(caption: string | null, headers: string[], rows: Child[][]
       h('tbody', {}, ...rows.map((cells) => h('tr', {}, ...cells.map((cell, i) => h('td', { 'data-label': headers[i] ?? '' }, cell)))))));
 }
 
+/** A table showing its first `limit` rows, with a button that shows the rest. */
+export function limitedTable(headers: string[], rows: Child[][], attrs: Attrs, limit: number): HTMLElement {
+  if (rows.length <= limit) return table(null, headers, rows, attrs);
+  const wrapper = h('div', {});
+  const more = h('button', { type: 'button', class: 'show-all' }, `Show all ${rows.length}`);
+  more.addEventListener('click', () => {
+    wrapper.replaceChildren(table(null, headers, rows, attrs));
+    (wrapper.querySelector('tbody tr:nth-child(' + (limit + 1) + ') a, tbody tr:nth-child(' + (limit + 1) + ') td') as HTMLElement | null)?.focus();
+  });
+  wrapper.append(table(null, headers, rows.slice(0, limit), attrs), h('p', { class: 'note' }, `Showing ${limit} of ${rows.length}. `, more));
+  return wrapper;
+}
+
 /** A link that opens outside the tab (Jira). */
 export function externalLink(href: string | null, text: string): HTMLElement | string {
   return href ? h('a', { href, target: '_blank', rel: 'noopener noreferrer' }, text) : text;

@@ -63,6 +63,7 @@ export async function renderIncidentView(options: IncidentViewOptions): Promise<
     h('article', { class: 'incident', 'data-incident': incident.key },
       h('h2', {}, externalLink(incident.url, incident.key), ` ${incident.summary}`),
       h('dl', { class: 'facts' }, ...facts.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)])),
+      postmortemDownload(options.api, incident.key),
       h('h3', {}, `Action items (${items.length})`),
       items.length
         ? table(null, ['Key', 'Summary', 'Owner', 'Status', 'Due', 'Days overdue'], items.map((item) => [
@@ -132,4 +133,23 @@ function createForm(options: IncidentViewOptions, incident: IncidentDetailRespon
     })();
   });
   return form;
+}
+
+/** Downloads through the API client, so the request carries the SSO token when one is needed. */
+function postmortemDownload(api: ApiClient, key: string): HTMLElement {
+  const status = h('span', { class: 'form-status', role: 'status' });
+  const button = h('button', { type: 'button', class: 'download' }, 'Download the post-mortem (Markdown)');
+  button.addEventListener('click', () => {
+    status.className = 'form-status';
+    status.textContent = '';
+    api.postmortemMarkdown(key).then((markdown) => {
+      const url = URL.createObjectURL(new Blob([markdown], { type: 'text/markdown' }));
+      h('a', { href: url, download: `${key}-postmortem.md` }).click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    }, (error: unknown) => {
+      status.className = 'form-status error-text';
+      status.textContent = `Could not download it: ${error instanceof Error ? error.message : String(error)}`;
+    });
+  });
+  return h('p', {}, button, ' ', status);
 }

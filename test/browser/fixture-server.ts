@@ -83,6 +83,8 @@ export async function startFixtureServer(tabDir: string): Promise<{ baseUrl: str
       if (path === '/api/metrics') return json(res, 200, { ...data.metrics, range: { from: url.searchParams.get('from'), to: url.searchParams.get('to') } });
       if (path === '/api/incidents') return json(res, 200, { items: data.incidents } satisfies IncidentsResponse);
       if (path === '/api/action-items') return json(res, 200, { items: url.searchParams.get('overdue') ? data.overdue : data.overdue } satisfies ActionItemsResponse);
+      const markdown = /^\/api\/incidents\/([^/]+)\/postmortem\.md$/.exec(path);
+      if (markdown) return res.writeHead(200, { 'Content-Type': 'text/markdown' }).end(`# Post-mortem: ${decodeURIComponent(markdown[1]!)}\n`);
       const detail = /^\/api\/incidents\/([^/]+)$/.exec(path);
       if (detail) {
         const found = data.incidents.find((i) => i.key === decodeURIComponent(detail[1]!));

@@ -77,6 +77,12 @@ function expectChartsToMatch(dump: ChartDump, metrics: MetricsResponse, metric: 
     .toEqual(Object.fromEntries(['automated', 'customer', 'internal', 'unknown'].map((c) => [c, metrics.incidents.byDetection[c as 'automated'] ?? 0])));
 }
 
+/** Long lists show their first rows; this shows the rest. */
+async function showAll(page: Page, section: string): Promise<void> {
+  const button = page.locator(`${section} button.show-all`);
+  if (await button.count()) await button.click();
+}
+
 async function openDashboard(page: Page, path = '/tab'): Promise<{ metrics: MetricsResponse; overdue: ActionItemsResponse }> {
   const metricsResponse = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/metrics');
   const overdueResponse = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/action-items' && r.url().includes('overdue=true'));
@@ -181,6 +187,7 @@ suite('the tab in a plain browser', () => {
     const errors = watchErrors(page);
     const { metrics, overdue } = await openDashboard(page);
     await page.waitForSelector('[data-list="overdue"]');
+    await showAll(page, '#overdue');
     const rows = page.locator('[data-list="overdue"] tbody tr');
     const count = await rows.count();
     expect(count).toBe(metrics.actionItems.overdue);
@@ -208,6 +215,18 @@ suite('the tab in a plain browser', () => {
     await page.waitForSelector(`[data-incident="${incidentKey}"]`);
     expect(new URL(page.url()).searchParams.get('incident')).toBe(incidentKey);
     expect(await page.locator('[data-list="incident-action-items"]').textContent()).toContain(first.key);
+    // The filled-in post-mortem downloads through the API client.
+    const download = page.waitForEvent('download');
+    await page.click('button.download');
+    const file = await download;
+    expect(file.suggestedFilename()).toBe(`${incidentKey}-postmortem.md`);
+    const markdown = await new Promise<string>((resolve, reject) => {
+      void file.createReadStream().then((stream) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks).toString('utf8'))).on('error', reject);
+      });
+    });
+    expect(markdown).toContain(incidentKey);
     await page.goBack();
     await page.waitForSelector('[data-chart="incidents-per-week"] canvas');
     expect(errors).toEqual([]);
@@ -219,7 +238,13 @@ suite('the tab in a plain browser', () => {
     const { metrics } = await openDashboard(page);
     await page.waitForSelector('#data-quality');
     const problems = (metrics.dataQuality?.incidents.length ?? 0) + (metrics.dataQuality?.actionItems.length ?? 0);
+    await showAll(page, '#data-quality');
     expect(await page.locator('[data-list="data-quality"] tbody tr').count()).toBe(problems);
+    // The incidents tile unfolds the list behind it.
+    expect(await page.isVisible('[data-list="incidents"]')).toBe(false);
+    await page.click('[data-tile="incidents"]');
+    await page.waitForSelector('#incidents[open] [data-list="incidents"]');
+    await showAll(page, '#incidents');
     expect(await page.locator('[data-list="incidents"] tbody tr').count()).toBe(metrics.incidents.total);
     await page.click('[data-tile="on-time"]');
     await page.waitForSelector('#action-items[open]');
@@ -247,7 +272,8 @@ suite('the tab in a plain browser', () => {
   it('files a new action item from the incident view, with inline validation and the API message on 400', async () => {
     const page = await browser.context.newPage();
     const { metrics } = await openDashboard(page);
-    await page.waitForSelector('[data-list="incidents"]');
+    await page.click('[data-tile="incidents"]');
+    await page.waitForSelector('#incidents[open] [data-list="incidents"]');
     const key = await page.locator('[data-list="incidents"] a.incident-link').first().textContent();
     expect(metrics.incidents.total).toBeGreaterThan(0);
     await page.locator('[data-list="incidents"] a.incident-link').first().click();
@@ -265,8 +291,8 @@ suite('the tab in a plain browser', () => {
     await page.fill('#new-owner', 'nobody');
     await page.fill('#new-dueDate', '2026-12-31');
     await page.click('form.create-item button[type="submit"]');
-    await page.waitForSelector('.form-status.error-text');
-    expect(await page.textContent('.form-status')).toContain('owner: no Jira user matches "nobody"');
+    await page.waitForSelector('form.create-item .form-status.error-text');
+    expect(await page.textContent('form.create-item .form-status')).toContain('owner: no Jira user matches "nobody"');
     expect(requests[0]).toEqual({ summary: 'Add an alert on queue depth', owner: 'nobody', dueDate: '2026-12-31' });
     answer = { status: 201, body: { key: 'ACT-999', url: 'https://jira.example.test/browse/ACT-999' } };
     await page.fill('#new-owner', '');
