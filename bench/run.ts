@@ -8,7 +8,8 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { demoConfig } from '../server/jira-sample/demoConfig.js';
 import { startSampleJira } from '../server/jira-sample/index.js';
 import { apiFigures, measureApi, type ApiBenchResult } from './apiBench.js';
 import { ROOT, startServerChild, type ServerChild } from './children.js';
@@ -21,7 +22,6 @@ import {
   summaryLine,
   type Figure,
 } from './report.js';
-import { SAMPLE_JIRA_CONFIG_FILE } from './sampleConfig.js';
 import { atProductScale, describeSettings, parseBenchSettings } from './settings.js';
 import { measureSync, type SyncBenchResult } from './syncBench.js';
 import { findChromium, firstChartLoads, measureTabSize, tabFigures, type FirstChartLoad } from './tabBench.js';
@@ -37,7 +37,8 @@ async function main(): Promise<number> {
   log(`scale: ${describeSettings(settings)}`);
   const workDir = mkdtempSync(join(tmpdir(), 'pmi-bench-'));
   const configFile = join(workDir, 'postmortem-insights.config.json');
-  writeFileSync(configFile, JSON.stringify(SAMPLE_JIRA_CONFIG_FILE, null, 2));
+  // The sample Jira's own field mapping (its custom fields, SEV-n severities), as demo mode uses it.
+  writeFileSync(configFile, JSON.stringify(demoConfig, null, 2));
   // Children get a clean environment: only what they need, nothing from a real Jira setup.
   const base: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -167,12 +168,12 @@ async function main(): Promise<number> {
     figures: checked,
     details,
   };
-  const outDir = join(ROOT, settings.outDir);
+  const outDir = resolve(ROOT, settings.outDir);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   const markdown = renderResultsMarkdown({ finishedAt, durationSeconds, machine, settings: describeSettings(settings) }, checked);
   writeFileSync(join(outDir, 'RESULTS.md'), markdown);
-  if (atProductScale(settings) && settings.outDir === 'bench') {
+  if (atProductScale(settings) && outDir === resolve(ROOT, 'bench')) {
     const readmePath = join(ROOT, 'README.md');
     const readme = readFileSync(readmePath, 'utf8');
     const table = `Latest run (${finishedAt.slice(0, 10)}, ${machine}):\n\n${renderTable(checked)}\n\n${summaryLine(checked)}`;

@@ -5,9 +5,9 @@
  * one JSON object: { ok, wallMs, requests, retries, incidents, actionItems, error, maxRssBytes }.
  */
 import { loadConfig } from '../server/config/config.js';
-import { createJiraReader } from '../server/jira/jiraJsReader.js';
+import { createLogger } from '../server/logging.js';
 import { createStore } from '../server/store/createStore.js';
-import { runSync } from '../server/sync/runSync.js';
+import { createJiraSync } from '../server/sync/jiraSync.js';
 
 export interface SyncChildResult {
   ok: boolean;
@@ -28,10 +28,16 @@ async function main(): Promise<void> {
   if (config.jira === null) throw new Error('syncChild needs JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN');
   const store = await createStore(config);
   try {
-    const jira = createJiraReader({ baseUrl: config.jira.baseUrl, email: config.jira.email, apiToken: config.jira.apiToken });
-    const settings = { timezone: config.timezone, jira: config.mapping, baseUrl: config.jira.baseUrl };
+    // The sync `npm run sync` and the server's schedule run (without the lease and the schedule).
+    const sync = createJiraSync({
+      store,
+      connection: config.jira,
+      mapping: config.mapping,
+      timezone: config.timezone,
+      logger: createLogger(config.logLevel, process.stderr),
+    });
     const started = performance.now();
-    const run = await runSync({ store, jira, settings }, new Date(), { full: process.env.BENCH_FULL_SYNC === '1' });
+    const run = await sync.run(new Date(), { full: process.env.BENCH_FULL_SYNC === '1' });
     const wallMs = performance.now() - started;
     const result: SyncChildResult = {
       ok: run.ok,
