@@ -96,6 +96,7 @@ describe('formatting', () => {
     expect(formatNumber(3.456, 'ms')).toBe('3.46 ms');
     expect(formatNumber(88.74, 'KB')).toBe('88.7 KB');
     expect(formatNumber(703, 'count')).toBe('703');
+    expect(formatNumber(159.5, 's')).toBe('160 s');
     expect(formatNumber(2, 'req/query')).toBe('2.0 req/query');
   });
 
