@@ -48,7 +48,7 @@ interface Snapshot {
 /** Search snapshots by token id. A token may be re-sent (a retried page), so tokens are not single-use. */
 export class SnapshotCache {
   private readonly snapshots = new Map<string, Snapshot>();
-  constructor(private readonly capacity = 500) {}
+  constructor(private readonly capacity = 200) {}
 
   put(snapshot: Snapshot): string {
     const id = randomUUID().replace(/-/g, '').slice(0, 16);

@@ -118,7 +118,7 @@ describe('responses match the published OpenAPI schemas', () => {
     }
     const viaGet = await api.get(`/rest/api/3/search/jql?jql=${encodeURIComponent('issuetype = Incident')}&fields=*all&expand=changelog`);
     expectValid(responseSchema('/rest/api/3/search/jql', 'GET', 200), viaGet.body, 'GET search');
-  });
+  }, 120_000);
 
   it('GET /rest/api/3/field, /myself, /issueLinkType, /user/search', async () => {
     expectValid(responseSchema('/rest/api/3/field', 'GET', 200), (await api.get('/rest/api/3/field')).body, 'field');

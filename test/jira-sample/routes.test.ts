@@ -194,3 +194,25 @@ describe('basic auth', () => {
     expect(none.status).toBe(401);
   });
 });
+
+describe('paging over a snapshot', () => {
+  it('an issue updated between pages is neither skipped nor returned twice', async () => {
+    const body = { jql: 'labels = postmortem-action ORDER BY updated ASC, key ASC', maxResults: 100, fields: ['updated'] };
+    const first = await api.post('/rest/api/3/search/jql', body);
+    const firstKey = first.body.issues[0].key;
+    // Moving the first issue to the end of the order would make a live query return it again.
+    jira.data.updateIssue(firstKey, { summary: 'edited between pages' });
+    const keys = first.body.issues.map((i: Json) => i.key);
+    let token = first.body.nextPageToken;
+    while (token) {
+      const page = await api.post('/rest/api/3/search/jql', { ...body, nextPageToken: token });
+      keys.push(...page.body.issues.map((i: Json) => i.key));
+      token = page.body.isLast ? undefined : page.body.nextPageToken;
+    }
+    expect(keys.filter((k: string) => k === firstKey)).toHaveLength(1);
+    expect(new Set(keys).size).toBe(keys.length);
+    // A new search sees the edit at once.
+    const fresh = await api.post('/rest/api/3/search/jql', { ...body, jql: `key = ${firstKey}`, fields: ['summary'] });
+    expect(fresh.body.issues[0].fields.summary).toBe('edited between pages');
+  });
+});

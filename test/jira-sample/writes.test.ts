@@ -140,3 +140,24 @@ describe('data API for tests', () => {
     expect((jira.data.issue(key) as Json).fields.resolutiondate).toBeNull();
   });
 });
+
+describe('data API custom fields and options', () => {
+  it('accepts option text and dates, renders them the Jira way, and logs the change', async () => {
+    const key = jira.data.addIssue({
+      projectKey: 'OPS', issueType: 'Incident', summary: 'Friendly input',
+      custom: { customfield_10040: 'SEV-2', customfield_10041: ['search', 'auth'], customfield_10042: new Date('2026-11-27T04:00:00Z') },
+    });
+    jira.data.updateIssue(key, { custom: { customfield_10040: 'SEV-1' } });
+    const fields = (jira.data.issue(key, { changelog: true }) as Json).fields;
+    expect(fields.customfield_10040).toMatchObject({ value: 'SEV-1', id: expect.any(String) });
+    expect(fields.customfield_10041.map((o: Json) => o.value)).toEqual(['search', 'auth']);
+    expect(fields.customfield_10042).toBe('2026-11-27T09:30:00.000+0530');
+    const history = (jira.data.issue(key, { changelog: true }) as Json).changelog.histories[0];
+    expect(history.items[0]).toMatchObject({ field: 'Severity', fieldId: 'customfield_10040', fromString: 'SEV-2', toString: 'SEV-1' });
+    expect(() => jira.data.updateIssue(key, { custom: { customfield_10040: 'SEV-9' } })).toThrow(/SEV-9/);
+  });
+
+  it('refuses a time zone that is not an IANA name', async () => {
+    await expect(startSampleJira({ seed: 'empty', timeZone: 'Berlin' })).rejects.toThrow(/timeZone "Berlin"/);
+  });
+});
