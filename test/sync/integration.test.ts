@@ -307,6 +307,27 @@ describe('sync from the sample Jira into the embedded store', () => {
     }
   });
 
+  it('backs off on network errors, then fails the run naming the call and the attempts', async () => {
+    const db = await openStore();
+    const closed = await startSampleJira({ seed: 'empty' });
+    const url = closed.url;
+    await closed.close();
+    try {
+      const run = await createJiraSync({
+        store: db.store,
+        connection: { baseUrl: url, email: jira.email, apiToken: jira.apiToken },
+        mapping,
+        timezone: 'UTC',
+        retryPolicy: FAST_RETRY,
+      }).run(new Date());
+      expect(run.ok).toBe(false);
+      expect(run.error).toMatch(/^Could not reach Jira for GET \/rest\/api\/3\/(field|myself) after 4 attempts: /);
+      expect(run.retries).toBeGreaterThanOrEqual(3);
+    } finally {
+      await db.close();
+    }
+  });
+
   it("shows the last run's counts in /api/health", async () => {
     const db = await openStore();
     try {
