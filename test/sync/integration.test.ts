@@ -191,22 +191,27 @@ describe('sync from the sample Jira into the embedded store', () => {
     }
   });
 
-  it('an incremental run picks up an edited incident and a new action item linked to it', async () => {
-    const local = await startSampleJira({ now: SEED_NOW });
+  it("an incremental run picks up edits, its JQL date written in the Jira user's zone (west of UTC here)", async () => {
+    // Los Angeles: a date literal written in UTC would be read 8 hours late and miss the second edit.
+    const local = await startSampleJira({ now: SEED_NOW, timeZone: 'America/Los_Angeles' });
     const db = await openStore();
     try {
       const sync = syncFor(local, db.store);
       await sync.run(new Date());
       const key = incidentKeys[5] as string;
-      local.data.updateIssue(key, { summary: 'Edited after the first sync' });
+      local.data.updateIssue(key, { summary: 'First edit' });
       const itemKey = local.data.addIssue({ projectKey: 'REL', issueType: 'Task', summary: 'Add a canary', labels: ['postmortem-action'] });
       local.data.link(key, itemKey, 'Relates');
-      const run = await sync.run(new Date());
-      expect(run.ok).toBe(true);
-      expect(run.incidents.updated).toBe(1);
-      expect(run.actionItems.inserted).toBe(1);
-      expect((await db.store.getIncident(key))?.summary).toBe('Edited after the first sync');
+      const first = await sync.run(new Date());
+      expect(first.ok).toBe(true);
+      expect(first.incidents.updated).toBe(1);
+      expect(first.actionItems.inserted).toBe(1);
       expect((await db.store.getActionItem(itemKey))?.incidentKey).toBe(key);
+
+      local.data.updateIssue(key, { summary: 'Second edit' });
+      const second = await sync.run(new Date());
+      expect(second.incidents.updated).toBe(1);
+      expect((await db.store.getIncident(key))?.summary).toBe('Second edit');
     } finally {
       await db.close();
       await local.close();
