@@ -312,6 +312,19 @@ describe('sync from the sample Jira into the embedded store', () => {
     }
   });
 
+  it("passes Jira's own words on for a JQL it refuses, without retrying", async () => {
+    const db = await openStore();
+    try {
+      const bad = { ...mapping, incidentJql: 'project = NOPE AND issuetype = Incident' };
+      const run = await syncFor(jira, db.store, { mapping: bad }).run(new Date());
+      expect(run.ok).toBe(false);
+      expect(run.retries).toBe(0);
+      expect(run.error).toMatch(/^Jira answered 400 Bad Request to POST \/rest\/api\/3\/search\/jql: .*NOPE/);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('backs off on network errors, then fails the run naming the call and the attempts', async () => {
     const db = await openStore();
     const closed = await startSampleJira({ seed: 'empty' });
