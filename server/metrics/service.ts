@@ -61,7 +61,7 @@ export class MetricsService {
     this.now = options.now ?? (() => new Date());
     this.calendar = zoneCalendar(options.timezone);
     this.defaultRangeTtlMs = options.defaultRangeTtlMs ?? 60_000;
-    this.maxEntries = options.maxEntries ?? 500;
+    this.maxEntries = options.maxEntries ?? 200;
   }
 
   async metrics(query: MetricsQuery = {}): Promise<MetricsResponse> {
