@@ -194,7 +194,12 @@ export class MetricsService {
         .sort(([a], [b]) => compareKeys(String(a), String(b))),
     ]);
     const entry = this.cache.get(key);
-    if (entry && entry.expiresAt > now.getTime()) return entry.value as Promise<T>;
+    if (entry && entry.expiresAt > now.getTime()) {
+      // Least recently used goes first: a hit moves the entry to the end.
+      this.cache.delete(key);
+      this.cache.set(key, entry);
+      return entry.value as Promise<T>;
+    }
     this.stats.computations += 1;
     const value = compute(snapshot);
     if (this.cache.size >= this.maxEntries) {
