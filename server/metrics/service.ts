@@ -61,7 +61,7 @@ export class MetricsService {
     this.now = options.now ?? (() => new Date());
     this.calendar = zoneCalendar(options.timezone);
     this.defaultRangeTtlMs = options.defaultRangeTtlMs ?? 60_000;
-    this.maxEntries = options.maxEntries ?? 500;
+    this.maxEntries = options.maxEntries ?? 200;
   }
 
   async metrics(query: MetricsQuery = {}): Promise<MetricsResponse> {
@@ -194,7 +194,12 @@ export class MetricsService {
         .sort(([a], [b]) => compareKeys(String(a), String(b))),
     ]);
     const entry = this.cache.get(key);
-    if (entry && entry.expiresAt > now.getTime()) return entry.value as Promise<T>;
+    if (entry && entry.expiresAt > now.getTime()) {
+      // Least recently used goes first: a hit moves the entry to the end.
+      this.cache.delete(key);
+      this.cache.set(key, entry);
+      return entry.value as Promise<T>;
+    }
     this.stats.computations += 1;
     const value = compute(snapshot);
     if (this.cache.size >= this.maxEntries) {

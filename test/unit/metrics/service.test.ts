@@ -49,6 +49,20 @@ describe('MetricsService', () => {
     expect(store.reads).toBe(2);
   });
 
+  it('keeps at most maxEntries answers, dropping the least recently used', async () => {
+    const store = new ArrayStore([incident('OPS-1')], []);
+    const service = new MetricsService(store as unknown as Store, { timezone: 'UTC', slaDays: SLA, now: () => NOW, maxEntries: 2 });
+    await service.metrics({ ...range, severity: 'P0' });
+    await service.metrics({ ...range, severity: 'P1' });
+    await service.metrics({ ...range, severity: 'P0' }); // a hit: P1 is now the least recently used
+    expect(service.stats.computations).toBe(2);
+    await service.metrics({ ...range, severity: 'P2' }); // evicts P1
+    await service.metrics({ ...range, severity: 'P0' });
+    expect(service.stats.computations).toBe(3);
+    await service.metrics({ ...range, severity: 'P1' });
+    expect(service.stats.computations).toBe(4);
+  });
+
   it('concurrent requests share one computation', async () => {
     const { service } = setup([incident('OPS-1')]);
     const answers = await Promise.all([service.metrics(range), service.metrics(range), service.metrics(range)]);
