@@ -281,6 +281,18 @@ suite('the tab in a plain browser', () => {
     await page.click('form.create-item button[type="submit"]');
     expect(await page.textContent('#new-summary-error')).toMatch(/Write a summary/);
     expect(await page.getAttribute('#new-summary', 'aria-invalid')).toBe('true');
+    // First against the server itself: whatever it answers, its message is what the form shows.
+    await page.fill('#new-summary', 'Add an alert on queue depth');
+    const real = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `/api/incidents/${key}/action-items`);
+    await page.click('form.create-item button[type="submit"]');
+    const realAnswer = await real;
+    if (realAnswer.status() === 201) {
+      await page.waitForSelector('.notice');
+      expect(await page.textContent('.notice')).toContain(((await realAnswer.json()) as { key: string }).key);
+    } else {
+      await page.waitForSelector('form.create-item .form-status.error-text');
+      expect(await page.textContent('form.create-item .form-status')).toContain(((await realAnswer.json()) as { error: { message: string } }).error.message);
+    }
     const requests: unknown[] = [];
     let answer: { status: number; body: unknown } = { status: 400, body: { error: { code: 'invalid_input', message: 'owner: no Jira user matches "nobody"' } } };
     await page.route(`**/api/incidents/${key}/action-items`, (route) => {
