@@ -172,6 +172,19 @@ suite('the tab in a plain browser', () => {
     await again.close();
   });
 
+  it('says so when a window has no incidents, and that nothing is overdue', async () => {
+    const page = await browser.context.newPage();
+    const errors = watchErrors(page);
+    const { metrics } = await openDashboard(page, '/tab?window=custom&from=2020-01-01&to=2020-01-31');
+    expect(metrics.incidents.total).toBe(0);
+    expect(await page.textContent('main .empty')).toMatch(/No incidents in 2020-01-01 to 2020-01-31/);
+    expect(await page.textContent('[data-tile="incidents"] .tile-value')).toBe('0');
+    await page.waitForSelector('#overdue .empty');
+    expect(await page.textContent('#overdue .empty')).toMatch(/Nothing is overdue/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('switches the per-week time chart between TTR, TTD and TTA', async () => {
     const page = await browser.context.newPage();
     const { metrics } = await openDashboard(page);
