@@ -61,18 +61,7 @@ export class MetricsService {
     this.now = options.now ?? (() => new Date());
     this.calendar = zoneCalendar(options.timezone);
     this.defaultRangeTtlMs = options.defaultRangeTtlMs ?? 60_000;
-    this.maxEntries = options.maxEntries ?? 500;
-  }
-
-  /** Whether this service was built with these options (same zone, SLA days and clock). */
-  hasOptions(options: MetricsServiceOptions): boolean {
-    return (
-      options.timezone === this.options.timezone &&
-      JSON.stringify(options.slaDays) === JSON.stringify(this.options.slaDays) &&
-      options.now === this.options.now &&
-      options.defaultRangeTtlMs === this.options.defaultRangeTtlMs &&
-      options.maxEntries === this.options.maxEntries
-    );
+    this.maxEntries = options.maxEntries ?? 200;
   }
 
   async metrics(query: MetricsQuery = {}): Promise<MetricsResponse> {
@@ -97,7 +86,10 @@ export class MetricsService {
     const all = await this.cached('incidents', filters, now, async (snapshot) =>
       incidentsInWindow(snapshot.incidents, range.from.getTime(), range.to.getTime(), filters.service, filters.severity),
     );
-    return page(all, limit, cursor, (incident) => [incident.placeAt, incident.key], compareIncidentPosition);
+    // The answer object itself is cached too, so that the HTTP layer serialises it once.
+    return this.cached('incidents-page', query, now, async () =>
+      page(all, limit, cursor, (incident) => [incident.placeAt, incident.key], compareIncidentPosition),
+    );
   }
 
   async incident(key: string): Promise<IncidentDetailResponse> {
@@ -129,9 +121,11 @@ export class MetricsService {
       else if (filters.overdue === false) views = views.filter((view) => !(view.daysOverdue !== null && view.daysOverdue > 0));
       return views;
     });
-    return filters.overdue === true
-      ? page(all, limit, cursor, (view) => [String(view.daysOverdue), view.key], compareOverduePosition)
-      : page(all, limit, cursor, (view) => [view.key], (a, b) => compareKeys(a[0] ?? '', b[0] ?? ''));
+    return this.cached('action-items-page', query, now, async () =>
+      filters.overdue === true
+        ? page(all, limit, cursor, (view) => [String(view.daysOverdue), view.key], compareOverduePosition)
+        : page(all, limit, cursor, (view) => [view.key], (a, b) => compareKeys(a[0] ?? '', b[0] ?? '')),
+    );
   }
 
   /** The action-item views of the whole store as of today, computed once per version and day. */
@@ -188,7 +182,7 @@ export class MetricsService {
     const q = query as MetricsQuery;
     // An explicit range is a fixed question; a default range moves with the clock, so its
     // answer is reused only for a short while.
-    const usesDefaultRange = kind !== 'action-items' && q.to === undefined;
+    const usesDefaultRange = !kind.startsWith('action-items') && q.to === undefined;
     const key = JSON.stringify([
       kind,
       snapshot.version,
@@ -200,7 +194,12 @@ export class MetricsService {
         .sort(([a], [b]) => compareKeys(String(a), String(b))),
     ]);
     const entry = this.cache.get(key);
-    if (entry && entry.expiresAt > now.getTime()) return entry.value as Promise<T>;
+    if (entry && entry.expiresAt > now.getTime()) {
+      // Least recently used goes first: a hit moves the entry to the end.
+      this.cache.delete(key);
+      this.cache.set(key, entry);
+      return entry.value as Promise<T>;
+    }
     this.stats.computations += 1;
     const value = compute(snapshot);
     if (this.cache.size >= this.maxEntries) {
@@ -262,16 +261,30 @@ function decodeCursor(cursor: string): string[] {
   throw new InputError('Query parameter "cursor" must be the nextCursor of a previous answer, unchanged.', 'cursor');
 }
 
-const shared = new WeakMap<Store, MetricsService>();
+const shared = new WeakMap<Store, Map<string, MetricsService>>();
+const clockIds = new WeakMap<() => Date, number>();
+let nextClockId = 1;
 
 /**
- * The one MetricsService of a store (routes and the digest share its cache). A caller
- * with other options (zone, SLA days, clock) gets a fresh service that replaces it.
+ * The MetricsService of a store for these options (routes and the digest share its cache
+ * when they pass the same zone, SLA days and clock function).
  */
 export function sharedMetricsService(store: Store, options: MetricsServiceOptions): MetricsService {
-  const existing = shared.get(store);
-  if (existing && existing.hasOptions(options)) return existing;
-  const service = new MetricsService(store, options);
-  shared.set(store, service);
+  let byOptions = shared.get(store);
+  if (!byOptions) {
+    byOptions = new Map();
+    shared.set(store, byOptions);
+  }
+  let clockId = 0;
+  if (options.now) {
+    clockId = clockIds.get(options.now) ?? nextClockId++;
+    clockIds.set(options.now, clockId);
+  }
+  const key = JSON.stringify([options.timezone, options.slaDays, clockId, options.defaultRangeTtlMs ?? null, options.maxEntries ?? null]);
+  let service = byOptions.get(key);
+  if (!service) {
+    service = new MetricsService(store, options);
+    byOptions.set(key, service);
+  }
   return service;
 }
