@@ -21,11 +21,13 @@ function count(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) {
-    console.error(`--${name} must be a whole number, got "${raw}"`);
+    process.stderr.write(`--${name} must be a whole number, got "${raw}"\n`);
     process.exit(2);
   }
   return value;
 }
+
+const say = (line: string): boolean => process.stdout.write(`${line}\n`);
 
 const port = count('port', values.port) ?? 4100;
 const incidents = count('incidents', values.incidents);
@@ -41,11 +43,11 @@ const jira = await startSampleJira({
     : {}),
 });
 
-console.log(`Sample Jira listening at ${jira.url}`);
-console.log(`  email:     ${jira.email}`);
-console.log(`  api token: ${jira.apiToken}`);
-console.log(`  issues:    ${jira.data.count()} (seeded in ${Math.round(jira.seedMs)} ms), user time zone ${jira.timeZone}`);
-console.log(`  try: curl -u ${jira.email}:${jira.apiToken} '${jira.url}/rest/api/3/myself'`);
+say(`Sample Jira listening at ${jira.url}`);
+say(`  email:     ${jira.email}`);
+say(`  api token: ${jira.apiToken}`);
+say(`  issues:    ${jira.data.count()} (seeded in ${Math.round(jira.seedMs)} ms), user time zone ${jira.timeZone}`);
+say(`  try: curl -u ${jira.email}:${jira.apiToken} '${jira.url}/rest/api/3/myself'`);
 
 const stop = (): void => {
   void jira.close().then(() => process.exit(0));

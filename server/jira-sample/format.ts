@@ -7,13 +7,19 @@
 import { DateTime } from 'luxon';
 
 const HOUR_MS = 3_600_000;
-const offsetCache = new Map<string, number>();
+/** Offsets by zone, then by hour since the epoch (zones change offset on hour boundaries). */
+const offsetCache = new Map<string, Map<number, number>>();
 const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
 
 /** The zone's UTC offset in minutes at an instant. */
 export function zoneOffsetMinutes(ms: number, zone: string): number {
-  const cacheKey = `${zone}|${Math.floor(ms / HOUR_MS)}`;
-  const cached = offsetCache.get(cacheKey);
+  const hour = Math.floor(ms / HOUR_MS);
+  let byHour = offsetCache.get(zone);
+  if (!byHour) {
+    byHour = new Map();
+    offsetCache.set(zone, byHour);
+  }
+  const cached = byHour.get(hour);
   if (cached !== undefined) return cached;
   let formatter = offsetFormatters.get(zone);
   if (!formatter) {
@@ -23,8 +29,8 @@ export function zoneOffsetMinutes(ms: number, zone: string): number {
   const name = formatter.formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
   const match = /GMT([+-])(\d{2}):?(\d{2})?/.exec(name);
   const offset = match ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3] ?? 0)) : 0;
-  if (offsetCache.size > 200_000) offsetCache.clear();
-  offsetCache.set(cacheKey, offset);
+  if (byHour.size > 200_000) byHour.clear();
+  byHour.set(hour, offset);
   return offset;
 }
 

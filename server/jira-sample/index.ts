@@ -4,6 +4,7 @@
  * deterministic reliability history relative to `now`.
  */
 import type { AddressInfo } from 'node:net';
+import { IANAZone } from 'luxon';
 import { DEMO_SEED, seedIssues, seedUsers } from './seed.js';
 import type { SeedSize } from './seed.js';
 import { IssueStore } from './model.js';
@@ -14,7 +15,8 @@ import { createSampleJiraServer } from './server.js';
 import type { Fault, SampleJiraStats, ServerState } from './server.js';
 
 export type { Fault, SampleJiraStats } from './server.js';
-export type { IssueChanges, NewIssueInput, SampleUser, CustomValue, AdfDoc } from './model.js';
+export type { IssueChanges, NewIssueInput, SampleUser, CustomValue, CustomInput, AdfDoc } from './model.js';
+export { demoConfig } from './demoConfig.js';
 export type { SeedSize } from './seed.js';
 export { FIELD_IDS } from './catalog.js';
 
@@ -83,6 +85,11 @@ export async function startSampleJira(options: SampleJiraOptions = {}): Promise<
   const email = options.email ?? DEFAULT_EMAIL;
   const apiToken = options.apiToken ?? DEFAULT_API_TOKEN;
   const zone = options.timeZone ?? DEFAULT_TIME_ZONE;
+  for (const [name, value] of [['timeZone', zone], ['customFieldTimeZone', options.customFieldTimeZone]] as const) {
+    if (value !== undefined && !IANAZone.isValidZone(value)) {
+      throw new Error(`startSampleJira: ${name} "${value}" is not an IANA time zone name; use one such as "Europe/Berlin".`);
+    }
+  }
   const clock = options.clock ?? (() => Date.now());
   const nowMs = (options.now ?? new Date(clock())).getTime();
   const apiUser: SampleUser = { accountId: API_USER_ACCOUNT_ID, displayName: 'Reliability Automation', emailAddress: email, active: true, timeZone: zone };
@@ -119,7 +126,7 @@ export async function startSampleJira(options: SampleJiraOptions = {}): Promise<
     transition: (key, statusName, opts = {}) => void store.transition(key, statusName, opts),
     link: (inwardKey, outwardKey, typeName, at) => void store.link(inwardKey, outwardKey, typeName, at),
     setProperty: (key, propertyKey, value) => void store.setProperty(key, propertyKey, value),
-    getProperty: (key, propertyKey) => store.require(key).properties.get(propertyKey),
+    getProperty: (key, propertyKey) => store.require(key).properties?.get(propertyKey),
     store,
   };
 

@@ -376,7 +376,7 @@ function propertyPath(field: string): { key: string; path: string[] } | null {
 }
 
 function readProperty(issue: SampleIssue, key: string, path: string[]): string | null {
-  let value: unknown = issue.properties.get(key);
+  let value: unknown = issue.properties?.get(key);
   for (const step of path) {
     if (value === null || typeof value !== 'object') return null;
     value = (value as Record<string, unknown>)[step];

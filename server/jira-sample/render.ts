@@ -29,9 +29,14 @@ const KNOWN_FIELD_IDS = new Set(ALL_FIELD_IDS);
 
 export const EXPAND_VALUE = 'renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations';
 
+const userCache = new WeakMap<SampleUser, { baseUrl: string; rendered: Record<string, unknown> }>();
+
+/** A user as Jira renders it; users never change, so each is rendered once per server. */
 export function renderUser(ctx: RenderContext, user: SampleUser | undefined): Record<string, unknown> | null {
   if (!user) return null;
-  return {
+  const cached = userCache.get(user);
+  if (cached && cached.baseUrl === ctx.baseUrl) return cached.rendered;
+  const rendered = {
     self: `${ctx.baseUrl}/rest/api/3/user?accountId=${encodeURIComponent(user.accountId)}`,
     accountId: user.accountId,
     emailAddress: user.emailAddress,
@@ -41,6 +46,8 @@ export function renderUser(ctx: RenderContext, user: SampleUser | undefined): Re
     timeZone: user.timeZone,
     accountType: 'atlassian',
   };
+  userCache.set(user, { baseUrl: ctx.baseUrl, rendered });
+  return rendered;
 }
 
 function avatarUrls(seed: string): Record<string, string> {
@@ -175,49 +182,75 @@ function renderCustomValue(ctx: RenderContext, fieldId: string, issue: SampleIss
   }
 }
 
-function renderAllFields(ctx: RenderContext, issue: SampleIssue): Record<string, unknown> {
-  const fields: Record<string, unknown> = {
-    summary: issue.summary,
-    status: renderStatus(ctx, issue.status),
-    issuetype: renderIssueType(ctx, issue.issueType),
-    project: renderProject(ctx, issue.project),
-    priority: renderPriority(ctx, issue.priority),
-    labels: issue.labels,
-    created: formatJiraDateTime(issue.created, ctx.zone),
-    updated: formatJiraDateTime(issue.updated, ctx.zone),
-    resolutiondate: issue.resolutionDate === null ? null : formatJiraDateTime(issue.resolutionDate, ctx.zone),
-    resolution: renderResolution(ctx, issue.resolution),
-    duedate: issue.dueDate,
-    assignee: renderUser(ctx, ctx.store.user(issue.assigneeId)),
-    reporter: renderUser(ctx, ctx.store.user(issue.reporterId)),
-    description: issue.description,
-    issuelinks: renderLinks(ctx, issue),
-    subtasks: issue.childIds.flatMap((id) => {
-      const child = ctx.store.getById(id);
-      return child ? [renderIssueRef(ctx, child)] : [];
-    }),
-    components: [],
-  };
-  if (issue.parentId !== null) {
-    const parent = ctx.store.getById(issue.parentId);
-    if (parent) fields.parent = renderIssueRef(ctx, parent);
-  }
-  // Custom fields appear (as null when empty) on the projects whose screens carry them.
-  const customOnThisIssue = issue.project.key === 'OPS' || Object.keys(issue.custom).length > 0;
-  if (customOnThisIssue) {
-    for (const def of CUSTOM_FIELDS) fields[def.id] = renderCustomValue(ctx, def.id, issue);
-  }
-  return fields;
+/** Whether an issue carries custom fields at all (as null when empty): the OPS screens have them. */
+function hasCustomFields(issue: SampleIssue): boolean {
+  return issue.project.key === 'OPS' || Object.keys(issue.custom).length > 0;
 }
 
-const fieldCache = new WeakMap<SampleIssue, { version: number; fields: Record<string, unknown> }>();
+const ABSENT = Symbol('absent');
 
-function cachedFields(ctx: RenderContext, issue: SampleIssue): Record<string, unknown> {
-  const cached = fieldCache.get(issue);
-  if (cached && cached.version === issue.version) return cached.fields;
-  const fields = renderAllFields(ctx, issue);
-  fieldCache.set(issue, { version: issue.version, fields });
-  return fields;
+/** One field's value as Jira renders it, or ABSENT when the issue does not have that field. */
+function renderField(ctx: RenderContext, issue: SampleIssue, fieldId: string): unknown {
+  switch (fieldId) {
+    case 'summary':
+      return issue.summary;
+    case 'status':
+      return renderStatus(ctx, issue.status);
+    case 'issuetype':
+      return renderIssueType(ctx, issue.issueType);
+    case 'project':
+      return renderProject(ctx, issue.project);
+    case 'priority':
+      return renderPriority(ctx, issue.priority);
+    case 'labels':
+      return issue.labels;
+    case 'created':
+      return formatJiraDateTime(issue.created, ctx.zone);
+    case 'updated':
+      return formatJiraDateTime(issue.updated, ctx.zone);
+    case 'resolutiondate':
+      return issue.resolutionDate === null ? null : formatJiraDateTime(issue.resolutionDate, ctx.zone);
+    case 'resolution':
+      return renderResolution(ctx, issue.resolution);
+    case 'duedate':
+      return issue.dueDate;
+    case 'assignee':
+      return renderUser(ctx, ctx.store.user(issue.assigneeId));
+    case 'reporter':
+      return renderUser(ctx, ctx.store.user(issue.reporterId));
+    case 'description':
+      return issue.description;
+    case 'issuelinks':
+      return renderLinks(ctx, issue);
+    case 'subtasks':
+      return issue.childIds.flatMap((id) => {
+        const child = ctx.store.getById(id);
+        return child ? [renderIssueRef(ctx, child)] : [];
+      });
+    case 'components':
+      return [];
+    case 'parent': {
+      const parent = issue.parentId === null ? undefined : ctx.store.getById(issue.parentId);
+      return parent ? renderIssueRef(ctx, parent) : ABSENT;
+    }
+    default:
+      return fieldId.startsWith('customfield_') && hasCustomFields(issue) ? renderCustomValue(ctx, fieldId, issue) : ABSENT;
+  }
+}
+
+/** Rendered field values per issue, filled field by field and dropped when the issue (or a neighbour) changes. */
+const fieldCache = new WeakMap<SampleIssue, { version: number; fields: Map<string, unknown> }>();
+
+function cachedField(ctx: RenderContext, issue: SampleIssue, fieldId: string): unknown {
+  let entry = fieldCache.get(issue);
+  if (!entry || entry.version !== issue.version) {
+    entry = { version: issue.version, fields: new Map() };
+    fieldCache.set(issue, entry);
+  }
+  if (entry.fields.has(fieldId)) return entry.fields.get(fieldId);
+  const value = renderField(ctx, issue, fieldId);
+  entry.fields.set(fieldId, value);
+  return value;
 }
 
 /**
@@ -246,22 +279,30 @@ export interface RenderOptions {
   properties: string[];
 }
 
+const historyCache = new WeakMap<History, Record<string, unknown>>();
+
+/** A changelog history; histories never change once written, so each is rendered once. */
 export function renderHistory(ctx: RenderContext, history: History): Record<string, unknown> {
-  return {
+  const cached = historyCache.get(history);
+  if (cached) return cached;
+  const rendered = {
     id: String(history.id),
     author: renderUser(ctx, ctx.store.user(history.authorId)) ?? undefined,
     created: formatJiraDateTime(history.created, ctx.zone),
-    items: history.items.map((item) => {
-      const entries: [string, string][] = [['field', item.field], ['fieldtype', item.fieldtype]];
-      if (item.fieldId !== undefined) entries.push(['fieldId', item.fieldId]);
-      // Jira sends null for empty sides; the published schema has plain strings, so empty sides are left out.
-      if (item.from !== null) entries.push(['from', item.from]);
-      if (item.fromString !== null) entries.push(['fromString', item.fromString]);
-      if (item.to !== null) entries.push(['to', item.to]);
-      if (item.toString !== null) entries.push(['toString', item.toString]);
-      return Object.fromEntries(entries);
-    }),
+    // Jira Cloud sends null for an empty side of a change (jira.js models them as nullish). Leaving
+    // `toString` out instead would let readers find Object.prototype.toString there.
+    items: history.items.map((item) => ({
+      field: item.field,
+      fieldtype: item.fieldtype,
+      ...(item.fieldId !== undefined ? { fieldId: item.fieldId } : {}),
+      from: item.from,
+      fromString: item.fromString,
+      to: item.to,
+      toString: item.toString,
+    })),
   };
+  historyCache.set(history, rendered);
+  return rendered;
 }
 
 export function fieldNames(fieldIds: string[]): Record<string, string> {
@@ -292,14 +333,16 @@ export function renderIssue(ctx: RenderContext, issue: SampleIssue, options: Ren
     key: issue.key,
   };
   if (options.fieldIds.length > 0) {
-    const all = cachedFields(ctx, issue);
     const fields: Record<string, unknown> = {};
-    for (const id of options.fieldIds) if (id in all) fields[id] = all[id];
+    for (const id of options.fieldIds) {
+      const value = cachedField(ctx, issue, id);
+      if (value !== ABSENT) fields[id] = value;
+    }
     out.fields = fields;
   }
   if (options.properties.length > 0) {
     const properties: Record<string, unknown> = {};
-    for (const key of options.properties) if (issue.properties.has(key)) properties[key] = issue.properties.get(key);
+    for (const key of options.properties) if (issue.properties?.has(key)) properties[key] = issue.properties.get(key);
     out.properties = properties;
   }
   if (options.changelogLimit !== null) {

@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { CUSTOM_FIELDS, LINK_TYPES, STATUSES, fieldDetailsList, issueTypeByName, projectByKeyOrId } from './catalog.js';
 import { compileJql } from './jql.js';
-import { IssueStore, SampleDataError } from './model.js';
-import type { AdfDoc, CustomValue, NewIssueInput, SampleIssue, SampleUser } from './model.js';
+import { SampleDataError } from './model.js';
+import type { AdfDoc, IssueStore, CustomValue, NewIssueInput, SampleIssue, SampleUser } from './model.js';
 import { fieldNames, fieldSchemas, renderHistory, renderIssue, renderStatus, renderUser, resolveFieldSelection } from './render.js';
 import type { RenderContext } from './render.js';
 
@@ -48,7 +48,7 @@ interface Snapshot {
 /** Search snapshots by token id. A token may be re-sent (a retried page), so tokens are not single-use. */
 export class SnapshotCache {
   private readonly snapshots = new Map<string, Snapshot>();
-  constructor(private readonly capacity = 500) {}
+  constructor(private readonly capacity = 200) {}
 
   put(snapshot: Snapshot): string {
     const id = randomUUID().replace(/-/g, '').slice(0, 16);
@@ -461,8 +461,8 @@ export function createRoutes(deps: RouteDeps) {
     const issue = issueOr404(req.params.issueIdOrKey ?? '');
     if (isResult(issue)) return issue;
     const key = req.params.propertyKey ?? '';
-    if (!issue.properties.has(key)) return jiraError(404, [`The property with key '${key}' does not exist.`]);
-    return { status: 200, body: { key, value: issue.properties.get(key) } };
+    if (!issue.properties?.has(key)) return jiraError(404, [`The property with key '${key}' does not exist.`]);
+    return { status: 200, body: { key, value: issue.properties?.get(key) } };
   }
 
   function setProperty(req: RouteRequest): RouteResult {

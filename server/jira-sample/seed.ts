@@ -6,7 +6,6 @@
  * items done without a resolution date, links to issues that are not incidents.
  */
 import {
-  DETECTION_METHODS,
   FIELD_IDS,
   LINK_TYPES,
   PRIORITIES,
@@ -235,8 +234,10 @@ export function seedIssues(store: IssueStore, size: SeedSize, nowMs: number, zon
     const tta = dice.duration(severityIndex <= 1 ? 4 * MINUTE : 12 * MINUTE, 0.8, 20_000, 3 * HOUR);
     const acknowledged = created + tta;
     const ttr = dice.duration([50, 90, 180, 360, 600, 240][severityIndex] ?? 240, 0.9, 15, 5 * 24 * 60) * MINUTE;
-    const resolved = Math.max(start + ttr, acknowledged + 5 * MINUTE);
-    const mitigated = acknowledged + Math.round((resolved - acknowledged) * (0.3 + dice.next() * 0.5));
+    // Recent incidents may still be open; a few old ones were mitigated and never closed.
+    const ongoing = (startedAgo < 5 * DAY && dice.chance(0.4)) || dice.chance(0.015);
+    const resolved = ongoing ? Number.POSITIVE_INFINITY : Math.max(start + ttr, acknowledged + 5 * MINUTE);
+    const mitigated = acknowledged + Math.max(0, Math.round((Math.min(resolved, nowMs) - acknowledged) * (0.3 + dice.next() * 0.5)));
     const services = SERVICES.filter(() => dice.chance(0.18));
     if (services.length === 0 && !dice.chance(0.05)) services.push(dice.pick(SERVICES));
     const primary = services[0] ?? 'platform';

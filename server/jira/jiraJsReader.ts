@@ -220,7 +220,7 @@ export function createJiraReader(options: JiraReaderOptions): JiraReader {
    * CPU per page than the rest of the sync, and the mapping reads every value defensively
    * anyway (unknown shapes become reported problems, not crashes).
    */
-  const raw = <T>(request: Omit<SendRequestOptions, "schema">): Promise<T> => counted.sendRequest<T>(request as never);
+  const raw = <T>(request: Omit<SendRequestOptions, 'schema'>): Promise<T> => counted.sendRequest<T>(request as never);
 
   async function read<T>(what: string, call: () => Promise<T>): Promise<T> {
     let attempts = 0;

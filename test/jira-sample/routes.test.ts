@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startSampleJira } from '../../server/jira-sample/index.js';
 import type { SampleJira } from '../../server/jira-sample/index.js';
 import { client } from './helpers.js';
+import type { Json } from './helpers.js';
 
 const NOW = new Date('2026-11-27T03:00:00Z');
 let jira: SampleJira;
@@ -30,7 +31,7 @@ describe('search/jql paging', () => {
     const last = pages[pages.length - 1];
     expect(last.isLast).toBe(true);
     expect(last).not.toHaveProperty('nextPageToken');
-    const keys = issues.map((i: any) => i.key);
+    const keys = issues.map((i: Json) => i.key);
     expect(new Set(keys).size).toBe(keys.length);
     const expected = jira.data.store.issues.filter((i) => i.labels.includes('postmortem-action')).length;
     expect(keys.length).toBe(expected);
@@ -72,7 +73,7 @@ describe('search/jql paging', () => {
     const first = await api.post('/rest/api/3/search/jql', { jql: 'project = REL', maxResults: 10 });
     const a = await api.post('/rest/api/3/search/jql', { jql: 'project = REL', maxResults: 10, nextPageToken: first.body.nextPageToken });
     const b = await api.post('/rest/api/3/search/jql', { jql: 'project = REL', maxResults: 10, nextPageToken: first.body.nextPageToken });
-    expect(a.body.issues.map((i: any) => i.key)).toEqual(b.body.issues.map((i: any) => i.key));
+    expect(a.body.issues.map((i: Json) => i.key)).toEqual(b.body.issues.map((i: Json) => i.key));
     const bad = await api.post('/rest/api/3/search/jql', { jql: 'project = REL', nextPageToken: 'not-a-token' });
     expect(bad.status).toBe(400);
     expect(bad.body.errorMessages[0]).toMatch(/token/);
@@ -109,7 +110,7 @@ describe('changelogs', () => {
     expect(changelog.total).toBe(total);
     expect(changelog.histories).toHaveLength(40);
     expect(changelog.maxResults).toBe(40);
-    const times = changelog.histories.map((h: any) => Date.parse(h.created.replace(/(\d{2})(\d{2})$/, '$1:$2')));
+    const times = changelog.histories.map((h: Json) => Date.parse(h.created.replace(/(\d{2})(\d{2})$/, '$1:$2')));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
     const newestId = jira.data.store.get(key)?.histories.at(-1)?.id;
     expect(changelog.histories[0].id).toBe(String(newestId));
@@ -145,7 +146,7 @@ describe('changelogs', () => {
     expect(pages).toBeGreaterThan(1);
     const statusOnly = await api.post('/rest/api/3/changelog/bulkfetch', { issueIdsOrKeys: keys, fieldIds: ['status'] });
     for (const entry of statusOnly.body.issueChangeLogs) {
-      for (const history of entry.changeHistories) expect(history.items.every((item: any) => item.fieldId === 'status')).toBe(true);
+      for (const history of entry.changeHistories) expect(history.items.every((item: Json) => item.fieldId === 'status')).toBe(true);
     }
     const tooMany = await api.post('/rest/api/3/changelog/bulkfetch', { issueIdsOrKeys: keys, fieldIds: Array.from({ length: 11 }, (_v, i) => `f${i}`) });
     expect(tooMany.status).toBe(400);
@@ -155,9 +156,9 @@ describe('changelogs', () => {
 describe('other read routes', () => {
   it('GET /field lists the custom fields with Jira-style ids and schemas', async () => {
     const fields = await api.get('/rest/api/3/field');
-    const severity = fields.body.find((f: any) => f.name === 'Severity');
+    const severity = fields.body.find((f: Json) => f.name === 'Severity');
     expect(severity).toMatchObject({ id: 'customfield_10040', custom: true, schema: { type: 'option', customId: 10040 } });
-    const services = fields.body.find((f: any) => f.name === 'Affected services');
+    const services = fields.body.find((f: Json) => f.name === 'Affected services');
     expect(services.schema).toMatchObject({ type: 'array', items: 'option' });
   });
 
@@ -180,7 +181,7 @@ describe('other read routes', () => {
 
   it('GET /issueLinkType lists link types with inward and outward names', async () => {
     const types = await api.get('/rest/api/3/issueLinkType');
-    expect(types.body.issueLinkTypes.map((t: any) => t.name)).toEqual(expect.arrayContaining(['Blocks', 'Relates']));
+    expect(types.body.issueLinkTypes.map((t: Json) => t.name)).toEqual(expect.arrayContaining(['Blocks', 'Relates']));
   });
 });
 
@@ -191,5 +192,27 @@ describe('basic auth', () => {
     expect(wrong.body.errorMessages).toHaveLength(1);
     const none = await fetch(`${jira.url}/rest/api/3/myself`);
     expect(none.status).toBe(401);
+  });
+});
+
+describe('paging over a snapshot', () => {
+  it('an issue updated between pages is neither skipped nor returned twice', async () => {
+    const body = { jql: 'labels = postmortem-action ORDER BY updated ASC, key ASC', maxResults: 100, fields: ['updated'] };
+    const first = await api.post('/rest/api/3/search/jql', body);
+    const firstKey = first.body.issues[0].key;
+    // Moving the first issue to the end of the order would make a live query return it again.
+    jira.data.updateIssue(firstKey, { summary: 'edited between pages' });
+    const keys = first.body.issues.map((i: Json) => i.key);
+    let token = first.body.nextPageToken;
+    while (token) {
+      const page = await api.post('/rest/api/3/search/jql', { ...body, nextPageToken: token });
+      keys.push(...page.body.issues.map((i: Json) => i.key));
+      token = page.body.isLast ? undefined : page.body.nextPageToken;
+    }
+    expect(keys.filter((k: string) => k === firstKey)).toHaveLength(1);
+    expect(new Set(keys).size).toBe(keys.length);
+    // A new search sees the edit at once.
+    const fresh = await api.post('/rest/api/3/search/jql', { ...body, jql: `key = ${firstKey}`, fields: ['summary'] });
+    expect(fresh.body.issues[0].fields.summary).toBe('edited between pages');
   });
 });

@@ -94,6 +94,12 @@ describe('demo seed: a realistic reliability history', () => {
     expect(items.some((i) => i.status.name === "Won't Do" && i.resolution?.name === "Won't Do")).toBe(true);
   });
 
+  it('has incidents still open as well as resolved ones', () => {
+    const list = incidents();
+    expect(list.filter((i) => i.status.category !== 'done').length).toBeGreaterThanOrEqual(3);
+    expect(list.filter((i) => i.status.category === 'done').length).toBeGreaterThan(100);
+  });
+
   it('uses status categories new, indeterminate and done', () => {
     expect(new Set(issues.map((i) => i.status.category))).toEqual(new Set(['new', 'indeterminate', 'done']));
   });

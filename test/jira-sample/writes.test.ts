@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startSampleJira } from '../../server/jira-sample/index.js';
 import type { SampleJira } from '../../server/jira-sample/index.js';
 import { adf, client } from './helpers.js';
+import type { Json } from './helpers.js';
 
 const CLOCK = Date.parse('2026-11-27T10:15:00Z');
 let jira: SampleJira;
@@ -80,7 +81,7 @@ describe('POST /rest/api/3/issueLink', () => {
     const itemView = await api.get(`/rest/api/3/issue/${item.body.key}?fields=issuelinks`);
     expect(itemView.body.fields.issuelinks).toEqual([expect.objectContaining({ outwardIssue: expect.objectContaining({ key: incident?.key }) })]);
     const incidentView = await api.get(`/rest/api/3/issue/${incident?.key}?fields=issuelinks,updated`);
-    expect(incidentView.body.fields.issuelinks.some((l: any) => l.inwardIssue?.key === item.body.key)).toBe(true);
+    expect(incidentView.body.fields.issuelinks.some((l: Json) => l.inwardIssue?.key === item.body.key)).toBe(true);
     expect(incident?.updated).toBe(CLOCK);
     expect(incident?.histories.length).toBe(before + 1);
     // A duplicate link "succeeds" without adding a second one, as on Jira Cloud.
@@ -119,7 +120,7 @@ describe('GET /rest/api/3/user/search', () => {
     const byName = await api.get(`/rest/api/3/user/search?query=${encodeURIComponent(someone?.displayName.split(' ')[1] ?? '')}`);
     expect(byName.body).toEqual([expect.objectContaining({ accountId: someone?.accountId, displayName: someone?.displayName, emailAddress: someone?.emailAddress, active: someone?.active })]);
     const byEmail = await api.get(`/rest/api/3/user/search?query=${encodeURIComponent(someone?.emailAddress ?? '')}`);
-    expect(byEmail.body.map((u: any) => u.accountId)).toEqual([someone?.accountId]);
+    expect(byEmail.body.map((u: Json) => u.accountId)).toEqual([someone?.accountId]);
     expect((await api.get('/rest/api/3/user/search')).status).toBe(400);
     expect(jira.data.users().some((u) => !u.active)).toBe(true);
   });
@@ -130,12 +131,33 @@ describe('data API for tests', () => {
     const key = jira.data.addIssue({ projectKey: 'REL', issueType: 'Task', summary: 'Via data API', labels: ['postmortem-action'], created: new Date(CLOCK - 3_600_000) });
     jira.data.updateIssue(key, { dueDate: '2026-12-01' }, new Date(CLOCK - 1_800_000));
     jira.data.transition(key, 'Done', { at: new Date(CLOCK - 60_000) });
-    const issue = jira.data.issue(key, { changelog: true }) as any;
+    const issue = jira.data.issue(key, { changelog: true }) as Json;
     expect(issue.fields.resolutiondate).not.toBeNull();
     expect(issue.fields.resolution.name).toBe('Done');
     expect(issue.changelog.total).toBe(2);
     expect(jira.data.store.get(key)?.updated).toBe(CLOCK - 60_000);
     jira.data.transition(key, 'In Progress', { at: new Date(CLOCK) });
-    expect((jira.data.issue(key) as any).fields.resolutiondate).toBeNull();
+    expect((jira.data.issue(key) as Json).fields.resolutiondate).toBeNull();
+  });
+});
+
+describe('data API custom fields and options', () => {
+  it('accepts option text and dates, renders them the Jira way, and logs the change', async () => {
+    const key = jira.data.addIssue({
+      projectKey: 'OPS', issueType: 'Incident', summary: 'Friendly input',
+      custom: { customfield_10040: 'SEV-2', customfield_10041: ['search', 'auth'], customfield_10042: new Date('2026-11-27T04:00:00Z') },
+    });
+    jira.data.updateIssue(key, { custom: { customfield_10040: 'SEV-1' } });
+    const fields = (jira.data.issue(key, { changelog: true }) as Json).fields;
+    expect(fields.customfield_10040).toMatchObject({ value: 'SEV-1', id: expect.any(String) });
+    expect(fields.customfield_10041.map((o: Json) => o.value)).toEqual(['search', 'auth']);
+    expect(fields.customfield_10042).toBe('2026-11-27T09:30:00.000+0530');
+    const history = (jira.data.issue(key, { changelog: true }) as Json).changelog.histories[0];
+    expect(history.items[0]).toMatchObject({ field: 'Severity', fieldId: 'customfield_10040', fromString: 'SEV-2', toString: 'SEV-1' });
+    expect(() => jira.data.updateIssue(key, { custom: { customfield_10040: 'SEV-9' } })).toThrow(/SEV-9/);
+  });
+
+  it('refuses a time zone that is not an IANA name', async () => {
+    await expect(startSampleJira({ seed: 'empty', timeZone: 'Berlin' })).rejects.toThrow(/timeZone "Berlin"/);
   });
 });

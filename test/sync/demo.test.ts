@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../server/config/config.js';
 import { createLogger } from '../../server/logging.js';
 import { EmbeddedStore } from '../../server/store/embedded/EmbeddedStore.js';
+import { SYNC_JOB_NAME } from '../../server/sync/jiraSync.js';
 import { startJiraSync } from '../../server/sync/startSync.js';
 import { tempDir } from '../support/stores.js';
 
@@ -39,6 +40,28 @@ describe('demo mode', () => {
       expect(demoLines).toHaveLength(1);
       expect(demoLines[0]?.msg).toMatch(/Set JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN/);
       expect(demoLines[0]?.msg).toContain(running.demoJira?.url);
+    } finally {
+      await running.stop();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('schedules SYNC_CRON in TIMEZONE, never overlaps its own runs, and yields to a replica holding the lease', async () => {
+    const dir = tempDir('pmi-sched-');
+    const store = await EmbeddedStore.create(dir);
+    const config = loadConfig({ DATA_DIR: dir, SYNC_CRON: '0 6 * * *', TIMEZONE: 'Asia/Kolkata' });
+    const running = await startJiraSync({ config, store, logger: createLogger('silent') });
+    try {
+      const next = running.job.nextRun();
+      // 06:00 in Kolkata is 00:30 UTC.
+      expect(next?.toISOString()).toMatch(/T00:30:00\.000Z$/);
+      const [a, b] = await Promise.all([running.job.runNow(), running.job.runNow()]);
+      expect([a.ran, b.ran].sort()).toEqual([false, true]);
+      expect(b).toEqual({ ran: false, reason: 'already-running' });
+
+      expect(await store.acquireLease(`job:${SYNC_JOB_NAME}`, 'another-replica', 60_000, new Date())).toBe(true);
+      expect(await running.job.runNow()).toEqual({ ran: false, reason: 'lease-held-elsewhere' });
     } finally {
       await running.stop();
       await store.close();

@@ -191,22 +191,27 @@ describe('sync from the sample Jira into the embedded store', () => {
     }
   });
 
-  it('an incremental run picks up an edited incident and a new action item linked to it', async () => {
-    const local = await startSampleJira({ now: SEED_NOW });
+  it("an incremental run picks up edits, its JQL date written in the Jira user's zone (west of UTC here)", async () => {
+    // Los Angeles: a date literal written in UTC would be read 8 hours late and miss the second edit.
+    const local = await startSampleJira({ now: SEED_NOW, timeZone: 'America/Los_Angeles' });
     const db = await openStore();
     try {
       const sync = syncFor(local, db.store);
       await sync.run(new Date());
       const key = incidentKeys[5] as string;
-      local.data.updateIssue(key, { summary: 'Edited after the first sync' });
+      local.data.updateIssue(key, { summary: 'First edit' });
       const itemKey = local.data.addIssue({ projectKey: 'REL', issueType: 'Task', summary: 'Add a canary', labels: ['postmortem-action'] });
       local.data.link(key, itemKey, 'Relates');
-      const run = await sync.run(new Date());
-      expect(run.ok).toBe(true);
-      expect(run.incidents.updated).toBe(1);
-      expect(run.actionItems.inserted).toBe(1);
-      expect((await db.store.getIncident(key))?.summary).toBe('Edited after the first sync');
+      const first = await sync.run(new Date());
+      expect(first.ok).toBe(true);
+      expect(first.incidents.updated).toBe(1);
+      expect(first.actionItems.inserted).toBe(1);
       expect((await db.store.getActionItem(itemKey))?.incidentKey).toBe(key);
+
+      local.data.updateIssue(key, { summary: 'Second edit' });
+      const second = await sync.run(new Date());
+      expect(second.incidents.updated).toBe(1);
+      expect((await db.store.getIncident(key))?.summary).toBe('Second edit');
     } finally {
       await db.close();
       await local.close();
@@ -302,6 +307,40 @@ describe('sync from the sample Jira into the embedded store', () => {
       );
       expect(run.error).not.toContain('wrong-token');
       expect(await db.store.counts()).toEqual({ incidents: 0, actionItems: 0 });
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("passes Jira's own words on for a JQL it refuses, without retrying", async () => {
+    const db = await openStore();
+    try {
+      const bad = { ...mapping, incidentJql: 'project = NOPE AND issuetype = Incident' };
+      const run = await syncFor(jira, db.store, { mapping: bad }).run(new Date());
+      expect(run.ok).toBe(false);
+      expect(run.retries).toBe(0);
+      expect(run.error).toMatch(/^Jira answered 400 Bad Request to POST \/rest\/api\/3\/search\/jql: .*NOPE/);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('backs off on network errors, then fails the run naming the call and the attempts', async () => {
+    const db = await openStore();
+    const closed = await startSampleJira({ seed: 'empty' });
+    const url = closed.url;
+    await closed.close();
+    try {
+      const run = await createJiraSync({
+        store: db.store,
+        connection: { baseUrl: url, email: jira.email, apiToken: jira.apiToken },
+        mapping,
+        timezone: 'UTC',
+        retryPolicy: FAST_RETRY,
+      }).run(new Date());
+      expect(run.ok).toBe(false);
+      expect(run.error).toMatch(/^Could not reach Jira for GET \/rest\/api\/3\/(field|myself) after 4 attempts: /);
+      expect(run.retries).toBeGreaterThanOrEqual(3);
     } finally {
       await db.close();
     }
