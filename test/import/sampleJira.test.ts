@@ -3,17 +3,17 @@
  * real fault "create the issue, then answer 503", and the real idempotency label search.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { startSampleJira, type SampleJira } from '../../server/jira-sample/index.js';
 import { createJiraTicketWriter, type JiraTicketWriter } from '../../server/jira/tickets.js';
 import { importPostmortem, type ImportDeps } from '../../server/tickets/importPostmortem.js';
 import { createActionItemTicket } from '../../server/tickets/createTicket.js';
 import { idempotencyKeyFor } from '../../server/tickets/ticketContent.js';
-import { MemoryStore, jiraIncident } from './doubles.js';
+import { jiraIncident, openTestStore, type TestStore } from './doubles.js';
 
 let sample: SampleJira;
 let writer: JiraTicketWriter;
-let memory: MemoryStore;
+let testStore: TestStore;
 let deps: ImportDeps;
 let incidentKey: string;
 
@@ -31,15 +31,19 @@ afterAll(async () => {
 beforeEach(async () => {
   sample.clearFaults();
   incidentKey = sample.data.addIssue({ projectKey: 'OPS', issueType: 'Incident', summary: 'Checkout API outage' });
-  memory = new MemoryStore();
-  await memory.upsertIncidents([jiraIncident(incidentKey, { url: `${sample.url}/browse/${incidentKey}` })]);
+  testStore = await openTestStore();
+  await testStore.store.upsertIncidents([jiraIncident(incidentKey, { url: `${sample.url}/browse/${incidentKey}` })]);
   deps = {
-    store: memory.asStore(),
+    store: testStore.store,
     jira: writer,
     settings: { actionItemProject: 'REL', actionItemIssueType: 'Task', actionItemLabel: 'postmortem-action', publicUrl: null },
     now: () => new Date('2026-11-27T09:00:00Z'),
     holder: 'test',
   };
+});
+
+afterEach(async () => {
+  await testStore.cleanup();
 });
 
 /** The template fixture about this test's incident, owners renamed to sample users. */
