@@ -128,4 +128,17 @@ describe('import against the sample Jira', () => {
     expect(ticketsOf(incidentKey).map((i) => i.key)).toEqual([retry.key]);
     expect(sample.data.keys().filter((k) => k.startsWith('REL-')).map((k) => sample.data.issue(k)!.fields).filter((f) => (f as { summary: string }).summary === input.summary)).toHaveLength(1);
   });
+
+  it('bounds each request in time: a silent Jira becomes an uncertain failure (status null), not a hang', async () => {
+    const impatient = createJiraTicketWriter({ baseUrl: sample.url, email: sample.email, apiToken: sample.apiToken, requestTimeoutMs: 50 });
+    sample.setLatency(300);
+    try {
+      await expect(impatient.findByLabel('pmi-anything')).rejects.toMatchObject({
+        status: null,
+        message: 'Searching for an earlier ticket: Jira did not answer within 50 ms',
+      });
+    } finally {
+      sample.setLatency(0);
+    }
+  });
 });
