@@ -91,7 +91,8 @@ export function documentIncident(postmortem: Postmortem, now: Date, previous: In
     createdAt,
     updatedAt: now.toISOString(),
     placeAt: s.startedAt ?? createdAt,
-    timeline: [],
+    // No Jira changelog exists for it: the document's timeline is the only one.
+    timeline: postmortem.timeline,
     readProblems: [],
   };
 }
@@ -191,6 +192,11 @@ async function importRow(deps: ImportDeps, incident: Incident, row: PostmortemAc
     documentRef: row.ref,
   });
   row.jiraKey = result.key;
+  if (result.outcome === 'existing' && incident.source === 'jira') {
+    // Created by an earlier import, perhaps while the incident was still document-only: make sure it is linked now.
+    const ticket = await deps.jira.getIssue(result.key);
+    if (ticket && (await attachToIncident(deps, incident, ticket, row.ref))) return { ref: row.ref, jiraKey: result.key, status: 'linked' };
+  }
   return { ref: row.ref, jiraKey: result.key, status: result.outcome === 'created' ? 'created' : 'existing' };
 }
 
@@ -212,6 +218,11 @@ export async function importPostmortem(deps: ImportDeps, markdown: string): Prom
     incidentSource = incident ? 'document' : 'created';
     incident = documentIncident(postmortem, deps.now(), incident);
     await store.upsertIncidents([incident]);
+    if (isJiraKey(incident.key) && (await deps.jira.getIssue(incident.key).catch(() => null))) {
+      warnings.push(
+        `${incident.key} is a Jira issue the sync has not stored as an incident (not synced yet, or not matched by jira.incidentJql): it is kept as a document-only incident and its tickets are not linked to it; run the sync, then import again to link them`,
+      );
+    }
   }
 
   // Keep jiraKeys an earlier import recorded, so a failed re-run does not forget them.

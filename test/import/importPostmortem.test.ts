@@ -173,6 +173,24 @@ describe('importPostmortem', () => {
     expect((await testStore.store.getIncident('PD-48213'))!.createdAt).toBe('2026-11-10T08:00:00.000Z');
   });
 
+  it('warns when the Incident ID is a Jira issue not synced yet, and links the tickets once a re-import finds it synced', async () => {
+    jira.seed('OPS-150', { issueType: 'Incident' });
+    const doc = fixture('template-filled.md').replaceAll('OPS-101', 'OPS-150');
+    const first = await importPostmortem(deps, doc);
+    expect(first.incidentSource).toBe('created');
+    expect(first.warnings).toEqual([expect.stringContaining('OPS-150 is a Jira issue the sync has not stored as an incident')]);
+    expect(relIssues().every((i) => i.links.length === 0)).toBe(true);
+    expect((await testStore.store.getIncident('OPS-150'))!.timeline).toHaveLength(8);
+    // The sync stores the Jira incident under the same key.
+    await testStore.store.upsertIncidents([jiraIncident('OPS-150')]);
+    const second = await importPostmortem(deps, doc);
+    expect(second.actionItems.map((r) => r.status)).toEqual(['linked', 'linked', 'linked']);
+    expect(relIssues().map((i) => i.links)).toEqual([['OPS-150'], ['OPS-150'], ['OPS-150']]);
+    const third = await importPostmortem(deps, doc);
+    expect(third.actionItems.map((r) => r.status)).toEqual(['existing', 'existing', 'existing']);
+    expect(relIssues()).toHaveLength(3);
+  });
+
   it('refuses a document-only incident when no project is configured, before writing anything', async () => {
     deps.settings = { ...deps.settings, actionItemProject: null };
     await expect(importPostmortem(deps, fixture('document-only.md'))).rejects.toMatchObject({ parameter: 'jira.actionItemProject' });
