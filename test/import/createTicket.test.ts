@@ -84,6 +84,20 @@ describe('createActionItemTicket', () => {
     expect(jira.calls.filter((c) => c.operation === 'findUsers').map((c) => c.args[0])).toEqual(['sre-team', 'Wen']);
   });
 
+  it('creates the ticket unassigned when Jira refuses the assignee, and when user search is not allowed', async () => {
+    jira.fail('createIssue', 'before', 400, 'Creating the ticket: Jira answered 400 (assignee: User cannot be assigned issues.)');
+    await expect(createActionItemTicket(deps, input({ documentRef: 'A' }))).resolves.toMatchObject({ outcome: 'created' });
+    jira.fail('findUsers', 'before', 403);
+    await expect(createActionItemTicket(deps, input({ documentRef: 'B' }))).resolves.toMatchObject({ outcome: 'created' });
+    expect(created().map((i) => [i.assigneeAccountId, JSON.stringify(i.description).includes('"text":"Priya Raman"')])).toEqual([
+      [null, true],
+      [null, true],
+    ]);
+    expect(jira.calls.filter((c) => c.operation === 'createIssue')).toHaveLength(3);
+    jira.fail('findUsers', 'before', 503);
+    await expect(createActionItemTicket(deps, input({ documentRef: 'C' }))).rejects.toMatchObject({ status: 503 });
+  });
+
   it('returns the same ticket to a retried request without writing to Jira again', async () => {
     const first = await createActionItemTicket(deps, input());
     const writes = jira.writes().length;
@@ -95,7 +109,13 @@ describe('createActionItemTicket', () => {
 
   it('survives a 503 sent after Jira created the issue: finds it by label in the same call', async () => {
     jira.fail('createIssue', 'after', 503);
+    const logged: string[] = [];
+    deps.log = (level, message, fields) => logged.push(`${level} ${message} ${String(fields.jiraKey)}`);
     const result = await createActionItemTicket(deps, input());
+    expect(logged).toEqual([
+      "warn Jira's answer to a create was lost; found the ticket by its idempotency label REL-1",
+      'info action-item ticket created REL-1',
+    ]);
     expect(result.key).toBe('REL-1');
     expect(created()).toHaveLength(1);
     expect(jira.calls.filter((c) => c.operation === 'createIssue')).toHaveLength(1);

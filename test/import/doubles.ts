@@ -17,6 +17,7 @@ interface Fault {
   /** `before`: fails without acting; `after`: acts, then fails (a lost reply). */
   when: 'before' | 'after';
   status: number | null;
+  message?: string;
 }
 
 export interface StoredIssue extends NewJiraTicket {
@@ -39,8 +40,8 @@ export class FakeJira implements JiraTicketWriter {
   createGate: Promise<void> | null = null;
 
   /** The next call of `operation` fails. */
-  fail(operation: Operation, when: 'before' | 'after', status: number | null = 503): void {
-    this.faults.push({ operation, when, status });
+  fail(operation: Operation, when: 'before' | 'after', status: number | null = 503, message?: string): void {
+    this.faults.push({ operation, when, status, ...(message ? { message } : {}) });
   }
 
   /** An issue that exists before the test (a ticket someone filed by hand). */
@@ -73,7 +74,7 @@ export class FakeJira implements JiraTicketWriter {
     this.calls.push({ operation, args });
     const index = this.faults.findIndex((f) => f.operation === operation);
     const fault = index >= 0 ? this.faults.splice(index, 1)[0] : undefined;
-    if (fault?.when === 'before') throw new JiraError(`${operation}: Jira answered ${fault.status}`, fault.status);
+    if (fault?.when === 'before') throw new JiraError(fault.message ?? `${operation}: Jira answered ${fault.status}`, fault.status);
     if (operation === 'createIssue' && this.createGate) await this.createGate;
     const result = act();
     if (fault?.when === 'after') throw new JiraError(`${operation}: Jira answered ${fault.status} after acting`, fault.status);
