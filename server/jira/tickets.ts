@@ -6,6 +6,10 @@
  * jira.js's own `retry` stays off: it re-sends POSTs, and a `createIssue` re-sent after a
  * 503 that Jira had already acted on makes a second ticket. The create flow decides when
  * a write may be tried again (after looking for the ticket by its idempotency label).
+ *
+ * The idempotency key travels as a label and as an entity property. The flow searches by
+ * the label: JQL can search an entity property only when an app's descriptor declares it
+ * for indexing, which a script holding an API token cannot do; labels are always indexed.
  */
 import {
   createCloudClient,
