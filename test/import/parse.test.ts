@@ -92,6 +92,8 @@ describe('values', () => {
     expect(splitList('checkout, payments; search', 'names')).toEqual(['checkout', 'payments', 'search']);
     expect(splitList('"Lack of load testing", "Threshold, too high"', 'prose')).toEqual(['Lack of load testing', 'Threshold, too high']);
     expect(splitList('Detection was slow, and nobody owned it', 'prose')).toEqual(['Detection was slow, and nobody owned it']);
+    expect(splitList('1. Why did it fail? The pool. 2. Why? Retries. 3. Why? No test.', 'prose')).toEqual(['Why did it fail? The pool.', 'Why? Retries.', 'Why? No test.']);
+    expect(splitList('We scaled to 2. Then 3. workers', 'prose')).toEqual(['We scaled to 2. Then 3. workers']);
   });
 });
 
