@@ -230,6 +230,27 @@ describe('parsePostmortem', () => {
     expect(problems).toEqual([{ line: 3, row: null, message: expect.stringContaining('"forever" is not a duration') }]);
   });
 
+  it('tells an action-item table from a timeline by its section, else by its due-date and status columns', () => {
+    const md = [
+      '* Incident ID: OPS-9',
+      '',
+      '## Notes',
+      '',
+      '| Description | Owner | Due date | Status |',
+      '|---|---|---|---|',
+      '| Add an alert | Ann | 2026-12-01 | Open |',
+      '',
+      '## Timeline',
+      '',
+      '| Time | Action | Owner |',
+      '|---|---|---|',
+      '| 2026-11-03 14:05 | Paged the on-call | Bob |',
+    ].join('\n');
+    const { postmortem } = parse(md);
+    expect(postmortem.actionItems).toEqual([{ ref: null, jiraKey: null, description: 'Add an alert', owner: 'Ann', dueDate: '2026-12-01', status: 'Open' }]);
+    expect(postmortem.timeline).toEqual([{ at: '2026-11-03T14:05:00.000Z', event: 'Paged the on-call', owner: 'Bob', source: 'document' }]);
+  });
+
   it('recognises a Jira key in the ID column, also as a browse link', () => {
     const md = `# PM\n\n* Incident ID: OPS-9\n\n## Action items\n\n| ID | Description | Owner |\n|---|---|---|\n| TEAMA-30 | Existing one | Ann |\n| [REL-4](https://x.atlassian.net/browse/REL-4) | Linked one | Bob |\n| OPS-9-3 | Doc ref | Cy |\n`;
     const { postmortem } = parse(md);
