@@ -197,7 +197,12 @@ async function importRow(deps: ImportDeps, incident: Incident, row: PostmortemAc
     const ticket = await deps.jira.getIssue(result.key);
     if (ticket && (await attachToIncident(deps, incident, ticket, row.ref))) return { ref: row.ref, jiraKey: result.key, status: 'linked' };
   }
-  return { ref: row.ref, jiraKey: result.key, status: result.outcome === 'created' ? 'created' : 'existing' };
+  const status = result.outcome === 'created' ? 'created' : 'existing';
+  if (result.outcome === 'created' && row.status && /\b(?:done|closed|complete[d]?|resolved|fixed|won'?t)\b/i.test(row.status)) {
+    // Jira owns the status: a new ticket starts open whatever the row says, so say so.
+    return { ref: row.ref, jiraKey: result.key, status, differences: [`status: the document says "${row.status}"; the new ticket starts open in Jira, close it there`] };
+  }
+  return { ref: row.ref, jiraKey: result.key, status };
 }
 
 export async function importPostmortem(deps: ImportDeps, markdown: string): Promise<ImportResult> {

@@ -191,6 +191,16 @@ describe('importPostmortem', () => {
     expect(relIssues()).toHaveLength(3);
   });
 
+  it('says when a row marked done became a new open ticket (Jira owns the status)', async () => {
+    await testStore.store.upsertIncidents([jiraIncident('OPS-103')]);
+    const result = await importPostmortem(deps, fixture('drifted-bold.md'));
+    expect(result.actionItems).toEqual([
+      { ref: 'PAY-1', jiraKey: 'REL-1', status: 'created', differences: ['status: the document says "Done"; the new ticket starts open in Jira, close it there'] },
+      { ref: 'PAY-2', jiraKey: 'REL-2', status: 'created' },
+    ]);
+    expect(jira.calls.filter((c) => c.operation === 'getIssue').map((c) => c.args[0])).toEqual(['PAY-1', 'REL-1', 'PAY-2', 'REL-2']);
+  });
+
   it('refuses a document-only incident when no project is configured, before writing anything', async () => {
     deps.settings = { ...deps.settings, actionItemProject: null };
     await expect(importPostmortem(deps, fixture('document-only.md'))).rejects.toMatchObject({ parameter: 'jira.actionItemProject' });
