@@ -37,7 +37,10 @@ export interface TicketDeps {
   now: () => Date;
   /** Who holds the per-key lease (a process id); any unique string. */
   holder?: string;
-  /** Waits before the label is searched again after an uncertain create (search is eventually consistent). */
+  /**
+   * Waits before the label is searched again after a create whose outcome is unknown:
+   * Jira's search is eventually consistent, so a just-created issue may not be found yet.
+   */
   recheckDelaysMs?: number[];
   sleep?: (ms: number) => Promise<void>;
   /** Told about each ticket created, found again, or failed (the server logs it). */
@@ -62,6 +65,9 @@ export interface ActionItemTicketResult {
 }
 
 const LEASE_TTL_MS = 60_000;
+export const DEFAULT_RECHECK_DELAYS_MS = [1_000, 2_000];
+/** A pending attempt older than this was made long enough ago for Jira's search to show its issue. */
+const SEARCH_SETTLED_MS = 30_000;
 const MAX_SUMMARY = 255;
 
 function defaultSleep(ms: number): Promise<void> {
@@ -230,9 +236,11 @@ export async function createActionItemTicket(deps: TicketDeps, input: ActionItem
         return { key: request.jiraKey, url: jira.browseUrl(request.jiraKey), outcome: 'existing' };
       }
     }
-    // An earlier attempt that did not finish may have created the issue: ask Jira first.
-    const earlierAttempt = recorded !== null;
-    let jiraKey = request?.jiraKey ?? (await findByLabel(deps, input.idempotencyKey, earlierAttempt ? (deps.recheckDelaysMs ?? []) : []));
+    // An earlier attempt that did not finish may have created the issue: ask Jira first, and
+    // when that attempt was moments ago, give the search index time to catch up.
+    const delays = deps.recheckDelaysMs ?? DEFAULT_RECHECK_DELAYS_MS;
+    const recentUnknown = recorded?.state === 'pending' && deps.now().getTime() - Date.parse(recorded.updatedAt) < SEARCH_SETTLED_MS;
+    let jiraKey = request?.jiraKey ?? (await findByLabel(deps, input.idempotencyKey, recentUnknown ? delays : []));
     let outcome: ActionItemTicketResult['outcome'] = jiraKey ? 'existing' : 'created';
 
     if (!jiraKey) {
@@ -240,11 +248,13 @@ export async function createActionItemTicket(deps: TicketDeps, input: ActionItem
         jiraKey = await createInJira(deps, incident, input);
       } catch (error) {
         // The reply was lost but the issue may exist: look once more before calling it failed.
-        const found = uncertain(error) ? await findByLabel(deps, input.idempotencyKey, deps.recheckDelaysMs ?? []).catch(() => null) : null;
+        const outcomeUnknown = uncertain(error);
+        const found = outcomeUnknown ? await findByLabel(deps, input.idempotencyKey, delays).catch(() => null) : null;
         if (!found) {
           deps.log?.('warn', 'action-item ticket not created', { incidentKey: incident.key, idempotencyKey: input.idempotencyKey, error: error instanceof Error ? error.message : String(error) });
           await store.updateTicketRequest(input.idempotencyKey, {
-            state: 'failed',
+            // pending: Jira may have created it (the next attempt searches first); failed: Jira refused it.
+            state: outcomeUnknown ? 'pending' : 'failed',
             error: error instanceof Error ? error.message : String(error),
             updatedAt: deps.now().toISOString(),
           });

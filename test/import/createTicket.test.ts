@@ -40,6 +40,7 @@ beforeEach(async () => {
     settings: { actionItemProject: 'REL', actionItemIssueType: 'Task', actionItemLabel: 'postmortem-action', publicUrl: 'https://pmi.test' },
     now: () => now,
     holder: 'test',
+    recheckDelaysMs: [],
   };
 });
 
@@ -126,7 +127,7 @@ describe('createActionItemTicket', () => {
     jira.fail('createIssue', 'after', 503);
     jira.hiddenFromSearch.add('REL-1');
     await expect(createActionItemTicket(deps, input())).rejects.toMatchObject({ status: 503 });
-    expect(await requestOf()).toMatchObject({ state: 'failed', jiraKey: null });
+    expect(await requestOf()).toMatchObject({ state: 'pending', jiraKey: null, error: expect.stringContaining('503') });
     jira.hiddenFromSearch.clear();
     const retry = await createActionItemTicket(deps, input());
     expect(retry).toMatchObject({ key: 'REL-1', outcome: 'existing' });
@@ -148,6 +149,28 @@ describe('createActionItemTicket', () => {
     await expect(createActionItemTicket(deps, input())).resolves.toMatchObject({ key: 'REL-1' });
     expect(slept).toEqual([10, 20]);
     expect(created()).toHaveLength(1);
+  });
+
+  it('does not wait when the unknown outcome is old, or when Jira refused the create', async () => {
+    const slept: number[] = [];
+    deps.recheckDelaysMs = [10, 20];
+    deps.sleep = async (ms) => {
+      slept.push(ms);
+    };
+    jira.fail('createIssue', 'before', 400);
+    await expect(createActionItemTicket(deps, input({ documentRef: 'A' }))).rejects.toMatchObject({ status: 400 });
+    expect(await requestOf(input({ documentRef: 'A' }))).toMatchObject({ state: 'failed' });
+    await createActionItemTicket(deps, input({ documentRef: 'A' }));
+    expect(slept).toEqual([]);
+
+    jira.fail('createIssue', 'before', null);
+    await expect(createActionItemTicket(deps, input({ documentRef: 'B' }))).rejects.toMatchObject({ status: null });
+    expect(slept).toEqual([10, 20]); // the unknown outcome is looked for in the same call
+    slept.length = 0;
+    const later = new Date(now.getTime() + 31_000);
+    await createActionItemTicket({ ...deps, now: () => later }, input({ documentRef: 'B' }));
+    expect(slept).toEqual([]);
+    expect(created()).toHaveLength(2);
   });
 
   it('creates on retry when the first attempt failed before Jira acted (network down)', async () => {

@@ -29,6 +29,7 @@ beforeEach(async () => {
     settings: { actionItemProject: 'REL', actionItemIssueType: 'Task', actionItemLabel: 'postmortem-action', publicUrl: null },
     now: () => now,
     holder: 'test',
+    recheckDelaysMs: [],
   };
 });
 

@@ -39,6 +39,7 @@ beforeEach(async () => {
     settings: { actionItemProject: 'REL', actionItemIssueType: 'Task', actionItemLabel: 'postmortem-action', publicUrl: null },
     now: () => new Date('2026-11-27T09:00:00Z'),
     holder: 'test',
+    recheckDelaysMs: [],
   };
 });
 
