@@ -209,6 +209,19 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
       browseUrl: (key) => `${baseUrl}/browse/${encodeURIComponent(key)}`,
     };
 
+    /**
+     * Which of the keys a page of action items points at are stored incidents. A first or
+     * full run reads every incident key once; an incremental run asks per page.
+     */
+    let allIncidentKeys: Promise<Set<string>> | null = null;
+    const knownIncidents = async (issues: JiraIssue[], incremental: boolean): Promise<Set<string>> => {
+      const candidates = [...new Set(issues.flatMap((issue) => candidateIncidentKeys(issue.fields)))];
+      if (candidates.length === 0) return new Set();
+      if (incremental) return new Set((await store.findIncidents({ keys: candidates })).map((incident) => incident.key));
+      allIncidentKeys ??= store.findIncidents({}).then((all) => new Set(all.map((incident) => incident.key)));
+      return allIncidentKeys;
+    };
+
     const syncQuery = async <T extends Incident | ActionItem>(spec: QuerySpec<T>, totals: UpsertCounts) => {
       const stateName = SYNC_STATE_NAMES[spec.query];
       const state = await store.getSyncState(stateName);
@@ -220,17 +233,16 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
 
       const prepare = async (page: JiraSearchPage): Promise<PreparedPage<T>> => {
         const keys = page.issues.map((issue) => issue.key);
-        const candidates = spec.needsIncidentKeys ? [...new Set(page.issues.flatMap((i) => candidateIncidentKeys(i.fields)))] : [];
-        const [existingList, incidents] = await Promise.all([
+        const [existingList, incidentKeys] = await Promise.all([
           spec.readExisting || incremental ? spec.findExisting(keys) : Promise.resolve([] as T[]),
-          candidates.length > 0 ? store.findIncidents({ keys: candidates }) : Promise.resolve([] as Incident[]),
+          spec.needsIncidentKeys ? knownIncidents(page.issues, incremental) : Promise.resolve(new Set<string>()),
         ]);
         const existing = new Map(existingList.map((record) => [record.key, record]));
         const result: PreparedPage<T> = {
           changed: [],
           unchanged: [],
           existing,
-          incidentKeys: new Set(incidents.map((incident) => incident.key)),
+          incidentKeys,
           maxUpdated: null,
           issueCount: page.issues.length,
           nextPageToken: page.nextPageToken,
@@ -251,12 +263,12 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
           else result.changed.push(issue);
         }
         // Search sends at most the 40 newest histories; read the rest so first moves are right.
-        const truncated = result.changed.filter((issue) => issue.historyTotal > issue.histories.length);
+        const truncated = result.changed.filter((issue) => !issue.historiesComplete);
         if (truncated.length > 0) {
           const whole = await jira.changelogs(truncated, CHANGELOG_FIELD_IDS);
           for (const issue of truncated) {
             issue.histories = whole.get(issue.id) ?? issue.histories;
-            issue.historyTotal = issue.histories.length;
+            issue.historiesComplete = true;
           }
         }
         await statuses.ensureKnown(result.changed.map((issue) => issue.histories));
@@ -271,11 +283,17 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
         for (let i = prepared.length; i <= index; i += 1) {
           const search: Promise<JiraSearchPage | null> =
             i === 0
-              ? jira.search({ jql, fields: spec.fields, nextPageToken: null, maxResults: deps.pageSize })
+              ? jira.search({ jql, fields: spec.fields, changelogFields: CHANGELOG_FIELD_IDS, nextPageToken: null, maxResults: deps.pageSize })
               : (searched[i - 1] as Promise<JiraSearchPage | null>).then((previous) =>
                   previous === null || previous.isLast || previous.nextPageToken === null
                     ? null
-                    : jira.search({ jql, fields: spec.fields, nextPageToken: previous.nextPageToken, maxResults: deps.pageSize }),
+                    : jira.search({
+                      jql,
+                      fields: spec.fields,
+                      changelogFields: CHANGELOG_FIELD_IDS,
+                      nextPageToken: previous.nextPageToken,
+                      maxResults: deps.pageSize,
+                    }),
                 );
           const ready = search.then((page) => (page === null ? null : prepare(page)));
           // Awaited in order by the loop below; until then a failure must not count as unhandled.
