@@ -36,7 +36,8 @@ export function compare(
 ): Comparison | null {
   if (current == null || previous == null) return null;
   const prev = options.format(previous);
-  if (current === previous) return { direction: 'same', better: null, text: `same as previous (${prev})` };
+  // Equal at the precision shown counts as the same: "down from 17m" next to 17m would puzzle.
+  if (current === previous || options.format(current) === prev) return { direction: 'same', better: null, text: `same as previous (${prev})` };
   const direction: Direction = current > previous ? 'up' : 'down';
   const better = (direction === 'down') === options.lowerIsBetter;
   return { direction, better, text: `${direction} from ${prev}` };

@@ -6,6 +6,10 @@
  * jira.js's own `retry` stays off: it re-sends POSTs, and a `createIssue` re-sent after a
  * 503 that Jira had already acted on makes a second ticket. The create flow decides when
  * a write may be tried again (after looking for the ticket by its idempotency label).
+ *
+ * The idempotency key travels as a label and as an entity property. The flow searches by
+ * the label: JQL can search an entity property only when an app's descriptor declares it
+ * for indexing, which a script holding an API token cannot do; labels are always indexed.
  */
 import {
   createCloudClient,
@@ -15,6 +19,7 @@ import {
   isRateLimitError,
   type CloudClient,
 } from 'jira.js';
+import { createClient, type Client } from 'jira.js/core';
 import { JiraError } from '../errors.js';
 import type { StatusCategory } from '../domain/types.js';
 
@@ -80,7 +85,11 @@ export interface JiraTicketWriterOptions {
   /** Link type names to use, first found wins; Jira's admins can rename types. */
   preferredLinkTypes?: string[];
   onSchemaMismatch?: 'throw' | 'warn';
+  /** One request gives up after this long; the create flow then treats a create as uncertain. */
+  requestTimeoutMs?: number;
 }
+
+type SendRequestOptions = Parameters<Client['sendRequest']>[0];
 
 /** Jira's own words from an error body (`errorMessages`, `errors`), on one line. */
 function jiraMessage(body: unknown): string {
@@ -98,7 +107,7 @@ function jiraMessage(body: unknown): string {
 
 /** Every failure leaves as a JiraError carrying Jira's status and message (never the credentials). */
 export function toJiraError(error: unknown, what: string): JiraError {
-  if (error instanceof JiraError) return error;
+  if (error instanceof JiraError) return new JiraError(`${what}: ${error.message}`, error.status);
   if (isRateLimitError(error)) return new JiraError(`${what}: Jira is rate limiting (429); try again later`, 429);
   if (isApiError(error)) {
     const detail = jiraMessage(error.body) || error.statusText || 'no message';
@@ -148,12 +157,24 @@ export function toJiraTicket(issue: { id?: unknown; key?: unknown; fields?: unkn
 const TICKET_FIELDS = ['summary', 'status', 'assignee', 'duedate', 'labels', 'issuelinks', 'parent', 'created', 'updated'];
 
 export function createJiraTicketWriter(options: JiraTicketWriterOptions): JiraTicketWriter {
-  const client: CloudClient = createCloudClient({
+  const transport = createClient({
     host: options.baseUrl,
     auth: { type: 'basic', email: options.email, apiToken: options.apiToken },
     onSchemaMismatch: options.onSchemaMismatch ?? 'warn',
     // No `retry`: it would re-send the create POST (see the file comment).
   });
+  const timeoutMs = options.requestTimeoutMs ?? 30_000;
+  // Each request is bounded in time: a Jira that never answers must not hold a request (and its lease) forever.
+  const bounded: Client = {
+    sendRequest<T>(request: SendRequestOptions): Promise<T> {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new JiraError(`Jira did not answer within ${timeoutMs} ms`, null)), timeoutMs);
+      });
+      return Promise.race([transport.sendRequest(request as never) as Promise<T>, timeout]).finally(() => clearTimeout(timer));
+    },
+  };
+  const client: CloudClient = createCloudClient(bounded);
   const preferredLinkTypes = options.preferredLinkTypes ?? ['Relates', 'Relates to'];
   let linkTypeName: Promise<string> | null = null;
   const base = options.baseUrl.replace(/\/+$/, '');

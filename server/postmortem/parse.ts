@@ -538,7 +538,14 @@ export function parsePostmortem(markdown: string, options: ParseOptions): Parsed
     section.nodes.filter((n): n is Table => n.type === 'table').map((table) => ({ table, section })),
   );
   for (const { table, section } of tables) {
-    if (isActionTable(table) && (section.kind === 'actionItems' || !isTimelineTable(table))) {
+    // "Due date | Description | Owner" also looks like "time | event | owner": the section
+    // decides, else a due-date or status column, which timelines do not have.
+    const actionColumns = columnsOf(table, ACTION_COLUMNS);
+    const plannedWork = actionColumns.has('status') || /due|deadline/.test(normaliseHeading(cell(table.children[0]!, actionColumns.get('dueDate'))));
+    const asAction =
+      isActionTable(table) &&
+      (section.kind === 'actionItems' || !isTimelineTable(table) || (section.kind !== 'timeline' && plannedWork));
+    if (asAction) {
       postmortem.actionItems.push(...readActionTable(table, problem));
     } else if (isTimelineTable(table)) {
       postmortem.timeline.push(...readTimelineTable(table, zone, s.startedAt, problem));

@@ -179,6 +179,21 @@ export function isJiraKey(text: string | null | undefined): boolean {
   return text != null && JIRA_KEY.test(text.trim());
 }
 
+/** `1. Why a? b. 2. Why c? d.` → its items, when numbered 1, 2, 3... from the start; else null. */
+function splitInlineNumbered(text: string): string[] | null {
+  const marks = [...text.matchAll(/(?:^|\s)(\d{1,2})[.)]\s+/g)];
+  const sequential: RegExpMatchArray[] = [];
+  for (const mark of marks) {
+    if (Number(mark[1]) === sequential.length + 1) sequential.push(mark);
+  }
+  if (sequential.length < 2 || sequential[0]!.index !== 0) return null;
+  return sequential.map((mark, i) => {
+    const start = mark.index! + mark[0].length;
+    const end = i + 1 < sequential.length ? sequential[i + 1]!.index! : text.length;
+    return text.slice(start, end).trim();
+  });
+}
+
 /**
  * Splits an inline list into items (placeholders dropped). Names (`separators: 'names'`)
  * split on commas and semicolons: `checkout, payments; search`. Prose splits only when
@@ -192,6 +207,6 @@ export function splitList(text: string | null, separators: 'names' | 'prose'): s
   let parts: string[];
   if (quoted.length > 0 && outside === '') parts = quoted;
   else if (separators === 'names') parts = text.split(/\s*[;,]\s*/);
-  else parts = [text];
+  else parts = splitInlineNumbered(text) ?? [text];
   return parts.map((part) => cleanText(part)).filter((part): part is string => part !== null);
 }

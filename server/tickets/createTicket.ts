@@ -37,9 +37,14 @@ export interface TicketDeps {
   now: () => Date;
   /** Who holds the per-key lease (a process id); any unique string. */
   holder?: string;
-  /** Waits before the label is searched again after an uncertain create (search is eventually consistent). */
+  /**
+   * Waits before the label is searched again after a create whose outcome is unknown:
+   * Jira's search is eventually consistent, so a just-created issue may not be found yet.
+   */
   recheckDelaysMs?: number[];
   sleep?: (ms: number) => Promise<void>;
+  /** Told about each ticket created, found again, or failed (the server logs it). */
+  log?: (level: 'info' | 'warn', message: string, fields: Record<string, unknown>) => void;
 }
 
 export interface ActionItemTicketInput {
@@ -60,6 +65,9 @@ export interface ActionItemTicketResult {
 }
 
 const LEASE_TTL_MS = 60_000;
+export const DEFAULT_RECHECK_DELAYS_MS = [1_000, 2_000];
+/** A pending attempt older than this was made long enough ago for Jira's search to show its issue. */
+const SEARCH_SETTLED_MS = 30_000;
 const MAX_SUMMARY = 255;
 
 function defaultSleep(ms: number): Promise<void> {
@@ -115,8 +123,14 @@ export async function resolveAssignee(jira: JiraTicketWriter, owner: string | nu
   if (!owner) return null;
   const query = owner.replace(/^@/, '').trim();
   if (query.length < 2) return null;
-  const users = await jira.findUsers(query);
-  return users.length === 1 ? users[0]! : null;
+  try {
+    const users = await jira.findUsers(query);
+    return users.length === 1 ? users[0]! : null;
+  } catch (error) {
+    // No permission to browse users (403) and the like: the owner stays text in the description.
+    if (error instanceof JiraError && error.status !== null && error.status >= 400 && error.status < 500 && error.status !== 429) return null;
+    throw error;
+  }
 }
 
 /** The stored action item for a ticket we know (so the tab shows it before the next sync). */
@@ -222,9 +236,11 @@ export async function createActionItemTicket(deps: TicketDeps, input: ActionItem
         return { key: request.jiraKey, url: jira.browseUrl(request.jiraKey), outcome: 'existing' };
       }
     }
-    // An earlier attempt that did not finish may have created the issue: ask Jira first.
-    const earlierAttempt = recorded !== null;
-    let jiraKey = request?.jiraKey ?? (await findByLabel(deps, input.idempotencyKey, earlierAttempt ? (deps.recheckDelaysMs ?? []) : []));
+    // An earlier attempt that did not finish may have created the issue: ask Jira first, and
+    // when that attempt was moments ago, give the search index time to catch up.
+    const delays = deps.recheckDelaysMs ?? DEFAULT_RECHECK_DELAYS_MS;
+    const recentUnknown = recorded?.state === 'pending' && deps.now().getTime() - Date.parse(recorded.updatedAt) < SEARCH_SETTLED_MS;
+    let jiraKey = request?.jiraKey ?? (await findByLabel(deps, input.idempotencyKey, recentUnknown ? delays : []));
     let outcome: ActionItemTicketResult['outcome'] = jiraKey ? 'existing' : 'created';
 
     if (!jiraKey) {
@@ -232,10 +248,13 @@ export async function createActionItemTicket(deps: TicketDeps, input: ActionItem
         jiraKey = await createInJira(deps, incident, input);
       } catch (error) {
         // The reply was lost but the issue may exist: look once more before calling it failed.
-        const found = uncertain(error) ? await findByLabel(deps, input.idempotencyKey, deps.recheckDelaysMs ?? []).catch(() => null) : null;
+        const outcomeUnknown = uncertain(error);
+        const found = outcomeUnknown ? await findByLabel(deps, input.idempotencyKey, delays).catch(() => null) : null;
         if (!found) {
+          deps.log?.('warn', 'action-item ticket not created', { incidentKey: incident.key, idempotencyKey: input.idempotencyKey, error: error instanceof Error ? error.message : String(error) });
           await store.updateTicketRequest(input.idempotencyKey, {
-            state: 'failed',
+            // pending: Jira may have created it (the next attempt searches first); failed: Jira refused it.
+            state: outcomeUnknown ? 'pending' : 'failed',
             error: error instanceof Error ? error.message : String(error),
             updatedAt: deps.now().toISOString(),
           });
@@ -243,6 +262,7 @@ export async function createActionItemTicket(deps: TicketDeps, input: ActionItem
         }
         jiraKey = found;
         outcome = 'created';
+        deps.log?.('warn', "Jira's answer to a create was lost; found the ticket by its idempotency label", { incidentKey: incident.key, jiraKey });
       }
       await store.updateTicketRequest(input.idempotencyKey, { jiraKey, error: null, updatedAt: deps.now().toISOString() });
     }
@@ -251,6 +271,7 @@ export async function createActionItemTicket(deps: TicketDeps, input: ActionItem
     if (!ticket) throw new JiraError(`Jira created ${jiraKey} but does not show it`, 404);
     await attachToIncident(deps, incident, ticket, input.documentRef);
     await store.updateTicketRequest(input.idempotencyKey, { state: 'created', jiraKey, error: null, updatedAt: deps.now().toISOString() });
+    deps.log?.('info', outcome === 'created' ? 'action-item ticket created' : 'action-item ticket found from an earlier attempt', { incidentKey: incident.key, jiraKey });
     return { key: jiraKey, url: jira.browseUrl(jiraKey), outcome };
   } catch (error) {
     if (error instanceof JiraError) {
@@ -269,24 +290,31 @@ async function createInJira(deps: TicketDeps, incident: Incident, input: ActionI
   const { jira, settings } = deps;
   const project = projectFor(incident, settings);
   const assignee = await resolveAssignee(jira, input.owner);
-  const created = await jira.createIssue({
-    project,
-    issueType: settings.actionItemIssueType,
-    summary: input.summary,
-    description: actionItemDescription({
+  const create = (assigneeAccountId: string | null) =>
+    jira.createIssue({
+      project,
+      issueType: settings.actionItemIssueType,
       summary: input.summary,
-      description: input.description,
-      incidentKey: incident.key,
-      incidentUrl: incidentUrl(incident, settings),
-      documentRef: input.documentRef,
-      unresolvedOwner: assignee ? null : input.owner,
-    }),
-    labels: [settings.actionItemLabel, idempotencyLabel(input.idempotencyKey)],
-    dueDate: input.dueDate,
-    assigneeAccountId: assignee?.accountId ?? null,
-    properties: {
-      [TICKET_PROPERTY_KEY]: { idempotencyKey: input.idempotencyKey, incidentKey: incident.key, documentRef: input.documentRef },
-    },
-  });
-  return created.key;
+      description: actionItemDescription({
+        summary: input.summary,
+        description: input.description,
+        incidentKey: incident.key,
+        incidentUrl: incidentUrl(incident, settings),
+        documentRef: input.documentRef,
+        unresolvedOwner: assigneeAccountId ? null : input.owner,
+      }),
+      labels: [settings.actionItemLabel, idempotencyLabel(input.idempotencyKey)],
+      dueDate: input.dueDate,
+      assigneeAccountId,
+      properties: {
+        [TICKET_PROPERTY_KEY]: { idempotencyKey: input.idempotencyKey, incidentKey: incident.key, documentRef: input.documentRef },
+      },
+    });
+  try {
+    return (await create(assignee?.accountId ?? null)).key;
+  } catch (error) {
+    // A 400 about the assignee (not assignable in that project) created nothing: create it unassigned, owner kept as text.
+    if (!(assignee && error instanceof JiraError && error.status === 400 && /assignee/i.test(error.message))) throw error;
+    return (await create(null)).key;
+  }
 }

@@ -91,7 +91,8 @@ export function documentIncident(postmortem: Postmortem, now: Date, previous: In
     createdAt,
     updatedAt: now.toISOString(),
     placeAt: s.startedAt ?? createdAt,
-    timeline: [],
+    // No Jira changelog exists for it: the document's timeline is the only one.
+    timeline: postmortem.timeline,
     readProblems: [],
   };
 }
@@ -191,7 +192,17 @@ async function importRow(deps: ImportDeps, incident: Incident, row: PostmortemAc
     documentRef: row.ref,
   });
   row.jiraKey = result.key;
-  return { ref: row.ref, jiraKey: result.key, status: result.outcome === 'created' ? 'created' : 'existing' };
+  if (result.outcome === 'existing' && incident.source === 'jira') {
+    // Created by an earlier import, perhaps while the incident was still document-only: make sure it is linked now.
+    const ticket = await deps.jira.getIssue(result.key);
+    if (ticket && (await attachToIncident(deps, incident, ticket, row.ref))) return { ref: row.ref, jiraKey: result.key, status: 'linked' };
+  }
+  const status = result.outcome === 'created' ? 'created' : 'existing';
+  if (result.outcome === 'created' && row.status && /\b(?:done|closed|complete[d]?|resolved|fixed|won'?t)\b/i.test(row.status)) {
+    // Jira owns the status: a new ticket starts open whatever the row says, so say so.
+    return { ref: row.ref, jiraKey: result.key, status, differences: [`status: the document says "${row.status}"; the new ticket starts open in Jira, close it there`] };
+  }
+  return { ref: row.ref, jiraKey: result.key, status };
 }
 
 export async function importPostmortem(deps: ImportDeps, markdown: string): Promise<ImportResult> {
@@ -212,6 +223,11 @@ export async function importPostmortem(deps: ImportDeps, markdown: string): Prom
     incidentSource = incident ? 'document' : 'created';
     incident = documentIncident(postmortem, deps.now(), incident);
     await store.upsertIncidents([incident]);
+    if (isJiraKey(incident.key) && (await deps.jira.getIssue(incident.key).catch(() => null))) {
+      warnings.push(
+        `${incident.key} is a Jira issue the sync has not stored as an incident (not synced yet, or not matched by jira.incidentJql): it is kept as a document-only incident and its tickets are not linked to it; run the sync, then import again to link them`,
+      );
+    }
   }
 
   // Keep jiraKeys an earlier import recorded, so a failed re-run does not forget them.

@@ -5,6 +5,7 @@
  * and only the routes that write to Jira say what is missing.
  */
 import type { Config } from '../config/config.js';
+import type { Logger } from '../logging.js';
 import { JiraError } from '../errors.js';
 import { createJiraTicketWriter, type JiraTicketWriter } from '../jira/tickets.js';
 import type { Store } from '../store/Store.js';
@@ -41,6 +42,20 @@ export function jiraWriterFor(config: Config): JiraTicketWriter {
   return config.jira === null ? missingJira() : createJiraTicketWriter(config.jira);
 }
 
-export function importDepsFrom(config: Config, store: Store, now: () => Date, jira: JiraTicketWriter = jiraWriterFor(config)): ImportDeps {
-  return { store, jira, settings: ticketSettings(config), now, holder: `pid-${process.pid}`, zone: 'UTC' };
+export function importDepsFrom(
+  config: Config,
+  store: Store,
+  now: () => Date,
+  logger: Pick<Logger, 'info' | 'warn'> | null = null,
+  jira: JiraTicketWriter = jiraWriterFor(config),
+): ImportDeps {
+  return {
+    store,
+    jira,
+    settings: ticketSettings(config),
+    now,
+    holder: `pid-${process.pid}`,
+    zone: 'UTC',
+    ...(logger ? { log: (level: 'info' | 'warn', message: string, fields: Record<string, unknown>) => logger[level](fields, message) } : {}),
+  };
 }

@@ -8,8 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HealthResponse } from '../../server/domain/api.js';
 import { start } from '../../server/main.js';
-import { startFixtureServer } from './fixture-server.js';
-import { TAB_DIR } from './harness.js';
 
 export interface TestServer {
   baseUrl: string;
@@ -29,11 +27,9 @@ export async function startTestServer(): Promise<TestServer> {
     rmSync(dataDir, { recursive: true, force: true });
   };
   const health = (await (await fetch(`${running.url}/api/health`)).json()) as HealthResponse;
-  if (health.counts.incidents > 0) {
-    return { baseUrl: running.url, description: `the real server in demo mode (${health.counts.incidents} incidents, ${health.counts.actionItems} action items)`, close };
+  if (health.counts.incidents === 0) {
+    await close();
+    throw new Error('The server started in demo mode without data: the sample Jira sync at start-up found no incidents.');
   }
-  // Until demo mode syncs the sample Jira at start, the real server has no data to show.
-  await close();
-  const fixture = await startFixtureServer(TAB_DIR);
-  return { ...fixture, description: 'the fixture API (test/browser/fixture-server.ts), because the real server started without demo data' };
+  return { baseUrl: running.url, description: `the real server in demo mode (${health.counts.incidents} incidents, ${health.counts.actionItems} action items)`, close };
 }

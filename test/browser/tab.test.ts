@@ -172,6 +172,19 @@ suite('the tab in a plain browser', () => {
     await again.close();
   });
 
+  it('says so when a window has no incidents, and that nothing is overdue', async () => {
+    const page = await browser.context.newPage();
+    const errors = watchErrors(page);
+    const { metrics } = await openDashboard(page, '/tab?window=custom&from=2020-01-01&to=2020-01-31');
+    expect(metrics.incidents.total).toBe(0);
+    expect(await page.textContent('main .empty')).toMatch(/No incidents in 2020-01-01 to 2020-01-31/);
+    expect(await page.textContent('[data-tile="incidents"] .tile-value')).toBe('0');
+    await page.waitForSelector('#overdue .empty');
+    expect(await page.textContent('#overdue .empty')).toMatch(/Nothing is overdue/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('switches the per-week time chart between TTR, TTD and TTA', async () => {
     const page = await browser.context.newPage();
     const { metrics } = await openDashboard(page);
@@ -281,6 +294,18 @@ suite('the tab in a plain browser', () => {
     await page.click('form.create-item button[type="submit"]');
     expect(await page.textContent('#new-summary-error')).toMatch(/Write a summary/);
     expect(await page.getAttribute('#new-summary', 'aria-invalid')).toBe('true');
+    // First against the server itself: whatever it answers, its message is what the form shows.
+    await page.fill('#new-summary', 'Add an alert on queue depth');
+    const real = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `/api/incidents/${key}/action-items`);
+    await page.click('form.create-item button[type="submit"]');
+    const realAnswer = await real;
+    if (realAnswer.status() === 201) {
+      await page.waitForSelector('.notice');
+      expect(await page.textContent('.notice')).toContain(((await realAnswer.json()) as { key: string }).key);
+    } else {
+      await page.waitForSelector('form.create-item .form-status.error-text');
+      expect(await page.textContent('form.create-item .form-status')).toContain(((await realAnswer.json()) as { error: { message: string } }).error.message);
+    }
     const requests: unknown[] = [];
     let answer: { status: number; body: unknown } = { status: 400, body: { error: { code: 'invalid_input', message: 'owner: no Jira user matches "nobody"' } } };
     await page.route(`**/api/incidents/${key}/action-items`, (route) => {

@@ -1,12 +1,12 @@
-import { beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { ConflictError, InputError, JiraError, NotFoundError } from '../../server/errors.js';
 import { createActionItemTicket, validateTicketInput, type ActionItemTicketInput, type TicketDeps } from '../../server/tickets/createTicket.js';
 import { idempotencyKeyFor, idempotencyLabel, actionItemDescription } from '../../server/tickets/ticketContent.js';
-import { FakeJira, MemoryStore, jiraIncident } from './doubles.js';
+import { FakeJira, jiraIncident, openTestStore, type TestStore } from './doubles.js';
 
 const now = new Date('2026-11-27T09:00:00Z');
 let jira: FakeJira;
-let memory: MemoryStore;
+let testStore: TestStore;
 let deps: TicketDeps;
 
 const input = (fields: Partial<ActionItemTicketInput> = {}): ActionItemTicketInput => {
@@ -32,16 +32,23 @@ beforeEach(async () => {
     { accountId: 'acc-wen2', displayName: 'Wen Lin' },
   ];
   jira.seed('OPS-101', { issueType: 'Incident' });
-  memory = new MemoryStore();
-  await memory.upsertIncidents([jiraIncident('OPS-101')]);
+  testStore = await openTestStore();
+  await testStore.store.upsertIncidents([jiraIncident('OPS-101')]);
   deps = {
-    store: memory.asStore(),
+    store: testStore.store,
     jira,
     settings: { actionItemProject: 'REL', actionItemIssueType: 'Task', actionItemLabel: 'postmortem-action', publicUrl: 'https://pmi.test' },
     now: () => now,
     holder: 'test',
+    recheckDelaysMs: [],
   };
 });
+
+afterEach(async () => {
+  await testStore.cleanup();
+});
+
+const requestOf = (request = input()) => testStore.store.getTicketRequest(request.idempotencyKey);
 
 const created = () => jira.issues.filter((i) => i.project === 'REL');
 
@@ -63,8 +70,8 @@ describe('createActionItemTicket', () => {
     });
     expect(JSON.stringify(issue!.description)).toContain('"href":"https://jira.test/browse/OPS-101"');
     expect(JSON.stringify(issue!.description)).not.toContain('Owner:');
-    expect(memory.requests.get(request.idempotencyKey)).toMatchObject({ state: 'created', jiraKey: 'REL-1', error: null });
-    expect(memory.actionItems.get('REL-1')).toMatchObject({ key: 'REL-1', incidentKey: 'OPS-101', documentRef: 'OPS-101-1', owner: 'Priya Raman', jiraDueDate: '2026-11-20' });
+    expect(await requestOf(request)).toMatchObject({ state: 'created', jiraKey: 'REL-1', error: null });
+    expect(await testStore.store.getActionItem('REL-1')).toMatchObject({ key: 'REL-1', incidentKey: 'OPS-101', documentRef: 'OPS-101-1', owner: 'Priya Raman', jiraDueDate: '2026-11-20' });
   });
 
   it('keeps the owner in the description when it matches no user or several', async () => {
@@ -78,6 +85,20 @@ describe('createActionItemTicket', () => {
     expect(jira.calls.filter((c) => c.operation === 'findUsers').map((c) => c.args[0])).toEqual(['sre-team', 'Wen']);
   });
 
+  it('creates the ticket unassigned when Jira refuses the assignee, and when user search is not allowed', async () => {
+    jira.fail('createIssue', 'before', 400, 'Creating the ticket: Jira answered 400 (assignee: User cannot be assigned issues.)');
+    await expect(createActionItemTicket(deps, input({ documentRef: 'A' }))).resolves.toMatchObject({ outcome: 'created' });
+    jira.fail('findUsers', 'before', 403);
+    await expect(createActionItemTicket(deps, input({ documentRef: 'B' }))).resolves.toMatchObject({ outcome: 'created' });
+    expect(created().map((i) => [i.assigneeAccountId, JSON.stringify(i.description).includes('"text":"Priya Raman"')])).toEqual([
+      [null, true],
+      [null, true],
+    ]);
+    expect(jira.calls.filter((c) => c.operation === 'createIssue')).toHaveLength(3);
+    jira.fail('findUsers', 'before', 503);
+    await expect(createActionItemTicket(deps, input({ documentRef: 'C' }))).rejects.toMatchObject({ status: 503 });
+  });
+
   it('returns the same ticket to a retried request without writing to Jira again', async () => {
     const first = await createActionItemTicket(deps, input());
     const writes = jira.writes().length;
@@ -89,7 +110,13 @@ describe('createActionItemTicket', () => {
 
   it('survives a 503 sent after Jira created the issue: finds it by label in the same call', async () => {
     jira.fail('createIssue', 'after', 503);
+    const logged: string[] = [];
+    deps.log = (level, message, fields) => logged.push(`${level} ${message} ${String(fields.jiraKey)}`);
     const result = await createActionItemTicket(deps, input());
+    expect(logged).toEqual([
+      "warn Jira's answer to a create was lost; found the ticket by its idempotency label REL-1",
+      'info action-item ticket created REL-1',
+    ]);
     expect(result.key).toBe('REL-1');
     expect(created()).toHaveLength(1);
     expect(jira.calls.filter((c) => c.operation === 'createIssue')).toHaveLength(1);
@@ -100,13 +127,13 @@ describe('createActionItemTicket', () => {
     jira.fail('createIssue', 'after', 503);
     jira.hiddenFromSearch.add('REL-1');
     await expect(createActionItemTicket(deps, input())).rejects.toMatchObject({ status: 503 });
-    expect(memory.requests.get(input().idempotencyKey)).toMatchObject({ state: 'failed', jiraKey: null });
+    expect(await requestOf()).toMatchObject({ state: 'pending', jiraKey: null, error: expect.stringContaining('503') });
     jira.hiddenFromSearch.clear();
     const retry = await createActionItemTicket(deps, input());
     expect(retry).toMatchObject({ key: 'REL-1', outcome: 'existing' });
     expect(created()).toHaveLength(1);
     expect(jira.calls.filter((c) => c.operation === 'createIssue')).toHaveLength(1);
-    expect(memory.requests.get(input().idempotencyKey)).toMatchObject({ state: 'created', jiraKey: 'REL-1' });
+    expect(await requestOf()).toMatchObject({ state: 'created', jiraKey: 'REL-1' });
   });
 
   it('waits and searches again after an uncertain failure, for the search index to catch up', async () => {
@@ -124,6 +151,28 @@ describe('createActionItemTicket', () => {
     expect(created()).toHaveLength(1);
   });
 
+  it('does not wait when the unknown outcome is old, or when Jira refused the create', async () => {
+    const slept: number[] = [];
+    deps.recheckDelaysMs = [10, 20];
+    deps.sleep = async (ms) => {
+      slept.push(ms);
+    };
+    jira.fail('createIssue', 'before', 400);
+    await expect(createActionItemTicket(deps, input({ documentRef: 'A' }))).rejects.toMatchObject({ status: 400 });
+    expect(await requestOf(input({ documentRef: 'A' }))).toMatchObject({ state: 'failed' });
+    await createActionItemTicket(deps, input({ documentRef: 'A' }));
+    expect(slept).toEqual([]);
+
+    jira.fail('createIssue', 'before', null);
+    await expect(createActionItemTicket(deps, input({ documentRef: 'B' }))).rejects.toMatchObject({ status: null });
+    expect(slept).toEqual([10, 20]); // the unknown outcome is looked for in the same call
+    slept.length = 0;
+    const later = new Date(now.getTime() + 31_000);
+    await createActionItemTicket({ ...deps, now: () => later }, input({ documentRef: 'B' }));
+    expect(slept).toEqual([]);
+    expect(created()).toHaveLength(2);
+  });
+
   it('creates on retry when the first attempt failed before Jira acted (network down)', async () => {
     jira.fail('createIssue', 'before', null);
     await expect(createActionItemTicket(deps, input())).rejects.toMatchObject({ status: null });
@@ -136,13 +185,13 @@ describe('createActionItemTicket', () => {
     jira.fail('createIssue', 'before', 400);
     await expect(createActionItemTicket(deps, input())).rejects.toMatchObject({ status: 400 });
     expect(jira.calls.filter((c) => c.operation === 'findByLabel')).toHaveLength(1);
-    expect(memory.requests.get(input().idempotencyKey)).toMatchObject({ state: 'failed', error: expect.stringContaining('400') });
+    expect(await requestOf()).toMatchObject({ state: 'failed', error: expect.stringContaining('400') });
   });
 
   it('survives a crash between Jira reply and the store write', async () => {
-    memory.failNextRequestUpdate = true;
+    testStore.failNextRequestUpdate();
     await expect(createActionItemTicket(deps, input())).rejects.toThrow('store went away');
-    expect(memory.requests.get(input().idempotencyKey)).toMatchObject({ state: 'pending', jiraKey: null });
+    expect(await requestOf()).toMatchObject({ state: 'pending', jiraKey: null });
     expect(created()).toHaveLength(1);
     await expect(createActionItemTicket(deps, input())).resolves.toMatchObject({ key: 'REL-1', outcome: 'existing' });
     expect(created()).toHaveLength(1);
@@ -152,7 +201,7 @@ describe('createActionItemTicket', () => {
   it('finishes the link on retry when linking failed after creation, and links once', async () => {
     jira.fail('linkIssues', 'before', 502);
     await expect(createActionItemTicket(deps, input())).rejects.toMatchObject({ status: 502 });
-    expect(memory.requests.get(input().idempotencyKey)).toMatchObject({ state: 'pending', jiraKey: 'REL-1', error: expect.stringContaining('502') });
+    expect(await requestOf()).toMatchObject({ state: 'pending', jiraKey: 'REL-1', error: expect.stringContaining('502') });
     await createActionItemTicket(deps, input());
     await createActionItemTicket(deps, input());
     expect(created()).toHaveLength(1);
@@ -160,17 +209,23 @@ describe('createActionItemTicket', () => {
     expect(jira.calls.filter((c) => c.operation === 'findByLabel')).toHaveLength(1);
   });
 
-  it('lets one of two concurrent requests for the same item through', async () => {
-    const results = await Promise.allSettled([createActionItemTicket(deps, input()), createActionItemTicket({ ...deps, holder: 'other' }, input())]);
+  it('keeps a second request for the same item out while the first is in flight', async () => {
+    let open!: () => void;
+    jira.createGate = new Promise((resolve) => {
+      open = resolve;
+    });
+    const first = createActionItemTicket(deps, input());
+    while (!jira.calls.some((c) => c.operation === 'createIssue')) await new Promise((resolve) => setTimeout(resolve, 1));
+    await expect(createActionItemTicket({ ...deps, holder: 'other' }, input())).rejects.toBeInstanceOf(ConflictError);
+    open();
+    await expect(first).resolves.toMatchObject({ key: 'REL-1', outcome: 'created' });
+    await expect(createActionItemTicket({ ...deps, holder: 'other' }, input())).resolves.toMatchObject({ key: 'REL-1', outcome: 'existing' });
     expect(created()).toHaveLength(1);
-    const rejected = results.filter((r) => r.status === 'rejected');
-    expect(rejected.length).toBeLessThanOrEqual(1);
-    for (const r of rejected) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
   });
 
   it('refuses an unknown incident and a document-only incident without a project', async () => {
     await expect(createActionItemTicket(deps, input({ incidentKey: 'OPS-999' }))).rejects.toBeInstanceOf(NotFoundError);
-    await memory.upsertIncidents([jiraIncident('PD-1', { source: 'document', url: null, jiraId: null })]);
+    await testStore.store.upsertIncidents([jiraIncident('PD-1', { source: 'document', url: null, jiraId: null })]);
     deps.settings = { ...deps.settings, actionItemProject: null };
     await expect(createActionItemTicket(deps, input({ incidentKey: 'PD-1' }))).rejects.toMatchObject({ parameter: 'jira.actionItemProject' });
   });
@@ -179,7 +234,7 @@ describe('createActionItemTicket', () => {
     deps.settings = { ...deps.settings, actionItemProject: null };
     await expect(createActionItemTicket(deps, input())).resolves.toMatchObject({ key: 'OPS-2' });
     deps.settings = { ...deps.settings, actionItemProject: 'REL' };
-    await memory.upsertIncidents([jiraIncident('PD-1', { source: 'document', url: null, jiraId: null })]);
+    await testStore.store.upsertIncidents([jiraIncident('PD-1', { source: 'document', url: null, jiraId: null })]);
     await createActionItemTicket(deps, input({ incidentKey: 'PD-1' }));
     const issue = created()[0]!;
     expect(issue.links).toEqual([]);

@@ -1,9 +1,12 @@
 /**
  * Test doubles for the ticket flow: a Jira that remembers what was written to it and can
- * fail at a chosen point (before acting, or after acting but before answering), and the
- * few store methods the flow uses, in memory.
+ * fail at a chosen point (before acting, or after acting but before answering), and a real
+ * embedded store that can fail one write.
  */
-import type { ActionItem, Incident, Postmortem, TicketRequest, UpsertCounts } from '../../server/domain/types.js';
+import { rmSync } from 'node:fs';
+import type { Incident } from '../../server/domain/types.js';
+import { EmbeddedStore } from '../../server/store/embedded/EmbeddedStore.js';
+import { tempDir } from '../support/stores.js';
 import { JiraError } from '../../server/errors.js';
 import type { JiraTicket, JiraTicketWriter, JiraUserMatch, NewJiraTicket } from '../../server/jira/tickets.js';
 import type { Store } from '../../server/store/Store.js';
@@ -14,6 +17,7 @@ interface Fault {
   /** `before`: fails without acting; `after`: acts, then fails (a lost reply). */
   when: 'before' | 'after';
   status: number | null;
+  message?: string;
 }
 
 export interface StoredIssue extends NewJiraTicket {
@@ -32,10 +36,12 @@ export class FakeJira implements JiraTicketWriter {
   /** Issues the label search does not see yet (search is eventually consistent). */
   hiddenFromSearch = new Set<string>();
   private nextId = 10_000;
+  /** While set, createIssue waits for it before acting (to hold a request in flight). */
+  createGate: Promise<void> | null = null;
 
   /** The next call of `operation` fails. */
-  fail(operation: Operation, when: 'before' | 'after', status: number | null = 503): void {
-    this.faults.push({ operation, when, status });
+  fail(operation: Operation, when: 'before' | 'after', status: number | null = 503, message?: string): void {
+    this.faults.push({ operation, when, status, ...(message ? { message } : {}) });
   }
 
   /** An issue that exists before the test (a ticket someone filed by hand). */
@@ -68,7 +74,8 @@ export class FakeJira implements JiraTicketWriter {
     this.calls.push({ operation, args });
     const index = this.faults.findIndex((f) => f.operation === operation);
     const fault = index >= 0 ? this.faults.splice(index, 1)[0] : undefined;
-    if (fault?.when === 'before') throw new JiraError(`${operation}: Jira answered ${fault.status}`, fault.status);
+    if (fault?.when === 'before') throw new JiraError(fault.message ?? `${operation}: Jira answered ${fault.status}`, fault.status);
+    if (operation === 'createIssue' && this.createGate) await this.createGate;
     const result = act();
     if (fault?.when === 'after') throw new JiraError(`${operation}: Jira answered ${fault.status} after acting`, fault.status);
     return result;
@@ -138,80 +145,40 @@ export class FakeJira implements JiraTicketWriter {
   }
 }
 
-/** The store methods the ticket flow uses, in memory; any other method throws. */
-export class MemoryStore {
-  incidents = new Map<string, Incident>();
-  actionItems = new Map<string, ActionItem>();
-  postmortems = new Map<string, Postmortem>();
-  requests = new Map<string, TicketRequest>();
-  leases = new Map<string, { holder: string; expiresAt: number }>();
+export interface TestStore {
+  store: Store;
   /** The next `updateTicketRequest` throws (a crash between Jira's reply and the store write). */
-  failNextRequestUpdate = false;
+  failNextRequestUpdate(): void;
+  cleanup(): Promise<void>;
+}
 
-  asStore(): Store {
-    return new Proxy(this, {
-      get(target, property) {
-        const value = (target as unknown as Record<string | symbol, unknown>)[property];
-        if (value === undefined && typeof property === 'string') {
-          return () => {
-            throw new Error(`MemoryStore.${property} is not implemented`);
-          };
-        }
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    }) as unknown as Store;
-  }
-
-  readonly kind = 'embedded';
-
-  async upsertIncidents(incidents: Incident[]): Promise<UpsertCounts> {
-    for (const incident of incidents) this.incidents.set(incident.key, structuredClone(incident));
-    return { inserted: incidents.length, updated: 0, unchanged: 0 };
-  }
-  async upsertActionItems(items: ActionItem[]): Promise<UpsertCounts> {
-    for (const item of items) this.actionItems.set(item.key, structuredClone(item));
-    return { inserted: items.length, updated: 0, unchanged: 0 };
-  }
-  async getIncident(key: string) {
-    return structuredClone(this.incidents.get(key) ?? null);
-  }
-  async getActionItem(key: string) {
-    return structuredClone(this.actionItems.get(key) ?? null);
-  }
-  async savePostmortem(postmortem: Postmortem) {
-    this.postmortems.set(postmortem.incidentKey, structuredClone(postmortem));
-  }
-  async getPostmortem(key: string) {
-    return structuredClone(this.postmortems.get(key) ?? null);
-  }
-  async createTicketRequest(request: TicketRequest) {
-    if (this.requests.has(request.idempotencyKey)) return null;
-    this.requests.set(request.idempotencyKey, structuredClone(request));
-    return structuredClone(request);
-  }
-  async updateTicketRequest(key: string, patch: Partial<TicketRequest>) {
-    if (this.failNextRequestUpdate) {
-      this.failNextRequestUpdate = false;
-      throw new Error('store went away');
-    }
-    const current = this.requests.get(key);
-    if (!current) throw new Error(`no ticket request ${key}`);
-    const updated = { ...current, ...patch };
-    this.requests.set(key, updated);
-    return structuredClone(updated);
-  }
-  async getTicketRequest(key: string) {
-    return structuredClone(this.requests.get(key) ?? null);
-  }
-  async acquireLease(name: string, holder: string, ttlMs: number, now: Date) {
-    const lease = this.leases.get(name);
-    if (lease && lease.holder !== holder && lease.expiresAt > now.getTime()) return false;
-    this.leases.set(name, { holder, expiresAt: now.getTime() + ttlMs });
-    return true;
-  }
-  async releaseLease(name: string, holder: string) {
-    if (this.leases.get(name)?.holder === holder) this.leases.delete(name);
-  }
+/** A real embedded store in a temp directory, with one fault that can be switched on. */
+export async function openTestStore(): Promise<TestStore> {
+  const dir = tempDir('pmi-import-');
+  const embedded = await EmbeddedStore.create(dir);
+  let failUpdate = false;
+  const store = new Proxy(embedded, {
+    get(target, property, receiver) {
+      if (property === 'updateTicketRequest' && failUpdate) {
+        failUpdate = false;
+        return async () => {
+          throw new Error('store went away');
+        };
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  }) as Store;
+  return {
+    store,
+    failNextRequestUpdate: () => {
+      failUpdate = true;
+    },
+    cleanup: async () => {
+      await embedded.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export function jiraIncident(key: string, fields: Partial<Incident> = {}): Incident {

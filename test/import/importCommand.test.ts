@@ -2,16 +2,17 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { parseImportArgs, processEnv, runImportCommand, type ImportCommandEnv } from '../../jobs/import.js';
 import { startSampleJira } from '../../server/jira-sample/index.js';
 import { tempDir } from '../support/stores.js';
-import { FakeJira, MemoryStore, jiraIncident } from './doubles.js';
+import { idempotencyKeyFor } from '../../server/tickets/ticketContent.js';
+import { FakeJira, jiraIncident, openTestStore, type TestStore } from './doubles.js';
 
 const fixtures = new URL('../fixtures/postmortems/', import.meta.url);
 
 let jira: FakeJira;
-let memory: MemoryStore;
+let testStore: TestStore;
 let out: string[];
 let err: string[];
 let opened: Array<{ dryRun: boolean }>;
@@ -21,8 +22,8 @@ let env: ImportCommandEnv;
 beforeEach(async () => {
   jira = new FakeJira();
   jira.seed('OPS-101');
-  memory = new MemoryStore();
-  await memory.upsertIncidents([jiraIncident('OPS-101')]);
+  testStore = await openTestStore();
+  await testStore.store.upsertIncidents([jiraIncident('OPS-101')]);
   out = [];
   err = [];
   opened = [];
@@ -33,7 +34,7 @@ beforeEach(async () => {
       opened.push(options);
       return {
         deps: {
-          store: memory.asStore(),
+          store: testStore.store,
           jira,
           settings: { actionItemProject: 'REL', actionItemIssueType: 'Task', actionItemLabel: 'postmortem-action', publicUrl: null },
           now: () => new Date('2026-11-27T09:00:00Z'),
@@ -46,6 +47,10 @@ beforeEach(async () => {
     stdout: (text) => out.push(text),
     stderr: (text) => err.push(text),
   };
+});
+
+afterEach(async () => {
+  await testStore.cleanup();
 });
 
 describe('npm run import', () => {
@@ -67,7 +72,8 @@ describe('npm run import', () => {
     expect(text).toContain('OPS-101-1    would create a Task in REL');
     expect(text).toContain('"Lower the pool-saturation alert threshold to 80%"  owner: @sre-team  due: 2026-11-13');
     expect(jira.calls).toEqual([]);
-    expect(memory.requests.size + memory.postmortems.size).toBe(0);
+    expect(await testStore.store.getPostmortem('OPS-101')).toBeNull();
+    expect(await testStore.store.getTicketRequest(idempotencyKeyFor('OPS-101', 'OPS-101-1', ''))).toBeNull();
     expect(opened).toEqual([{ dryRun: true }]);
     expect(closed).toBe(1);
   });
@@ -85,7 +91,7 @@ describe('npm run import', () => {
     expect(out.join('\n')).toMatch(/created {2}REL-1 +OPS-101-1\n/);
     expect(out.join('\n')).toContain('3 created, 0 already there, 0 failed');
     out = [];
-    await memory.upsertIncidents([jiraIncident('OPS-102')]);
+    await testStore.store.upsertIncidents([jiraIncident('OPS-102')]);
     jira.seed('OPS-102');
     jira.fail('createIssue', 'before', 400);
     expect(await runImportCommand(['drifted.md'], env)).toBe(1);

@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { PostmortemParseError } from '../../server/postmortem/parse.js';
 import { detectionCategoryOf, importPostmortem, planImport, type ImportDeps } from '../../server/tickets/importPostmortem.js';
-import { FakeJira, MemoryStore, jiraIncident } from './doubles.js';
+import { idempotencyKeyFor } from '../../server/tickets/ticketContent.js';
+import { FakeJira, jiraIncident, openTestStore, type TestStore } from './doubles.js';
 
 const now = new Date('2026-11-27T09:00:00Z');
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/postmortems/${name}`, import.meta.url), 'utf8');
 
 let jira: FakeJira;
-let memory: MemoryStore;
+let testStore: TestStore;
 let deps: ImportDeps;
 
 beforeEach(async () => {
@@ -20,15 +21,20 @@ beforeEach(async () => {
   ];
   jira.seed('OPS-101', { issueType: 'Incident' });
   jira.seed('OPS-102', { issueType: 'Incident' });
-  memory = new MemoryStore();
-  await memory.upsertIncidents([jiraIncident('OPS-101'), jiraIncident('OPS-102')]);
+  testStore = await openTestStore();
+  await testStore.store.upsertIncidents([jiraIncident('OPS-101'), jiraIncident('OPS-102')]);
   deps = {
-    store: memory.asStore(),
+    store: testStore.store,
     jira,
     settings: { actionItemProject: 'REL', actionItemIssueType: 'Task', actionItemLabel: 'postmortem-action', publicUrl: null },
     now: () => now,
     holder: 'test',
+    recheckDelaysMs: [],
   };
+});
+
+afterEach(async () => {
+  await testStore.cleanup();
 });
 
 const relIssues = () => jira.issues.filter((i) => i.project === 'REL');
@@ -51,12 +57,12 @@ describe('importPostmortem', () => {
       ['Lower the pool-saturation alert threshold to 80%', '2026-11-13', null, ['OPS-101']],
       ['Write a runbook for connection pool exhaustion', '2026-12-01', 'acc-wen', ['OPS-101']],
     ]);
-    const stored = memory.postmortems.get('OPS-101')!;
+    const stored = (await testStore.store.getPostmortem('OPS-101'))!;
     expect(stored.actionItems.map((r) => r.jiraKey)).toEqual(['REL-1', 'REL-2', 'REL-3']);
     expect(stored.rootCause.fiveWhys).toHaveLength(5);
     expect(stored.timeline).toHaveLength(8);
     // The Jira incident itself is the sync's: the import does not rewrite it.
-    expect(memory.incidents.get('OPS-101')!.summary).toBe('Incident OPS-101');
+    expect((await testStore.store.getIncident('OPS-101'))!.summary).toBe('Incident OPS-101');
 
     const writes = jira.writes().length;
     const rerun = await importPostmortem(deps, fixture('template-filled.md'));
@@ -81,7 +87,7 @@ describe('importPostmortem', () => {
     expect(second.actionItems.map((r) => r.status)).toEqual(['existing', 'existing', 'existing']);
     expect(relIssues()).toHaveLength(3);
     expect(relIssues().every((i) => i.links.length === 1)).toBe(true);
-    expect(memory.postmortems.get('OPS-101')!.actionItems.map((r) => r.jiraKey)).toEqual(['REL-1', 'REL-2', 'REL-3']);
+    expect((await testStore.store.getPostmortem('OPS-101'))!.actionItems.map((r) => r.jiraKey)).toEqual(['REL-1', 'REL-2', 'REL-3']);
   });
 
   it('reports a partial failure row by row, and a re-run creates only the missing ticket', async () => {
@@ -128,7 +134,7 @@ describe('importPostmortem', () => {
     const rerun = await importPostmortem(deps, fixture('drifted.md'));
     expect(rerun.actionItems[1]).toMatchObject({ jiraKey: 'REL-7', status: 'existing' });
     expect(after.links).toEqual(['OPS-102']);
-    expect(memory.actionItems.get('REL-7')).toMatchObject({ incidentKey: 'OPS-102' });
+    expect(await testStore.store.getActionItem('REL-7')).toMatchObject({ incidentKey: 'OPS-102' });
   });
 
   it('treats an ID shaped like a key that Jira does not know as the document reference, and a Jira column that names nothing as a failed row', async () => {
@@ -144,7 +150,7 @@ describe('importPostmortem', () => {
   it('creates a document-only incident from what the document says', async () => {
     const result = await importPostmortem(deps, fixture('document-only.md'));
     expect(result).toMatchObject({ incident: 'PD-48213', incidentSource: 'created', created: ['REL-1', 'REL-2'] });
-    expect(memory.incidents.get('PD-48213')).toMatchObject({
+    expect(await testStore.store.getIncident('PD-48213')).toMatchObject({
       key: 'PD-48213',
       source: 'document',
       jiraId: null,
@@ -162,23 +168,51 @@ describe('importPostmortem', () => {
       placeAt: '2026-11-10T08:00:00.000Z',
     });
     expect(relIssues().every((i) => i.links.length === 0)).toBe(true);
-    expect(memory.actionItems.get('REL-1')).toMatchObject({ incidentKey: 'PD-48213', documentRef: 'PD-48213-1' });
+    expect(await testStore.store.getActionItem('REL-1')).toMatchObject({ incidentKey: 'PD-48213', documentRef: 'PD-48213-1' });
     const again = await importPostmortem(deps, fixture('document-only.md'));
     expect(again).toMatchObject({ incidentSource: 'document', created: [] });
-    expect(memory.incidents.get('PD-48213')!.createdAt).toBe('2026-11-10T08:00:00.000Z');
+    expect((await testStore.store.getIncident('PD-48213'))!.createdAt).toBe('2026-11-10T08:00:00.000Z');
+  });
+
+  it('warns when the Incident ID is a Jira issue not synced yet, and links the tickets once a re-import finds it synced', async () => {
+    jira.seed('OPS-150', { issueType: 'Incident' });
+    const doc = fixture('template-filled.md').replaceAll('OPS-101', 'OPS-150');
+    const first = await importPostmortem(deps, doc);
+    expect(first.incidentSource).toBe('created');
+    expect(first.warnings).toEqual([expect.stringContaining('OPS-150 is a Jira issue the sync has not stored as an incident')]);
+    expect(relIssues().every((i) => i.links.length === 0)).toBe(true);
+    expect((await testStore.store.getIncident('OPS-150'))!.timeline).toHaveLength(8);
+    // The sync stores the Jira incident under the same key.
+    await testStore.store.upsertIncidents([jiraIncident('OPS-150')]);
+    const second = await importPostmortem(deps, doc);
+    expect(second.actionItems.map((r) => r.status)).toEqual(['linked', 'linked', 'linked']);
+    expect(relIssues().map((i) => i.links)).toEqual([['OPS-150'], ['OPS-150'], ['OPS-150']]);
+    const third = await importPostmortem(deps, doc);
+    expect(third.actionItems.map((r) => r.status)).toEqual(['existing', 'existing', 'existing']);
+    expect(relIssues()).toHaveLength(3);
+  });
+
+  it('says when a row marked done became a new open ticket (Jira owns the status)', async () => {
+    await testStore.store.upsertIncidents([jiraIncident('OPS-103')]);
+    const result = await importPostmortem(deps, fixture('drifted-bold.md'));
+    expect(result.actionItems).toEqual([
+      { ref: 'PAY-1', jiraKey: 'REL-1', status: 'created', differences: ['status: the document says "Done"; the new ticket starts open in Jira, close it there'] },
+      { ref: 'PAY-2', jiraKey: 'REL-2', status: 'created' },
+    ]);
+    expect(jira.calls.filter((c) => c.operation === 'getIssue').map((c) => c.args[0])).toEqual(['PAY-1', 'REL-1', 'PAY-2', 'REL-2']);
   });
 
   it('refuses a document-only incident when no project is configured, before writing anything', async () => {
     deps.settings = { ...deps.settings, actionItemProject: null };
     await expect(importPostmortem(deps, fixture('document-only.md'))).rejects.toMatchObject({ parameter: 'jira.actionItemProject' });
-    expect(memory.incidents.has('PD-48213')).toBe(false);
+    expect(await testStore.store.getIncident('PD-48213')).toBeNull();
     expect(jira.calls).toEqual([]);
   });
 
   it('refuses a bad document before touching anything', async () => {
     await expect(importPostmortem(deps, fixture('bad-rows.md'))).rejects.toBeInstanceOf(PostmortemParseError);
     expect(jira.calls).toEqual([]);
-    expect(memory.postmortems.size).toBe(0);
+    expect(await testStore.store.getPostmortem('OPS-103')).toBeNull();
   });
 });
 
@@ -193,8 +227,10 @@ describe('planImport (dry run)', () => {
     ]);
     expect(plan.postmortem.summary.severity).toBe('P2');
     expect(jira.calls).toEqual([]);
-    expect(memory.postmortems.size).toBe(0);
-    expect(memory.requests.size).toBe(0);
+    expect(await testStore.store.getPostmortem('OPS-102')).toBeNull();
+    for (const row of plan.postmortem.actionItems) {
+      expect(await testStore.store.getTicketRequest(idempotencyKeyFor('OPS-102', row.ref, row.description))).toBeNull();
+    }
   });
 
   it('says which tickets an earlier import already created', async () => {

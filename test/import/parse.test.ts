@@ -92,6 +92,8 @@ describe('values', () => {
     expect(splitList('checkout, payments; search', 'names')).toEqual(['checkout', 'payments', 'search']);
     expect(splitList('"Lack of load testing", "Threshold, too high"', 'prose')).toEqual(['Lack of load testing', 'Threshold, too high']);
     expect(splitList('Detection was slow, and nobody owned it', 'prose')).toEqual(['Detection was slow, and nobody owned it']);
+    expect(splitList('1. Why did it fail? The pool. 2. Why? Retries. 3. Why? No test.', 'prose')).toEqual(['Why did it fail? The pool.', 'Why? Retries.', 'Why? No test.']);
+    expect(splitList('We scaled to 2. Then 3. workers', 'prose')).toEqual(['We scaled to 2. Then 3. workers']);
   });
 });
 
@@ -226,6 +228,27 @@ describe('parsePostmortem', () => {
   it('names the right line inside a multi-line paragraph', () => {
     const problems = problemsOf('**Incident ID**: OPS-1\n**Severity**: P1\n**Duration**: forever\n');
     expect(problems).toEqual([{ line: 3, row: null, message: expect.stringContaining('"forever" is not a duration') }]);
+  });
+
+  it('tells an action-item table from a timeline by its section, else by its due-date and status columns', () => {
+    const md = [
+      '* Incident ID: OPS-9',
+      '',
+      '## Notes',
+      '',
+      '| Description | Owner | Due date | Status |',
+      '|---|---|---|---|',
+      '| Add an alert | Ann | 2026-12-01 | Open |',
+      '',
+      '## Timeline',
+      '',
+      '| Time | Action | Owner |',
+      '|---|---|---|',
+      '| 2026-11-03 14:05 | Paged the on-call | Bob |',
+    ].join('\n');
+    const { postmortem } = parse(md);
+    expect(postmortem.actionItems).toEqual([{ ref: null, jiraKey: null, description: 'Add an alert', owner: 'Ann', dueDate: '2026-12-01', status: 'Open' }]);
+    expect(postmortem.timeline).toEqual([{ at: '2026-11-03T14:05:00.000Z', event: 'Paged the on-call', owner: 'Bob', source: 'document' }]);
   });
 
   it('recognises a Jira key in the ID column, also as a browse link', () => {

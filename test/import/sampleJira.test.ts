@@ -3,17 +3,17 @@
  * real fault "create the issue, then answer 503", and the real idempotency label search.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { startSampleJira, type SampleJira } from '../../server/jira-sample/index.js';
 import { createJiraTicketWriter, type JiraTicketWriter } from '../../server/jira/tickets.js';
 import { importPostmortem, type ImportDeps } from '../../server/tickets/importPostmortem.js';
 import { createActionItemTicket } from '../../server/tickets/createTicket.js';
 import { idempotencyKeyFor } from '../../server/tickets/ticketContent.js';
-import { MemoryStore, jiraIncident } from './doubles.js';
+import { jiraIncident, openTestStore, type TestStore } from './doubles.js';
 
 let sample: SampleJira;
 let writer: JiraTicketWriter;
-let memory: MemoryStore;
+let testStore: TestStore;
 let deps: ImportDeps;
 let incidentKey: string;
 
@@ -31,15 +31,20 @@ afterAll(async () => {
 beforeEach(async () => {
   sample.clearFaults();
   incidentKey = sample.data.addIssue({ projectKey: 'OPS', issueType: 'Incident', summary: 'Checkout API outage' });
-  memory = new MemoryStore();
-  await memory.upsertIncidents([jiraIncident(incidentKey, { url: `${sample.url}/browse/${incidentKey}` })]);
+  testStore = await openTestStore();
+  await testStore.store.upsertIncidents([jiraIncident(incidentKey, { url: `${sample.url}/browse/${incidentKey}` })]);
   deps = {
-    store: memory.asStore(),
+    store: testStore.store,
     jira: writer,
     settings: { actionItemProject: 'REL', actionItemIssueType: 'Task', actionItemLabel: 'postmortem-action', publicUrl: null },
     now: () => new Date('2026-11-27T09:00:00Z'),
     holder: 'test',
+    recheckDelaysMs: [],
   };
+});
+
+afterEach(async () => {
+  await testStore.cleanup();
 });
 
 /** The template fixture about this test's incident, owners renamed to sample users. */
@@ -123,5 +128,18 @@ describe('import against the sample Jira', () => {
     expect(retry).toMatchObject({ outcome: 'existing', url: `${sample.url}/browse/${retry.key}` });
     expect(ticketsOf(incidentKey).map((i) => i.key)).toEqual([retry.key]);
     expect(sample.data.keys().filter((k) => k.startsWith('REL-')).map((k) => sample.data.issue(k)!.fields).filter((f) => (f as { summary: string }).summary === input.summary)).toHaveLength(1);
+  });
+
+  it('bounds each request in time: a silent Jira becomes an uncertain failure (status null), not a hang', async () => {
+    const impatient = createJiraTicketWriter({ baseUrl: sample.url, email: sample.email, apiToken: sample.apiToken, requestTimeoutMs: 50 });
+    sample.setLatency(300);
+    try {
+      await expect(impatient.findByLabel('pmi-anything')).rejects.toMatchObject({
+        status: null,
+        message: 'Searching for an earlier ticket: Jira did not answer within 50 ms',
+      });
+    } finally {
+      sample.setLatency(0);
+    }
   });
 });

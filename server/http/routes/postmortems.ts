@@ -19,9 +19,9 @@ function parseBoolean(value: string, name: string): boolean {
   throw new InputError(`${name} must be true or false`, name);
 }
 
-export function postmortemsRoutes({ config, store, now }: AppDeps): Router {
+export function postmortemsRoutes({ config, store, now, logger }: AppDeps): Router {
   const router = Router();
-  const deps = importDepsFrom(config, store, now);
+  const deps = importDepsFrom(config, store, now, logger);
   router.post('/api/postmortems', async (req, res) => {
     const { dryRun = false } = parseQuery<{ dryRun: boolean }>(req.query, { dryRun: parseBoolean });
     if (typeof req.body !== 'string' || !req.is(['text/markdown', 'text/plain', 'text/x-markdown'])) {

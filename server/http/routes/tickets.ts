@@ -15,9 +15,9 @@ import { parseQuery } from '../query.js';
 
 const FIELDS = new Set<keyof CreateActionItemRequest>(['summary', 'owner', 'dueDate', 'description']);
 
-export function ticketsRoutes({ config, store, now }: AppDeps): Router {
+export function ticketsRoutes({ config, store, now, logger }: AppDeps): Router {
   const router = Router();
-  const deps = importDepsFrom(config, store, now);
+  const deps = importDepsFrom(config, store, now, logger);
   router.post('/api/incidents/:key/action-items', async (req, res) => {
     parseQuery(req.query, {});
     const body: unknown = req.body;

@@ -19,6 +19,7 @@ describe('display formatting', () => {
     expect(compare(1800, 3600, time)).toEqual({ direction: 'down', better: true, text: 'down from 1h' });
     expect(compare(0.5, 1, { lowerIsBetter: false, format: formatRate })).toEqual({ direction: 'down', better: false, text: 'down from 100%' });
     expect(compare(3, 3, { lowerIsBetter: true, format: String })).toEqual({ direction: 'same', better: null, text: 'same as previous (3)' });
+    expect(compare(1030, 1010, time)).toEqual({ direction: 'same', better: null, text: 'same as previous (17m)' });
     expect(compare(3, null, time)).toBeNull();
     expect(compare(null, 3, time)).toBeNull();
   });
