@@ -79,9 +79,14 @@ describe('tabFigures', () => {
   const budget = { limitBytes: 150 * 1024, totalGzipBytes: 100 * 1024, ok: true, files: [{ file: 'assets/index.js', bytes: 300_000, gzipBytes: 100 * 1024 }] };
 
   it('reports the gzip size in KB and the median load', () => {
-    const figures = checkFigures(tabFigures('Tab', budget, null, [{ ms: 900, problem: null }, { ms: 700, problem: null }, { ms: 2000, problem: null }], null));
+    const figures = checkFigures(tabFigures('Tab', budget, null, [{ ms: 900, markMs: 900, problem: null }, { ms: 700, markMs: 700, problem: null }, { ms: 2000, markMs: 2000, problem: null }], null));
     expect(byId(figures, 'tab.jsGzipKB')).toMatchObject({ value: 100, verdict: 'pass', note: 'assets/index.js 100.0 KB' });
-    expect(byId(figures, 'tab.firstChartMs')).toMatchObject({ value: 900, verdict: 'pass', note: 'loads: 900, 700, 2000 ms' });
+    expect(byId(figures, 'tab.firstChartMs')).toMatchObject({ value: 900, verdict: 'pass', note: "loads: 900, 700, 2000 ms (the tab's first-chart mark, with painted pixels checked)" });
+  });
+
+  it('says when loads were timed by painted pixels because the tab set no mark', () => {
+    const figures = tabFigures('Tab', budget, null, [{ ms: 1600, markMs: null, paintedMs: 1600, problem: null }], null);
+    expect(byId(figures, 'tab.firstChartMs')).toMatchObject({ value: 1600, note: 'loads: 1600 ms (first frame with a painted chart canvas)' });
   });
 
   it('does not take a median over failed loads', () => {
