@@ -46,16 +46,16 @@ export async function loadTest(baseUrl: string, path: string, options: LoadOptio
 }
 
 /** Milliseconds for one request on a freshly started server (nothing cached yet). */
-export async function coldRequest(baseUrl: string, path: string): Promise<{ ms: number; status: number }> {
+export async function coldRequest(baseUrl: string, path: string): Promise<{ ms: number; status: number; bytes: number }> {
   const started = performance.now();
   const response = await fetch(`${baseUrl}${path}`);
-  await response.arrayBuffer();
-  return { ms: performance.now() - started, status: response.status };
+  const body = await response.arrayBuffer();
+  return { ms: performance.now() - started, status: response.status, bytes: body.byteLength };
 }
 
 export interface ApiBenchResult {
   figures: Figure[];
-  cold: { ms: number; status: number } | null;
+  cold: { ms: number; status: number; bytes: number } | null;
   health: LoadResult | null;
   metrics: LoadResult | null;
   error: string | null;
@@ -86,6 +86,8 @@ export function apiFigures(
     unit: 'ms',
     ...(cold && cold.status !== 200 ? { note: `answered ${cold.status}` } : !cold ? { note: results.error ?? 'not run' } : {}),
   });
+  // Context for the load figures: every answer under load serialises this much JSON.
+  figures.push({ id: `${prefix}.metricsBodyKB`, group, label: 'GET /api/metrics: response body', value: cold && cold.status === 200 ? cold.bytes / 1024 : null, unit: 'KB' });
   for (const [name, r] of [['metrics', results.metrics], ['health', results.health]] as const) {
     const ok = usable(r);
     const note = r ? loadNote(r) : (results.error ?? 'not run');

@@ -54,18 +54,20 @@ const load = (over: Partial<LoadResult>): LoadResult => ({ path: '/api/x', count
 
 describe('apiFigures', () => {
   it('compares the p95 of metrics with the p95 of health', () => {
-    const figures = checkFigures(apiFigures('api', 'API', { cold: { ms: 300, status: 200 }, metrics: load({ p95: 18 }), health: load({ p95: 10 }), error: null }, 50));
+    const figures = checkFigures(apiFigures('api', 'API', { cold: { ms: 300, status: 200, bytes: 2048 }, metrics: load({ p95: 18 }), health: load({ p95: 10 }), error: null }, 50));
     expect(byId(figures, 'api.p95Ratio')).toMatchObject({ value: 1.8, verdict: 'pass' });
     expect(byId(figures, 'api.metrics.p95Ms').value).toBe(18);
     expect(byId(figures, 'api.health.rps').value).toBe(500);
     expect(byId(figures, 'api.coldMetricsMs').value).toBe(300);
+    expect(byId(figures, 'api.metricsBodyKB').value).toBe(2);
   });
 
   it('does not count a run whose answers were not all 2xx', () => {
-    const figures = checkFigures(apiFigures('api', 'API', { cold: { ms: 3, status: 404 }, metrics: load({ non2xx: 1000 }), health: load({}), error: null }, 50));
+    const figures = checkFigures(apiFigures('api', 'API', { cold: { ms: 3, status: 404, bytes: 10 }, metrics: load({ non2xx: 1000 }), health: load({}), error: null }, 50));
     expect(byId(figures, 'api.p95Ratio')).toMatchObject({ value: null, verdict: 'error' });
     expect(byId(figures, 'api.metrics.p50Ms')).toMatchObject({ value: null, note: '1000 answers were not 2xx' });
     expect(byId(figures, 'api.coldMetricsMs')).toMatchObject({ value: null, note: 'answered 404' });
+    expect(byId(figures, 'api.metricsBodyKB').value).toBeNull();
   });
 
   it('carries the error when the run did not happen', () => {

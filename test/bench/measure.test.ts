@@ -62,6 +62,8 @@ describe('loadTest', () => {
   it('times one cold request and keeps its status', async () => {
     const cold = await coldRequest(base, '/nowhere');
     expect(cold.status).toBe(404);
+    expect(cold.bytes).toBe(0);
+    expect((await coldRequest(base, '/ok')).bytes).toBe('{"ok":true}'.length);
     expect(cold.ms).toBeGreaterThan(0);
   });
 });
