@@ -359,8 +359,8 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
         query: 'actionItems',
         userJql: settings.jira.actionItemJql,
         fields: ACTION_ITEM_FIELDS,
-        // The import owns `documentRef`; a sync must not erase it.
-        readExisting: true,
+        // The import owns `documentRef`; a sync must not erase it. An empty store has none to keep.
+        readExisting: (await store.counts()).actionItems > 0,
         findExisting: (keys) => store.findActionItems({ keys }),
         needsIncidentKeys: true,
         map: (issue, page) =>
