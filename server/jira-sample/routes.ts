@@ -4,11 +4,11 @@
  * server can inject a fault after the work is done (the "fail after doing" mode).
  */
 import { randomUUID } from 'node:crypto';
-import { CUSTOM_FIELDS, LINK_TYPES, fieldDetailsList, issueTypeByName, projectByKeyOrId } from './catalog.js';
+import { CUSTOM_FIELDS, LINK_TYPES, STATUSES, fieldDetailsList, issueTypeByName, projectByKeyOrId } from './catalog.js';
 import { compileJql } from './jql.js';
 import { SampleDataError } from './model.js';
 import type { AdfDoc, IssueStore, CustomValue, NewIssueInput, SampleIssue, SampleUser } from './model.js';
-import { fieldNames, fieldSchemas, renderHistory, renderIssue, renderUser, resolveFieldSelection } from './render.js';
+import { fieldNames, fieldSchemas, renderHistory, renderIssue, renderStatus, renderUser, resolveFieldSelection } from './render.js';
 import type { RenderContext } from './render.js';
 
 export interface RouteResult {
@@ -520,6 +520,8 @@ export function createRoutes(deps: RouteDeps) {
         'The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046',
       ]),
     fields: (): RouteResult => ({ status: 200, body: fieldDetailsList() }),
+    // Added by the sync: changelog moves name statuses by id only; their categories come from here.
+    statuses: (): RouteResult => ({ status: 200, body: STATUSES.map((s) => renderStatus(render, s)) }),
     myself,
     getIssue,
     getChangelog,

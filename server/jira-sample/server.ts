@@ -68,6 +68,7 @@ export function createSampleJiraServer(deps: RouteDeps, auth: HttpOptions, state
     route('POST', '/rest/api/3/search', r.removedSearch),
     route('GET', '/rest/api/3/field', r.fields),
     route('GET', '/rest/api/3/myself', r.myself),
+    route('GET', '/rest/api/3/status', r.statuses),
     route('POST', '/rest/api/3/issue/bulk', r.createIssues),
     route('POST', '/rest/api/3/issue', r.createIssue),
     route('GET', '/rest/api/3/issue/{issueIdOrKey}', r.getIssue),
