@@ -11,4 +11,6 @@ export interface AppDeps {
   now: () => Date;
   /** Where the built tab lives (default build/tab). */
   tabDir?: string;
+  /** Auth overrides: the JWKS URL of the Teams SSO keys (default Microsoft's, per tenant). */
+  auth?: { jwksUrl?: string };
 }

@@ -1,7 +1,14 @@
-/** GET /api/action-items. Not built yet: until it is, these routes answer 404 like any unknown route. */
+/** GET /api/action-items: every action item with its due date; `overdue=true` sorts by days overdue. */
 import { Router } from 'express';
+import { parseActionItemListQuery } from '../../metrics/index.js';
 import type { AppDeps } from '../deps.js';
+import { metricsServiceOf, sendJson } from './metricsService.js';
 
-export function actionItemsRoutes(_deps: AppDeps): Router {
-  return Router();
+export function actionItemsRoutes(deps: AppDeps): Router {
+  const router = Router();
+  router.get('/api/action-items', async (req, res) => {
+    const query = parseActionItemListQuery(req.query as Record<string, unknown>);
+    sendJson(res, await metricsServiceOf(deps).actionItems(query));
+  });
+  return router;
 }

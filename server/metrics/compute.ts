@@ -1,0 +1,374 @@
+/**
+ * The numbers of `GET /api/metrics` (PRODUCT.md, "Metric definitions"), as one pure
+ * function over incidents and action items.
+ */
+import type { ActionItemStats, DataQuality, MetricsCore, MetricsResponse, TimeMetric, WeekCount } from '../domain/api.js';
+import type {
+  ActionItem,
+  ActionItemView,
+  DetectionCategory,
+  Incident,
+  IsoDate,
+  Severity,
+  SeverityKey,
+} from '../domain/types.js';
+import { DETECTION_CATEGORIES, SEVERITIES } from '../domain/types.js';
+import { addDays, isoWeekStart, startOfDate } from '../time.js';
+import { actionItemFacts, actionItemFactsStats, compareKeys } from './actionItems.js';
+import type { ActionItemFacts } from './actionItems.js';
+import { zoneCalendar } from './calendar.js';
+import type { ZoneCalendar } from './calendar.js';
+import type { DurationOutcome } from './stats.js';
+import { durationOutcome, summarizeOutcomes } from './stats.js';
+
+export interface MetricsOptions {
+  from: Date;
+  to: Date;
+  service?: string;
+  severity?: SeverityKey;
+  now: Date;
+  timezone: string;
+  slaDays: Record<Severity, number>;
+}
+
+export const SEVERITY_KEYS: readonly SeverityKey[] = [...SEVERITIES, 'unknown'];
+
+export const FORMULAS: Record<string, string> = {
+  inRange: 'An incident is in range when its place in time (startedAt, else created) is in [from, to); service keeps incidents whose services include it; severity keeps that severity (unmapped = unknown).',
+  timeToDetect: 'TTD = detectedAt - startedAt, in seconds, over incidents with both points and detectedAt not before startedAt.',
+  timeToAcknowledge: 'TTA = acknowledgedAt - detectedAt, in seconds, over incidents with both points and acknowledgedAt not before detectedAt.',
+  timeToResolve: 'TTR = resolvedAt - startedAt, in seconds, over incidents with both points and resolvedAt not before startedAt.',
+  missing: 'missing = incidents where a point of the metric is absent (an unresolved incident is missing for TTR).',
+  invalid: 'invalid = incidents where both points exist but the later is before the earlier.',
+  mean: 'mean = sum of values / count.',
+  median: 'median = PERCENTILE.INC(x, 0.5): sorted x of n values, r = 0.5(n-1), x[floor r] + (r - floor r)(x[ceil r] - x[floor r]).',
+  p90: 'p90 = PERCENTILE.INC(x, 0.9): sorted x of n values, r = 0.9(n-1), x[floor r] + (r - floor r)(x[ceil r] - x[floor r]).',
+  byWeek: 'Incidents per ISO week (Monday 00:00 in TIMEZONE) by place in time; every week overlapping [from, to) is listed, zero-filled.',
+  actionItems: 'The action items of the incidents in range (service and severity filter them through their incident).',
+  dueDate: 'Due date = Jira duedate; else the incident\'s resolvedAt as a date in TIMEZONE + actionItemSlaDays[severity] (marked "sla"); else none.',
+  overdue: 'overdue = open items whose due date is before today (in TIMEZONE); daysOverdue = today - due date in whole days.',
+  completionRate: 'completionRate = done / total (done = status category Done, so "Won\'t Do" is done).',
+  onTimeRate: 'onTimeRate = done items with a due date whose resolvedAt (as a date in TIMEZONE) is on or before it / done items with a due date.',
+  medianDaysToClose: 'medianDaysToClose = median over done items with a resolvedAt of (resolvedAt - created) / 86,400 s.',
+  previous: 'previous = the same numbers for the window of equal length just before from: [from - (to - from), from).',
+  weekly: 'weekly = per ISO week of byWeek: the time metrics of the incidents in range placed in that week; action items of the range opened (created), closed (resolvedAt) in the week, and open at its end.',
+};
+
+export function severityKeyOf(incident: Incident): SeverityKey {
+  return incident.severity ?? 'unknown';
+}
+
+/** The incidents a window and its filters keep, in their given order. */
+export function incidentsInWindow(
+  incidents: Incident[],
+  fromMs: number,
+  toMs: number,
+  service?: string,
+  severity?: SeverityKey,
+): Incident[] {
+  return incidents.filter((incident) => {
+    const placeMs = Date.parse(incident.placeAt);
+    if (!(placeMs >= fromMs && placeMs < toMs)) return false;
+    if (service !== undefined && !incident.services.includes(service)) return false;
+    if (severity !== undefined && severityKeyOf(incident) !== severity) return false;
+    return true;
+  });
+}
+
+/** The three time metrics' outcomes of one incident: TTD, TTA, TTR. */
+export interface IncidentDurations {
+  timeToDetect: DurationOutcome;
+  timeToAcknowledge: DurationOutcome;
+  timeToResolve: DurationOutcome;
+}
+
+export function incidentDurations(incident: Incident): IncidentDurations {
+  return {
+    timeToDetect: durationOutcome(incident.startedAt, incident.detectedAt),
+    timeToAcknowledge: durationOutcome(incident.detectedAt, incident.acknowledgedAt),
+    timeToResolve: durationOutcome(incident.startedAt, incident.resolvedAt),
+  };
+}
+
+function summarizeAll(durations: IncidentDurations[]): { timeToDetect: TimeMetric; timeToAcknowledge: TimeMetric; timeToResolve: TimeMetric } {
+  return {
+    timeToDetect: summarizeOutcomes(durations.map((d) => d.timeToDetect)),
+    timeToAcknowledge: summarizeOutcomes(durations.map((d) => d.timeToAcknowledge)),
+    timeToResolve: summarizeOutcomes(durations.map((d) => d.timeToResolve)),
+  };
+}
+
+export function timeToDetect(incidents: Incident[]): TimeMetric {
+  return summarizeOutcomes(incidents.map((i) => durationOutcome(i.startedAt, i.detectedAt)));
+}
+export function timeToAcknowledge(incidents: Incident[]): TimeMetric {
+  return summarizeOutcomes(incidents.map((i) => durationOutcome(i.detectedAt, i.acknowledgedAt)));
+}
+export function timeToResolve(incidents: Incident[]): TimeMetric {
+  return summarizeOutcomes(incidents.map((i) => durationOutcome(i.startedAt, i.resolvedAt)));
+}
+
+interface Week {
+  weekStart: IsoDate;
+  startMs: number;
+  endMs: number;
+}
+
+/** Every ISO week (Monday 00:00 in the zone) overlapping [from, to), oldest first. */
+export function weeksOverlapping(fromMs: number, toMs: number, timezone: string): Week[] {
+  const weeks: Week[] = [];
+  if (!(fromMs < toMs)) return weeks;
+  let weekStart = isoWeekStart(new Date(fromMs), timezone);
+  let startMs = Date.parse(startOfDate(weekStart, timezone));
+  while (startMs < toMs) {
+    const next = addDays(weekStart, 7);
+    const endMs = Date.parse(startOfDate(next, timezone));
+    weeks.push({ weekStart, startMs, endMs });
+    weekStart = next;
+    startMs = endMs;
+  }
+  return weeks;
+}
+
+/** Index of the week containing ms, or -1. Weeks are contiguous and sorted. */
+function weekIndex(weeks: Week[], ms: number): number {
+  let lo = 0;
+  let hi = weeks.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const week = weeks[mid] as Week;
+    if (ms < week.startMs) hi = mid - 1;
+    else if (ms >= week.endMs) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}
+
+/** The first week whose end is after ms (weeks.length when none). */
+function firstWeekEndingAfter(weeks: Week[], ms: number): number {
+  let lo = 0;
+  let hi = weeks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((weeks[mid] as Week).endMs > ms) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+interface WindowResult {
+  core: MetricsCore;
+  incidents: Incident[];
+  items: ActionItemFacts[];
+  weeks: Week[];
+  weekOfIncident: number[];
+  /** Parallel to incidents. */
+  durations: IncidentDurations[];
+}
+
+function computeWindow(
+  incidents: Incident[],
+  itemsByIncident: Map<string, ActionItem[]>,
+  fromMs: number,
+  toMs: number,
+  options: MetricsOptions,
+  calendar: ZoneCalendar,
+): WindowResult {
+  const kept = incidentsInWindow(incidents, fromMs, toMs, options.service, options.severity);
+  const bySeverity: Partial<Record<SeverityKey, number>> = {};
+  for (const key of SEVERITY_KEYS) bySeverity[key] = 0;
+  const byService: Record<string, number> = {};
+  const byDetection = Object.fromEntries(DETECTION_CATEGORIES.map((c) => [c, 0])) as Record<DetectionCategory, number>;
+  const weeks = weeksOverlapping(fromMs, toMs, options.timezone);
+  const byWeek: WeekCount[] = weeks.map((w) => ({ weekStart: w.weekStart, total: 0, bySeverity: {} }));
+  const weekOfIncident: number[] = [];
+  const incidentsByKey = new Map<string, Incident>();
+  const items: ActionItem[] = [];
+  for (const incident of kept) {
+    const severity = severityKeyOf(incident);
+    bySeverity[severity] = (bySeverity[severity] ?? 0) + 1;
+    for (const service of new Set(incident.services)) byService[service] = (byService[service] ?? 0) + 1;
+    byDetection[incident.detection] = (byDetection[incident.detection] ?? 0) + 1;
+    const index = weekIndex(weeks, Date.parse(incident.placeAt));
+    weekOfIncident.push(index);
+    const week = byWeek[index];
+    if (week) {
+      week.total += 1;
+      week.bySeverity[severity] = (week.bySeverity[severity] ?? 0) + 1;
+    }
+    incidentsByKey.set(incident.key, incident);
+    const own = itemsByIncident.get(incident.key);
+    if (own) items.push(...own);
+  }
+  // Stable, readable key order: services alphabetically, severities P0..P4 then unknown.
+  const sortedServices = Object.fromEntries(Object.entries(byService).sort(([a], [b]) => compareKeys(a, b)));
+  for (const week of byWeek) {
+    week.bySeverity = Object.fromEntries(
+      SEVERITY_KEYS.filter((key) => week.bySeverity[key] !== undefined).map((key) => [key, week.bySeverity[key]]),
+    );
+  }
+  const facts = actionItemFacts(items, incidentsByKey, { ...options, calendar });
+  const durations = kept.map(incidentDurations);
+  const times = summarizeAll(durations);
+  const actionItems: ActionItemStats = actionItemFactsStats(facts, calendar);
+  const core: MetricsCore = {
+    range: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() },
+    incidents: { total: kept.length, bySeverity, byService: sortedServices, byWeek, byDetection },
+    ...times,
+    actionItems,
+  };
+  return { core, incidents: kept, items: facts, weeks, weekOfIncident, durations };
+}
+
+export function groupActionItemsByIncident(actionItems: ActionItem[]): Map<string, ActionItem[]> {
+  const byIncident = new Map<string, ActionItem[]>();
+  for (const item of actionItems) {
+    if (item.incidentKey === null) continue;
+    const list = byIncident.get(item.incidentKey);
+    if (list) list.push(item);
+    else byIncident.set(item.incidentKey, [item]);
+  }
+  return byIncident;
+}
+
+const POINT_PAIRS: Array<[keyof Incident & string, keyof Incident & string]> = [
+  ['startedAt', 'detectedAt'],
+  ['detectedAt', 'acknowledgedAt'],
+  ['startedAt', 'resolvedAt'],
+  ['startedAt', 'endedAt'],
+];
+
+/** What is wrong with an incident's points, in words a reviewer can act on. */
+export function incidentProblems(incident: Incident): string[] {
+  const problems: string[] = [];
+  for (const point of ['startedAt', 'detectedAt'] as const) {
+    if (incident[point] === null) problems.push(`${point} is missing`);
+  }
+  // An incident still in To Do has not been acknowledged yet; that is not a gap in the data.
+  if (incident.acknowledgedAt === null && incident.statusCategory !== 'new') {
+    problems.push('acknowledgedAt is missing');
+  }
+  if (incident.resolvedAt === null && incident.statusCategory === 'done') {
+    problems.push('resolvedAt is missing although the incident is done');
+  }
+  for (const [earlier, later] of POINT_PAIRS) {
+    const a = incident[earlier] as string | null;
+    const b = incident[later] as string | null;
+    if (a !== null && b !== null && Date.parse(b) < Date.parse(a)) {
+      problems.push(`${later} (${b}) is before ${earlier} (${a})`);
+    }
+  }
+  for (const problem of incident.readProblems) {
+    problems.push(`field ${problem.field} could not be read: ${problem.reason}`);
+  }
+  return problems;
+}
+
+/** The fields data quality looks at; both ActionItemView and ActionItemFacts have them. */
+type ActionItemIdentity = Pick<ActionItemView, 'key' | 'url' | 'owner' | 'dueDate'>;
+
+export function actionItemProblems(view: ActionItemIdentity): string[] {
+  const problems: string[] = [];
+  if (!view.owner) problems.push('no owner');
+  if (view.dueDate === null) {
+    problems.push('no due date (none in Jira, and no SLA date: the incident is unresolved or its severity unknown)');
+  }
+  return problems;
+}
+
+export function dataQuality(incidents: Incident[], views: ActionItemIdentity[]): DataQuality {
+  const quality: DataQuality = { incidents: [], actionItems: [] };
+  for (const incident of incidents) {
+    const problems = incidentProblems(incident);
+    if (problems.length > 0) quality.incidents.push({ key: incident.key, url: incident.url, problems });
+  }
+  for (const view of views) {
+    const problems = actionItemProblems(view);
+    if (problems.length > 0) quality.actionItems.push({ key: view.key, url: view.url, problems });
+  }
+  quality.actionItems.sort((a, b) => compareKeys(a.key, b.key));
+  return quality;
+}
+
+export function computeMetrics(incidents: Incident[], actionItems: ActionItem[], options: MetricsOptions): MetricsResponse {
+  return computeMetricsGrouped(incidents, groupActionItemsByIncident(actionItems), options);
+}
+
+/** computeMetrics with the action items already grouped by incident key (the cache keeps them so). */
+export function computeMetricsGrouped(
+  incidents: Incident[],
+  itemsByIncident: Map<string, ActionItem[]>,
+  options: MetricsOptions,
+): MetricsResponse {
+  const fromMs = options.from.getTime();
+  const toMs = options.to.getTime();
+  const calendar = zoneCalendar(options.timezone);
+  const current = computeWindow(incidents, itemsByIncident, fromMs, toMs, options, calendar);
+  const previous = computeWindow(incidents, itemsByIncident, fromMs - (toMs - fromMs), fromMs, options, calendar);
+
+  const bySeverity: MetricsResponse['bySeverity'] = {};
+  const groups = new Map<SeverityKey, IncidentDurations[]>();
+  current.incidents.forEach((incident, i) => {
+    const key = severityKeyOf(incident);
+    const durations = current.durations[i] as IncidentDurations;
+    const list = groups.get(key);
+    if (list) list.push(durations);
+    else groups.set(key, [durations]);
+  });
+  for (const key of SEVERITY_KEYS) {
+    const group = groups.get(key);
+    if (group) bySeverity[key] = summarizeAll(group);
+  }
+
+  const weekly = weeklyBreakdown(current);
+  return {
+    ...current.core,
+    bySeverity,
+    previous: previous.core,
+    weekly,
+    dataQuality: dataQuality(current.incidents, current.items),
+    formulas: FORMULAS,
+  };
+}
+
+function weeklyBreakdown(window: WindowResult): NonNullable<MetricsResponse['weekly']> {
+  const { weeks } = window;
+  const durationsPerWeek: IncidentDurations[][] = weeks.map(() => []);
+  window.durations.forEach((durations, i) => {
+    durationsPerWeek[window.weekOfIncident[i] as number]?.push(durations);
+  });
+  const opened = weeks.map(() => 0);
+  const closed = weeks.map(() => 0);
+  // Open at the end of week w = created before its end and not closed before its end.
+  // Each item adds +1 from the first week ending after its creation, -1 from the first
+  // week ending after its close (a done item without resolvedAt: closed when created).
+  const openDelta = new Array<number>(weeks.length + 1).fill(0);
+  for (const item of window.items) {
+    const { createdMs, resolvedMs } = item;
+    const createdWeek = weekIndex(weeks, createdMs);
+    if (createdWeek >= 0) opened[createdWeek] = (opened[createdWeek] ?? 0) + 1;
+    if (!Number.isNaN(resolvedMs)) {
+      const closedWeek = weekIndex(weeks, resolvedMs);
+      if (closedWeek >= 0) closed[closedWeek] = (closed[closedWeek] ?? 0) + 1;
+    }
+    const openFrom = firstWeekEndingAfter(weeks, createdMs);
+    const openUntil = item.done ? firstWeekEndingAfter(weeks, Number.isNaN(resolvedMs) ? createdMs : Math.max(resolvedMs, createdMs)) : weeks.length;
+    openDelta[openFrom] = (openDelta[openFrom] ?? 0) + 1;
+    openDelta[openUntil] = (openDelta[openUntil] ?? 0) - 1;
+  }
+  const openAtEnd: number[] = [];
+  let running = 0;
+  for (let w = 0; w < weeks.length; w += 1) {
+    running += openDelta[w] ?? 0;
+    openAtEnd.push(running);
+  }
+  return weeks.map((week, w) => {
+    return {
+      weekStart: week.weekStart,
+      ...summarizeAll(durationsPerWeek[w] ?? []),
+      actionItemsOpened: opened[w] ?? 0,
+      actionItemsClosed: closed[w] ?? 0,
+      actionItemsOpenAtEnd: openAtEnd[w] ?? 0,
+    };
+  });
+}

@@ -1,0 +1,290 @@
+/**
+ * MetricsService: what the routes and the digest ask for, computed once per store change.
+ * The store's dataVersion() moves on every sync or write; a snapshot of all incidents
+ * and action items is loaded once per version, and each answer is cached under
+ * (version, today in TIMEZONE, normalised query). Requests that arrive while an answer
+ * is being computed wait for that same computation.
+ */
+import type { ActionItemsResponse, IncidentDetailResponse, IncidentsResponse, MetricsResponse } from '../domain/api.js';
+import type { ActionItem, ActionItemView, Incident, Severity } from '../domain/types.js';
+import { NotFoundError, InputError } from '../errors.js';
+import type { Store } from '../store/Store.js';
+import { actionItemViews, compareKeys, overdueActionItems } from './actionItems.js';
+import { zoneCalendar } from './calendar.js';
+import type { ZoneCalendar } from './calendar.js';
+import { computeMetricsGrouped, groupActionItemsByIncident, incidentsInWindow, severityKeyOf } from './compute.js';
+import type { ActionItemListQuery, IncidentListQuery, MetricsQuery } from './query.js';
+import { resolveRange } from './query.js';
+
+export interface MetricsServiceOptions {
+  timezone: string;
+  slaDays: Record<Severity, number>;
+  /** The clock; tests pass a fixed one. */
+  now?: () => Date;
+  /** How long an answer over a default ("last 90 days until now") range is reused, ms. */
+  defaultRangeTtlMs?: number;
+  /** Most cached answers kept per data version. */
+  maxEntries?: number;
+}
+
+interface Snapshot {
+  version: number;
+  /** Sorted by place in time, then key (the store's order, re-established here). */
+  incidents: Incident[];
+  incidentsByKey: Map<string, Incident>;
+  itemsByIncident: Map<string, ActionItem[]>;
+  /** Sorted by key. */
+  items: ActionItem[];
+  viewsByToday: Map<string, ActionItemView[]>;
+}
+
+interface CacheEntry {
+  value: Promise<unknown>;
+  expiresAt: number;
+}
+
+export class MetricsService {
+  private readonly now: () => Date;
+  private readonly calendar: ZoneCalendar;
+  private snapshot: Promise<Snapshot> | null = null;
+  private snapshotVersion: number | null = null;
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly defaultRangeTtlMs: number;
+  private readonly maxEntries: number;
+  /** How many times a snapshot was loaded and answers computed (for tests and logs). */
+  readonly stats = { loads: 0, computations: 0 };
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: MetricsServiceOptions,
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.calendar = zoneCalendar(options.timezone);
+    this.defaultRangeTtlMs = options.defaultRangeTtlMs ?? 60_000;
+    this.maxEntries = options.maxEntries ?? 200;
+  }
+
+  async metrics(query: MetricsQuery = {}): Promise<MetricsResponse> {
+    const now = this.now();
+    const range = resolveRange(query, now);
+    return this.cached('metrics', query, now, async (snapshot) =>
+      computeMetricsGrouped(snapshot.incidents, snapshot.itemsByIncident, {
+        ...range,
+        ...(query.service === undefined ? {} : { service: query.service }),
+        ...(query.severity === undefined ? {} : { severity: query.severity }),
+        now,
+        timezone: this.options.timezone,
+        slaDays: this.options.slaDays,
+      }),
+    );
+  }
+
+  async incidents(query: IncidentListQuery = {}): Promise<IncidentsResponse> {
+    const now = this.now();
+    const range = resolveRange(query, now);
+    const { limit, cursor, ...filters } = query;
+    const all = await this.cached('incidents', filters, now, async (snapshot) =>
+      incidentsInWindow(snapshot.incidents, range.from.getTime(), range.to.getTime(), filters.service, filters.severity),
+    );
+    // The answer object itself is cached too, so that the HTTP layer serialises it once.
+    return this.cached('incidents-page', query, now, async () =>
+      page(all, limit, cursor, (incident) => [incident.placeAt, incident.key], compareIncidentPosition),
+    );
+  }
+
+  async incident(key: string): Promise<IncidentDetailResponse> {
+    const snapshot = await this.currentSnapshot();
+    const incident = snapshot.incidentsByKey.get(key);
+    if (!incident) throw new NotFoundError(`No incident with key "${key}".`);
+    const views = this.viewsFor(snapshot, this.now());
+    const actionItems = views.filter((view) => view.incidentKey === key);
+    const postmortem = await this.store.getPostmortem(key);
+    return { ...incident, actionItems, postmortem };
+  }
+
+  async actionItems(query: ActionItemListQuery = {}): Promise<ActionItemsResponse> {
+    const now = this.now();
+    const { limit, cursor, ...filters } = query;
+    const all = await this.cached('action-items', filters, now, async (snapshot) => {
+      let views = this.viewsFor(snapshot, now).filter((view) => {
+        if (filters.owner !== undefined && view.owner !== filters.owner) return false;
+        if (filters.incident !== undefined && view.incidentKey !== filters.incident) return false;
+        if (filters.service !== undefined || filters.severity !== undefined) {
+          const incident = view.incidentKey === null ? undefined : snapshot.incidentsByKey.get(view.incidentKey);
+          if (!incident) return false;
+          if (filters.service !== undefined && !incident.services.includes(filters.service)) return false;
+          if (filters.severity !== undefined && severityKeyOf(incident) !== filters.severity) return false;
+        }
+        return true;
+      });
+      if (filters.overdue === true) views = overdueActionItems(views);
+      else if (filters.overdue === false) views = views.filter((view) => !(view.daysOverdue !== null && view.daysOverdue > 0));
+      return views;
+    });
+    return this.cached('action-items-page', query, now, async () =>
+      filters.overdue === true
+        ? page(all, limit, cursor, (view) => [String(view.daysOverdue), view.key], compareOverduePosition)
+        : page(all, limit, cursor, (view) => [view.key], (a, b) => compareKeys(a[0] ?? '', b[0] ?? '')),
+    );
+  }
+
+  /** The action-item views of the whole store as of today, computed once per version and day. */
+  private viewsFor(snapshot: Snapshot, now: Date): ActionItemView[] {
+    const today = this.calendar.dateOf(now.getTime());
+    let views = snapshot.viewsByToday.get(today);
+    if (!views) {
+      views = actionItemViews(snapshot.items, snapshot.incidentsByKey, {
+        now,
+        timezone: this.options.timezone,
+        slaDays: this.options.slaDays,
+        calendar: this.calendar,
+      });
+      snapshot.viewsByToday.clear();
+      snapshot.viewsByToday.set(today, views);
+    }
+    return views;
+  }
+
+  private async currentSnapshot(): Promise<Snapshot> {
+    const version = await this.store.dataVersion();
+    if (this.snapshot === null || this.snapshotVersion !== version) {
+      this.snapshotVersion = version;
+      this.cache.clear();
+      this.stats.loads += 1;
+      const loading = this.loadSnapshot(version);
+      this.snapshot = loading;
+      loading.catch(() => {
+        if (this.snapshot === loading) {
+          this.snapshot = null;
+          this.snapshotVersion = null;
+        }
+      });
+    }
+    return this.snapshot;
+  }
+
+  private async loadSnapshot(version: number): Promise<Snapshot> {
+    const [incidents, items] = await Promise.all([this.store.findIncidents({}), this.store.findActionItems({})]);
+    incidents.sort((a, b) => compareIncidentPosition([a.placeAt, a.key], [b.placeAt, b.key]));
+    items.sort((a, b) => compareKeys(a.key, b.key));
+    return {
+      version,
+      incidents,
+      incidentsByKey: new Map(incidents.map((incident) => [incident.key, incident])),
+      itemsByIncident: groupActionItemsByIncident(items),
+      items,
+      viewsByToday: new Map(),
+    };
+  }
+
+  private async cached<T>(kind: string, query: object, now: Date, compute: (snapshot: Snapshot) => Promise<T>): Promise<T> {
+    const snapshot = await this.currentSnapshot();
+    const q = query as MetricsQuery;
+    // An explicit range is a fixed question; a default range moves with the clock, so its
+    // answer is reused only for a short while.
+    const usesDefaultRange = !kind.startsWith('action-items') && q.to === undefined;
+    const key = JSON.stringify([
+      kind,
+      snapshot.version,
+      this.calendar.dateOf(now.getTime()),
+      usesDefaultRange ? 'default-range' : null,
+      Object.entries(query)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v])
+        .sort(([a], [b]) => compareKeys(String(a), String(b))),
+    ]);
+    const entry = this.cache.get(key);
+    if (entry && entry.expiresAt > now.getTime()) {
+      // Least recently used goes first: a hit moves the entry to the end.
+      this.cache.delete(key);
+      this.cache.set(key, entry);
+      return entry.value as Promise<T>;
+    }
+    this.stats.computations += 1;
+    const value = compute(snapshot);
+    if (this.cache.size >= this.maxEntries) {
+      const oldest = this.cache.keys().next();
+      if (!oldest.done) this.cache.delete(oldest.value);
+    }
+    this.cache.set(key, {
+      value,
+      expiresAt: usesDefaultRange ? now.getTime() + this.defaultRangeTtlMs : Number.POSITIVE_INFINITY,
+    });
+    value.catch(() => this.cache.delete(key));
+    return value;
+  }
+}
+
+function compareIncidentPosition(a: string[], b: string[]): number {
+  return compareKeys(a[0] ?? '', b[0] ?? '') || compareKeys(a[1] ?? '', b[1] ?? '');
+}
+
+function compareOverduePosition(a: string[], b: string[]): number {
+  return Number(b[0]) - Number(a[0]) || compareKeys(a[1] ?? '', b[1] ?? '');
+}
+
+/**
+ * One page of a sorted list. The cursor carries the sort position of the last item
+ * returned, so the next page starts right after it even if the data changed meanwhile.
+ */
+function page<T>(
+  all: T[],
+  limit: number | undefined,
+  cursor: string | undefined,
+  position: (item: T) => string[],
+  compare: (a: string[], b: string[]) => number,
+): { items: T[]; nextCursor?: string | null } {
+  let start = 0;
+  if (cursor !== undefined) {
+    const after = decodeCursor(cursor);
+    start = all.findIndex((item) => compare(position(item), after) > 0);
+    if (start === -1) start = all.length;
+  }
+  if (limit === undefined) return cursor === undefined ? { items: all } : { items: all.slice(start), nextCursor: null };
+  const items = all.slice(start, start + limit);
+  const last = items[items.length - 1];
+  const more = start + limit < all.length && last !== undefined;
+  return { items, nextCursor: more ? encodeCursor(position(last)) : null };
+}
+
+function encodeCursor(position: string[]): string {
+  return Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.every((part) => typeof part === 'string')) return parsed as string[];
+  } catch {
+    // fall through to the error below
+  }
+  throw new InputError('Query parameter "cursor" must be the nextCursor of a previous answer, unchanged.', 'cursor');
+}
+
+const shared = new WeakMap<Store, Map<string, MetricsService>>();
+const clockIds = new WeakMap<() => Date, number>();
+let nextClockId = 1;
+
+/**
+ * The MetricsService of a store for these options (routes and the digest share its cache
+ * when they pass the same zone, SLA days and clock function).
+ */
+export function sharedMetricsService(store: Store, options: MetricsServiceOptions): MetricsService {
+  let byOptions = shared.get(store);
+  if (!byOptions) {
+    byOptions = new Map();
+    shared.set(store, byOptions);
+  }
+  let clockId = 0;
+  if (options.now) {
+    clockId = clockIds.get(options.now) ?? nextClockId++;
+    clockIds.set(options.now, clockId);
+  }
+  const key = JSON.stringify([options.timezone, options.slaDays, clockId, options.defaultRangeTtlMs ?? null, options.maxEntries ?? null]);
+  let service = byOptions.get(key);
+  if (!service) {
+    service = new MetricsService(store, options);
+    byOptions.set(key, service);
+  }
+  return service;
+}
