@@ -1,5 +1,5 @@
 /** What createApp is built from. Tests pass a real embedded store and the sample Jira. */
-import type { Config } from '../config/config.js';
+import type { Config, JiraMappingConfig } from '../config/config.js';
 import type { Logger } from '../logging.js';
 import type { Store } from '../store/Store.js';
 
@@ -11,4 +11,9 @@ export interface AppDeps {
   now: () => Date;
   /** Where the built tab lives (default build/tab). */
   tabDir?: string;
+  /**
+   * Demo mode: the built-in sample Jira the sync reads, and the mapping it is read with
+   * (`config.jira` stays null). Routes that write to Jira (action-item tickets) use it.
+   */
+  demoJira?: { baseUrl: string; email: string; apiToken: string; mapping: JiraMappingConfig } | null;
 }
