@@ -1,3 +1,111 @@
-// `npm run import`: post-mortem import is not built yet. It says so and fails rather than pretend to work.
-process.stderr.write('npm run import: post-mortem import is not built yet.\n');
-process.exit(1);
+/**
+ * `npm run import -- FILE.md [--dry-run] [--json]`: imports a filled-in post-mortem and
+ * creates the Jira tickets its action items still lack. `--dry-run` prints the parsed
+ * document and the tickets it would create, and writes nothing.
+ * Exit codes: 0 done, 1 the document or some rows failed (re-run to finish), 2 usage.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig } from '../server/config/config.js';
+import { DomainError } from '../server/errors.js';
+import { createStore } from '../server/store/createStore.js';
+import { importDepsFrom } from '../server/tickets/ticketDeps.js';
+import { hasFailures, importPostmortem, planImport, type ImportDeps } from '../server/tickets/importPostmortem.js';
+import { formatDryRun, formatImport } from '../server/tickets/importReport.js';
+
+export const USAGE = 'usage: npm run import -- FILE.md [--dry-run] [--json]';
+
+export interface ImportCommandEnv {
+  readFile(path: string): Promise<string>;
+  /** Opens the store (and the Jira client, unless `dryRun`); `close` releases them. */
+  open(options: { dryRun: boolean }): Promise<{ deps: ImportDeps; close(): Promise<void> }>;
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export interface ImportArgs {
+  file: string;
+  dryRun: boolean;
+  json: boolean;
+}
+
+export function parseImportArgs(argv: string[]): ImportArgs | string {
+  let file: string | null = null;
+  let dryRun = false;
+  let json = false;
+  for (const arg of argv) {
+    if (arg === '--dry-run') dryRun = true;
+    else if (arg === '--json') json = true;
+    else if (arg.startsWith('-')) return `unknown option ${arg}\n${USAGE}`;
+    else if (file === null) file = arg;
+    else return `one file at a time (got ${file} and ${arg})\n${USAGE}`;
+  }
+  if (file === null) return `no file given\n${USAGE}`;
+  return { file, dryRun, json };
+}
+
+export async function runImportCommand(argv: string[], env: ImportCommandEnv): Promise<number> {
+  const args = parseImportArgs(argv);
+  if (typeof args === 'string') {
+    env.stderr(args);
+    return 2;
+  }
+  let markdown: string;
+  try {
+    markdown = await env.readFile(args.file);
+  } catch (error) {
+    env.stderr(`cannot read ${args.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    return 2;
+  }
+  let opened: Awaited<ReturnType<ImportCommandEnv['open']>> | null = null;
+  try {
+    opened = await env.open({ dryRun: args.dryRun });
+    if (args.dryRun) {
+      const plan = await planImport(opened.deps, markdown);
+      env.stdout(args.json ? JSON.stringify(plan, null, 2) : formatDryRun(plan));
+      return 0;
+    }
+    const result = await importPostmortem(opened.deps, markdown);
+    env.stdout(args.json ? JSON.stringify(result, null, 2) : formatImport(result));
+    return hasFailures(result) ? 1 : 0;
+  } catch (error) {
+    // A PostmortemParseError lists every bad line and row; other domain errors say what to fix.
+    if (error instanceof DomainError) {
+      env.stderr(`${args.file}: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await opened?.close();
+  }
+}
+
+/** The real environment: configuration from process.env, the configured store, Jira over jira.js. */
+export function processEnv(env: NodeJS.ProcessEnv = process.env): ImportCommandEnv {
+  return {
+    readFile: (path) => readFile(path, 'utf8'),
+    async open() {
+      const config = loadConfig(env);
+      const store = await createStore(config);
+      return { deps: importDepsFrom(config, store, () => new Date()), close: () => store.close() };
+    },
+    stdout: (text) => process.stdout.write(`${text}\n`),
+    stderr: (text) => process.stderr.write(`${text}\n`),
+  };
+}
+
+async function main(): Promise<void> {
+  try {
+    process.exitCode = await runImportCommand(process.argv.slice(2), processEnv());
+  } catch (error) {
+    // Configuration and store problems are one line saying what to fix; nothing else should get here.
+    if (error instanceof ConfigError) process.stderr.write(`Configuration error: ${error.message}\n`);
+    else if (error instanceof DomainError) process.stderr.write(`${error.message}\n`);
+    else process.stderr.write(`npm run import failed: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  void main();
+}

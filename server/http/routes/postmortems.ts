@@ -1,7 +1,48 @@
-/** POST /api/postmortems (import a filled-in post-mortem). Not built yet: until it is, these routes answer 404 like any unknown route. */
+/**
+ * POST /api/postmortems (Content-Type: text/markdown): imports a filled-in post-mortem.
+ * 200 `{ incident, actionItems, created }` when every row has its ticket; 502 with the same
+ * body plus `error` when some rows failed because Jira did (a re-run creates only those);
+ * 400 naming each bad line and table row. `?dryRun=true` answers what it would do and
+ * writes nothing.
+ */
 import { Router } from 'express';
+import type { ImportPostmortemResponse } from '../../domain/api.js';
+import { InputError } from '../../errors.js';
+import { hasFailures, importPostmortem, planImport } from '../../tickets/importPostmortem.js';
+import { importDepsFrom, ticketConfig } from '../../tickets/ticketDeps.js';
 import type { AppDeps } from '../deps.js';
+import { parseQuery } from '../query.js';
 
-export function postmortemsRoutes(_deps: AppDeps): Router {
-  return Router();
+function parseBoolean(value: string, name: string): boolean {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new InputError(`${name} must be true or false`, name);
+}
+
+export function postmortemsRoutes({ config, store, now, logger, demoJira }: AppDeps): Router {
+  const router = Router();
+  const deps = importDepsFrom(ticketConfig(config, demoJira), store, now, logger);
+  router.post('/api/postmortems', async (req, res) => {
+    const { dryRun = false } = parseQuery<{ dryRun: boolean }>(req.query, { dryRun: parseBoolean });
+    if (typeof req.body !== 'string' || !req.is(['text/markdown', 'text/plain', 'text/x-markdown'])) {
+      throw new InputError('Send the post-mortem as the request body with Content-Type: text/markdown', 'body');
+    }
+    if (req.body.trim() === '') throw new InputError('The post-mortem is empty; send the filled-in template as the body', 'body');
+    if (dryRun) {
+      res.json(await planImport(deps, req.body));
+      return;
+    }
+    const result = await importPostmortem(deps, req.body);
+    const body: ImportPostmortemResponse & Pick<typeof result, 'incidentSource' | 'warnings'> = result;
+    if (hasFailures(result)) {
+      const failed = result.actionItems.filter((row) => row.status === 'failed').length;
+      res.status(502).json({
+        ...body,
+        error: { code: 'jira_error', message: `${failed} of ${result.actionItems.length} action items could not be given a Jira ticket; see actionItems[].error, then send the document again to create only the missing ones` },
+      });
+      return;
+    }
+    res.json(body);
+  });
+  return router;
 }
