@@ -69,7 +69,7 @@ export function webhookHost(url: string): string {
   }
 }
 
-/** Removes the URL, its query string and each query value (`sig`) from a text. */
+/** Removes the URL, its path, its query string and each query value (`sig`) from a text. */
 export function redactWebhook(text: string, url: string): string {
   let out = text;
   const secrets = new Set<string>([url]);
@@ -78,6 +78,7 @@ export function redactWebhook(text: string, url: string): string {
     if (parsed.search) secrets.add(parsed.search.slice(1));
     for (const value of parsed.searchParams.values()) if (value.length >= 4) secrets.add(value);
     secrets.add(parsed.pathname + parsed.search);
+    if (parsed.pathname.length > 1) secrets.add(parsed.pathname);
   } catch {
     // Not a URL: only the text as given is removed.
   }
@@ -102,13 +103,13 @@ export function retryAfterMs(header: string | null, now: number = Date.now()): n
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
+/** An error's message and its cause's code (ECONNREFUSED...). Duck-typed: fetch's errors may come from another realm. */
 function errorText(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as Error & { cause?: unknown }).cause;
-    const causeText = cause instanceof Error ? `: ${(cause as Error & { code?: string }).code ?? cause.message}` : '';
-    return error.name === 'TimeoutError' || error.name === 'AbortError' ? 'timed out' : `${error.message}${causeText}`;
-  }
-  return String(error);
+  if (typeof error !== 'object' || error === null) return String(error);
+  const { name, message, cause } = error as { name?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } };
+  if (name === 'TimeoutError' || name === 'AbortError') return 'timed out';
+  const causeText = typeof cause?.code === 'string' ? `: ${cause.code}` : typeof cause?.message === 'string' ? `: ${cause.message}` : '';
+  return `${typeof message === 'string' ? message : String(error)}${causeText}`;
 }
 
 const RESPONSE_TEXT_LIMIT = 500;
