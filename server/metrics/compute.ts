@@ -16,7 +16,8 @@ import { DETECTION_CATEGORIES, SEVERITIES } from '../domain/types.js';
 import { addDays, isoWeekStart, startOfDate } from '../time.js';
 import { actionItemStats, actionItemViews } from './actionItems.js';
 import { ZoneCalendar } from './calendar.js';
-import { summarizeDurations } from './stats.js';
+import type { DurationOutcome } from './stats.js';
+import { durationOutcome, summarizeOutcomes } from './stats.js';
 
 export interface MetricsOptions {
   from: Date;
@@ -72,14 +73,37 @@ export function incidentsInWindow(
   });
 }
 
+/** The three time metrics' outcomes of one incident: TTD, TTA, TTR. */
+export interface IncidentDurations {
+  timeToDetect: DurationOutcome;
+  timeToAcknowledge: DurationOutcome;
+  timeToResolve: DurationOutcome;
+}
+
+export function incidentDurations(incident: Incident): IncidentDurations {
+  return {
+    timeToDetect: durationOutcome(incident.startedAt, incident.detectedAt),
+    timeToAcknowledge: durationOutcome(incident.detectedAt, incident.acknowledgedAt),
+    timeToResolve: durationOutcome(incident.startedAt, incident.resolvedAt),
+  };
+}
+
+function summarizeAll(durations: IncidentDurations[]): { timeToDetect: TimeMetric; timeToAcknowledge: TimeMetric; timeToResolve: TimeMetric } {
+  return {
+    timeToDetect: summarizeOutcomes(durations.map((d) => d.timeToDetect)),
+    timeToAcknowledge: summarizeOutcomes(durations.map((d) => d.timeToAcknowledge)),
+    timeToResolve: summarizeOutcomes(durations.map((d) => d.timeToResolve)),
+  };
+}
+
 export function timeToDetect(incidents: Incident[]): TimeMetric {
-  return summarizeDurations(incidents.map((i) => ({ earlier: i.startedAt, later: i.detectedAt })));
+  return summarizeOutcomes(incidents.map((i) => durationOutcome(i.startedAt, i.detectedAt)));
 }
 export function timeToAcknowledge(incidents: Incident[]): TimeMetric {
-  return summarizeDurations(incidents.map((i) => ({ earlier: i.detectedAt, later: i.acknowledgedAt })));
+  return summarizeOutcomes(incidents.map((i) => durationOutcome(i.detectedAt, i.acknowledgedAt)));
 }
 export function timeToResolve(incidents: Incident[]): TimeMetric {
-  return summarizeDurations(incidents.map((i) => ({ earlier: i.startedAt, later: i.resolvedAt })));
+  return summarizeOutcomes(incidents.map((i) => durationOutcome(i.startedAt, i.resolvedAt)));
 }
 
 interface Week {
@@ -136,6 +160,8 @@ interface WindowResult {
   views: ActionItemView[];
   weeks: Week[];
   weekOfIncident: number[];
+  /** Parallel to incidents. */
+  durations: IncidentDurations[];
 }
 
 function computeWindow(
@@ -173,16 +199,16 @@ function computeWindow(
     if (own) items.push(...own);
   }
   const views = actionItemViews(items, incidentsByKey, { ...options, calendar });
+  const durations = kept.map(incidentDurations);
+  const times = summarizeAll(durations);
   const actionItems: ActionItemStats = actionItemStats(views, calendar);
   const core: MetricsCore = {
     range: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() },
     incidents: { total: kept.length, bySeverity, byService, byWeek, byDetection },
-    timeToDetect: timeToDetect(kept),
-    timeToAcknowledge: timeToAcknowledge(kept),
-    timeToResolve: timeToResolve(kept),
+    ...times,
     actionItems,
   };
-  return { core, incidents: kept, views, weeks, weekOfIncident };
+  return { core, incidents: kept, views, weeks, weekOfIncident, durations };
 }
 
 export function groupActionItemsByIncident(actionItems: ActionItem[]): Map<string, ActionItem[]> {
@@ -264,21 +290,17 @@ export function computeMetricsGrouped(
   const previous = computeWindow(incidents, itemsByIncident, fromMs - (toMs - fromMs), fromMs, options, calendar);
 
   const bySeverity: MetricsResponse['bySeverity'] = {};
-  const groups = new Map<SeverityKey, Incident[]>();
-  for (const incident of current.incidents) {
+  const groups = new Map<SeverityKey, IncidentDurations[]>();
+  current.incidents.forEach((incident, i) => {
     const key = severityKeyOf(incident);
+    const durations = current.durations[i] as IncidentDurations;
     const list = groups.get(key);
-    if (list) list.push(incident);
-    else groups.set(key, [incident]);
-  }
+    if (list) list.push(durations);
+    else groups.set(key, [durations]);
+  });
   for (const key of SEVERITY_KEYS) {
     const group = groups.get(key);
-    if (!group) continue;
-    bySeverity[key] = {
-      timeToDetect: timeToDetect(group),
-      timeToAcknowledge: timeToAcknowledge(group),
-      timeToResolve: timeToResolve(group),
-    };
+    if (group) bySeverity[key] = summarizeAll(group);
   }
 
   const weekly = weeklyBreakdown(current);
@@ -294,9 +316,9 @@ export function computeMetricsGrouped(
 
 function weeklyBreakdown(window: WindowResult): NonNullable<MetricsResponse['weekly']> {
   const { weeks } = window;
-  const incidentsPerWeek: Incident[][] = weeks.map(() => []);
-  window.incidents.forEach((incident, i) => {
-    incidentsPerWeek[window.weekOfIncident[i] as number]?.push(incident);
+  const durationsPerWeek: IncidentDurations[][] = weeks.map(() => []);
+  window.durations.forEach((durations, i) => {
+    durationsPerWeek[window.weekOfIncident[i] as number]?.push(durations);
   });
   const opened = weeks.map(() => 0);
   const closed = weeks.map(() => 0);
@@ -326,12 +348,9 @@ function weeklyBreakdown(window: WindowResult): NonNullable<MetricsResponse['wee
     openAtEnd.push(running);
   }
   return weeks.map((week, w) => {
-    const group = incidentsPerWeek[w] ?? [];
     return {
       weekStart: week.weekStart,
-      timeToDetect: timeToDetect(group),
-      timeToAcknowledge: timeToAcknowledge(group),
-      timeToResolve: timeToResolve(group),
+      ...summarizeAll(durationsPerWeek[w] ?? []),
       actionItemsOpened: opened[w] ?? 0,
       actionItemsClosed: closed[w] ?? 0,
       actionItemsOpenAtEnd: openAtEnd[w] ?? 0,

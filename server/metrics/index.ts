@@ -2,8 +2,8 @@
  * Reliability metrics: pure functions over domain types (PRODUCT.md, "Metric
  * definitions") and the cached service the routes and the digest use.
  */
-export { percentileInc, mean, median, summarizeDurations } from './stats.js';
-export type { DurationPoints } from './stats.js';
+export { percentileInc, mean, median, summarizeDurations, summarizeOutcomes, durationOutcome } from './stats.js';
+export type { DurationPoints, DurationOutcome } from './stats.js';
 export { ZoneCalendar } from './calendar.js';
 export { actionItemViews, overdueActionItems, actionItemStats, effectiveDueDate, compareKeys } from './actionItems.js';
 export type { ActionItemViewOptions } from './actionItems.js';
@@ -15,6 +15,7 @@ export {
   timeToDetect,
   timeToAcknowledge,
   timeToResolve,
+  incidentDurations,
   dataQuality,
   incidentProblems,
   actionItemProblems,
@@ -23,7 +24,7 @@ export {
   SEVERITY_KEYS,
   FORMULAS,
 } from './compute.js';
-export type { MetricsOptions } from './compute.js';
+export type { MetricsOptions, IncidentDurations } from './compute.js';
 export { MetricsService } from './service.js';
 export type { MetricsServiceOptions } from './service.js';
 export {

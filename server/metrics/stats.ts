@@ -35,27 +35,28 @@ export interface DurationPoints {
   later: string | null;
 }
 
+/** One incident's value for a time metric: seconds, or why it does not count. */
+export type DurationOutcome = number | 'missing' | 'invalid';
+
 /**
- * TimeMetric over pairs of points. A pair counts only when both exist and the later is
- * not before the earlier; a missing point counts as `missing`, a reversed pair as `invalid`.
+ * A pair counts only when both points exist and the later is not before the earlier; a
+ * missing (or unreadable) point makes it `missing`, a reversed pair `invalid`.
  */
-export function summarizeDurations(pairs: Iterable<DurationPoints>): TimeMetric {
+export function durationOutcome(earlier: string | null, later: string | null): DurationOutcome {
+  if (earlier === null || later === null) return 'missing';
+  const diffMs = Date.parse(later) - Date.parse(earlier);
+  if (Number.isNaN(diffMs)) return 'missing';
+  return diffMs < 0 ? 'invalid' : diffMs / 1000;
+}
+
+export function summarizeOutcomes(outcomes: Iterable<DurationOutcome>): TimeMetric {
   const seconds: number[] = [];
   let missing = 0;
   let invalid = 0;
-  for (const { earlier, later } of pairs) {
-    if (earlier === null || later === null) {
-      missing += 1;
-      continue;
-    }
-    const diffMs = Date.parse(later) - Date.parse(earlier);
-    if (Number.isNaN(diffMs)) {
-      missing += 1;
-    } else if (diffMs < 0) {
-      invalid += 1;
-    } else {
-      seconds.push(diffMs / 1000);
-    }
+  for (const outcome of outcomes) {
+    if (outcome === 'missing') missing += 1;
+    else if (outcome === 'invalid') invalid += 1;
+    else seconds.push(outcome);
   }
   seconds.sort((a, b) => a - b);
   return {
@@ -66,4 +67,11 @@ export function summarizeDurations(pairs: Iterable<DurationPoints>): TimeMetric 
     medianSeconds: percentileInc(seconds, 0.5),
     p90Seconds: percentileInc(seconds, 0.9),
   };
+}
+
+/** TimeMetric over pairs of points (see durationOutcome for what counts). */
+export function summarizeDurations(pairs: Iterable<DurationPoints>): TimeMetric {
+  const outcomes: DurationOutcome[] = [];
+  for (const { earlier, later } of pairs) outcomes.push(durationOutcome(earlier, later));
+  return summarizeOutcomes(outcomes);
 }

@@ -1,0 +1,136 @@
+import { describe, expect, it } from '@jest/globals';
+import type { ActionItem, Incident, Postmortem } from '../../../server/domain/types.js';
+import { InputError, NotFoundError } from '../../../server/errors.js';
+import { MetricsService } from '../../../server/metrics/index.js';
+import type { Store } from '../../../server/store/Store.js';
+import { actionItem, incident, SLA } from './fixtures.js';
+
+/** Just the reads MetricsService uses, over arrays, with a version that moves on writes. */
+class ArrayStore {
+  version = 1;
+  reads = 0;
+  constructor(
+    public incidents: Incident[],
+    public items: ActionItem[],
+    public postmortems = new Map<string, Postmortem>(),
+  ) {}
+  async dataVersion() { return this.version; }
+  async findIncidents() { this.reads += 1; return [...this.incidents]; }
+  async findActionItems() { return [...this.items]; }
+  async getPostmortem(key: string) { return this.postmortems.get(key) ?? null; }
+  write(incidents: Incident[]) { this.incidents = incidents; this.version += 1; }
+}
+
+const NOW = new Date('2026-11-20T12:00:00.000Z');
+
+function setup(incidents: Incident[], items: ActionItem[] = []) {
+  const store = new ArrayStore(incidents, items);
+  let now = NOW;
+  const service = new MetricsService(store as unknown as Store, { timezone: 'UTC', slaDays: SLA, now: () => now });
+  return { store, service, setNow: (d: Date) => { now = d; } };
+}
+
+const range = { from: new Date('2026-11-01T00:00:00.000Z'), to: new Date('2026-11-15T00:00:00.000Z') };
+
+describe('MetricsService', () => {
+  it('computes once per data version and query, and again after a write', async () => {
+    const { store, service } = setup([incident('OPS-1')]);
+    const first = await service.metrics(range);
+    const again = await service.metrics({ ...range });
+    expect(again).toBe(first);
+    expect(service.stats).toEqual({ loads: 1, computations: 1 });
+    await service.metrics({ ...range, severity: 'P1' });
+    expect(service.stats.computations).toBe(2);
+
+    store.write([incident('OPS-1'), incident('OPS-2')]);
+    const after = await service.metrics(range);
+    expect(after.incidents.total).toBe(2);
+    expect(service.stats.loads).toBe(2);
+    expect(store.reads).toBe(2);
+  });
+
+  it('concurrent requests share one computation', async () => {
+    const { service } = setup([incident('OPS-1')]);
+    const answers = await Promise.all([service.metrics(range), service.metrics(range), service.metrics(range)]);
+    expect(new Set(answers).size).toBe(1);
+    expect(service.stats.computations).toBe(1);
+  });
+
+  it('defaults to the last 90 days until now and reuses that answer only briefly', async () => {
+    const { service, setNow } = setup([incident('OPS-1', { startedAt: '2026-08-23T12:00:00.000Z' })]);
+    const m = await service.metrics();
+    expect(m.range).toEqual({ from: '2026-08-22T12:00:00.000Z', to: '2026-11-20T12:00:00.000Z' });
+    expect(m.incidents.total).toBe(1);
+    setNow(new Date(NOW.getTime() + 30_000));
+    expect(await service.metrics()).toBe(m);
+    setNow(new Date(NOW.getTime() + 2 * 86_400_000));
+    const later = await service.metrics();
+    expect(later.incidents.total).toBe(0);
+  });
+
+  it('refuses a default range that would end before from', async () => {
+    const { service } = setup([]);
+    await expect(service.metrics({ from: new Date('2027-01-01T00:00:00.000Z') })).rejects.toBeInstanceOf(InputError);
+  });
+
+  it('lists incidents in range, pages with a cursor', async () => {
+    const incidents = ['OPS-3', 'OPS-1', 'OPS-2', 'OPS-4'].map((key, i) =>
+      incident(key, { startedAt: `2026-11-0${i + 2}T10:00:00.000Z` }),
+    );
+    const { service } = setup(incidents);
+    const all = await service.incidents(range);
+    expect(all.items.map((i) => i.key)).toEqual(['OPS-3', 'OPS-1', 'OPS-2', 'OPS-4']);
+    expect(all).not.toHaveProperty('nextCursor');
+    const page1 = await service.incidents({ ...range, limit: 3 });
+    expect(page1.items.map((i) => i.key)).toEqual(['OPS-3', 'OPS-1', 'OPS-2']);
+    expect(page1.nextCursor).toEqual(expect.any(String));
+    const page2 = await service.incidents({ ...range, limit: 3, cursor: page1.nextCursor as string });
+    expect(page2).toEqual({ items: [incidents[3]], nextCursor: null });
+  });
+
+  it('lists action items: all by key, overdue by days overdue, filtered by owner, service, incident', async () => {
+    const { service } = setup(
+      [incident('OPS-1', { services: ['api'] }), incident('OPS-2', { services: ['web'], resolvedAt: null })],
+      [
+        actionItem('A-3', { jiraDueDate: '2026-11-10', owner: 'Ada' }),
+        actionItem('A-1', { jiraDueDate: '2026-11-01', incidentKey: 'OPS-2' }),
+        actionItem('A-2', { jiraDueDate: '2026-12-01' }),
+        actionItem('A-4', { incidentKey: null }),
+      ],
+    );
+    expect((await service.actionItems()).items.map((i) => i.key)).toEqual(['A-1', 'A-2', 'A-3', 'A-4']);
+    expect((await service.actionItems({ overdue: true })).items.map((i) => [i.key, i.daysOverdue])).toEqual([
+      ['A-1', 19],
+      ['A-3', 10],
+    ]);
+    expect((await service.actionItems({ overdue: false })).items.map((i) => i.key)).toEqual(['A-2', 'A-4']);
+    expect((await service.actionItems({ owner: 'Ada' })).items.map((i) => i.key)).toEqual(['A-3']);
+    expect((await service.actionItems({ service: 'web' })).items.map((i) => i.key)).toEqual(['A-1']);
+    expect((await service.actionItems({ incident: 'OPS-1' })).items.map((i) => i.key)).toEqual(['A-2', 'A-3']);
+    const page1 = await service.actionItems({ overdue: true, limit: 1 });
+    expect(page1.items.map((i) => i.key)).toEqual(['A-1']);
+    const page2 = await service.actionItems({ overdue: true, limit: 1, cursor: page1.nextCursor as string });
+    expect(page2).toMatchObject({ items: [{ key: 'A-3' }], nextCursor: null });
+  });
+
+  it('recomputes days overdue when the day changes', async () => {
+    const { service, setNow } = setup([incident('OPS-1')], [actionItem('A-1', { jiraDueDate: '2026-11-19' })]);
+    expect((await service.actionItems({ overdue: true })).items[0]?.daysOverdue).toBe(1);
+    setNow(new Date('2026-11-21T12:00:00.000Z'));
+    expect((await service.actionItems({ overdue: true })).items[0]?.daysOverdue).toBe(2);
+  });
+
+  it('returns one incident with its action items and post-mortem, or NotFoundError', async () => {
+    const { service } = setup([incident('OPS-1')], [actionItem('A-1'), actionItem('A-2', { incidentKey: 'OPS-9' })]);
+    const detail = await service.incident('OPS-1');
+    expect(detail.key).toBe('OPS-1');
+    expect(detail.actionItems.map((i) => i.key)).toEqual(['A-1']);
+    expect(detail.postmortem).toBeNull();
+    await expect(service.incident('OPS-404')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('refuses a cursor it did not make', async () => {
+    const { service } = setup([incident('OPS-1')]);
+    await expect(service.incidents({ ...range, limit: 1, cursor: 'bm90LWpzb24' })).rejects.toThrow(/cursor/);
+  });
+});

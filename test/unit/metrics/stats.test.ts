@@ -1,0 +1,76 @@
+import { describe, expect, it } from '@jest/globals';
+import { mean, median, percentileInc, summarizeDurations } from '../../../server/metrics/index.js';
+
+describe('percentileInc (PERCENTILE.INC)', () => {
+  it('is null for no values', () => {
+    expect(percentileInc([], 0.5)).toBeNull();
+    expect(percentileInc([], 0.9)).toBeNull();
+  });
+
+  it('returns the single value for one value', () => {
+    expect(percentileInc([42], 0.5)).toBe(42);
+    expect(percentileInc([42], 0.9)).toBe(42);
+  });
+
+  it('median of an odd count is the middle value', () => {
+    expect(percentileInc([1, 3, 7], 0.5)).toBe(3);
+  });
+
+  it('median of an even count interpolates the two middle values', () => {
+    expect(percentileInc([1, 2, 3, 4], 0.5)).toBe(2.5);
+    expect(percentileInc([10, 20], 0.5)).toBe(15);
+  });
+
+  it('p90 interpolates between closest ranks', () => {
+    // r = 0.9 * 3 = 2.7 -> 3 + 0.7 * (4 - 3)
+    expect(percentileInc([1, 2, 3, 4], 0.9)).toBeCloseTo(3.7, 12);
+    // r = 0.9 * 2 = 1.8 -> 3 + 0.8 * (7 - 3)
+    expect(percentileInc([1, 3, 7], 0.9)).toBeCloseTo(6.2, 12);
+    // r = 0.9 * 9 = 8.1 -> 9 + 0.1 * (100 - 9)
+    expect(percentileInc([1, 2, 3, 4, 5, 6, 7, 8, 9, 100], 0.9)).toBeCloseTo(18.1, 12);
+  });
+
+  it('handles ties', () => {
+    expect(percentileInc([2, 2, 2, 10], 0.5)).toBe(2);
+    // r = 2.7 -> 2 + 0.7 * 8
+    expect(percentileInc([2, 2, 2, 10], 0.9)).toBeCloseTo(7.6, 12);
+  });
+
+  it('refuses a percentile outside [0, 1]', () => {
+    expect(() => percentileInc([1], 90)).toThrow(/within \[0, 1\]/);
+  });
+
+  it('mean and median of unsorted values', () => {
+    expect(mean([])).toBeNull();
+    expect(mean([3, 1, 2])).toBe(2);
+    expect(median([9, 1, 5, 3])).toBe(4);
+  });
+});
+
+describe('summarizeDurations', () => {
+  it('is all zero and null for no pairs', () => {
+    expect(summarizeDurations([])).toEqual({
+      count: 0, missing: 0, invalid: 0, meanSeconds: null, medianSeconds: null, p90Seconds: null,
+    });
+  });
+
+  it('counts missing and out-of-order pairs apart from the values', () => {
+    const result = summarizeDurations([
+      { earlier: '2026-11-02T10:00:00.000Z', later: '2026-11-02T10:01:00.000Z' }, // 60
+      { earlier: '2026-11-02T10:00:00.000Z', later: '2026-11-02T10:00:00.000Z' }, // 0 counts
+      { earlier: '2026-11-02T10:00:00.000Z', later: '2026-11-02T10:05:00.000Z' }, // 300
+      { earlier: null, later: '2026-11-02T10:05:00.000Z' },
+      { earlier: '2026-11-02T10:00:00.000Z', later: null },
+      { earlier: '2026-11-02T10:00:00.000Z', later: '2026-11-02T09:59:59.000Z' },
+    ]);
+    expect(result).toEqual({
+      count: 3,
+      missing: 2,
+      invalid: 1,
+      meanSeconds: 120,
+      medianSeconds: 60,
+      // sorted 0, 60, 300; r = 1.8 -> 60 + 0.8 * 240
+      p90Seconds: 252,
+    });
+  });
+});
