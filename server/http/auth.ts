@@ -14,6 +14,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
+import type { AppDeps } from './deps.js';
 
 export type AuthMode = 'teams-sso' | 'api-key' | 'none';
 
@@ -133,9 +134,13 @@ function bearerToken(req: Request): string | null {
   return match ? (match[1] as string) : null;
 }
 
-/** Routes that need no credentials. */
+/** Routes that need no credentials (the full path, wherever the middleware is mounted). */
 export function isOpenPath(path: string): boolean {
   return !(path === '/api' || path.startsWith('/api/')) || path === '/api/health';
+}
+
+function fullPath(req: Request): string {
+  return `${req.baseUrl ?? ''}${req.path}`;
 }
 
 function refuse(res: Response, mode: AuthMode, refusal: Refusal): void {
@@ -148,14 +153,26 @@ function refuse(res: Response, mode: AuthMode, refusal: Refusal): void {
   });
 }
 
-export function authMiddleware(options: AuthOptions): RequestHandler {
+/** The middleware createApp mounts, from the configuration (and an injected JWKS URL in tests). */
+export function authMiddleware(deps: AppDeps): RequestHandler {
+  const { config } = deps;
+  return createAuthMiddleware({
+    mode: config.authMode,
+    apiKeys: config.apiKeys,
+    teams: { clientId: config.teams.clientId, tenantId: config.teams.tenantId },
+    publicUrl: config.publicUrl,
+    ...(deps.auth?.jwksUrl ? { jwksUrl: deps.auth.jwksUrl } : {}),
+  });
+}
+
+export function createAuthMiddleware(options: AuthOptions): RequestHandler {
   const mode = options.mode;
   const verifyTeamsToken = mode === 'teams-sso' ? teamsTokenVerifier(options) : null;
   if (mode === 'api-key' && options.apiKeys.filter((key) => key.length > 0).length === 0) {
     throw new Error('AUTH_MODE=api-key needs at least one key in API_KEYS.');
   }
   return (req: Request, res: Response, next: NextFunction) => {
-    if (mode === 'none' || isOpenPath(req.path)) {
+    if (mode === 'none' || isOpenPath(fullPath(req))) {
       res.locals.caller = { mode, subject: null, name: null } satisfies Caller;
       next();
       return;

@@ -4,7 +4,8 @@
 import type { ActionItemStats } from '../domain/api.js';
 import type { ActionItem, ActionItemView, Incident, IsoDate, Severity } from '../domain/types.js';
 import { addDays } from '../time.js';
-import { dayNumber, ZoneCalendar } from './calendar.js';
+import { dayNumber, zoneCalendar } from './calendar.js';
+import type { ZoneCalendar } from './calendar.js';
 import { percentileInc } from './stats.js';
 
 export interface ActionItemViewOptions {
@@ -41,7 +42,7 @@ export function actionItemViews(
   incidentsByKey: Map<string, Incident>,
   options: ActionItemViewOptions,
 ): ActionItemView[] {
-  const calendar = options.calendar ?? new ZoneCalendar(options.timezone);
+  const calendar = options.calendar ?? zoneCalendar(options.timezone);
   const today = calendar.dateOf(options.now.getTime());
   const todayNumber = dayNumber(today);
   // Items of one incident share its SLA date: derive it once per incident.

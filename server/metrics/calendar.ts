@@ -42,6 +42,18 @@ export class ZoneCalendar {
   }
 }
 
+const calendars = new Map<string, ZoneCalendar>();
+
+/** One shared calendar per zone, so its offset and date caches outlive a single computation. */
+export function zoneCalendar(zone: string): ZoneCalendar {
+  let calendar = calendars.get(zone);
+  if (!calendar) {
+    calendar = new ZoneCalendar(zone);
+    calendars.set(zone, calendar);
+  }
+  return calendar;
+}
+
 const dayNumbers = new Map<string, number>();
 
 /** Days since 1970-01-01 of a calendar date, so that date differences are subtractions. */

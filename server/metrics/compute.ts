@@ -14,8 +14,9 @@ import type {
 } from '../domain/types.js';
 import { DETECTION_CATEGORIES, SEVERITIES } from '../domain/types.js';
 import { addDays, isoWeekStart, startOfDate } from '../time.js';
-import { actionItemStats, actionItemViews } from './actionItems.js';
-import { ZoneCalendar } from './calendar.js';
+import { actionItemStats, actionItemViews, compareKeys } from './actionItems.js';
+import { zoneCalendar } from './calendar.js';
+import type { ZoneCalendar } from './calendar.js';
 import type { DurationOutcome } from './stats.js';
 import { durationOutcome, summarizeOutcomes } from './stats.js';
 
@@ -270,6 +271,7 @@ export function dataQuality(incidents: Incident[], views: ActionItemView[]): Dat
     const problems = actionItemProblems(view);
     if (problems.length > 0) quality.actionItems.push({ key: view.key, url: view.url, problems });
   }
+  quality.actionItems.sort((a, b) => compareKeys(a.key, b.key));
   return quality;
 }
 
@@ -285,7 +287,7 @@ export function computeMetricsGrouped(
 ): MetricsResponse {
   const fromMs = options.from.getTime();
   const toMs = options.to.getTime();
-  const calendar = new ZoneCalendar(options.timezone);
+  const calendar = zoneCalendar(options.timezone);
   const current = computeWindow(incidents, itemsByIncident, fromMs, toMs, options, calendar);
   const previous = computeWindow(incidents, itemsByIncident, fromMs - (toMs - fromMs), fromMs, options, calendar);
 

@@ -4,7 +4,7 @@
  */
 export { percentileInc, mean, median, summarizeDurations, summarizeOutcomes, durationOutcome } from './stats.js';
 export type { DurationPoints, DurationOutcome } from './stats.js';
-export { ZoneCalendar } from './calendar.js';
+export { ZoneCalendar, zoneCalendar } from './calendar.js';
 export { actionItemViews, overdueActionItems, actionItemStats, effectiveDueDate, compareKeys } from './actionItems.js';
 export type { ActionItemViewOptions } from './actionItems.js';
 export {
@@ -25,7 +25,7 @@ export {
   FORMULAS,
 } from './compute.js';
 export type { MetricsOptions, IncidentDurations } from './compute.js';
-export { MetricsService } from './service.js';
+export { MetricsService, sharedMetricsService } from './service.js';
 export type { MetricsServiceOptions } from './service.js';
 export {
   parseMetricsQuery,

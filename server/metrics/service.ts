@@ -10,7 +10,8 @@ import type { ActionItem, ActionItemView, Incident, Severity } from '../domain/t
 import { NotFoundError, InputError } from '../errors.js';
 import type { Store } from '../store/Store.js';
 import { actionItemViews, compareKeys, overdueActionItems } from './actionItems.js';
-import { ZoneCalendar } from './calendar.js';
+import { zoneCalendar } from './calendar.js';
+import type { ZoneCalendar } from './calendar.js';
 import { computeMetricsGrouped, groupActionItemsByIncident, incidentsInWindow, severityKeyOf } from './compute.js';
 import type { ActionItemListQuery, IncidentListQuery, MetricsQuery } from './query.js';
 import { resolveRange } from './query.js';
@@ -58,9 +59,20 @@ export class MetricsService {
     private readonly options: MetricsServiceOptions,
   ) {
     this.now = options.now ?? (() => new Date());
-    this.calendar = new ZoneCalendar(options.timezone);
+    this.calendar = zoneCalendar(options.timezone);
     this.defaultRangeTtlMs = options.defaultRangeTtlMs ?? 60_000;
     this.maxEntries = options.maxEntries ?? 500;
+  }
+
+  /** Whether this service was built with these options (same zone, SLA days and clock). */
+  hasOptions(options: MetricsServiceOptions): boolean {
+    return (
+      options.timezone === this.options.timezone &&
+      JSON.stringify(options.slaDays) === JSON.stringify(this.options.slaDays) &&
+      options.now === this.options.now &&
+      options.defaultRangeTtlMs === this.options.defaultRangeTtlMs &&
+      options.maxEntries === this.options.maxEntries
+    );
   }
 
   async metrics(query: MetricsQuery = {}): Promise<MetricsResponse> {
@@ -248,4 +260,18 @@ function decodeCursor(cursor: string): string[] {
     // fall through to the error below
   }
   throw new InputError('Query parameter "cursor" must be the nextCursor of a previous answer, unchanged.', 'cursor');
+}
+
+const shared = new WeakMap<Store, MetricsService>();
+
+/**
+ * The one MetricsService of a store (routes and the digest share its cache). A caller
+ * with other options (zone, SLA days, clock) gets a fresh service that replaces it.
+ */
+export function sharedMetricsService(store: Store, options: MetricsServiceOptions): MetricsService {
+  const existing = shared.get(store);
+  if (existing && existing.hasOptions(options)) return existing;
+  const service = new MetricsService(store, options);
+  shared.set(store, service);
+  return service;
 }

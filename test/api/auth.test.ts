@@ -10,8 +10,10 @@ import express from 'express';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { JWK, JWTPayload } from 'jose';
 import request from 'supertest';
-import { acceptedAudiences, apiKeyMatches, authMiddleware, microsoftJwksUrl } from '../../server/http/auth.js';
+import { acceptedAudiences, apiKeyMatches, createAuthMiddleware as authMiddleware, microsoftJwksUrl } from '../../server/http/auth.js';
 import type { AuthOptions } from '../../server/http/auth.js';
+import { loadConfig } from '../../server/config/config.js';
+import { testApp } from '../support/app.js';
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
 const CLIENT_ID = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
@@ -169,5 +171,60 @@ describe('AUTH_MODE=none', () => {
     const res = await request(app).get('/api/metrics');
     expect(res.status).toBe(200);
     expect(res.body.caller.mode).toBe('none');
+  });
+});
+
+describe('createApp enforces AUTH_MODE on the metrics routes', () => {
+  const KEY = 'k'.repeat(8) + '-0123456789abcdef';
+
+  it('api-key: /api/metrics, /api/incidents and /api/action-items need a key, /api/health does not', async () => {
+    const t = await testApp({ AUTH_MODE: 'api-key', API_KEYS: `${KEY},another-key-0123456789` });
+    try {
+      for (const path of ['/api/metrics', '/api/incidents', '/api/incidents/OPS-1', '/api/incidents/OPS-1/postmortem.md', '/api/action-items']) {
+        const refused = await request(t.app).get(path).expect(401);
+        expect(refused.body.error.message).toContain('AUTH_MODE=api-key');
+      }
+      await request(t.app).get('/api/metrics').set('Authorization', 'Bearer wrong-key-0123456789').expect(401);
+      await request(t.app).get('/api/metrics').set('Authorization', `Bearer ${KEY}`).expect(200);
+      await request(t.app).get('/api/action-items').set('Authorization', 'Bearer another-key-0123456789').expect(200);
+      await request(t.app).get('/api/health').expect(200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('teams-sso: a token from the tenant passes, another tenant is forbidden', async () => {
+    const t = await testApp(
+      { AUTH_MODE: 'teams-sso', TEAMS_APP_CLIENT_ID: CLIENT_ID, TEAMS_TENANT_ID: TENANT, PUBLIC_URL: PUBLIC_URL },
+      { auth: { jwksUrl } },
+    );
+    try {
+      await request(t.app).get('/api/metrics').expect(401);
+      const ok = await request(t.app).get('/api/metrics').set('Authorization', `Bearer ${await token({ iss: V2_ISSUER, aud: CLIENT_ID })}`);
+      expect(ok.status).toBe(200);
+      const v1 = await request(t.app)
+        .get('/api/incidents')
+        .set('Authorization', `Bearer ${await token({ iss: V1_ISSUER, aud: `api://insights.example.test/${CLIENT_ID}` })}`);
+      expect(v1.status).toBe(200);
+      const other = '99999999-0000-0000-0000-000000000000';
+      const forbidden = await request(t.app)
+        .get('/api/action-items')
+        .set('Authorization', `Bearer ${await token({ iss: `https://login.microsoftonline.com/${other}/v2.0`, aud: CLIENT_ID, tid: other })}`)
+        .expect(403);
+      expect(forbidden.body.error).toEqual({ code: 'forbidden', message: expect.stringContaining('AUTH_MODE=teams-sso') });
+      await request(t.app).get('/api/health').expect(200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('none: open on loopback; the configuration refuses it elsewhere', async () => {
+    const t = await testApp({ AUTH_MODE: 'none' });
+    try {
+      await request(t.app).get('/api/metrics').expect(200);
+    } finally {
+      await t.close();
+    }
+    expect(() => loadConfig({ AUTH_MODE: 'none', HOST: '0.0.0.0' })).toThrow(/AUTH_MODE/);
   });
 });

@@ -1,0 +1,37 @@
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'build/', 'data/', 'coverage/', 'test-artifacts/', 'bench/results/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'error',
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+    },
+  },
+  {
+    files: ['client/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    // Layering (STYLE.md habit 7): each driver is imported in one folder only.
+    files: ['**/*.ts'],
+    ignores: ['server/jira/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'jira.js', message: 'jira.js is used only under server/jira/.' }] }] },
+  },
+  {
+    files: ['server/**/*.ts', 'jobs/**/*.ts'],
+    ignores: ['server/store/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'mongoose', message: 'mongoose is used only under server/store/.' }, { name: 'jira.js', message: 'jira.js is used only under server/jira/.' }] }] },
+  },
+  {
+    files: ['server/jira/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'mongoose', message: 'mongoose is used only under server/store/.' }] }] },
+  },
+);

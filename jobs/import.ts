@@ -1,0 +1,3 @@
+// `npm run import`: post-mortem import is not built yet. It says so and fails rather than pretend to work.
+process.stderr.write('npm run import: post-mortem import is not built yet.\n');
+process.exit(1);

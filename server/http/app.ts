@@ -1,0 +1,57 @@
+/**
+ * Builds the Express app from its dependencies. It does not listen: server/main.ts does,
+ * and tests drive the app with supertest.
+ */
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import { authMiddleware } from './auth.js';
+import type { AppDeps } from './deps.js';
+import { errorHandler, notFoundHandler } from './errorHandler.js';
+import { actionItemsRoutes } from './routes/actionItems.js';
+import { digestRoutes } from './routes/digest.js';
+import { healthRoutes } from './routes/health.js';
+import { incidentsRoutes } from './routes/incidents.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { postmortemsRoutes } from './routes/postmortems.js';
+import { ticketsRoutes } from './routes/tickets.js';
+import { securityHeaders } from './security.js';
+import { tabRoutes } from './tab.js';
+
+export type { AppDeps } from './deps.js';
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('query parser', 'simple');
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      // Health probes arrive every few seconds; they would drown the log.
+      autoLogging: { ignore: (req) => req.url === '/api/health' },
+      customSuccessMessage: (req, res, ms) => `${req.method} ${req.url} ${res.statusCode} ${Math.round(ms)}ms`,
+      // Method, path and status are enough; headers may carry credentials and are never logged.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  app.use(securityHeaders());
+  app.use(express.json({ limit: '256kb' }));
+  app.use(express.text({ type: ['text/markdown', 'text/plain', 'text/x-markdown'], limit: '1mb' }));
+
+  app.use(healthRoutes(deps));
+  app.use(tabRoutes(deps));
+  app.use('/api', authMiddleware(deps));
+  app.use(metricsRoutes(deps));
+  app.use(incidentsRoutes(deps));
+  app.use(actionItemsRoutes(deps));
+  app.use(ticketsRoutes(deps));
+  app.use(postmortemsRoutes(deps));
+  app.use(digestRoutes(deps));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,16 @@
+/** What createApp is built from. Tests pass a real embedded store and the sample Jira. */
+import type { Config } from '../config/config.js';
+import type { Logger } from '../logging.js';
+import type { Store } from '../store/Store.js';
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  /** The clock; tests pin it. */
+  now: () => Date;
+  /** Where the built tab lives (default build/tab). */
+  tabDir?: string;
+  /** Auth overrides: the JWKS URL of the Teams SSO keys (default Microsoft's, per tenant). */
+  auth?: { jwksUrl?: string };
+}

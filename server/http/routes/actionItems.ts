@@ -1,0 +1,14 @@
+/** GET /api/action-items: every action item with its due date; `overdue=true` sorts by days overdue. */
+import { Router } from 'express';
+import { parseActionItemListQuery } from '../../metrics/index.js';
+import type { AppDeps } from '../deps.js';
+import { metricsServiceOf } from './metricsService.js';
+
+export function actionItemsRoutes(deps: AppDeps): Router {
+  const router = Router();
+  router.get('/api/action-items', async (req, res) => {
+    const query = parseActionItemListQuery(req.query as Record<string, unknown>);
+    res.json(await metricsServiceOf(deps).actionItems(query));
+  });
+  return router;
+}

@@ -1,0 +1,86 @@
+/**
+ * What the sync needs from Jira, in plain data. The jira.js implementation lives in
+ * `jiraJsReader.ts`; tests can hand the sync any object of this shape.
+ */
+
+export interface JiraFieldInfo {
+  id: string;
+  name: string;
+  custom: boolean;
+}
+
+export interface JiraMyself {
+  accountId: string | null;
+  displayName: string | null;
+  /** The profile time zone JQL date literals are read in; null when Jira did not say. */
+  timeZone: string | null;
+}
+
+export interface JiraStatusInfo {
+  id: string;
+  name: string;
+  /** Status category key: `new`, `indeterminate`, `done` (or `undefined` in odd sites). */
+  categoryKey: string;
+}
+
+export interface JiraChangeItem {
+  field: string;
+  fieldId: string | null;
+  from: string | null;
+  fromString: string | null;
+  to: string | null;
+  toString: string | null;
+}
+
+export interface JiraHistory {
+  id: string;
+  /** ISO-8601 UTC instant. */
+  created: string;
+  author: string | null;
+  items: JiraChangeItem[];
+}
+
+export interface JiraIssue {
+  id: string;
+  key: string;
+  /** Raw field values, as Jira returns them. */
+  fields: Record<string, unknown>;
+  /** Histories as far as Jira sent them (search: at most 40, newest first). */
+  histories: JiraHistory[];
+  /** How many histories the issue has in all; more than `histories.length` means some are missing. */
+  historyTotal: number;
+}
+
+export interface JiraSearchRequest {
+  jql: string;
+  fields: string[];
+  nextPageToken?: string | null;
+  maxResults?: number;
+}
+
+export interface JiraSearchPage {
+  issues: JiraIssue[];
+  nextPageToken: string | null;
+  isLast: boolean;
+}
+
+export interface JiraRequestStats {
+  requests: number;
+  retries: number;
+}
+
+export interface JiraReader {
+  fields(): Promise<JiraFieldInfo[]>;
+  myself(): Promise<JiraMyself>;
+  statuses(): Promise<JiraStatusInfo[]>;
+  /** One page of the enhanced JQL search (POST), with `expand=changelog`. */
+  search(request: JiraSearchRequest): Promise<JiraSearchPage>;
+  /**
+   * The whole changelog of each issue (oldest first), restricted to `fieldIds` when
+   * given. Keyed by issue id.
+   */
+  changelogs(issues: Array<{ id: string; key: string }>, fieldIds: string[]): Promise<Map<string, JiraHistory[]>>;
+  /** Requests sent and retries made since creation (or the last reset). */
+  stats(): JiraRequestStats;
+  resetStats(): void;
+}

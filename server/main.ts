@@ -1,0 +1,95 @@
+/**
+ * `npm start`: configuration, store, API + tab, schedules, graceful shutdown.
+ * A configuration or store problem stops the process with one line saying what to fix.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig, redactConfig, type Config } from './config/config.js';
+import { StoreUnavailableError } from './errors.js';
+import { createApp } from './http/app.js';
+import { createLogger, type Logger } from './logging.js';
+import { createStore } from './store/createStore.js';
+import type { Store } from './store/Store.js';
+
+export interface Running {
+  config: Config;
+  store: Store;
+  server: Server;
+  url: string;
+  logger: Logger;
+  /** Stops schedules, finishes in-flight requests, closes the store. */
+  shutdown(reason: string): Promise<void>;
+}
+
+interface Stoppable {
+  name: string;
+  stop(): Promise<void>;
+}
+
+export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Running> {
+  const config = loadConfig(env);
+  const logger = createLogger(config.logLevel);
+  logger.debug({ config: redactConfig(config) }, 'configuration');
+  const store = await createStore(config);
+  const stoppables: Stoppable[] = [];
+
+  const app = createApp({ config, store, logger, now: () => new Date() });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info(`Postmortem Insights is ready: ${url}/tab (store: ${store.kind}${config.demo ? ', demo mode' : ''})`);
+
+  let stopping: Promise<void> | null = null;
+  const shutdown = (reason: string): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info(`Shutting down (${reason}): finishing requests and jobs`);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      for (const s of stoppables.reverse()) await s.stop().catch((err: unknown) => logger.warn({ err }, `stopping ${s.name} failed`));
+      await closed;
+      await store.close();
+      logger.info('Stopped');
+    })();
+    return stopping;
+  };
+
+  return { config, store, server, url, logger, shutdown };
+}
+
+function oneLine(err: unknown): string | null {
+  if (err instanceof ConfigError) return `Configuration error: ${err.message}`;
+  if (err instanceof StoreUnavailableError) return `Store unavailable: ${err.message}`;
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'EADDRINUSE') return 'Cannot listen: the port is already in use; stop the other process or set PORT to a free port.';
+  if (code === 'EACCES') return 'Cannot listen: permission denied for that port; use a PORT above 1023 or run with the needed rights.';
+  return null;
+}
+
+async function main(): Promise<void> {
+  let running: Running;
+  try {
+    running = await start();
+  } catch (err) {
+    const line = oneLine(err);
+    process.stderr.write(`${line ?? `Start-up failed: ${(err as Error).message}`}\n`);
+    process.exit(1);
+  }
+  const onSignal = (signal: NodeJS.Signals) => {
+    const force = setTimeout(() => {
+      process.stderr.write('Shutdown took longer than 15 s; exiting now.\n');
+      process.exit(1);
+    }, 15_000);
+    force.unref();
+    void running.shutdown(signal).then(() => process.exit(0));
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  void main();
+}
