@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, redactConfig, type Config } from './config/config.js';
+import { startDigest } from './digest/startDigest.js';
 import { StoreUnavailableError } from './errors.js';
 import { createApp } from './http/app.js';
 import { createLogger, type Logger } from './logging.js';
@@ -34,7 +35,13 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   const store = await createStore(config);
   const stoppables: Stoppable[] = [];
 
-  const app = createApp({ config, store, logger, now: () => new Date() });
+  const now = (): Date => new Date();
+  // Weekly digest: DIGEST_CRON schedule plus a catch-up run now (after the first sync, in
+  // demo mode); demo mode posts to a loopback webhook sink that logs each card.
+  const digest = await startDigest({ config, store, logger, now });
+  stoppables.push({ name: 'weekly digest', stop: () => digest.stop() });
+
+  const app = createApp({ config, store, logger, now, digest: digest.service });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);

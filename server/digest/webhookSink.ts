@@ -66,7 +66,7 @@ export async function startWebhookSink(options: WebhookSinkOptions = {}): Promis
     req.on('end', () => {
       void (async () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        let body: unknown = null;
+        let body: unknown;
         try {
           body = JSON.parse(text);
         } catch {

@@ -1,5 +1,6 @@
 /** What createApp is built from. Tests pass a real embedded store and the sample Jira. */
 import type { Config } from '../config/config.js';
+import type { DigestService } from '../digest/service.js';
 import type { Logger } from '../logging.js';
 import type { Store } from '../store/Store.js';
 
@@ -13,4 +14,6 @@ export interface AppDeps {
   tabDir?: string;
   /** Auth overrides: the JWKS URL of the Teams SSO keys (default Microsoft's, per tenant). */
   auth?: { jwksUrl?: string };
+  /** The weekly digest (main.ts passes the one its schedule posts with); built from config when absent. */
+  digest?: DigestService;
 }
