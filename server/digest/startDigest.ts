@@ -15,6 +15,8 @@ import { DigestService } from './service.js';
 import { startWebhookSink, type WebhookSink } from './webhookSink.js';
 
 export const DIGEST_JOB_NAME = 'digest';
+/** After a post that failed for a passing reason (429, 5xx, network), the job runs again this much later. */
+export const RETRY_FAILED_AFTER_MS = 15 * 60_000;
 
 export interface DigestServiceOptions {
   config: Config;
@@ -66,6 +68,8 @@ export interface StartDigestOptions {
   /** false: no cron schedule (tests); the catch-up still runs. */
   schedule?: boolean;
   delivery?: DigestDeps['delivery'];
+  /** Default RETRY_FAILED_AFTER_MS. */
+  retryFailedAfterMs?: number;
 }
 
 export async function startDigest(options: StartDigestOptions): Promise<RunningDigest> {
@@ -84,6 +88,22 @@ export async function startDigest(options: StartDigestOptions): Promise<RunningD
 
   let job: ScheduledJob<DigestRunResult> | null = null;
   let catchUp: Promise<unknown> = Promise.resolve();
+  let retryTimer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  const retryFailedAfterMs = options.retryFailedAfterMs ?? RETRY_FAILED_AFTER_MS;
+  // A transient failure should not wait a week for the next tick: run again a little later
+  // (the failed week is re-claimed under its lease; a 4xx waits for a person to fix the setup).
+  const retryLaterIfTransient = (result: DigestRunResult): void => {
+    const transient = result.weeks.some((w) => w.action === 'failed' && w.delivery?.retryable);
+    if (!transient || stopped || retryTimer !== null || job === null) return;
+    logger.warn(`Weekly digest: the post failed for a passing reason; trying again in ${Math.round(retryFailedAfterMs / 60_000)} min`);
+    const scheduled = job;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      void scheduled.runNow();
+    }, retryFailedAfterMs);
+    retryTimer.unref();
+  };
   if (webhookUrl === null) {
     logger.info('Weekly digest: TEAMS_WEBHOOK_URL is not set, so no digest is posted; GET /api/digest/preview shows the card.');
   } else {
@@ -95,7 +115,11 @@ export async function startDigest(options: StartDigestOptions): Promise<RunningD
       logger,
       ...(options.now === undefined ? {} : { now: options.now }),
       start: options.schedule !== false,
-      run: (at) => service.run(at),
+      run: async (at) => {
+        const result = await service.run(at);
+        retryLaterIfTransient(result);
+        return result;
+      },
     });
     logger.info(
       sink
@@ -112,6 +136,8 @@ export async function startDigest(options: StartDigestOptions): Promise<RunningD
     job,
     catchUp,
     async stop() {
+      stopped = true;
+      if (retryTimer !== null) clearTimeout(retryTimer);
       await job?.stop();
       await catchUp.catch(() => undefined);
       await sink?.close();

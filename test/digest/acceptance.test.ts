@@ -242,6 +242,19 @@ describe.each(availableStores().map((h) => h.name))('weekly digest end to end (%
     expect(await state.store.getDigest('2026-W47')).toMatchObject({ state: 'posted', attempts: 3, lastError: null });
   });
 
+  it('when retries run out on 5xx, tries the week again a little later, without waiting for the next tick', async () => {
+    const { sink, config, state } = await setup((n) => (n <= noWaiting.maxAttempts ? { status: 503, body: 'busy' } : { status: 202 }));
+    const running = await startDigest({
+      config, store: state.store, logger: createLogger('silent'), now: () => NOW, schedule: false, delivery: noWaiting, retryFailedAfterMs: 50,
+    });
+    await running.catchUp;
+    expect(await state.store.getDigest('2026-W47')).toMatchObject({ state: 'failed', attempts: noWaiting.maxAttempts });
+    for (let i = 0; i < 100 && sink.accepted.length === 0; i += 1) await new Promise((r) => setTimeout(r, 20));
+    await running.stop();
+    expect(sink.accepted.map(weekOf)).toEqual(['2026-W47']);
+    expect(await state.store.getDigest('2026-W47')).toMatchObject({ state: 'posted', attempts: noWaiting.maxAttempts + 1 });
+  });
+
   it('does not retry a 4xx, shows its text in /api/health, and posts on the next run once fixed', async () => {
     let refuse = true;
     const { sink, config, state } = await setup(() => (refuse ? { status: 404, body: 'The workflow was not found or is disabled' } : { status: 202 }));
