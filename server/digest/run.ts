@@ -30,6 +30,7 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DigestHealth } from '../domain/api.js';
+import { InputError } from '../errors.js';
 import type { DigestRecord, DigestState } from '../domain/types.js';
 import type { Store } from '../store/Store.js';
 import type { AdaptiveCard } from './card.js';
@@ -39,7 +40,7 @@ import { collectDigestContent } from './content.js';
 import type { DeliveryOptions, DeliveryResult } from './delivery.js';
 import { postToWebhook, teamsMessage, webhookHost, worstCaseDeliveryMs } from './delivery.js';
 import { digestLinks } from './links.js';
-import { lastCompleteWeek, latestDueWeek, parseWeek, shiftWeek } from './weeks.js';
+import { lastCompleteWeek, latestDueWeek, parseWeek, shiftWeek, weekRange } from './weeks.js';
 
 /** How many weeks back a scheduled run still posts a missed week. */
 export const BACKFILL_WEEKS = 4;
@@ -61,7 +62,10 @@ export interface DigestDeps {
   delivery?: DeliveryOptions;
   /** A claim older than this, still "claimed", is taken to be abandoned. */
   claimTimeoutMs?: number;
-  /** The wall clock for postedAt; tests fix it. */
+  /**
+   * The wall clock for claims, leases and postedAt (a catch-up run can post for minutes,
+   * and a claim's age must be measured from when it was really taken); tests fix it.
+   */
   clock?: () => Date;
 }
 
@@ -136,6 +140,13 @@ export async function runDigest(deps: DigestDeps, now: Date, options: DigestRunO
     const { card, content } = await buildWeekCard(deps, target, now);
     return { weeks: [{ week: target, action: 'dry-run', state: (await deps.store.getDigest(target))?.state ?? null, reason: 'dry run: nothing claimed or sent' }], card, content };
   }
+  if (week !== undefined && Date.parse(weekRange(week, deps.timezone).to) > now.getTime()) {
+    // Posting a week still in progress would also claim it, and the real digest would then never go out.
+    throw new InputError(
+      `--week ${week} has not ended yet (in ${deps.timezone}); a digest covers a complete week: use --dry-run to preview it`,
+      '--week',
+    );
+  }
   const run = new DigestRun(deps, now);
   if (week !== undefined || options.manual) {
     const target = week ?? lastCompleteWeek(now, deps.timezone);
@@ -186,7 +197,7 @@ class DigestRun {
   /** What a scheduled run does with a week that already has a record. */
   private async settleExisting(record: DigestRecord, manual: boolean): Promise<void> {
     const { week } = record;
-    if (isAbandoned(record, this.now, this.timeoutMs)) {
+    if (isAbandoned(record, this.clock(), this.timeoutMs)) {
       await this.markUncertain(record);
       return;
     }
@@ -222,13 +233,13 @@ class DigestRun {
   async manualWeek(week: string, options: DigestRunOptions): Promise<void> {
     const { store } = this.deps;
     let record = await store.getDigest(week);
-    if (record !== null && isAbandoned(record, this.now, this.timeoutMs)) {
+    if (record !== null && isAbandoned(record, this.clock(), this.timeoutMs)) {
       await this.markUncertain(record);
       record = await store.getDigest(week);
     }
     if (options.markPosted) {
       if (record === null) {
-        const claimed = await store.claimDigest(week, this.deps.holder, this.now, true);
+        const claimed = await store.claimDigest(week, this.deps.holder, this.clock(), true);
         if (claimed === null) {
           this.record({ week, action: 'skipped', state: (await store.getDigest(week))?.state ?? null, reason: 'claimed by another process meanwhile' });
           return;
@@ -239,7 +250,7 @@ class DigestRun {
       }
       const updated = await store.updateDigest(week, {
         state: 'posted',
-        postedAt: record?.postedAt ?? this.now.toISOString(),
+        postedAt: record?.postedAt ?? this.clock().toISOString(),
         manual: true,
         lastError: null,
       });
@@ -275,7 +286,7 @@ class DigestRun {
 
   private async claimAndPost(week: string, manual: boolean): Promise<void> {
     const built = await this.build(week);
-    const claimed = await this.deps.store.claimDigest(week, this.deps.holder, this.now, manual);
+    const claimed = await this.deps.store.claimDigest(week, this.deps.holder, this.clock(), manual);
     if (claimed === null) {
       const existing = await this.deps.store.getDigest(week);
       this.record({ week, action: 'skipped', state: existing?.state ?? null, reason: `claimed by ${existing?.holder ?? 'another process'} first` });
@@ -293,7 +304,7 @@ class DigestRun {
     const { week } = record;
     const built = await this.build(week);
     const lease = `digest-week:${week}`;
-    if (!(await store.acquireLease(lease, holder, this.timeoutMs, this.now))) {
+    if (!(await store.acquireLease(lease, holder, this.timeoutMs, this.clock()))) {
       this.record({ week, action: 'skipped', state: record.state, reason: 'another process is retrying this week' });
       return;
     }
@@ -304,7 +315,7 @@ class DigestRun {
         this.record({ week, action: 'skipped', state: current?.state ?? null, reason: `changed meanwhile (now ${current?.state ?? 'gone'})` });
         return;
       }
-      claimed = await store.updateDigest(week, { state: 'claimed', holder, claimedAt: this.now.toISOString(), manual, lastError: null });
+      claimed = await store.updateDigest(week, { state: 'claimed', holder, claimedAt: this.clock().toISOString(), manual, lastError: null });
     } finally {
       await store.releaseLease(lease, holder);
     }

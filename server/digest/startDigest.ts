@@ -45,6 +45,7 @@ export function createDigestService(options: DigestServiceOptions): DigestServic
     publicUrl: config.publicUrl,
     teamsAppId: config.teams.appId,
     holder: options.holder ?? defaultHolder(),
+    clock: now,
     ...(options.delivery === undefined ? {} : { delivery: options.delivery }),
   });
 }

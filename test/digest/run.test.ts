@@ -3,8 +3,8 @@
  */
 import { describe, it, expect, afterEach } from '@jest/globals';
 import type { Logger } from 'pino';
-import { digestHealth, runDigest } from '../../server/digest/run.js';
-import type { DigestDeps } from '../../server/digest/run.js';
+import { digestHealth, runDigest as runDigestWith } from '../../server/digest/run.js';
+import type { DigestDeps, DigestRunOptions } from '../../server/digest/run.js';
 import type { SinkResponse, WebhookSink } from '../../server/digest/webhookSink.js';
 import { startWebhookSink } from '../../server/digest/webhookSink.js';
 import { MetricsService } from '../../server/metrics/index.js';
@@ -38,8 +38,12 @@ function depsFor(store: Store, target: WebhookSink | null, holder = 'replica-a',
     holder,
     delivery: { sleep: async () => {}, random: () => 0, maxAttempts: 3, timeoutMs: 2000 },
     claimTimeoutMs: 10 * MINUTE,
-    clock: () => NOW,
   };
+}
+
+/** A run at `now`, with the wall clock at `now` too. */
+function runDigest(deps: DigestDeps, now: Date, options?: DigestRunOptions) {
+  return runDigestWith({ ...deps, clock: () => now }, now, options);
 }
 
 function weeksPosted(target: WebhookSink): string[] {
@@ -225,6 +229,16 @@ describe('runDigest (by hand)', () => {
     await store.claimDigest('2026-W47', 'replica-b', NOW, false);
     const result = await runDigest(depsFor(store, target), new Date(NOW.getTime() + MINUTE), { manual: true, week: '2026-W47' });
     expect(result.weeks[0]).toMatchObject({ action: 'skipped', state: 'claimed' });
+    expect(target.received).toHaveLength(0);
+  });
+
+  it('refuses to post a week that has not ended (it would claim it), but previews it', async () => {
+    const store = memoryStore(sampleData());
+    const target = await sink();
+    await expect(runDigest(depsFor(store, target), NOW, { manual: true, week: '2026-W48' })).rejects.toThrow('--week 2026-W48 has not ended yet');
+    const preview = await runDigest(depsFor(store, target), NOW, { dryRun: true, week: '2026-W48' });
+    expect(preview.weeks[0]).toMatchObject({ week: '2026-W48', action: 'dry-run' });
+    expect(await store.listDigests(10)).toEqual([]);
     expect(target.received).toHaveLength(0);
   });
 
