@@ -37,11 +37,29 @@ export function effectiveDueDate(
   return { dueDate: null, dueDateSource: null };
 }
 
-export function actionItemViews(
+/** What the metrics need of one action item, derived once per computation. */
+export interface ActionItemFacts {
+  key: string;
+  url: string | null;
+  owner: string | null;
+  done: boolean;
+  dueDate: IsoDate | null;
+  dueDateSource: 'jira' | 'sla' | null;
+  daysOverdue: number | null;
+  createdMs: number;
+  /** NaN while open, or when done without a resolvedAt. */
+  resolvedMs: number;
+}
+
+type Derived = ReturnType<typeof effectiveDueDate> & { daysOverdue: number | null };
+
+/** Maps each item with its due date and days overdue as of today (in TIMEZONE). */
+function mapWithDueDates<T>(
   items: ActionItem[],
   incidentsByKey: Map<string, Incident>,
   options: ActionItemViewOptions,
-): ActionItemView[] {
+  build: (item: ActionItem, derived: Derived) => T,
+): T[] {
   const calendar = options.calendar ?? zoneCalendar(options.timezone);
   const today = calendar.dateOf(options.now.getTime());
   const todayNumber = dayNumber(today);
@@ -57,28 +75,57 @@ export function actionItemViews(
       due = known ?? effectiveDueDate(item, incident, options.slaDays, calendar);
       if (!known) slaDueByIncident.set(incident.key, due);
     }
-    const { dueDate, dueDateSource } = due;
     const open = item.statusCategory !== 'done';
-    const daysOverdue = open && dueDate !== null && dueDate < today ? todayNumber - dayNumber(dueDate) : null;
-    // Built field by field: a rest-spread per item is the slowest part of a cold run.
+    const daysOverdue = open && due.dueDate !== null && due.dueDate < today ? todayNumber - dayNumber(due.dueDate) : null;
+    return build(item, { dueDate: due.dueDate, dueDateSource: due.dueDateSource, daysOverdue });
+  });
+}
+
+export function actionItemViews(
+  items: ActionItem[],
+  incidentsByKey: Map<string, Incident>,
+  options: ActionItemViewOptions,
+): ActionItemView[] {
+  // Built field by field: a rest-spread per item is the slowest part of a cold run.
+  return mapWithDueDates(items, incidentsByKey, options, (item, { dueDate, dueDateSource, daysOverdue }) => ({
+    key: item.key,
+    jiraId: item.jiraId,
+    summary: item.summary,
+    incidentKey: item.incidentKey,
+    owner: item.owner,
+    status: item.status,
+    statusCategory: item.statusCategory,
+    dueDate,
+    dueDateSource,
+    daysOverdue,
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+    resolvedAt: item.resolvedAt,
+    url: item.url,
+    labels: item.labels,
+    documentRef: item.documentRef,
+    readProblems: item.readProblems,
+  }));
+}
+
+/** The lighter form the metrics use (no copy of the whole item, instants parsed once). */
+export function actionItemFacts(
+  items: ActionItem[],
+  incidentsByKey: Map<string, Incident>,
+  options: ActionItemViewOptions,
+): ActionItemFacts[] {
+  return mapWithDueDates(items, incidentsByKey, options, (item, { dueDate, dueDateSource, daysOverdue }) => {
+    const done = item.statusCategory === 'done';
     return {
       key: item.key,
-      jiraId: item.jiraId,
-      summary: item.summary,
-      incidentKey: item.incidentKey,
+      url: item.url,
       owner: item.owner,
-      status: item.status,
-      statusCategory: item.statusCategory,
+      done,
       dueDate,
       dueDateSource,
       daysOverdue,
-      createdAt: item.createdAt,
-      updatedAt: item.updatedAt,
-      resolvedAt: item.resolvedAt,
-      url: item.url,
-      labels: item.labels,
-      documentRef: item.documentRef,
-      readProblems: item.readProblems,
+      createdMs: Date.parse(item.createdAt),
+      resolvedMs: done && item.resolvedAt !== null ? Date.parse(item.resolvedAt) : Number.NaN,
     };
   });
 }
@@ -101,26 +148,46 @@ export function compareKeys(a: string, b: string): number {
  * median of (resolvedAt - createdAt) / 86,400 s over done items with a resolvedAt.
  */
 export function actionItemStats(views: ActionItemView[], calendar: ZoneCalendar): ActionItemStats {
+  return actionItemFactsStats(
+    views.map((view) => {
+      const done = view.statusCategory === 'done';
+      return {
+        key: view.key,
+        url: view.url,
+        owner: view.owner,
+        done,
+        dueDate: view.dueDate,
+        dueDateSource: view.dueDateSource,
+        daysOverdue: view.daysOverdue,
+        createdMs: Date.parse(view.createdAt),
+        resolvedMs: done && view.resolvedAt !== null ? Date.parse(view.resolvedAt) : Number.NaN,
+      };
+    }),
+    calendar,
+  );
+}
+
+export function actionItemFactsStats(facts: ActionItemFacts[], calendar: ZoneCalendar): ActionItemStats {
   let done = 0;
   let overdue = 0;
   let withDue = 0;
   let onTime = 0;
   const daysToClose: number[] = [];
-  for (const view of views) {
-    if (view.statusCategory !== 'done') {
-      if (view.daysOverdue !== null && view.daysOverdue > 0) overdue += 1;
+  for (const item of facts) {
+    if (!item.done) {
+      if (item.daysOverdue !== null && item.daysOverdue > 0) overdue += 1;
       continue;
     }
     done += 1;
-    const resolvedMs = view.resolvedAt === null ? Number.NaN : Date.parse(view.resolvedAt);
-    if (view.dueDate !== null) {
+    const resolved = !Number.isNaN(item.resolvedMs);
+    if (item.dueDate !== null) {
       withDue += 1;
-      if (!Number.isNaN(resolvedMs) && calendar.dateOf(resolvedMs) <= view.dueDate) onTime += 1;
+      if (resolved && calendar.dateOf(item.resolvedMs) <= item.dueDate) onTime += 1;
     }
-    if (!Number.isNaN(resolvedMs)) daysToClose.push((resolvedMs - Date.parse(view.createdAt)) / 86_400_000);
+    if (resolved) daysToClose.push((item.resolvedMs - item.createdMs) / 86_400_000);
   }
   daysToClose.sort((a, b) => a - b);
-  const total = views.length;
+  const total = facts.length;
   return {
     total,
     open: total - done,

@@ -14,7 +14,8 @@ import type {
 } from '../domain/types.js';
 import { DETECTION_CATEGORIES, SEVERITIES } from '../domain/types.js';
 import { addDays, isoWeekStart, startOfDate } from '../time.js';
-import { actionItemStats, actionItemViews, compareKeys } from './actionItems.js';
+import { actionItemFacts, actionItemFactsStats, compareKeys } from './actionItems.js';
+import type { ActionItemFacts } from './actionItems.js';
 import { zoneCalendar } from './calendar.js';
 import type { ZoneCalendar } from './calendar.js';
 import type { DurationOutcome } from './stats.js';
@@ -158,7 +159,7 @@ function firstWeekEndingAfter(weeks: Week[], ms: number): number {
 interface WindowResult {
   core: MetricsCore;
   incidents: Incident[];
-  views: ActionItemView[];
+  items: ActionItemFacts[];
   weeks: Week[];
   weekOfIncident: number[];
   /** Parallel to incidents. */
@@ -199,17 +200,24 @@ function computeWindow(
     const own = itemsByIncident.get(incident.key);
     if (own) items.push(...own);
   }
-  const views = actionItemViews(items, incidentsByKey, { ...options, calendar });
+  // Stable, readable key order: services alphabetically, severities P0..P4 then unknown.
+  const sortedServices = Object.fromEntries(Object.entries(byService).sort(([a], [b]) => compareKeys(a, b)));
+  for (const week of byWeek) {
+    week.bySeverity = Object.fromEntries(
+      SEVERITY_KEYS.filter((key) => week.bySeverity[key] !== undefined).map((key) => [key, week.bySeverity[key]]),
+    );
+  }
+  const facts = actionItemFacts(items, incidentsByKey, { ...options, calendar });
   const durations = kept.map(incidentDurations);
   const times = summarizeAll(durations);
-  const actionItems: ActionItemStats = actionItemStats(views, calendar);
+  const actionItems: ActionItemStats = actionItemFactsStats(facts, calendar);
   const core: MetricsCore = {
     range: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() },
-    incidents: { total: kept.length, bySeverity, byService, byWeek, byDetection },
+    incidents: { total: kept.length, bySeverity, byService: sortedServices, byWeek, byDetection },
     ...times,
     actionItems,
   };
-  return { core, incidents: kept, views, weeks, weekOfIncident, durations };
+  return { core, incidents: kept, items: facts, weeks, weekOfIncident, durations };
 }
 
 export function groupActionItemsByIncident(actionItems: ActionItem[]): Map<string, ActionItem[]> {
@@ -233,8 +241,12 @@ const POINT_PAIRS: Array<[keyof Incident & string, keyof Incident & string]> = [
 /** What is wrong with an incident's points, in words a reviewer can act on. */
 export function incidentProblems(incident: Incident): string[] {
   const problems: string[] = [];
-  for (const point of ['startedAt', 'detectedAt', 'acknowledgedAt'] as const) {
+  for (const point of ['startedAt', 'detectedAt'] as const) {
     if (incident[point] === null) problems.push(`${point} is missing`);
+  }
+  // An incident still in To Do has not been acknowledged yet; that is not a gap in the data.
+  if (incident.acknowledgedAt === null && incident.statusCategory !== 'new') {
+    problems.push('acknowledgedAt is missing');
   }
   if (incident.resolvedAt === null && incident.statusCategory === 'done') {
     problems.push('resolvedAt is missing although the incident is done');
@@ -252,7 +264,10 @@ export function incidentProblems(incident: Incident): string[] {
   return problems;
 }
 
-export function actionItemProblems(view: ActionItemView): string[] {
+/** The fields data quality looks at; both ActionItemView and ActionItemFacts have them. */
+type ActionItemIdentity = Pick<ActionItemView, 'key' | 'url' | 'owner' | 'dueDate'>;
+
+export function actionItemProblems(view: ActionItemIdentity): string[] {
   const problems: string[] = [];
   if (!view.owner) problems.push('no owner');
   if (view.dueDate === null) {
@@ -261,7 +276,7 @@ export function actionItemProblems(view: ActionItemView): string[] {
   return problems;
 }
 
-export function dataQuality(incidents: Incident[], views: ActionItemView[]): DataQuality {
+export function dataQuality(incidents: Incident[], views: ActionItemIdentity[]): DataQuality {
   const quality: DataQuality = { incidents: [], actionItems: [] };
   for (const incident of incidents) {
     const problems = incidentProblems(incident);
@@ -311,7 +326,7 @@ export function computeMetricsGrouped(
     bySeverity,
     previous: previous.core,
     weekly,
-    dataQuality: dataQuality(current.incidents, current.views),
+    dataQuality: dataQuality(current.incidents, current.items),
     formulas: FORMULAS,
   };
 }
@@ -328,18 +343,16 @@ function weeklyBreakdown(window: WindowResult): NonNullable<MetricsResponse['wee
   // Each item adds +1 from the first week ending after its creation, -1 from the first
   // week ending after its close (a done item without resolvedAt: closed when created).
   const openDelta = new Array<number>(weeks.length + 1).fill(0);
-  for (const view of window.views) {
-    const createdMs = Date.parse(view.createdAt);
+  for (const item of window.items) {
+    const { createdMs, resolvedMs } = item;
     const createdWeek = weekIndex(weeks, createdMs);
     if (createdWeek >= 0) opened[createdWeek] = (opened[createdWeek] ?? 0) + 1;
-    const done = view.statusCategory === 'done';
-    const resolvedMs = done && view.resolvedAt !== null ? Date.parse(view.resolvedAt) : Number.NaN;
     if (!Number.isNaN(resolvedMs)) {
       const closedWeek = weekIndex(weeks, resolvedMs);
       if (closedWeek >= 0) closed[closedWeek] = (closed[closedWeek] ?? 0) + 1;
     }
     const openFrom = firstWeekEndingAfter(weeks, createdMs);
-    const openUntil = done ? firstWeekEndingAfter(weeks, Number.isNaN(resolvedMs) ? createdMs : Math.max(resolvedMs, createdMs)) : weeks.length;
+    const openUntil = item.done ? firstWeekEndingAfter(weeks, Number.isNaN(resolvedMs) ? createdMs : Math.max(resolvedMs, createdMs)) : weeks.length;
     openDelta[openFrom] = (openDelta[openFrom] ?? 0) + 1;
     openDelta[openUntil] = (openDelta[openUntil] ?? 0) - 1;
   }

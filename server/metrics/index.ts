@@ -5,8 +5,16 @@
 export { percentileInc, mean, median, summarizeDurations, summarizeOutcomes, durationOutcome } from './stats.js';
 export type { DurationPoints, DurationOutcome } from './stats.js';
 export { ZoneCalendar, zoneCalendar } from './calendar.js';
-export { actionItemViews, overdueActionItems, actionItemStats, effectiveDueDate, compareKeys } from './actionItems.js';
-export type { ActionItemViewOptions } from './actionItems.js';
+export {
+  actionItemViews,
+  actionItemFacts,
+  overdueActionItems,
+  actionItemStats,
+  actionItemFactsStats,
+  effectiveDueDate,
+  compareKeys,
+} from './actionItems.js';
+export type { ActionItemViewOptions, ActionItemFacts } from './actionItems.js';
 export {
   computeMetrics,
   computeMetricsGrouped,

@@ -97,7 +97,10 @@ export class MetricsService {
     const all = await this.cached('incidents', filters, now, async (snapshot) =>
       incidentsInWindow(snapshot.incidents, range.from.getTime(), range.to.getTime(), filters.service, filters.severity),
     );
-    return page(all, limit, cursor, (incident) => [incident.placeAt, incident.key], compareIncidentPosition);
+    // The answer object itself is cached too, so that the HTTP layer serialises it once.
+    return this.cached('incidents-page', query, now, async () =>
+      page(all, limit, cursor, (incident) => [incident.placeAt, incident.key], compareIncidentPosition),
+    );
   }
 
   async incident(key: string): Promise<IncidentDetailResponse> {
@@ -129,9 +132,11 @@ export class MetricsService {
       else if (filters.overdue === false) views = views.filter((view) => !(view.daysOverdue !== null && view.daysOverdue > 0));
       return views;
     });
-    return filters.overdue === true
-      ? page(all, limit, cursor, (view) => [String(view.daysOverdue), view.key], compareOverduePosition)
-      : page(all, limit, cursor, (view) => [view.key], (a, b) => compareKeys(a[0] ?? '', b[0] ?? ''));
+    return this.cached('action-items-page', query, now, async () =>
+      filters.overdue === true
+        ? page(all, limit, cursor, (view) => [String(view.daysOverdue), view.key], compareOverduePosition)
+        : page(all, limit, cursor, (view) => [view.key], (a, b) => compareKeys(a[0] ?? '', b[0] ?? '')),
+    );
   }
 
   /** The action-item views of the whole store as of today, computed once per version and day. */
@@ -188,7 +193,7 @@ export class MetricsService {
     const q = query as MetricsQuery;
     // An explicit range is a fixed question; a default range moves with the clock, so its
     // answer is reused only for a short while.
-    const usesDefaultRange = kind !== 'action-items' && q.to === undefined;
+    const usesDefaultRange = !kind.startsWith('action-items') && q.to === undefined;
     const key = JSON.stringify([
       kind,
       snapshot.version,

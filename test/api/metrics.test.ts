@@ -289,3 +289,17 @@ describe('GET /api/action-items', () => {
     expect(res.body.error.message).toContain(`"${parameter}"`);
   });
 });
+
+describe('HTTP caching', () => {
+  it('answers with an ETag and 304 when the data has not changed', async () => {
+    const first = await request(t.app).get(`/api/metrics?${RANGE}`).expect(200);
+    const etag = first.headers.etag as string;
+    expect(etag).toMatch(/^W\/"/);
+    await request(t.app).get(`/api/metrics?${RANGE}`).set('If-None-Match', etag).expect(304);
+    const list = await request(t.app).get('/api/action-items?overdue=true').expect(200);
+    await request(t.app).get('/api/action-items?overdue=true').set('If-None-Match', list.headers.etag as string).expect(304);
+    await t.store.upsertActionItems([makeActionItem({ key: 'ACT-6', incidentKey: 'OPS-1', jiraDueDate: '2026-11-01' })]);
+    const changed = await request(t.app).get('/api/action-items?overdue=true').set('If-None-Match', list.headers.etag as string).expect(200);
+    expect(changed.body.items.slice(0, 2).map((i: { key: string }) => i.key)).toEqual(['ACT-5', 'ACT-6']);
+  });
+});

@@ -258,7 +258,8 @@ export function referenceMetrics(incidents: Incident[], items: ActionItem[], p: 
   const byKey = new Map(incidents.map((i) => [i.key, i]));
   const badIncidents: string[] = [];
   for (const incident of current.kept) {
-    const missing = incident.startedAt === null || incident.detectedAt === null || incident.acknowledgedAt === null
+    const missing = incident.startedAt === null || incident.detectedAt === null
+      || (incident.acknowledgedAt === null && incident.statusCategory !== 'new')
       || (incident.resolvedAt === null && incident.statusCategory === 'done');
     const before = (a: string | null, b: string | null) => a !== null && b !== null && Date.parse(b) < Date.parse(a);
     const disorder = before(incident.startedAt, incident.detectedAt) || before(incident.detectedAt, incident.acknowledgedAt)

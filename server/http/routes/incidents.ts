@@ -5,7 +5,7 @@ import { InputError } from '../../errors.js';
 import { parseIncidentListQuery } from '../../metrics/index.js';
 import { renderPostmortemMarkdown } from '../../postmortem/export.js';
 import type { AppDeps } from '../deps.js';
-import { metricsServiceOf } from './metricsService.js';
+import { metricsServiceOf, sendJson } from './metricsService.js';
 
 function refuseAnyQuery(req: Request): void {
   const [name] = Object.keys(req.query as Record<string, unknown>);
@@ -19,7 +19,7 @@ export function incidentsRoutes(deps: AppDeps): Router {
 
   router.get('/api/incidents', async (req, res) => {
     const query = parseIncidentListQuery(req.query as Record<string, unknown>);
-    res.json(await metricsServiceOf(deps).incidents(query));
+    sendJson(res, await metricsServiceOf(deps).incidents(query));
   });
 
   router.get('/api/incidents/:key', async (req, res) => {

@@ -2,13 +2,13 @@
 import { Router } from 'express';
 import { parseMetricsQuery } from '../../metrics/index.js';
 import type { AppDeps } from '../deps.js';
-import { metricsServiceOf } from './metricsService.js';
+import { metricsServiceOf, sendJson } from './metricsService.js';
 
 export function metricsRoutes(deps: AppDeps): Router {
   const router = Router();
   router.get('/api/metrics', async (req, res) => {
     const query = parseMetricsQuery(req.query as Record<string, unknown>);
-    res.json(await metricsServiceOf(deps).metrics(query));
+    sendJson(res, await metricsServiceOf(deps).metrics(query));
   });
   return router;
 }

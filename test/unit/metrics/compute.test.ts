@@ -151,6 +151,12 @@ describe('computeMetrics', () => {
     expect(m.dataQuality?.actionItems[1]?.problems[0]).toMatch(/^no due date/);
   });
 
+  it('does not list an incident still in To Do for its missing acknowledgement', () => {
+    const m = computeMetrics([incident('OPS-1', { acknowledgedAt: null, resolvedAt: null, statusCategory: 'new' })], [], base);
+    expect(m.dataQuality?.incidents).toEqual([]);
+    expect(m.timeToAcknowledge.missing).toBe(1);
+  });
+
   it('lists missing points and unreadable fields as data-quality problems', () => {
     const m = computeMetrics(
       [incident('OPS-1', { acknowledgedAt: null, resolvedAt: null, readProblems: [{ field: 'customfield_1', reason: 'not a date' }] })],
@@ -237,5 +243,21 @@ describe('weeks in a non-UTC TIMEZONE across daylight-saving changes', () => {
       { ...berlin, from: new Date('2026-03-23T00:00:00.000Z'), to: new Date('2026-03-30T00:00:00.000Z'), now: new Date('2026-04-13T22:30:00.000Z') },
     );
     expect(later.actionItems.overdue).toBe(1);
+  });
+});
+
+describe('key order of the count maps', () => {
+  it('lists services alphabetically and week severities P0..P4, unknown', () => {
+    const m = computeMetrics(
+      [
+        incident('OPS-1', { services: ['web'], severity: null }),
+        incident('OPS-2', { services: ['api'], severity: 'P3' }),
+        incident('OPS-3', { services: ['db'], severity: 'P0' }),
+      ],
+      [],
+      base,
+    );
+    expect(Object.keys(m.incidents.byService)).toEqual(['api', 'db', 'web']);
+    expect(Object.keys(m.incidents.byWeek[0]?.bySeverity ?? {})).toEqual(['P0', 'P3', 'unknown']);
   });
 });
