@@ -42,10 +42,12 @@ export interface WebhookSink {
 
 const MAX_BODY = 1024 * 1024;
 
-function cardTitle(body: unknown): string | null {
-  const attachments = (body as { attachments?: Array<{ content?: { body?: Array<{ text?: unknown }> } }> } | null)?.attachments;
-  const first = attachments?.[0]?.content?.body?.[0]?.text;
-  return typeof first === 'string' ? first : null;
+/** The card's bold lines (title and section headings), which say what the digest reported. */
+function cardHeadlines(body: unknown): string[] {
+  const attachments = (body as { attachments?: Array<{ content?: { body?: Array<{ text?: unknown; weight?: unknown }> } }> } | null)?.attachments;
+  return (attachments?.[0]?.content?.body ?? [])
+    .filter((element) => element.weight === 'Bolder' && typeof element.text === 'string')
+    .map((element) => element.text as string);
 }
 
 export async function startWebhookSink(options: WebhookSinkOptions = {}): Promise<WebhookSink> {
@@ -91,7 +93,7 @@ export async function startWebhookSink(options: WebhookSinkOptions = {}): Promis
         if (answer.status >= 200 && answer.status < 300) {
           accepted.push(message);
           options.logger?.info(
-            { bytes: message.bytes, title: cardTitle(body) },
+            { bytes: message.bytes, headlines: cardHeadlines(body) },
             'webhook sink received a digest card (demo: nothing was sent to Teams)',
           );
         } else {

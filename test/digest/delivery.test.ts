@@ -142,6 +142,19 @@ describe('postToWebhook', () => {
   });
 });
 
+describe('webhook sink (demo mode)', () => {
+  it('logs each card it receives with its headlines and size', async () => {
+    const { logger, lines } = capturingLogger();
+    sink = await startWebhookSink({ logger });
+    const card = { ...CARD, body: [{ type: 'TextBlock', text: 'Reliability digest, week 2026-W47', weight: 'Bolder' }, { type: 'TextBlock', text: 'plain' }] };
+    await postToWebhook(sink.url, teamsMessage(card), noWait);
+    const logged = JSON.parse(lines().trim().split('\n').pop() ?? '{}') as { msg: string; headlines: string[]; bytes: number };
+    expect(logged.msg).toContain('webhook sink received a digest card');
+    expect(logged.headlines).toEqual(['Reliability digest, week 2026-W47']);
+    expect(logged.bytes).toBe(sink.accepted[0]?.bytes);
+  });
+});
+
 describe('delivery helpers', () => {
   it('reads Retry-After as seconds or an HTTP date', () => {
     expect(retryAfterMs('7')).toBe(7000);
