@@ -48,7 +48,8 @@ export function formatRateChange(current: number | null, previous: number | null
   if (current === null || previous === null) return 'n/a';
   const points = Math.round(current * 100) - Math.round(previous * 100);
   if (points === 0) return 'no change';
-  return points > 0 ? `+${points} pts` : `${MINUS}${-points} pts`;
+  const unit = Math.abs(points) === 1 ? 'pt' : 'pts';
+  return points > 0 ? `+${points} ${unit}` : `${MINUS}${-points} ${unit}`;
 }
 
 /**

@@ -102,6 +102,7 @@ describe('number formatting', () => {
     expect(formatRate(null)).toBe('n/a');
     expect(formatRateChange(0.5, 0.7)).toBe('\u221220 pts');
     expect(formatRateChange(0.5, null)).toBe('n/a');
+    expect(formatRateChange(0.36, 0.35)).toBe('+1 pt');
   });
 
   it('escapes card markdown and cuts long text', () => {
