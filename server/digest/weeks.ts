@@ -103,6 +103,9 @@ export function digestDueAt(week: string, cronExpression: string, zone: string):
   return nextCronTime(cronExpression, zone, new Date(end));
 }
 
+/** A cron tick that lands a moment before its time (a timer firing early) still counts as that tick. */
+export const DUE_TOLERANCE_MS = 30_000;
+
 /**
  * The newest week whose digest is due at `now`: the last complete week once its cron
  * time has passed, else the week before it.
@@ -112,7 +115,7 @@ export function latestDueWeek(now: Date, cronExpression: string, zone: string): 
   // A cron that fires rarely (monthly) can leave several weeks waiting; look back a year at most.
   for (let i = 0; i < 60; i += 1) {
     const due = digestDueAt(week, cronExpression, zone);
-    if (due !== null && due.getTime() <= now.getTime()) return week;
+    if (due !== null && due.getTime() <= now.getTime() + DUE_TOLERANCE_MS) return week;
     week = shiftWeek(week, -1);
   }
   return week;

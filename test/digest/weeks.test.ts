@@ -74,6 +74,8 @@ describe('when a digest falls due', () => {
     const cronExpr = '0 9 * * 1';
     expect(latestDueWeek(new Date('2026-11-23T07:59:00Z'), cronExpr, 'Europe/Berlin')).toBe('2026-W46');
     expect(latestDueWeek(new Date('2026-11-23T08:00:00Z'), cronExpr, 'Europe/Berlin')).toBe('2026-W47');
+    // A timer that fires a moment early is still the 09:00 tick.
+    expect(latestDueWeek(new Date('2026-11-23T07:59:59.900Z'), cronExpr, 'Europe/Berlin')).toBe('2026-W47');
     expect(latestDueWeek(new Date('2026-11-26T15:00:00Z'), cronExpr, 'Europe/Berlin')).toBe('2026-W47');
     // A monthly cron leaves the weeks since its last run waiting.
     expect(latestDueWeek(new Date('2026-11-26T15:00:00Z'), '0 9 1 * *', 'UTC')).toBe('2026-W43');
