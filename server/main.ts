@@ -12,6 +12,7 @@ import { createApp } from './http/app.js';
 import { createLogger, type Logger } from './logging.js';
 import { createStore } from './store/createStore.js';
 import type { Store } from './store/Store.js';
+import { startJiraSync } from './sync/startSync.js';
 
 export interface Running {
   config: Config;
@@ -34,6 +35,9 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   logger.debug({ config: redactConfig(config) }, 'configuration');
   const store = await createStore(config);
   const stoppables: Stoppable[] = [];
+  // SYNC_CRON schedule; in demo mode also the sample Jira and a first sync before "ready".
+  const sync = await startJiraSync({ config, store, logger });
+  stoppables.push({ name: 'jira sync', stop: () => sync.stop() });
 
   const now = (): Date => new Date();
   // Weekly digest: DIGEST_CRON schedule plus a catch-up run now (after the first sync, in

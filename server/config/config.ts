@@ -36,7 +36,11 @@ export const DEFAULT_FIELDS = {
   commander: null,
 } as const satisfies Record<string, string | null>;
 export type FieldKey = keyof typeof DEFAULT_FIELDS;
-export type FieldMapping = Record<FieldKey, string | null>;
+/**
+ * `resolvedAt` is an extra key beyond PRODUCT.md's defaults: its time-point table lets
+ * resolvedAt come from a field, so the key is accepted; absent means not mapped.
+ */
+export type FieldMapping = Record<FieldKey, string | null> & { resolvedAt?: string | null };
 
 export const DEFAULT_SEVERITY_MAP: Record<string, Severity> = {
   Highest: 'P0',
@@ -93,8 +97,8 @@ export interface Config {
 
 const fieldsSchema = z.strictObject(
   Object.fromEntries(
-    Object.keys(DEFAULT_FIELDS).map((k) => [k, z.string().min(1).nullable().optional()]),
-  ) as Record<FieldKey, z.ZodOptional<z.ZodNullable<z.ZodString>>>,
+    [...Object.keys(DEFAULT_FIELDS), 'resolvedAt'].map((k) => [k, z.string().min(1).nullable().optional()]),
+  ) as Record<FieldKey | 'resolvedAt', z.ZodOptional<z.ZodNullable<z.ZodString>>>,
 );
 
 const fileSchema = z.strictObject({
@@ -127,7 +131,7 @@ export type ConfigFile = z.infer<typeof fileSchema>;
 
 /** Fix hints for config-file keys, by the key's last segment. */
 const FILE_FIXES: Record<string, string> = {
-  fields: `use only the keys ${Object.keys(DEFAULT_FIELDS).join(', ')}, each a Jira field id (customfield_10042) or display name, or null`,
+  fields: `use only the keys ${[...Object.keys(DEFAULT_FIELDS), 'resolvedAt'].join(', ')}, each a Jira field id (customfield_10042) or display name, or null`,
   severityMap: `map Jira values to one of ${SEVERITIES.join(', ')}`,
   detectionMap: 'map detection texts to automated, customer or internal',
   actionItemSlaDays: `give whole days (0-3650) for ${SEVERITIES.join(', ')}`,

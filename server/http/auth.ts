@@ -8,7 +8,8 @@
  *   constant time.
  * - `none`: everyone (the configuration only allows it on a loopback HOST).
  * `/api/health` and everything outside `/api/` (the tab's static files) stay open.
- * Refusals are JSON `{ error: { code, message } }` naming the mode that is on.
+ * Refusals are JSON `{ error: { code, message } }` naming the mode that is on; when the
+ * tenant's keys cannot be fetched the answer is 503 (`auth_unavailable`), not a 401.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -43,7 +44,7 @@ export interface Caller {
 
 class Refusal extends Error {
   constructor(
-    readonly status: 401 | 403,
+    readonly status: 401 | 403 | 503,
     message: string,
   ) {
     super(message);
@@ -87,6 +88,10 @@ export function teamsTokenVerifier(options: AuthOptions): TeamsTokenVerifier {
         clockTolerance: 60,
       }));
     } catch (error) {
+      // The keys could not be fetched: not the caller's fault, and worth retrying.
+      if (error instanceof joseErrors.JWKSTimeout || !(error instanceof joseErrors.JOSEError)) {
+        throw new Refusal(503, "The tenant's signing keys could not be fetched to verify the Teams SSO token; try again shortly.");
+      }
       throw new Refusal(401, `The Teams SSO token was not accepted: ${describeJoseError(error)}.`);
     }
     // Issuer and tenant are checked after the signature so that a token from another
@@ -109,7 +114,6 @@ function describeJoseError(error: unknown): string {
   if (error instanceof joseErrors.JWKSNoMatchingKey) return 'no signing key of the tenant matches it';
   if (error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JWTInvalid) return 'it is not a well-formed JWT';
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'its signing algorithm is not RS256';
-  if (error instanceof joseErrors.JWKSTimeout) return 'the tenant keys could not be fetched in time';
   return 'it could not be verified';
 }
 
@@ -147,7 +151,7 @@ function refuse(res: Response, mode: AuthMode, refusal: Refusal): void {
   if (refusal.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
   res.status(refusal.status).json({
     error: {
-      code: refusal.status === 401 ? 'unauthorized' : 'forbidden',
+      code: refusal.status === 401 ? 'unauthorized' : refusal.status === 403 ? 'forbidden' : 'auth_unavailable',
       message: `${refusal.message} (AUTH_MODE=${mode})`,
     },
   });

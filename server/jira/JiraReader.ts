@@ -45,15 +45,20 @@ export interface JiraIssue {
   key: string;
   /** Raw field values, as Jira returns them. */
   fields: Record<string, unknown>;
-  /** Histories as far as Jira sent them (search: at most 40, newest first). */
+  /**
+   * Histories as far as Jira sent them (search: at most 40, newest first), keeping only
+   * items of the requested changelog fields.
+   */
   histories: JiraHistory[];
-  /** How many histories the issue has in all; more than `histories.length` means some are missing. */
-  historyTotal: number;
+  /** False when the issue has more histories than Jira sent: the rest must be fetched. */
+  historiesComplete: boolean;
 }
 
 export interface JiraSearchRequest {
   jql: string;
   fields: string[];
+  /** Keep only changelog items of these field ids (all when absent). */
+  changelogFields?: string[];
   nextPageToken?: string | null;
   maxResults?: number;
 }

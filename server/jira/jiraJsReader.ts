@@ -10,7 +10,6 @@ import {
   isAuthError,
   isForbiddenError,
   isNetworkError,
-  isNotFoundError,
   isRateLimitError,
   isSchemaMismatchError,
   type CloudClient,
@@ -152,12 +151,20 @@ function ownString(item: object, key: string): string | null {
   return typeof value === 'string' ? value : null;
 }
 
-function toHistory(raw: RawHistory): JiraHistory {
+function isWanted(item: object, keep: Set<string> | null): boolean {
+  if (keep === null) return true;
+  return keep.has(ownString(item, 'fieldId') ?? ownString(item, 'field') ?? '');
+}
+
+/** A history in plain data; null when `keep` is given and none of its items is wanted. */
+function toHistory(raw: RawHistory, keep: Set<string> | null = null): JiraHistory | null {
+  const wanted = (raw.items ?? []).filter((item) => isWanted(item, keep));
+  if (keep !== null && wanted.length === 0) return null;
   return {
     id: raw.id === undefined ? '' : String(raw.id),
     created: isoOf(raw.created),
     author: raw.author?.displayName ?? null,
-    items: (raw.items ?? []).map(
+    items: wanted.map(
       (item): JiraChangeItem => ({
         field: ownString(item, 'field') ?? '',
         fieldId: ownString(item, 'fieldId'),
@@ -258,14 +265,17 @@ export function createJiraReader(options: JiraReaderOptions): JiraReader {
       for (const log of page.issueChangeLogs ?? []) {
         const id = log.issueId ?? '';
         const list = into.get(id) ?? [];
-        for (const history of log.changeHistories ?? []) list.push(toHistory(history));
+        for (const history of log.changeHistories ?? []) {
+        const plain = toHistory(history);
+        if (plain) list.push(plain);
+      }
         into.set(id, list);
       }
       nextPageToken = page.nextPageToken ?? undefined;
     } while (nextPageToken);
   }
 
-  async function perIssue(issue: { id: string; key: string }): Promise<JiraHistory[]> {
+  async function perIssue(issue: { id: string; key: string }, keep: Set<string> | null): Promise<JiraHistory[]> {
     const histories: JiraHistory[] = [];
     for (let startAt = 0; ; ) {
       const page = await read(`GET /rest/api/3/issue/${issue.key}/changelog`, () =>
@@ -276,7 +286,10 @@ export function createJiraReader(options: JiraReaderOptions): JiraReader {
         }),
       );
       if (!Array.isArray(page.values)) throw toJiraError(new Error('no values in the changelog page'), 'GET changelog', 1);
-      for (const history of page.values) histories.push(toHistory(history));
+      for (const history of page.values) {
+        const plain = toHistory(history, keep);
+        if (plain) histories.push(plain);
+      }
       startAt += page.values.length;
       if (page.isLast === true || page.values.length === 0 || startAt >= (page.total ?? 0)) return histories;
     }
@@ -320,14 +333,20 @@ export function createJiraReader(options: JiraReaderOptions): JiraReader {
       if (!page || !Array.isArray(page.issues)) {
         throw new JiraError("Jira's answer to POST /rest/api/3/search/jql has no `issues` list; is JIRA_BASE_URL a Jira Cloud site?", null);
       }
+      const keep = request.changelogFields ? new Set(request.changelogFields) : null;
       const issues: JiraIssue[] = page.issues.map((issue) => {
-        const histories = (issue.changelog?.histories ?? []).map(toHistory);
+        const sent = issue.changelog?.histories ?? [];
+        const histories: JiraHistory[] = [];
+        for (const raw of sent) {
+          const plain = toHistory(raw, keep);
+          if (plain) histories.push(plain);
+        }
         return {
           id: String(issue.id ?? ''),
           key: String(issue.key ?? ''),
           fields: issue.fields ?? {},
           histories,
-          historyTotal: Math.max(issue.changelog?.total ?? histories.length, histories.length),
+          historiesComplete: (issue.changelog?.total ?? sent.length) <= sent.length,
         };
       });
       const nextPageToken = typeof page.nextPageToken === 'string' && page.nextPageToken !== '' ? page.nextPageToken : null;
@@ -355,8 +374,16 @@ export function createJiraReader(options: JiraReaderOptions): JiraReader {
           result.clear();
         }
       }
-      const lists = await Promise.all(issues.map((issue) => perIssue(issue)));
-      issues.forEach((issue, index) => result.set(issue.id, lists[index] ?? []));
+      // A few at a time: a burst of per-issue reads is what Jira's burst limit answers with 429.
+      const keep = fieldIds.length > 0 ? new Set(fieldIds) : null;
+      let next = 0;
+      const worker = async () => {
+        while (next < issues.length) {
+          const issue = issues[next++] as { id: string; key: string };
+          result.set(issue.id, await perIssue(issue, keep));
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(4, issues.length) }, worker));
       return result;
     },
 

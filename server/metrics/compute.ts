@@ -51,7 +51,7 @@ export const FORMULAS: Record<string, string> = {
   onTimeRate: 'onTimeRate = done items with a due date whose resolvedAt (as a date in TIMEZONE) is on or before it / done items with a due date.',
   medianDaysToClose: 'medianDaysToClose = median over done items with a resolvedAt of (resolvedAt - created) / 86,400 s.',
   previous: 'previous = the same numbers for the window of equal length just before from: [from - (to - from), from).',
-  weekly: 'weekly = per ISO week in range: the time metrics of the incidents placed in that week; action items of the range opened (created), closed (resolvedAt) in the week, and open at its end.',
+  weekly: 'weekly = per ISO week of byWeek: the time metrics of the incidents in range placed in that week; action items of the range opened (created), closed (resolvedAt) in the week, and open at its end.',
 };
 
 export function severityKeyOf(incident: Incident): SeverityKey {

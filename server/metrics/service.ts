@@ -61,18 +61,7 @@ export class MetricsService {
     this.now = options.now ?? (() => new Date());
     this.calendar = zoneCalendar(options.timezone);
     this.defaultRangeTtlMs = options.defaultRangeTtlMs ?? 60_000;
-    this.maxEntries = options.maxEntries ?? 500;
-  }
-
-  /** Whether this service was built with these options (same zone, SLA days and clock). */
-  hasOptions(options: MetricsServiceOptions): boolean {
-    return (
-      options.timezone === this.options.timezone &&
-      JSON.stringify(options.slaDays) === JSON.stringify(this.options.slaDays) &&
-      options.now === this.options.now &&
-      options.defaultRangeTtlMs === this.options.defaultRangeTtlMs &&
-      options.maxEntries === this.options.maxEntries
-    );
+    this.maxEntries = options.maxEntries ?? 200;
   }
 
   async metrics(query: MetricsQuery = {}): Promise<MetricsResponse> {
@@ -205,7 +194,12 @@ export class MetricsService {
         .sort(([a], [b]) => compareKeys(String(a), String(b))),
     ]);
     const entry = this.cache.get(key);
-    if (entry && entry.expiresAt > now.getTime()) return entry.value as Promise<T>;
+    if (entry && entry.expiresAt > now.getTime()) {
+      // Least recently used goes first: a hit moves the entry to the end.
+      this.cache.delete(key);
+      this.cache.set(key, entry);
+      return entry.value as Promise<T>;
+    }
     this.stats.computations += 1;
     const value = compute(snapshot);
     if (this.cache.size >= this.maxEntries) {
@@ -267,16 +261,30 @@ function decodeCursor(cursor: string): string[] {
   throw new InputError('Query parameter "cursor" must be the nextCursor of a previous answer, unchanged.', 'cursor');
 }
 
-const shared = new WeakMap<Store, MetricsService>();
+const shared = new WeakMap<Store, Map<string, MetricsService>>();
+const clockIds = new WeakMap<() => Date, number>();
+let nextClockId = 1;
 
 /**
- * The one MetricsService of a store (routes and the digest share its cache). A caller
- * with other options (zone, SLA days, clock) gets a fresh service that replaces it.
+ * The MetricsService of a store for these options (routes and the digest share its cache
+ * when they pass the same zone, SLA days and clock function).
  */
 export function sharedMetricsService(store: Store, options: MetricsServiceOptions): MetricsService {
-  const existing = shared.get(store);
-  if (existing && existing.hasOptions(options)) return existing;
-  const service = new MetricsService(store, options);
-  shared.set(store, service);
+  let byOptions = shared.get(store);
+  if (!byOptions) {
+    byOptions = new Map();
+    shared.set(store, byOptions);
+  }
+  let clockId = 0;
+  if (options.now) {
+    clockId = clockIds.get(options.now) ?? nextClockId++;
+    clockIds.set(options.now, clockId);
+  }
+  const key = JSON.stringify([options.timezone, options.slaDays, clockId, options.defaultRangeTtlMs ?? null, options.maxEntries ?? null]);
+  let service = byOptions.get(key);
+  if (!service) {
+    service = new MetricsService(store, options);
+    byOptions.set(key, service);
+  }
   return service;
 }

@@ -251,12 +251,12 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
           else result.changed.push(issue);
         }
         // Search sends at most the 40 newest histories; read the rest so first moves are right.
-        const truncated = result.changed.filter((issue) => issue.historyTotal > issue.histories.length);
+        const truncated = result.changed.filter((issue) => !issue.historiesComplete);
         if (truncated.length > 0) {
           const whole = await jira.changelogs(truncated, CHANGELOG_FIELD_IDS);
           for (const issue of truncated) {
             issue.histories = whole.get(issue.id) ?? issue.histories;
-            issue.historyTotal = issue.histories.length;
+            issue.historiesComplete = true;
           }
         }
         await statuses.ensureKnown(result.changed.map((issue) => issue.histories));
@@ -271,11 +271,17 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
         for (let i = prepared.length; i <= index; i += 1) {
           const search: Promise<JiraSearchPage | null> =
             i === 0
-              ? jira.search({ jql, fields: spec.fields, nextPageToken: null, maxResults: deps.pageSize })
+              ? jira.search({ jql, fields: spec.fields, changelogFields: CHANGELOG_FIELD_IDS, nextPageToken: null, maxResults: deps.pageSize })
               : (searched[i - 1] as Promise<JiraSearchPage | null>).then((previous) =>
                   previous === null || previous.isLast || previous.nextPageToken === null
                     ? null
-                    : jira.search({ jql, fields: spec.fields, nextPageToken: previous.nextPageToken, maxResults: deps.pageSize }),
+                    : jira.search({
+                      jql,
+                      fields: spec.fields,
+                      changelogFields: CHANGELOG_FIELD_IDS,
+                      nextPageToken: previous.nextPageToken,
+                      maxResults: deps.pageSize,
+                    }),
                 );
           const ready = search.then((page) => (page === null ? null : prepare(page)));
           // Awaited in order by the loop below; until then a failure must not count as unhandled.

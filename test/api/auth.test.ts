@@ -110,6 +110,18 @@ describe('AUTH_MODE=teams-sso', () => {
     expect(res.body.error.message).toContain('AUTH_MODE=teams-sso');
   });
 
+  it('answers 503 when the tenant keys cannot be fetched', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/keys`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const res = await request(appWith({ ...options(), jwksUrl: deadUrl }))
+      .get('/api/metrics')
+      .set('Authorization', `Bearer ${await token({ iss: V2_ISSUER, aud: CLIENT_ID })}`);
+    expect(res.status).toBe(503);
+    expect(res.body.error).toEqual({ code: 'auth_unavailable', message: expect.stringContaining('AUTH_MODE=teams-sso') });
+  });
+
   it('keeps /api/health and the tab open', async () => {
     const app = appWith(options());
     expect((await request(app).get('/api/health')).status).toBe(200);

@@ -9,6 +9,8 @@ import request from 'supertest';
 import type { MetricsResponse } from '../../server/domain/api.js';
 import type { ActionItem, Incident } from '../../server/domain/types.js';
 import { createJiraReader } from '../../server/jira/jiraJsReader.js';
+import { parseConfigFileObject } from '../../server/config/config.js';
+import { demoConfig } from '../../server/jira-sample/demoConfig.js';
 import { startSampleJira } from '../../server/jira-sample/index.js';
 import type { SampleJira } from '../../server/jira-sample/index.js';
 import { runSync } from '../../server/sync/runSync.js';
@@ -37,24 +39,8 @@ async function stored(): Promise<{ incidents: Incident[]; items: ActionItem[] }>
 beforeAll(async () => {
   jira = await startSampleJira({ now: NOW });
   t = await testApp({ TIMEZONE: ZONE }, { now: () => NOW });
-  settings = {
-    timezone: ZONE,
-    baseUrl: jira.url,
-    jira: {
-      ...t.config.mapping,
-      fields: {
-        severity: 'Severity',
-        services: 'Affected services',
-        startedAt: 'Impact start',
-        detectedAt: 'Detected at',
-        acknowledgedAt: null,
-        endedAt: 'Impact end',
-        detectionMethod: 'Detection method',
-        commander: 'Incident commander',
-      },
-      severityMap: { 'SEV-1': 'P0', 'SEV-2': 'P1', 'SEV-3': 'P2', 'SEV-4': 'P3', 'SEV-5': 'P4' },
-    },
-  };
+  // The sample's own demo mapping (custom fields by display name), as demo mode uses it.
+  settings = { timezone: ZONE, baseUrl: jira.url, jira: parseConfigFileObject(demoConfig).mapping };
   await sync();
 });
 

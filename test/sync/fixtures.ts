@@ -57,7 +57,7 @@ export function issue(key: string, fields: Record<string, unknown>, histories: J
       ...fields,
     },
     histories,
-    historyTotal: histories.length,
+    historiesComplete: true,
   };
 }
 

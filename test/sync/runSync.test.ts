@@ -31,7 +31,7 @@ function dataset() {
   const full = longChangelog();
   const long: JiraIssue = issue('OPS-3', { status: status('3'), updated: '2026-10-03T08:00:00.000+0000' });
   long.histories = full.slice(5).reverse(); // what search sends: the 40 newest, newest first
-  long.historyTotal = 45;
+  long.historiesComplete = false;
   const incidents = [
     issue('OPS-1', { priority: { name: 'Highest' }, updated: '2026-10-01T08:00:00.000+0000' }),
     issue('OPS-2', { priority: { name: 'Low' }, updated: '2026-10-02T08:00:00.000+0000', created: 'not a date' }),
