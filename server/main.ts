@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, parseConfigFileObject, redactConfig, type Config } from './config/config.js';
+import { startDigest } from './digest/startDigest.js';
 import { StoreUnavailableError } from './errors.js';
 import { createApp } from './http/app.js';
 import { demoConfig } from './jira-sample/demoConfig.js';
@@ -43,7 +44,14 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   const demoJira = sync.demoJira
     ? { baseUrl: sync.demoJira.url, email: sync.demoJira.email, apiToken: sync.demoJira.apiToken, mapping: parseConfigFileObject(demoConfig, 'demo config').mapping }
     : null;
-  const app = createApp({ config, store, logger, now: () => new Date(), demoJira });
+
+  const now = (): Date => new Date();
+  // Weekly digest: DIGEST_CRON schedule plus a catch-up run now (after the first sync, in
+  // demo mode); demo mode posts to a loopback webhook sink that logs each card.
+  const digest = await startDigest({ config, store, logger, now });
+  stoppables.push({ name: 'weekly digest', stop: () => digest.stop() });
+
+  const app = createApp({ config, store, logger, now, demoJira, digest: digest.service });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);

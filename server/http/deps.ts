@@ -1,5 +1,6 @@
 /** What createApp is built from. Tests pass a real embedded store and the sample Jira. */
 import type { Config, JiraMappingConfig } from '../config/config.js';
+import type { DigestService } from '../digest/service.js';
 import type { Logger } from '../logging.js';
 import type { Store } from '../store/Store.js';
 
@@ -18,4 +19,6 @@ export interface AppDeps {
    * (`config.jira` stays null). Routes that write to Jira (action-item tickets) use it.
    */
   demoJira?: { baseUrl: string; email: string; apiToken: string; mapping: JiraMappingConfig } | null;
+  /** The weekly digest (main.ts passes the one its schedule posts with); built from config when absent. */
+  digest?: DigestService;
 }
