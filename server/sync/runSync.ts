@@ -39,8 +39,11 @@ export const DEFAULT_OVERLAP_MS = 5 * 60_000;
 /** Extra overlap when Jira does not tell the user's time zone (JQL literals may be read up to 14 h off). */
 const UNKNOWN_ZONE_OVERLAP_MS = 14 * 3_600_000;
 const MAX_REPORTED_PROBLEMS = 1_000;
-/** Search pages requested ahead of the page being stored (bounds memory to a few pages). */
-const LOOKAHEAD = 2;
+/**
+ * Search pages fetched ahead of the page being stored. Searches stay one at a time (each
+ * needs the previous token); this only lets them run on while writes lag, and bounds memory.
+ */
+const LOOKAHEAD = 4;
 
 export interface SyncSettings {
   /** TIMEZONE: dates without a time are 00:00 there. */

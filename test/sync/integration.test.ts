@@ -5,6 +5,8 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { parseConfigFileObject, loadConfig, type JiraMappingConfig } from '../../server/config/config.js';
 import { createApp } from '../../server/http/app.js';
@@ -309,6 +311,30 @@ describe('sync from the sample Jira into the embedded store', () => {
       expect(await db.store.counts()).toEqual({ incidents: 0, actionItems: 0 });
     } finally {
       await db.close();
+    }
+  });
+
+  it('says the same for a 403 (an account without project access)', async () => {
+    const forbidden = createServer((_req, res) => {
+      res.writeHead(403, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ errorMessages: ['You do not have permission to view these issues.'], errors: {} }));
+    });
+    await new Promise<void>((resolve) => forbidden.listen(0, '127.0.0.1', resolve));
+    const db = await openStore();
+    try {
+      const port = (forbidden.address() as AddressInfo).port;
+      const run = await createJiraSync({
+        store: db.store,
+        connection: { baseUrl: `http://127.0.0.1:${port}`, email: 'sre@example.com', apiToken: 'token' },
+        mapping,
+        timezone: 'UTC',
+      }).run(new Date());
+      expect(run.ok).toBe(false);
+      expect(run.retries).toBe(0);
+      expect(run.error).toMatch(/^Jira refused GET \/rest\/api\/3\/(field|myself) \(403 Forbidden\): check JIRA_EMAIL\/JIRA_API_TOKEN and the account's project access\.$/);
+    } finally {
+      await db.close();
+      await new Promise((resolve) => forbidden.close(resolve));
     }
   });
 
