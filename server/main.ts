@@ -5,9 +5,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig, redactConfig, type Config } from './config/config.js';
+import { ConfigError, loadConfig, parseConfigFileObject, redactConfig, type Config } from './config/config.js';
 import { StoreUnavailableError } from './errors.js';
 import { createApp } from './http/app.js';
+import { demoConfig } from './jira-sample/demoConfig.js';
 import { createLogger, type Logger } from './logging.js';
 import { createStore } from './store/createStore.js';
 import type { Store } from './store/Store.js';
@@ -38,7 +39,11 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   const sync = await startJiraSync({ config, store, logger });
   stoppables.push({ name: 'jira sync', stop: () => sync.stop() });
 
-  const app = createApp({ config, store, logger, now: () => new Date() });
+  // Demo mode: action-item tickets go to the sample Jira the sync reads, mapped the same way.
+  const demoJira = sync.demoJira
+    ? { baseUrl: sync.demoJira.url, email: sync.demoJira.email, apiToken: sync.demoJira.apiToken, mapping: parseConfigFileObject(demoConfig, 'demo config').mapping }
+    : null;
+  const app = createApp({ config, store, logger, now: () => new Date(), demoJira });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
