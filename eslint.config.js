@@ -31,6 +31,17 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'mongoose', message: 'mongoose is used only under server/store/.' }, { name: 'jira.js', message: 'jira.js is used only under server/jira/.' }] }] },
   },
   {
+    // The tab: teams-js only behind client/src/teams-sdk.ts (used by teams.ts); server code as types only.
+    files: ['client/src/**/*.ts'],
+    ignores: ['client/src/teams-sdk.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: [{ name: '@microsoft/teams-js', message: 'teams-js is used only through client/src/teams.ts.' }],
+        patterns: [{ group: ['**/server/**'], allowTypeImports: true, message: 'The tab imports server code as types only (import type).' }],
+      }],
+    },
+  },
+  {
     files: ['server/jira/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'mongoose', message: 'mongoose is used only under server/store/.' }] }] },
   },

@@ -1,15 +1,13 @@
-// The dashboard is not built yet; until then the page says so and shows the server's health.
-import type { HealthResponse } from '../../server/domain/api.js';
+/** The tab's entry: connect to the host (Teams or a plain browser), then run the dashboard. */
+import { createApiClient } from './api.js';
+import { Dashboard } from './dashboard.js';
+import { connectHost } from './teams.js';
 
-async function show(): Promise<void> {
-  const app = document.getElementById('app')!;
-  try {
-    const res = await fetch('/api/health');
-    const health = (await res.json()) as HealthResponse;
-    app.textContent = `Postmortem Insights: the dashboard is not built yet. Store: ${health.store}, ${health.counts.incidents} incidents, ${health.counts.actionItems} action items.`;
-  } catch {
-    app.textContent = 'Postmortem Insights: the server did not answer /api/health.';
-  }
-}
-
-void show();
+const root = document.getElementById('app');
+if (!root) throw new Error('The page has no #app element.');
+const hostReady = connectHost();
+// Teams SSO is asked for only when the API answers 401 (AUTH_MODE=teams-sso).
+const api = createApiClient({ getToken: async () => (await hostReady).getAuthToken() });
+const host = await hostReady;
+const dashboard = new Dashboard({ root, api, host }, () => host.notifySuccess());
+await dashboard.load();

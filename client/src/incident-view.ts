@@ -1,0 +1,155 @@
+/**
+ * One incident: its time points, its action items, and a form that files a new action
+ * item in Jira (POST /api/incidents/:key/action-items).
+ */
+import type { CreateActionItemRequest, IncidentDetailResponse } from '../../server/domain/api.js';
+import type { ApiClient } from './api.js';
+import { ApiError } from './api.js';
+import { externalLink, h, table } from './dom.js';
+import { formatDate, formatDuration, span } from './format.js';
+import { validateActionItem } from './validation.js';
+
+export interface IncidentViewOptions {
+  container: HTMLElement;
+  api: ApiClient;
+  incidentKey: string;
+  locale: string | null;
+  onBack: () => void;
+  /** False once the user has navigated elsewhere, so a late answer is dropped. */
+  isCurrent: () => boolean;
+  /** The action item just created, announced above the refreshed view. */
+  created?: { key: string; url: string };
+}
+
+export async function renderIncidentView(options: IncidentViewOptions): Promise<void> {
+  const { container, incidentKey } = options;
+  const back = h('button', { type: 'button', class: 'back', onclick: options.onBack }, '← Back to dashboard');
+  container.replaceChildren(back, h('p', { class: 'state', role: 'status' }, `Loading ${incidentKey}…`));
+  let incident: IncidentDetailResponse;
+  try {
+    incident = await options.api.incident(incidentKey);
+  } catch (error) {
+    if (!options.isCurrent()) return;
+    const message = error instanceof Error ? error.message : String(error);
+    container.replaceChildren(back, h('div', { class: 'error', role: 'alert' },
+      h('p', {}, h('strong', {}, 'Could not load: '), message),
+      h('button', { type: 'button', class: 'retry', onclick: () => void renderIncidentView(options) }, 'Retry')));
+    return;
+  }
+  if (!options.isCurrent()) return;
+  const { locale } = options;
+  const duration = (from: string | null, to: string | null) => {
+    const value = span(from, to);
+    return value === 'missing' ? 'missing' : value === 'invalid' ? 'out of order' : formatDuration(value);
+  };
+  const facts: Array<[string, string | Node]> = [
+    ['Severity', incident.severity ?? 'unknown'],
+    ['Services', incident.services.join(', ') || '—'],
+    ['Status', incident.status],
+    ['Commander', incident.commander ?? '—'],
+    ['Started', formatDate(incident.startedAt, locale)],
+    ['Detected', formatDate(incident.detectedAt, locale)],
+    ['Acknowledged', formatDate(incident.acknowledgedAt, locale)],
+    ['Resolved', formatDate(incident.resolvedAt, locale)],
+    ['TTD / TTA / TTR', `${duration(incident.startedAt, incident.detectedAt)} / ${duration(incident.detectedAt, incident.acknowledgedAt)} / ${duration(incident.startedAt, incident.resolvedAt)}`],
+  ];
+  const items = incident.actionItems;
+  const notice = options.created
+    ? h('p', { class: 'notice', role: 'status' }, 'Created ', externalLink(options.created.url, options.created.key), ` for ${incident.key}.`)
+    : null;
+  container.replaceChildren(
+    back,
+    notice ?? '',
+    h('article', { class: 'incident', 'data-incident': incident.key },
+      h('h2', {}, externalLink(incident.url, incident.key), ` ${incident.summary}`),
+      h('dl', { class: 'facts' }, ...facts.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)])),
+      postmortemDownload(options.api, incident.key),
+      h('h3', {}, `Action items (${items.length})`),
+      items.length
+        ? table(null, ['Key', 'Summary', 'Owner', 'Status', 'Due', 'Days overdue'], items.map((item) => [
+          externalLink(item.url, item.key), item.summary, item.owner ?? '—', item.status,
+          h('span', {}, formatDate(item.dueDate, locale), item.dueDateSource === 'sla' ? h('abbr', { class: 'sla', title: 'Due date derived from the severity SLA' }, ' SLA') : null),
+          item.daysOverdue != null ? String(item.daysOverdue) : '—',
+        ]), { 'data-list': 'incident-action-items' })
+        : h('p', { class: 'state empty' }, 'No action items yet.'),
+      createForm(options, incident)),
+  );
+  if (!options.created) back.focus();
+}
+
+function createForm(options: IncidentViewOptions, incident: IncidentDetailResponse): HTMLElement {
+  const field = (name: keyof CreateActionItemRequest, label: string, control: HTMLInputElement | HTMLTextAreaElement, hint?: string) => {
+    control.id = `new-${name}`;
+    control.name = name;
+    const error = h('span', { class: 'field-error', id: `new-${name}-error` });
+    control.setAttribute('aria-describedby', error.id);
+    return { control, error, element: h('div', { class: 'form-field' }, h('label', { for: control.id }, label, hint ? h('span', { class: 'hint' }, ` ${hint}`) : null), control, error) };
+  };
+  const summary = field('summary', 'Summary', h('input', { type: 'text', required: true, maxlength: '255', autocomplete: 'off' }));
+  const owner = field('owner', 'Owner', h('input', { type: 'text', autocomplete: 'off' }), '(optional: Jira display name or email)');
+  const dueDate = field('dueDate', 'Due date', h('input', { type: 'date' }), '(optional: else the severity SLA applies)');
+  const description = field('description', 'Description', h('textarea', { rows: '3' }), '(optional)');
+  const fields = { summary, owner, dueDate, description };
+  const status = h('p', { class: 'form-status', role: 'status' });
+  const submit = h('button', { type: 'submit' }, 'Create in Jira');
+  const form = h('form', { class: 'create-item', 'aria-labelledby': 'create-h', novalidate: true },
+    h('h3', { id: 'create-h' }, 'New action item'),
+    summary.element, owner.element, dueDate.element, description.element, submit, status);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void (async () => {
+      const input = { summary: summary.control.value, owner: owner.control.value.trim(), dueDate: dueDate.control.value, description: description.control.value.trim() };
+      const errors = validateActionItem(input);
+      for (const [name, f] of Object.entries(fields)) {
+        const message = errors[name as keyof typeof errors] ?? '';
+        f.error.textContent = message;
+        f.control.setAttribute('aria-invalid', String(Boolean(message)));
+      }
+      const firstInvalid = Object.entries(fields).find(([name]) => errors[name as keyof typeof errors]);
+      if (firstInvalid) {
+        status.textContent = '';
+        firstInvalid[1].control.focus();
+        return;
+      }
+      const body: CreateActionItemRequest = { summary: input.summary.trim() };
+      if (input.owner) body.owner = input.owner;
+      if (input.dueDate) body.dueDate = input.dueDate;
+      if (input.description) body.description = input.description;
+      submit.disabled = true;
+      status.className = 'form-status';
+      status.textContent = 'Creating…';
+      try {
+        const created = await options.api.createActionItem(incident.key, body);
+        status.replaceChildren('Created ', externalLink(created.url, created.key), '.');
+        form.reset();
+        if (options.isCurrent()) await renderIncidentView({ ...options, created });
+      } catch (error) {
+        status.className = 'form-status error-text';
+        const message = error instanceof Error ? error.message : String(error);
+        status.textContent = error instanceof ApiError && error.status === 400 ? `Jira or the server refused it: ${message}` : `Could not create it: ${message}`;
+      } finally {
+        submit.disabled = false;
+      }
+    })();
+  });
+  return form;
+}
+
+/** Downloads through the API client, so the request carries the SSO token when one is needed. */
+function postmortemDownload(api: ApiClient, key: string): HTMLElement {
+  const status = h('span', { class: 'form-status', role: 'status' });
+  const button = h('button', { type: 'button', class: 'download' }, 'Download the post-mortem (Markdown)');
+  button.addEventListener('click', () => {
+    status.className = 'form-status';
+    status.textContent = '';
+    api.postmortemMarkdown(key).then((markdown) => {
+      const url = URL.createObjectURL(new Blob([markdown], { type: 'text/markdown' }));
+      h('a', { href: url, download: `${key}-postmortem.md` }).click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    }, (error: unknown) => {
+      status.className = 'form-status error-text';
+      status.textContent = `Could not download it: ${error instanceof Error ? error.message : String(error)}`;
+    });
+  });
+  return h('p', {}, button, ' ', status);
+}

@@ -1,0 +1,471 @@
+/// <reference lib="dom" />
+/**
+ * The Teams tab in headless Chromium, against the server: standalone in a plain browser,
+ * and framed by a stand-in Teams host that speaks teams-js's postMessage protocol.
+ */
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import type { Frame, Page, Response } from 'playwright-core';
+import type { ActionItemsResponse, MetricsResponse } from '../../server/domain/api.js';
+import { buildTab, findChromium, launchBrowser, screenshotPath, SCREENSHOT_DIR, type Browser } from './harness.js';
+import { startSsoTestServer, startTestServer, type SsoTestServer, type TestServer } from './server.js';
+import { HOST_ORIGIN, hostPageHtml, type HostPageOptions } from './teams-host.js';
+
+/** Printed for the reader of the test run (not asserted): where things are, what was measured. */
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+const chromiumPath = findChromium();
+if (!chromiumPath) {
+  log('Browser tests skipped: no Chromium found at /usr/bin/chromium (or CHROMIUM_PATH). Install it with `apt-get install -y chromium`; .ci/run does.');
+}
+const suite = chromiumPath ? describe : describe.skip;
+
+type ChartDump = Record<string, { labels: string[]; series: Array<{ label: string; data: Array<number | null> }>; theme: string; colours: string[] }>;
+
+const TAB_ORIGIN = 'https://tab.contoso.test';
+
+let server: TestServer;
+let browser: Browser;
+
+/**
+ * Collects console errors and page errors of a page (and its frames). teams-js's fetch of
+ * its host list from the CDN is aborted on purpose (offline), so that failure is expected;
+ * `expected` names others a test provokes.
+ */
+function watchErrors(page: Page, expected: (text: string, url: string) => boolean = () => false): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    const url = message.location().url;
+    if (url.startsWith('https://res.cdn.office.net/') || expected(message.text(), url)) return;
+    errors.push(`console: ${message.text()} (${url})`);
+  });
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  return errors;
+}
+
+async function charts(target: Page | Frame): Promise<ChartDump> {
+  return target.evaluate(() => (window as unknown as { __pmCharts: ChartDump }).__pmCharts);
+}
+
+/** What each chart must show, derived here from /api/metrics independently of the client. */
+function expectChartsToMatch(dump: ChartDump, metrics: MetricsResponse, metric: 'timeToResolve' | 'timeToDetect' | 'timeToAcknowledge' = 'timeToResolve'): void {
+  const perWeek = dump['incidents-per-week']!;
+  expect(perWeek.labels).toEqual(metrics.incidents.byWeek.map((w) => w.weekStart));
+  metrics.incidents.byWeek.forEach((week, i) => {
+    const stacked = perWeek.series.reduce((sum, s) => sum + (s.data[i] ?? 0), 0);
+    expect(stacked).toBe(week.total);
+    for (const s of perWeek.series) expect(s.data[i]).toBe(week.bySeverity[s.label as 'P0'] ?? 0);
+  });
+  const weekly = metrics.weekly ?? [];
+  const times = dump['time-per-week']!;
+  expect(times.labels).toEqual(weekly.map((w) => w.weekStart));
+  const toHours = (s: number | null) => (s == null ? null : s / 3600);
+  expect(times.series.find((s) => s.label === 'median')!.data).toEqual(weekly.map((w) => toHours(w[metric].medianSeconds)));
+  expect(times.series.find((s) => s.label === 'p90')!.data).toEqual(weekly.map((w) => toHours(w[metric].p90Seconds)));
+  const items = dump['action-items-per-week']!;
+  expect(items.series.map((s) => s.data)).toEqual([
+    weekly.map((w) => w.actionItemsOpened), weekly.map((w) => w.actionItemsClosed), weekly.map((w) => w.actionItemsOpenAtEnd),
+  ]);
+  const services = dump['incidents-by-service']!;
+  const shownServices = Object.fromEntries(services.labels.map((label, i) => [label, services.series[0]!.data[i]]));
+  expect(shownServices).toEqual(Object.fromEntries(Object.entries(metrics.incidents.byService).filter(([, n]) => n > 0)));
+  const detection = dump['detection-categories']!;
+  expect(Object.fromEntries(detection.labels.map((label, i) => [label, detection.series[0]!.data[i]])))
+    .toEqual(Object.fromEntries(['automated', 'customer', 'internal', 'unknown'].map((c) => [c, metrics.incidents.byDetection[c as 'automated'] ?? 0])));
+}
+
+/** Long lists show their first rows; this shows the rest. */
+async function showAll(page: Page, section: string): Promise<void> {
+  const button = page.locator(`${section} button.show-all`);
+  if (await button.count()) await button.click();
+}
+
+async function openDashboard(page: Page, path = '/tab'): Promise<{ metrics: MetricsResponse; overdue: ActionItemsResponse }> {
+  const metricsResponse = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/metrics');
+  const overdueResponse = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/action-items' && r.url().includes('overdue=true'));
+  await page.goto(`${server.baseUrl}${path}`);
+  const [metrics, overdue] = await Promise.all([metricsResponse.then((r: Response) => r.json()), overdueResponse.then((r: Response) => r.json())]);
+  await page.waitForSelector('[data-chart="incidents-per-week"] canvas');
+  await page.waitForSelector('#overdue');
+  return { metrics: metrics as MetricsResponse, overdue: overdue as ActionItemsResponse };
+}
+
+beforeAll(async () => {
+  if (!chromiumPath) return;
+  await buildTab();
+  server = await startTestServer();
+  browser = await launchBrowser(chromiumPath);
+  log(`Browser tests: ${chromiumPath} against ${server.description} at ${server.baseUrl}; screenshots in ${SCREENSHOT_DIR}`);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+suite('the tab in a plain browser', () => {
+  it('draws the dashboard quickly, with charts that match /api/metrics and no console errors', async () => {
+    const page = await browser.context.newPage();
+    const errors = watchErrors(page);
+    const { metrics } = await openDashboard(page);
+    const firstChartMs = await page.evaluate(() => performance.getEntriesByName('first-chart')[0]?.startTime ?? Number.NaN);
+    log(`first chart drawn ${Math.round(firstChartMs)} ms after navigation`);
+    expect(firstChartMs).toBeLessThan(1500);
+    expectChartsToMatch(await charts(page), metrics);
+    expect(await page.textContent('[data-tile="incidents"] .tile-value')).toBe(String(metrics.incidents.total));
+    const actionValues = await page.locator('[data-tile="action-items"] .tile-value').allTextContents();
+    expect(actionValues).toEqual([String(metrics.actionItems.open), String(metrics.actionItems.overdue)]);
+    // Each tile explains its formula on hover/focus and links to the list behind it.
+    const tile = page.locator('[data-tile="timeToResolve"]');
+    expect(await tile.getAttribute('title')).toMatch(/TTR/);
+    expect(await tile.getAttribute('href')).toBe('#incidents');
+    await tile.focus();
+    await expect(tile.locator('.formula').isVisible()).resolves.toBe(true);
+    // Each chart has a text alternative.
+    expect(await page.locator('figure.chart details.alt table').count()).toBe(5);
+    await page.screenshot({ path: screenshotPath('default-1280'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('keeps filters in the URL, refetches with them, and a reload reproduces the view', async () => {
+    const page = await browser.context.newPage();
+    const errors = watchErrors(page);
+    const { metrics } = await openDashboard(page);
+    const severity = (Object.entries(metrics.incidents.bySeverity).find(([, n]) => (n ?? 0) > 0)?.[0]) ?? 'P1';
+    const filtered = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/metrics' && r.url().includes(`severity=${severity}`));
+    await page.selectOption('select[name="severity"]', severity);
+    const filteredMetrics = (await (await filtered).json()) as MetricsResponse;
+    await page.waitForFunction(() => document.querySelector('[data-tile="incidents"]') != null);
+    expect(new URL(page.url()).searchParams.get('severity')).toBe(severity);
+    expectChartsToMatch(await charts(page), filteredMetrics);
+    const windowed = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/metrics' && !r.url().includes('xx'));
+    await page.selectOption('select[name="window"]', '30');
+    const thirty = await (await windowed).json() as MetricsResponse;
+    const span = Date.parse(thirty.range.to) - Date.parse(thirty.range.from);
+    expect(Math.round(span / 86_400_000)).toBe(30);
+    expect(page.url()).toContain('window=30');
+    // The link alone reproduces the view.
+    const again = await browser.context.newPage();
+    const reloaded = again.waitForResponse((r) => new URL(r.url()).pathname === '/api/metrics');
+    await again.goto(page.url());
+    expect((await reloaded).url()).toContain(`severity=${severity}`);
+    expect(await again.inputValue('select[name="severity"]')).toBe(severity);
+    expect(await again.inputValue('select[name="window"]')).toBe('30');
+    // A custom window is checked before it is asked for.
+    await again.selectOption('select[name="window"]', 'custom');
+    await again.waitForSelector('input[name="from"]');
+    await again.fill('input[name="from"]', '2026-06-01');
+    await again.fill('input[name="to"]', '2026-05-01');
+    await again.click('button[name="apply-range"]');
+    expect(await again.textContent('#range-error')).toMatch(/start date must be on or before/);
+    const custom = again.waitForResponse((r) => new URL(r.url()).pathname === '/api/metrics' && r.url().includes('from=2026-05-01'));
+    await again.fill('input[name="from"]', '2026-05-01');
+    await again.fill('input[name="to"]', '2026-05-31');
+    await again.click('button[name="apply-range"]');
+    expect(new URL((await custom).url()).searchParams.get('to')).toBe('2026-06-01T00:00:00.000Z');
+    expect(errors).toEqual([]);
+    await page.close();
+    await again.close();
+  });
+
+  it('says so when a window has no incidents, and that nothing is overdue', async () => {
+    const page = await browser.context.newPage();
+    const errors = watchErrors(page);
+    const { metrics } = await openDashboard(page, '/tab?window=custom&from=2020-01-01&to=2020-01-31');
+    expect(metrics.incidents.total).toBe(0);
+    expect(await page.textContent('main .empty')).toMatch(/No incidents in 2020-01-01 to 2020-01-31/);
+    expect(await page.textContent('[data-tile="incidents"] .tile-value')).toBe('0');
+    await page.waitForSelector('#overdue .empty');
+    expect(await page.textContent('#overdue .empty')).toMatch(/Nothing is overdue/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('switches the per-week time chart between TTR, TTD and TTA', async () => {
+    const page = await browser.context.newPage();
+    const { metrics } = await openDashboard(page);
+    await page.click('button[data-metric="timeToDetect"]');
+    expect(await page.getAttribute('button[data-metric="timeToDetect"]', 'aria-pressed')).toBe('true');
+    expectChartsToMatch(await charts(page), metrics, 'timeToDetect');
+    expect(page.url()).toContain('metric=timeToDetect');
+    await page.close();
+  });
+
+  it('lists overdue action items by days overdue, filters by owner, and follows an incident link', async () => {
+    const page = await browser.context.newPage();
+    const errors = watchErrors(page);
+    const { metrics, overdue } = await openDashboard(page);
+    await page.waitForSelector('[data-list="overdue"]');
+    await showAll(page, '#overdue');
+    const rows = page.locator('[data-list="overdue"] tbody tr');
+    const count = await rows.count();
+    expect(count).toBe(metrics.actionItems.overdue);
+    if (count === 0) {
+      expect(await page.textContent('#overdue')).toMatch(/Nothing is overdue/);
+      return;
+    }
+    const days = (await page.locator('[data-list="overdue"] tbody tr td:nth-child(6)').allTextContents()).map(Number);
+    expect(days).toEqual([...days].sort((a, b) => b - a));
+    const firstKey = await rows.first().locator('td:first-child a').textContent();
+    const first = overdue.items.find((i) => i.key === firstKey)!;
+    expect(await rows.first().locator('td:first-child a').getAttribute('href')).toBe(first.url);
+    if (first.dueDateSource === 'sla') expect(await rows.first().locator('.sla').count()).toBe(1);
+    // Filter by the first row's owner.
+    const ownerValue = first.owner ?? '(none)';
+    await page.selectOption('select[name="owner"]', ownerValue);
+    await page.waitForFunction((owner) => new URL(location.href).searchParams.get('owner') === owner, ownerValue);
+    await page.waitForSelector('[data-list="overdue"]');
+    const owners = await page.locator('[data-list="overdue"] tbody tr td:nth-child(3)').allTextContents();
+    expect(owners.length).toBeGreaterThan(0);
+    expect(new Set(owners)).toEqual(new Set([first.owner ?? 'no owner']));
+    // Follow the incident link to the incident view, and come back.
+    const incidentKey = first.incidentKey!;
+    await page.locator('[data-list="overdue"] a.incident-link').first().click();
+    await page.waitForSelector(`[data-incident="${incidentKey}"]`);
+    expect(new URL(page.url()).searchParams.get('incident')).toBe(incidentKey);
+    expect(await page.locator('[data-list="incident-action-items"]').textContent()).toContain(first.key);
+    // The filled-in post-mortem downloads through the API client.
+    const download = page.waitForEvent('download');
+    await page.click('button.download');
+    const file = await download;
+    expect(file.suggestedFilename()).toBe(`${incidentKey}-postmortem.md`);
+    const markdown = await new Promise<string>((resolve, reject) => {
+      void file.createReadStream().then((stream) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks).toString('utf8'))).on('error', reject);
+      });
+    });
+    expect(markdown).toContain(incidentKey);
+    await page.goBack();
+    await page.waitForSelector('[data-chart="incidents-per-week"] canvas');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows the data-quality panel and the incidents behind the tiles', async () => {
+    const page = await browser.context.newPage();
+    const { metrics } = await openDashboard(page);
+    await page.waitForSelector('#data-quality');
+    const problems = (metrics.dataQuality?.incidents.length ?? 0) + (metrics.dataQuality?.actionItems.length ?? 0);
+    await showAll(page, '#data-quality');
+    expect(await page.locator('[data-list="data-quality"] tbody tr').count()).toBe(problems);
+    // The incidents tile unfolds the list behind it.
+    expect(await page.isVisible('[data-list="incidents"]')).toBe(false);
+    await page.click('[data-tile="incidents"]');
+    await page.waitForSelector('#incidents[open] [data-list="incidents"]');
+    await showAll(page, '#incidents');
+    expect(await page.locator('[data-list="incidents"] tbody tr').count()).toBe(metrics.incidents.total);
+    await page.click('[data-tile="on-time"]');
+    await page.waitForSelector('#action-items[open]');
+    await page.waitForSelector('[data-list="action-items"], #action-items .empty');
+    await page.close();
+  });
+
+  it('shows the API error message with a retry button, and retry recovers', async () => {
+    const page = await browser.context.newPage();
+    let fail = true;
+    await page.route('**/api/metrics*', (route) => fail
+      ? route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: { code: 'invalid_parameter', message: 'from: must be an ISO-8601 instant' } }) })
+      : route.continue());
+    await page.goto(`${server.baseUrl}/tab`);
+    await page.waitForSelector('.error');
+    expect(await page.textContent('.error')).toContain('from: must be an ISO-8601 instant');
+    fail = false;
+    await page.keyboard.press('Tab');
+    await page.focus('button.retry');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-chart="incidents-per-week"] canvas');
+    await page.close();
+  });
+
+  it('files a new action item from the incident view, with inline validation and the API message on 400', async () => {
+    const page = await browser.context.newPage();
+    const { metrics } = await openDashboard(page);
+    await page.click('[data-tile="incidents"]');
+    await page.waitForSelector('#incidents[open] [data-list="incidents"]');
+    const key = await page.locator('[data-list="incidents"] a.incident-link').first().textContent();
+    expect(metrics.incidents.total).toBeGreaterThan(0);
+    await page.locator('[data-list="incidents"] a.incident-link').first().click();
+    await page.waitForSelector('form.create-item');
+    await page.click('form.create-item button[type="submit"]');
+    expect(await page.textContent('#new-summary-error')).toMatch(/Write a summary/);
+    expect(await page.getAttribute('#new-summary', 'aria-invalid')).toBe('true');
+    // First for real: in demo mode the server files the ticket in the sample Jira, links it
+    // to the incident and stores it, so the refreshed incident view lists it.
+    await page.fill('#new-summary', 'Add an alert on queue depth');
+    await page.fill('#new-dueDate', '2026-12-31');
+    const real = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `/api/incidents/${key}/action-items`);
+    await page.click('form.create-item button[type="submit"]');
+    const realAnswer = await real;
+    expect(realAnswer.status()).toBe(201);
+    const created = (await realAnswer.json()) as { key: string; url: string };
+    await page.waitForSelector('.notice');
+    expect(await page.textContent('.notice')).toContain(created.key);
+    expect(await page.getAttribute(`.notice a`, 'href')).toBe(created.url);
+    await page.waitForFunction((k) => document.querySelector('[data-list="incident-action-items"]')?.textContent?.includes(k), created.key);
+    const requests: unknown[] = [];
+    let answer: { status: number; body: unknown } = { status: 400, body: { error: { code: 'invalid_input', message: 'owner: no Jira user matches "nobody"' } } };
+    await page.route(`**/api/incidents/${key}/action-items`, (route) => {
+      requests.push(route.request().postDataJSON());
+      return route.fulfill({ status: answer.status, contentType: 'application/json', body: JSON.stringify(answer.body) });
+    });
+    await page.fill('#new-summary', 'Add an alert on queue depth');
+    await page.fill('#new-owner', 'nobody');
+    await page.fill('#new-dueDate', '2026-12-31');
+    await page.click('form.create-item button[type="submit"]');
+    await page.waitForSelector('form.create-item .form-status.error-text');
+    expect(await page.textContent('form.create-item .form-status')).toContain('owner: no Jira user matches "nobody"');
+    expect(requests[0]).toEqual({ summary: 'Add an alert on queue depth', owner: 'nobody', dueDate: '2026-12-31' });
+    answer = { status: 201, body: { key: 'ACT-999', url: 'https://jira.example.test/browse/ACT-999' } };
+    await page.fill('#new-owner', '');
+    await page.click('form.create-item button[type="submit"]');
+    await page.waitForSelector('.notice');
+    expect(await page.textContent('.notice')).toContain('ACT-999');
+    expect(requests[1]).toEqual({ summary: 'Add an alert on queue depth', dueDate: '2026-12-31' });
+    await page.screenshot({ path: screenshotPath('incident-view-1280'), fullPage: true });
+    await page.close();
+  });
+
+  it('follows the colour scheme: dark and contrast themes, and the 320 px side panel', async () => {
+    const page = await browser.context.newPage();
+    const errors = watchErrors(page);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await openDashboard(page);
+    expect(await page.getAttribute('html', 'data-theme')).toBe('dark');
+    const dark = await charts(page);
+    expect(dark['incidents-by-service']!.theme).toBe('dark');
+    await page.screenshot({ path: screenshotPath('dark-1280'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light', forcedColors: 'active' });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'contrast');
+    const contrast = await charts(page);
+    expect(contrast['incidents-by-service']!.colours).not.toEqual(dark['incidents-by-service']!.colours);
+    await page.emulateMedia({ colorScheme: 'light', forcedColors: 'none' });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'default');
+    await page.setViewportSize({ width: 320, height: 800 });
+    await page.waitForTimeout(100);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: screenshotPath('default-320'), fullPage: true });
+    // Keyboard: the skip link comes first, then the filters.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe('skip');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('window');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+suite('the tab inside a stand-in Teams host', () => {
+  let hostOptions: HostPageOptions;
+  let sso: SsoTestServer;
+  /** Every API call the framed tab made: the Authorization it sent and the server's status. */
+  const apiCalls: Array<{ path: string; authorization: string; status: number }> = [];
+
+  beforeAll(async () => {
+    if (!chromiumPath) return;
+    sso = await startSsoTestServer(TAB_ORIGIN);
+    log(`Teams host tests: ${sso.description} at ${sso.baseUrl}, framed as ${TAB_ORIGIN} by ${HOST_ORIGIN}`);
+    // teams-js fetches its list of trusted hosts from the CDN; offline it uses the built-in list.
+    await browser.context.route('https://res.cdn.office.net/**', (route) => route.abort());
+    await browser.context.route(`${HOST_ORIGIN}/**`, (route) => route.fulfill({ contentType: 'text/html', body: hostPageHtml(hostOptions) }));
+    // The tab, at a made-up https origin, proxied to the server (headers and all).
+    await browser.context.route(`${TAB_ORIGIN}/**`, async (route) => {
+      const url = new URL(route.request().url());
+      const response = await route.fetch({ url: `${sso.baseUrl}${url.pathname}${url.search}` });
+      if (url.pathname.startsWith('/api/')) {
+        apiCalls.push({ path: url.pathname, authorization: route.request().headers()['authorization'] ?? '', status: response.status() });
+      }
+      return route.fulfill({ response });
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await sso?.close();
+  });
+
+  async function openHost(options: Partial<HostPageOptions>): Promise<{ page: Page; frame: Frame; errors: string[] }> {
+    hostOptions = { tabUrl: `${TAB_ORIGIN}/tab`, frameContext: 'content', theme: 'default', token: sso.token, ...options };
+    const page = await browser.context.newPage();
+    // With AUTH_MODE=teams-sso the first API call goes without a token and is refused (401).
+    const errors = watchErrors(page, (text, url) => text.includes('401') && url.startsWith(`${TAB_ORIGIN}/api/`));
+    await page.goto(`${HOST_ORIGIN}/stand-in-host`);
+    const frame = await (await page.waitForSelector('iframe#tab')).contentFrame();
+    if (!frame) throw new Error('The host page has no tab frame.');
+    await frame.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+    return { page, frame, errors };
+  }
+
+  const hostLog = (page: Page) => page.evaluate(() => (window as unknown as { hostLog: Array<{ func: string; args: unknown[] }> }).hostLog);
+
+  it('reads the context (theme, team, channel), follows theme changes, notifies success and gets an SSO token on 401', async () => {
+    apiCalls.length = 0;
+    const { page, frame, errors } = await openHost({ theme: 'dark' });
+    await frame.waitForSelector('[data-chart="incidents-per-week"] canvas');
+    expect(await frame.getAttribute('html', 'data-theme')).toBe('dark');
+    expect(await frame.textContent('.where')).toBe('Reliability › Incident review');
+    await frame.waitForSelector('#overdue');
+    const messages = await hostLog(page);
+    const funcs = messages.map((m) => m.func);
+    expect(funcs).toContain('getContext');
+    expect(funcs).toContain('authentication.getAuthToken');
+    await page.waitForFunction(() => (window as unknown as { hostLog: Array<{ func: string }> }).hostLog.some((m) => m.func === 'appInitialization.success'));
+    // The first API call goes without a token and the server refuses it; the tab then asks
+    // Teams for the SSO token, and the server verifies it and answers every later call.
+    expect(apiCalls[0]).toMatchObject({ authorization: '', status: 401 });
+    const signed = apiCalls.filter((c) => c.authorization === `Bearer ${sso.token}`);
+    expect(signed.map((c) => c.path)).toEqual(expect.arrayContaining(['/api/metrics', '/api/incidents', '/api/action-items']));
+    expect(signed.every((c) => c.status === 200)).toBe(true);
+    expect(messages.filter((m) => m.func === 'authentication.getAuthToken')).toHaveLength(1);
+    const darkCharts = await charts(frame);
+    await page.evaluate(() => (window as unknown as { pushEvent: (f: string, a: unknown[]) => void }).pushEvent('themeChange', ['contrast']));
+    await frame.waitForFunction(() => document.documentElement.dataset.theme === 'contrast');
+    const contrastCharts = await charts(frame);
+    expect(contrastCharts['incidents-per-week']!.theme).toBe('contrast');
+    expect(contrastCharts['incidents-by-service']!.colours).not.toEqual(darkCharts['incidents-by-service']!.colours);
+    const textColour = await frame.evaluate(() => getComputedStyle(document.body).color);
+    expect(textColour).toBe('rgb(255, 255, 255)');
+    await page.screenshot({ path: screenshotPath('teams-contrast-1280'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('fits the 320 px side panel in Teams', async () => {
+    const { page, frame, errors } = await openHost({ theme: 'default', width: 320 });
+    await frame.waitForSelector('[data-chart="incidents-per-week"] canvas');
+    const overflow = await frame.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 320, height: 900 });
+    await page.screenshot({ path: screenshotPath('teams-default-320') });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('configures a channel tab: valid choice enables Save, Save stores a content URL carrying the filters', async () => {
+    const { page, frame, errors } = await openHost({ tabUrl: `${TAB_ORIGIN}/tab/config`, frameContext: 'settings' });
+    await page.waitForFunction(() => (window as unknown as { hostLog: Array<{ func: string }> }).hostLog.some((m) => m.func === 'settings.setValidityState'));
+    let messages = await hostLog(page);
+    expect(messages.filter((m) => m.func === 'settings.setValidityState').at(-1)?.args).toEqual([true]);
+    expect(messages.map((m) => m.func)).toContain('registerHandler');
+    const services = await frame.locator('select[name="service"] option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
+    expect(services.length).toBeGreaterThan(0);
+    await frame.selectOption('select[name="service"]', services[0]!);
+    await frame.selectOption('select[name="severity"]', 'P1');
+    await frame.selectOption('select[name="window"]', '30');
+    await page.evaluate(() => (window as unknown as { pushEvent: (f: string, a: unknown[]) => void }).pushEvent('settings.save', [{}]));
+    await page.waitForFunction(() => (window as unknown as { hostLog: Array<{ func: string }> }).hostLog.some((m) => m.func === 'settings.save.success'));
+    messages = await hostLog(page);
+    const saved = messages.find((m) => m.func === 'settings.setSettings')!.args[0] as { contentUrl: string; websiteUrl: string; entityId: string; suggestedDisplayName: string };
+    const url = new URL(saved.contentUrl);
+    expect(`${url.origin}${url.pathname}`).toBe(`${TAB_ORIGIN}/tab`);
+    expect(Object.fromEntries(url.searchParams)).toEqual({ window: '30', service: services[0], severity: 'P1' });
+    expect(saved.entityId.length).toBeLessThanOrEqual(64);
+    expect(saved.suggestedDisplayName).toContain(services[0]);
+    await page.screenshot({ path: screenshotPath('teams-config') });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
