@@ -354,6 +354,13 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
       },
       run.incidents,
     );
+    // Tickets created for a document-only incident have no Jira link to it; the import
+    // recorded which incident they belong to, and a sync must not drop that.
+    const documentIncidents = new Set((await store.findIncidents({ source: 'document' })).map((i) => i.key));
+    const keepDocumentOwner = (item: ActionItem, stored: ActionItem | undefined): ActionItem =>
+      item.incidentKey === null && stored?.incidentKey != null && documentIncidents.has(stored.incidentKey)
+        ? { ...item, incidentKey: stored.incidentKey }
+        : item;
     await syncQuery<ActionItem>(
       {
         query: 'actionItems',
@@ -364,11 +371,14 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
         findExisting: (keys) => store.findActionItems({ keys }),
         needsIncidentKeys: true,
         map: (issue, page) =>
-          toActionItem(
-            issue,
-            ctx,
-            (key) => page.incidentKeys.has(key),
-            page.existing.get(issue.key)?.documentRef ?? null,
+          keepDocumentOwner(
+            toActionItem(
+              issue,
+              ctx,
+              (key) => page.incidentKeys.has(key),
+              page.existing.get(issue.key)?.documentRef ?? null,
+            ),
+            page.existing.get(issue.key),
           ),
         upsert: (records) => store.upsertActionItems(records),
       },

@@ -220,6 +220,35 @@ describe('sync from the sample Jira into the embedded store', () => {
     }
   });
 
+  it('keeps the owner of a ticket filed for a document-only incident, which has no Jira link to it', async () => {
+    const jira = await startSampleJira({ now: SEED_NOW });
+    const db = await openStore();
+    try {
+      const sync = syncFor(jira, db.store);
+      await sync.run(new Date());
+      const doc = (await db.store.findIncidents({}))[0]!;
+      await db.store.upsertIncidents([{ ...doc, key: 'PM-2026-11-03', jiraId: null, source: 'document', url: null }]);
+      const ticket = jira.data.addIssue({ projectKey: 'REL', issueType: 'Task', summary: 'Document-only follow-up', labels: ['postmortem-action'] });
+      const unlinked = jira.data.addIssue({ projectKey: 'REL', issueType: 'Task', summary: 'Was linked, link removed', labels: ['postmortem-action'] });
+      await sync.run(new Date());
+      const stored = (await db.store.getActionItem(ticket))!;
+      // What the import records after creating the ticket:
+      await db.store.upsertActionItems([
+        { ...stored, incidentKey: 'PM-2026-11-03', documentRef: 'PM-1' },
+        { ...(await db.store.getActionItem(unlinked))!, incidentKey: doc.key },
+      ]);
+      jira.data.updateIssue(ticket, { summary: 'Document-only follow-up (edited)' });
+      jira.data.updateIssue(unlinked, { summary: 'Edited after its link was removed' });
+      await sync.run(new Date());
+      expect(await db.store.getActionItem(ticket)).toMatchObject({ incidentKey: 'PM-2026-11-03', documentRef: 'PM-1', summary: 'Document-only follow-up (edited)' });
+      // A Jira incident's ownership still follows Jira's links.
+      expect((await db.store.getActionItem(unlinked))?.incidentKey).toBeNull();
+    } finally {
+      await db.close();
+      await jira.close();
+    }
+  });
+
   it("honours 429's Retry-After and recovers from 500/503, ending in the same state as a clean run", async () => {
     const clean = await openStore();
     const db = await openStore();
