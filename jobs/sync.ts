@@ -89,6 +89,7 @@ export async function syncCli(args: string[], env: NodeJS.ProcessEnv, io: CliIo)
     for (const line of formatSummary(run, { incidents: incidents?.watermark ?? null, actionItems: actionItems?.watermark ?? null })) {
       io.out(line);
     }
+    if (!run.ok) io.err(`Sync failed: ${run.error}`);
     return run.ok ? 0 : 1;
   } finally {
     await store.close();

@@ -21,7 +21,10 @@ export const ICON_FILES = ['color.png', 'outline.png'] as const;
 
 export interface PackageInputs {
   publicUrl: string;
-  /** Lower-case host name of PUBLIC_URL, without port (validDomains, the SSO resource). */
+  /**
+   * Lower-case host of PUBLIC_URL, with its port when it is not 443: validDomains and the SSO
+   * resource `api://<host>/<client id>`, the audience the server accepts (server/http/auth.ts).
+   */
   publicHost: string;
   appId: string;
   clientId: string | null;
@@ -53,7 +56,7 @@ export function packageInputsFromEnv(env: Record<string, string | undefined>, ve
   if (!SEMVER.test(version)) throw new PackageConfigError(`package.json version "${version}" is not MAJOR.MINOR.PATCH, which the Teams manifest requires.`);
   return {
     publicUrl: `${url.origin}${url.pathname.replace(/\/+$/, '')}`,
-    publicHost: url.hostname.toLowerCase(),
+    publicHost: url.host.toLowerCase(),
     appId: appId.toLowerCase(),
     clientId: clientId?.toLowerCase() ?? null,
     version,

@@ -5,9 +5,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig, redactConfig, type Config } from './config/config.js';
+import { ConfigError, loadConfig, parseConfigFileObject, redactConfig, type Config } from './config/config.js';
+import { startDigest } from './digest/startDigest.js';
 import { StoreUnavailableError } from './errors.js';
 import { createApp } from './http/app.js';
+import { demoConfig } from './jira-sample/demoConfig.js';
 import { createLogger, type Logger } from './logging.js';
 import { createStore } from './store/createStore.js';
 import type { Store } from './store/Store.js';
@@ -38,7 +40,18 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   const sync = await startJiraSync({ config, store, logger });
   stoppables.push({ name: 'jira sync', stop: () => sync.stop() });
 
-  const app = createApp({ config, store, logger, now: () => new Date() });
+  // Demo mode: action-item tickets go to the sample Jira the sync reads, mapped the same way.
+  const demoJira = sync.demoJira
+    ? { baseUrl: sync.demoJira.url, email: sync.demoJira.email, apiToken: sync.demoJira.apiToken, mapping: parseConfigFileObject(demoConfig, 'demo config').mapping }
+    : null;
+
+  const now = (): Date => new Date();
+  // Weekly digest: DIGEST_CRON schedule plus a catch-up run now (after the first sync, in
+  // demo mode); demo mode posts to a loopback webhook sink that logs each card.
+  const digest = await startDigest({ config, store, logger, now });
+  stoppables.push({ name: 'weekly digest', stop: () => digest.stop() });
+
+  const app = createApp({ config, store, logger, now, demoJira, digest: digest.service });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);

@@ -70,11 +70,22 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
   const base = options.baseUrl ?? '';
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
   let token: string | null = null;
+  let pendingToken: Promise<string> | null = null;
+
+  /** One token request however many calls were refused at once. */
+  async function renewToken(getToken: () => Promise<string>, refused: string | null): Promise<void> {
+    if (token !== refused) return;
+    pendingToken ??= getToken().finally(() => {
+      pendingToken = null;
+    });
+    token = await pendingToken;
+  }
 
   async function send(path: string, init: RequestInit = {}, retried = false): Promise<Response> {
     const headers = new Headers(init.headers);
     headers.set('Accept', 'application/json');
-    if (token) headers.set('Authorization', `Bearer ${token}`);
+    const sent = token;
+    if (sent) headers.set('Authorization', `Bearer ${sent}`);
     let response: Response;
     try {
       response = await doFetch(`${base}${path}`, { ...init, headers });
@@ -83,7 +94,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     }
     if (response.status === 401 && options.getToken && !retried) {
       try {
-        token = await options.getToken();
+        await renewToken(options.getToken, sent);
       } catch (error) {
         throw new ApiError(`Sign-in failed: ${error instanceof Error ? error.message : String(error)}`, 401, 'sso_failed');
       }

@@ -34,6 +34,10 @@ export interface DigestHealth {
   at: IsoInstant | null;
   lastError: string | null;
   uncertainWeeks: string[];
+  /** Weeks whose post failed (retried by the next run); additive, from the digest. */
+  failedWeeks?: string[];
+  /** The host of TEAMS_WEBHOOK_URL (never the URL: its `sig` is a credential); null when unset. */
+  webhookHost?: string | null;
 }
 
 /** Summary statistics of one time metric (seconds). */

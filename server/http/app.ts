@@ -8,7 +8,7 @@ import { authMiddleware } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { errorHandler, notFoundHandler } from './errorHandler.js';
 import { actionItemsRoutes } from './routes/actionItems.js';
-import { digestRoutes } from './routes/digest.js';
+import { digestPublicRoutes, digestRoutes } from './routes/digest.js';
 import { healthRoutes } from './routes/health.js';
 import { incidentsRoutes } from './routes/incidents.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -42,6 +42,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.text({ type: ['text/markdown', 'text/plain', 'text/x-markdown'], limit: '1mb' }));
 
   app.use(healthRoutes(deps));
+  // The digest card's chart image: Teams fetches it without credentials.
+  app.use(digestPublicRoutes(deps));
   app.use(tabRoutes(deps));
   app.use('/api', authMiddleware(deps));
   app.use(metricsRoutes(deps));

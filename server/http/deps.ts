@@ -1,5 +1,6 @@
 /** What createApp is built from. Tests pass a real embedded store and the sample Jira. */
-import type { Config } from '../config/config.js';
+import type { Config, JiraMappingConfig } from '../config/config.js';
+import type { DigestService } from '../digest/service.js';
 import type { Logger } from '../logging.js';
 import type { Store } from '../store/Store.js';
 
@@ -13,4 +14,11 @@ export interface AppDeps {
   tabDir?: string;
   /** Auth overrides: the JWKS URL of the Teams SSO keys (default Microsoft's, per tenant). */
   auth?: { jwksUrl?: string };
+  /**
+   * Demo mode: the built-in sample Jira the sync reads, and the mapping it is read with
+   * (`config.jira` stays null). Routes that write to Jira (action-item tickets) use it.
+   */
+  demoJira?: { baseUrl: string; email: string; apiToken: string; mapping: JiraMappingConfig } | null;
+  /** The weekly digest (main.ts passes the one its schedule posts with); built from config when absent. */
+  digest?: DigestService;
 }

@@ -3,19 +3,8 @@
  * formatted on the way out, so seeding 60,000 issues stays cheap. Every write bumps
  * `updated` and appends a changelog history, the way Jira does, so a poller sees it.
  */
-import {
-  FIELD_IDS,
-  ISSUE_TYPES,
-  LINK_TYPES,
-  PROJECTS,
-  RESOLUTIONS,
-  customFieldById,
-  issueTypeByName,
-  projectByKeyOrId,
-  statusByName,
-} from './catalog.js';
+import { LINK_TYPES, PRIORITIES, RESOLUTIONS, customFieldById, issueTypeByName, projectByKeyOrId, statusByName } from './catalog.js';
 import type { IssueTypeDef, LinkTypeDef, PriorityDef, ProjectDef, ResolutionDef, StatusDef } from './catalog.js';
-import { PRIORITIES } from './catalog.js';
 
 export interface SampleUser {
   accountId: string;
@@ -431,14 +420,6 @@ export class IssueStore {
     this.generation++;
     return isNew;
   }
-
-  issueTypes(): IssueTypeDef[] {
-    return ISSUE_TYPES;
-  }
-
-  projects(): ProjectDef[] {
-    return PROJECTS;
-  }
 }
 
 export function priorityByName(name: string | null): PriorityDef | null {
@@ -464,4 +445,3 @@ function describeCustom(fieldId: string, value: CustomValue): string | null {
   return String(value);
 }
 
-export { FIELD_IDS };

@@ -21,9 +21,9 @@ export interface RenderContext {
 export const ALL_FIELD_IDS: string[] = [
   'summary', 'status', 'issuetype', 'project', 'priority', 'labels', 'created', 'updated',
   'resolutiondate', 'resolution', 'duedate', 'assignee', 'reporter', 'description', 'issuelinks',
-  'parent', 'subtasks', 'components', 'statusCategory',
+  'parent', 'subtasks', 'components',
   ...CUSTOM_FIELDS.map((f) => f.id),
-].filter((id) => id !== 'statusCategory');
+];
 
 const KNOWN_FIELD_IDS = new Set(ALL_FIELD_IDS);
 

@@ -4,7 +4,7 @@
  * timing. Plain node:http keeps per-request overhead small for the 60,000-issue benchmark.
  */
 import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { JqlError } from './jql.js';
 import { SampleDataError } from './model.js';
@@ -106,7 +106,7 @@ export function createSampleJiraServer(deps: RouteDeps, auth: HttpOptions, state
     return { ...jiraError(500, ['Internal server error']), headers };
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<{ routeKey: string; result: RouteResult }> {
+  async function handle(req: IncomingMessage): Promise<{ routeKey: string; result: RouteResult }> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     if (state.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, state.latencyMs));
@@ -152,7 +152,6 @@ export function createSampleJiraServer(deps: RouteDeps, auth: HttpOptions, state
     }
     const after = takeFault(routeKey, true);
     if (after) result = faultResult(after, deps.clock());
-    void res;
     return { routeKey, result };
   }
 
@@ -164,7 +163,7 @@ export function createSampleJiraServer(deps: RouteDeps, auth: HttpOptions, state
       state.stats.latencySumMs += performance.now() - started;
       state.stats.byRoute[routeKey] = (state.stats.byRoute[routeKey] ?? 0) + 1;
     });
-    handle(req, res)
+    handle(req)
       .then(({ routeKey: key, result }) => {
         routeKey = key;
         const payload = result.body === undefined ? '' : JSON.stringify(result.body);

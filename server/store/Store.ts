@@ -30,6 +30,8 @@ export interface IncidentQuery {
   service?: string;
   severity?: SeverityKey;
   keys?: string[];
+  /** Jira-synced incidents, or those known only from an imported document. */
+  source?: 'jira' | 'document';
 }
 
 export interface ActionItemQuery {

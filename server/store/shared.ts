@@ -22,6 +22,7 @@ export function incidentFilter(query: IncidentQuery, page?: Page): Filter {
   if (query.service !== undefined) and.push({ services: query.service });
   if (query.severity !== undefined) and.push({ severity: query.severity === 'unknown' ? null : query.severity });
   if (query.keys !== undefined) and.push({ key: { $in: query.keys } });
+  if (query.source !== undefined) and.push({ source: query.source });
   if (page?.after !== undefined) {
     const { placeAt, key } = parseIncidentCursor(page.after);
     and.push({ $or: [{ placeAt: { $gt: placeAt } }, { placeAt, key: { $gt: key } }] });

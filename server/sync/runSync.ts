@@ -39,8 +39,11 @@ export const DEFAULT_OVERLAP_MS = 5 * 60_000;
 /** Extra overlap when Jira does not tell the user's time zone (JQL literals may be read up to 14 h off). */
 const UNKNOWN_ZONE_OVERLAP_MS = 14 * 3_600_000;
 const MAX_REPORTED_PROBLEMS = 1_000;
-/** Search pages requested ahead of the page being stored (bounds memory to a few pages). */
-const LOOKAHEAD = 2;
+/**
+ * Search pages fetched ahead of the page being stored. Searches stay one at a time (each
+ * needs the previous token); this only lets them run on while writes lag, and bounds memory.
+ */
+const LOOKAHEAD = 4;
 
 export interface SyncSettings {
   /** TIMEZONE: dates without a time are 00:00 there. */
@@ -351,21 +354,31 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
       },
       run.incidents,
     );
+    // Tickets created for a document-only incident have no Jira link to it; the import
+    // recorded which incident they belong to, and a sync must not drop that.
+    const documentIncidents = new Set((await store.findIncidents({ source: 'document' })).map((i) => i.key));
+    const keepDocumentOwner = (item: ActionItem, stored: ActionItem | undefined): ActionItem =>
+      item.incidentKey === null && stored?.incidentKey != null && documentIncidents.has(stored.incidentKey)
+        ? { ...item, incidentKey: stored.incidentKey }
+        : item;
     await syncQuery<ActionItem>(
       {
         query: 'actionItems',
         userJql: settings.jira.actionItemJql,
         fields: ACTION_ITEM_FIELDS,
-        // The import owns `documentRef`; a sync must not erase it.
-        readExisting: true,
+        // The import owns `documentRef`; a sync must not erase it. An empty store has none to keep.
+        readExisting: (await store.counts()).actionItems > 0,
         findExisting: (keys) => store.findActionItems({ keys }),
         needsIncidentKeys: true,
         map: (issue, page) =>
-          toActionItem(
-            issue,
-            ctx,
-            (key) => page.incidentKeys.has(key),
-            page.existing.get(issue.key)?.documentRef ?? null,
+          keepDocumentOwner(
+            toActionItem(
+              issue,
+              ctx,
+              (key) => page.incidentKeys.has(key),
+              page.existing.get(issue.key)?.documentRef ?? null,
+            ),
+            page.existing.get(issue.key),
           ),
         upsert: (records) => store.upsertActionItems(records),
       },

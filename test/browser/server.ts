@@ -6,8 +6,16 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { loadConfig } from '../../server/config/config.js';
 import type { HealthResponse } from '../../server/domain/api.js';
+import { createApp } from '../../server/http/app.js';
+import { createLogger } from '../../server/logging.js';
 import { start } from '../../server/main.js';
+import { createStore } from '../../server/store/createStore.js';
+import { startJiraSync } from '../../server/sync/startSync.js';
 
 export interface TestServer {
   baseUrl: string;
@@ -32,4 +40,62 @@ export async function startTestServer(): Promise<TestServer> {
     throw new Error('The server started in demo mode without data: the sample Jira sync at start-up found no incidents.');
   }
   return { baseUrl: running.url, description: `the real server in demo mode (${health.counts.incidents} incidents, ${health.counts.actionItems} action items)`, close };
+}
+
+export interface SsoTestServer extends TestServer {
+  /** A Teams SSO token the server accepts (signed by the stand-in tenant's key). */
+  token: string;
+}
+
+const TENANT_ID = '00000000-0000-4000-8000-00000000000a';
+const CLIENT_ID = '11111111-2222-4333-8444-555555555555';
+
+/**
+ * The real app with AUTH_MODE=teams-sso, in demo mode, verifying tokens with jose against a
+ * stand-in tenant: a JWKS served on loopback (the app's `auth.jwksUrl`) and a token signed
+ * with its key, carrying what Entra puts in a v2 token (iss, aud, tid, scp).
+ */
+export async function startSsoTestServer(publicUrl: string): Promise<SsoTestServer> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'stand-in-tenant-key', alg: 'RS256', use: 'sig' };
+  const jwks = createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+  });
+  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+  const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/discovery/v2.0/keys`;
+
+  const dataDir = await mkdtemp(join(tmpdir(), 'pmi-tab-sso-'));
+  writeFileSync(join(dataDir, 'config.json'), '{}\n');
+  const config = loadConfig({
+    PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', CONFIG_FILE: join(dataDir, 'config.json'),
+    AUTH_MODE: 'teams-sso', TEAMS_APP_CLIENT_ID: CLIENT_ID, TEAMS_TENANT_ID: TENANT_ID, PUBLIC_URL: publicUrl,
+  });
+  const logger = createLogger('silent');
+  const store = await createStore(config);
+  const sync = await startJiraSync({ config, store, logger, schedule: false });
+  const app = createApp({ config, store, logger, now: () => new Date(), auth: { jwksUrl } });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const token = await new SignJWT({ tid: TENANT_ID, scp: 'access_as_user', name: 'Ada Lovelace', oid: '00000000-0000-4000-8000-000000000001', ver: '2.0' })
+    .setProtectedHeader({ alg: 'RS256', kid: jwk.kid })
+    .setIssuer(`https://login.microsoftonline.com/${TENANT_ID}/v2.0`)
+    .setAudience(CLIENT_ID)
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(privateKey);
+  return {
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    description: 'the real server with AUTH_MODE=teams-sso in demo mode',
+    token,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      await sync.stop();
+      await store.close();
+      await new Promise<void>((resolve) => jwks.close(() => resolve()));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }

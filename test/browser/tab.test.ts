@@ -3,11 +3,11 @@
  * The Teams tab in headless Chromium, against the server: standalone in a plain browser,
  * and framed by a stand-in Teams host that speaks teams-js's postMessage protocol.
  */
-import { describe, it, expect, beforeAll, afterAll, afterEach } from '@jest/globals';
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import type { Frame, Page, Response } from 'playwright-core';
 import type { ActionItemsResponse, MetricsResponse } from '../../server/domain/api.js';
 import { buildTab, findChromium, launchBrowser, screenshotPath, SCREENSHOT_DIR, type Browser } from './harness.js';
-import { startTestServer, type TestServer } from './server.js';
+import { startSsoTestServer, startTestServer, type SsoTestServer, type TestServer } from './server.js';
 import { HOST_ORIGIN, hostPageHtml, type HostPageOptions } from './teams-host.js';
 
 /** Printed for the reader of the test run (not asserted): where things are, what was measured. */
@@ -24,7 +24,6 @@ const suite = chromiumPath ? describe : describe.skip;
 type ChartDump = Record<string, { labels: string[]; series: Array<{ label: string; data: Array<number | null> }>; theme: string; colours: string[] }>;
 
 const TAB_ORIGIN = 'https://tab.contoso.test';
-const SSO_TOKEN = 'header.stand-in-sso-token.signature';
 
 let server: TestServer;
 let browser: Browser;
@@ -294,18 +293,19 @@ suite('the tab in a plain browser', () => {
     await page.click('form.create-item button[type="submit"]');
     expect(await page.textContent('#new-summary-error')).toMatch(/Write a summary/);
     expect(await page.getAttribute('#new-summary', 'aria-invalid')).toBe('true');
-    // First against the server itself: whatever it answers, its message is what the form shows.
+    // First for real: in demo mode the server files the ticket in the sample Jira, links it
+    // to the incident and stores it, so the refreshed incident view lists it.
     await page.fill('#new-summary', 'Add an alert on queue depth');
+    await page.fill('#new-dueDate', '2026-12-31');
     const real = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `/api/incidents/${key}/action-items`);
     await page.click('form.create-item button[type="submit"]');
     const realAnswer = await real;
-    if (realAnswer.status() === 201) {
-      await page.waitForSelector('.notice');
-      expect(await page.textContent('.notice')).toContain(((await realAnswer.json()) as { key: string }).key);
-    } else {
-      await page.waitForSelector('form.create-item .form-status.error-text');
-      expect(await page.textContent('form.create-item .form-status')).toContain(((await realAnswer.json()) as { error: { message: string } }).error.message);
-    }
+    expect(realAnswer.status()).toBe(201);
+    const created = (await realAnswer.json()) as { key: string; url: string };
+    await page.waitForSelector('.notice');
+    expect(await page.textContent('.notice')).toContain(created.key);
+    expect(await page.getAttribute(`.notice a`, 'href')).toBe(created.url);
+    await page.waitForFunction((k) => document.querySelector('[data-list="incident-action-items"]')?.textContent?.includes(k), created.key);
     const requests: unknown[] = [];
     let answer: { status: number; body: unknown } = { status: 400, body: { error: { code: 'invalid_input', message: 'owner: no Jira user matches "nobody"' } } };
     await page.route(`**/api/incidents/${key}/action-items`, (route) => {
@@ -325,6 +325,7 @@ suite('the tab in a plain browser', () => {
     await page.waitForSelector('.notice');
     expect(await page.textContent('.notice')).toContain('ACT-999');
     expect(requests[1]).toEqual({ summary: 'Add an alert on queue depth', dueDate: '2026-12-31' });
+    await page.screenshot({ path: screenshotPath('incident-view-1280'), fullPage: true });
     await page.close();
   });
 
@@ -360,34 +361,37 @@ suite('the tab in a plain browser', () => {
 
 suite('the tab inside a stand-in Teams host', () => {
   let hostOptions: HostPageOptions;
-  let ssoRequired = false;
-  const apiAuthorizations: string[] = [];
+  let sso: SsoTestServer;
+  /** Every API call the framed tab made: the Authorization it sent and the server's status. */
+  const apiCalls: Array<{ path: string; authorization: string; status: number }> = [];
 
   beforeAll(async () => {
     if (!chromiumPath) return;
+    sso = await startSsoTestServer(TAB_ORIGIN);
+    log(`Teams host tests: ${sso.description} at ${sso.baseUrl}, framed as ${TAB_ORIGIN} by ${HOST_ORIGIN}`);
     // teams-js fetches its list of trusted hosts from the CDN; offline it uses the built-in list.
     await browser.context.route('https://res.cdn.office.net/**', (route) => route.abort());
     await browser.context.route(`${HOST_ORIGIN}/**`, (route) => route.fulfill({ contentType: 'text/html', body: hostPageHtml(hostOptions) }));
-    // The tab, at a made-up https origin, proxied to the test server.
+    // The tab, at a made-up https origin, proxied to the server (headers and all).
     await browser.context.route(`${TAB_ORIGIN}/**`, async (route) => {
       const url = new URL(route.request().url());
+      const response = await route.fetch({ url: `${sso.baseUrl}${url.pathname}${url.search}` });
       if (url.pathname.startsWith('/api/')) {
-        const authorization = route.request().headers()['authorization'] ?? '';
-        apiAuthorizations.push(authorization);
-        if (ssoRequired && authorization !== `Bearer ${SSO_TOKEN}`) {
-          return route.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unauthorized', message: 'AUTH_MODE is teams-sso: send the Teams SSO token.' } }) });
-        }
+        apiCalls.push({ path: url.pathname, authorization: route.request().headers()['authorization'] ?? '', status: response.status() });
       }
-      const response = await route.fetch({ url: `${server.baseUrl}${url.pathname}${url.search}`, headers: { ...route.request().headers(), authorization: '' } });
       return route.fulfill({ response });
     });
+  }, 120_000);
+
+  afterAll(async () => {
+    await sso?.close();
   });
 
   async function openHost(options: Partial<HostPageOptions>): Promise<{ page: Page; frame: Frame; errors: string[] }> {
-    hostOptions = { tabUrl: `${TAB_ORIGIN}/tab`, frameContext: 'content', theme: 'default', token: SSO_TOKEN, ...options };
+    hostOptions = { tabUrl: `${TAB_ORIGIN}/tab`, frameContext: 'content', theme: 'default', token: sso.token, ...options };
     const page = await browser.context.newPage();
-    // With SSO required, the first API call is refused (401) before the token is sent.
-    const errors = watchErrors(page, (text, url) => ssoRequired && text.includes('401') && url.startsWith(`${TAB_ORIGIN}/api/`));
+    // With AUTH_MODE=teams-sso the first API call goes without a token and is refused (401).
+    const errors = watchErrors(page, (text, url) => text.includes('401') && url.startsWith(`${TAB_ORIGIN}/api/`));
     await page.goto(`${HOST_ORIGIN}/stand-in-host`);
     const frame = await (await page.waitForSelector('iframe#tab')).contentFrame();
     if (!frame) throw new Error('The host page has no tab frame.');
@@ -395,27 +399,27 @@ suite('the tab inside a stand-in Teams host', () => {
     return { page, frame, errors };
   }
 
-  afterEach(() => {
-    ssoRequired = false;
-  });
-
   const hostLog = (page: Page) => page.evaluate(() => (window as unknown as { hostLog: Array<{ func: string; args: unknown[] }> }).hostLog);
 
   it('reads the context (theme, team, channel), follows theme changes, notifies success and gets an SSO token on 401', async () => {
-    ssoRequired = true;
-    apiAuthorizations.length = 0;
+    apiCalls.length = 0;
     const { page, frame, errors } = await openHost({ theme: 'dark' });
     await frame.waitForSelector('[data-chart="incidents-per-week"] canvas');
     expect(await frame.getAttribute('html', 'data-theme')).toBe('dark');
     expect(await frame.textContent('.where')).toBe('Reliability › Incident review');
-    const log = await hostLog(page);
-    const funcs = log.map((m) => m.func);
+    await frame.waitForSelector('#overdue');
+    const messages = await hostLog(page);
+    const funcs = messages.map((m) => m.func);
     expect(funcs).toContain('getContext');
     expect(funcs).toContain('authentication.getAuthToken');
     await page.waitForFunction(() => (window as unknown as { hostLog: Array<{ func: string }> }).hostLog.some((m) => m.func === 'appInitialization.success'));
-    // The first API call goes without a token, is refused, and is retried with the SSO token.
-    expect(apiAuthorizations[0]).toBe('');
-    expect(apiAuthorizations).toContain(`Bearer ${SSO_TOKEN}`);
+    // The first API call goes without a token and the server refuses it; the tab then asks
+    // Teams for the SSO token, and the server verifies it and answers every later call.
+    expect(apiCalls[0]).toMatchObject({ authorization: '', status: 401 });
+    const signed = apiCalls.filter((c) => c.authorization === `Bearer ${sso.token}`);
+    expect(signed.map((c) => c.path)).toEqual(expect.arrayContaining(['/api/metrics', '/api/incidents', '/api/action-items']));
+    expect(signed.every((c) => c.status === 200)).toBe(true);
+    expect(messages.filter((m) => m.func === 'authentication.getAuthToken')).toHaveLength(1);
     const darkCharts = await charts(frame);
     await page.evaluate(() => (window as unknown as { pushEvent: (f: string, a: unknown[]) => void }).pushEvent('themeChange', ['contrast']));
     await frame.waitForFunction(() => document.documentElement.dataset.theme === 'contrast');
@@ -443,9 +447,9 @@ suite('the tab inside a stand-in Teams host', () => {
   it('configures a channel tab: valid choice enables Save, Save stores a content URL carrying the filters', async () => {
     const { page, frame, errors } = await openHost({ tabUrl: `${TAB_ORIGIN}/tab/config`, frameContext: 'settings' });
     await page.waitForFunction(() => (window as unknown as { hostLog: Array<{ func: string }> }).hostLog.some((m) => m.func === 'settings.setValidityState'));
-    let log = await hostLog(page);
-    expect(log.filter((m) => m.func === 'settings.setValidityState').at(-1)?.args).toEqual([true]);
-    expect(log.map((m) => m.func)).toContain('registerHandler');
+    let messages = await hostLog(page);
+    expect(messages.filter((m) => m.func === 'settings.setValidityState').at(-1)?.args).toEqual([true]);
+    expect(messages.map((m) => m.func)).toContain('registerHandler');
     const services = await frame.locator('select[name="service"] option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
     expect(services.length).toBeGreaterThan(0);
     await frame.selectOption('select[name="service"]', services[0]!);
@@ -453,8 +457,8 @@ suite('the tab inside a stand-in Teams host', () => {
     await frame.selectOption('select[name="window"]', '30');
     await page.evaluate(() => (window as unknown as { pushEvent: (f: string, a: unknown[]) => void }).pushEvent('settings.save', [{}]));
     await page.waitForFunction(() => (window as unknown as { hostLog: Array<{ func: string }> }).hostLog.some((m) => m.func === 'settings.save.success'));
-    log = await hostLog(page);
-    const saved = log.find((m) => m.func === 'settings.setSettings')!.args[0] as { contentUrl: string; websiteUrl: string; entityId: string; suggestedDisplayName: string };
+    messages = await hostLog(page);
+    const saved = messages.find((m) => m.func === 'settings.setSettings')!.args[0] as { contentUrl: string; websiteUrl: string; entityId: string; suggestedDisplayName: string };
     const url = new URL(saved.contentUrl);
     expect(`${url.origin}${url.pathname}`).toBe(`${TAB_ORIGIN}/tab`);
     expect(Object.fromEntries(url.searchParams)).toEqual({ window: '30', service: services[0], severity: 'P1' });

@@ -272,6 +272,7 @@ describe('parsePostmortem', () => {
       { line: 5, row: null, message: expect.stringContaining('Incident ID is empty') },
     ]);
     expect(problemsOf('# Post-mortem: x\n\n## Summary\n\n* Severity: P1\n')[0]!.message).toMatch(/No "Incident ID" line/);
+    expect(problemsOf(fixture('missing-incident-id.md'))).toEqual([{ line: 5, row: null, message: expect.stringContaining('Incident ID is empty') }]);
   });
 
   it('refuses an end before the start and an unreadable duration', () => {

@@ -67,6 +67,14 @@ describe('demo seed: a realistic reliability history', () => {
     expect(incidents().filter((i) => i.histories.length > 40).length).toBeGreaterThanOrEqual(3);
   });
 
+  it('hides some acknowledgements and resolutions beyond those 40, so a client must fetch the rest', () => {
+    const statusMovesOutsideNewest40 = incidents().filter((i) => {
+      const older = i.histories.slice(0, Math.max(0, i.histories.length - 40));
+      return older.some((h) => h.items.some((item) => item.field === 'status'));
+    });
+    expect(statusMovesOutsideNewest40.length).toBeGreaterThanOrEqual(3);
+  });
+
   it('has several hundred action items, linked (both directions, several types) or parented', () => {
     const items = actionItems();
     expect(items.length).toBeGreaterThanOrEqual(300);

@@ -51,15 +51,19 @@ function readZip(buffer: Buffer): Map<string, Buffer> {
 }
 
 describe('packageInputsFromEnv', () => {
-  it('normalises the host (lower case, no port, no trailing slash) and ids', () => {
+  it('normalises the address (lower case, no trailing slash) and ids, keeping a port other than 443', () => {
     const inputs = packageInputsFromEnv({ ...ENV, PUBLIC_URL: 'https://Insights.Contoso.com:8443/reliability/' }, '1.2.3');
     expect(inputs).toEqual({
       publicUrl: 'https://insights.contoso.com:8443/reliability',
-      publicHost: 'insights.contoso.com',
+      publicHost: 'insights.contoso.com:8443',
       appId: APP_ID,
       clientId: CLIENT_ID.toLowerCase(),
       version: '1.2.3',
     });
+  });
+
+  it('leaves out the default https port', () => {
+    expect(packageInputsFromEnv({ ...ENV, PUBLIC_URL: 'https://insights.contoso.com:443' }, '1.0.0').publicHost).toBe('insights.contoso.com');
   });
 
   it.each([

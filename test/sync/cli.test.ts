@@ -62,7 +62,8 @@ describe('npm run sync', () => {
     const bad = io(false);
     expect(await syncCli([], { ...env, JIRA_API_TOKEN: 'nope' }, bad.io)).toBe(1);
     expect(bad.out).toContainEqual(expect.stringMatching(/^ {2}error: Jira refused .*check JIRA_EMAIL\/JIRA_API_TOKEN/));
-    expect(bad.out.join('\n')).not.toContain('nope');
+    expect(bad.err).toEqual([expect.stringMatching(/^Sync failed: Jira refused GET .*check JIRA_EMAIL\/JIRA_API_TOKEN and the account's project access\.$/)]);
+    expect([...bad.out, ...bad.err].join('\n')).not.toContain('nope');
 
     const unknown = io(false);
     expect(await syncCli(['--fulll'], env, unknown.io)).toBe(2);

@@ -5,6 +5,8 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { parseConfigFileObject, loadConfig, type JiraMappingConfig } from '../../server/config/config.js';
 import { createApp } from '../../server/http/app.js';
@@ -218,6 +220,35 @@ describe('sync from the sample Jira into the embedded store', () => {
     }
   });
 
+  it('keeps the owner of a ticket filed for a document-only incident, which has no Jira link to it', async () => {
+    const jira = await startSampleJira({ now: SEED_NOW });
+    const db = await openStore();
+    try {
+      const sync = syncFor(jira, db.store);
+      await sync.run(new Date());
+      const doc = (await db.store.findIncidents({}))[0]!;
+      await db.store.upsertIncidents([{ ...doc, key: 'PM-2026-11-03', jiraId: null, source: 'document', url: null }]);
+      const ticket = jira.data.addIssue({ projectKey: 'REL', issueType: 'Task', summary: 'Document-only follow-up', labels: ['postmortem-action'] });
+      const unlinked = jira.data.addIssue({ projectKey: 'REL', issueType: 'Task', summary: 'Was linked, link removed', labels: ['postmortem-action'] });
+      await sync.run(new Date());
+      const stored = (await db.store.getActionItem(ticket))!;
+      // What the import records after creating the ticket:
+      await db.store.upsertActionItems([
+        { ...stored, incidentKey: 'PM-2026-11-03', documentRef: 'PM-1' },
+        { ...(await db.store.getActionItem(unlinked))!, incidentKey: doc.key },
+      ]);
+      jira.data.updateIssue(ticket, { summary: 'Document-only follow-up (edited)' });
+      jira.data.updateIssue(unlinked, { summary: 'Edited after its link was removed' });
+      await sync.run(new Date());
+      expect(await db.store.getActionItem(ticket)).toMatchObject({ incidentKey: 'PM-2026-11-03', documentRef: 'PM-1', summary: 'Document-only follow-up (edited)' });
+      // A Jira incident's ownership still follows Jira's links.
+      expect((await db.store.getActionItem(unlinked))?.incidentKey).toBeNull();
+    } finally {
+      await db.close();
+      await jira.close();
+    }
+  });
+
   it("honours 429's Retry-After and recovers from 500/503, ending in the same state as a clean run", async () => {
     const clean = await openStore();
     const db = await openStore();
@@ -309,6 +340,30 @@ describe('sync from the sample Jira into the embedded store', () => {
       expect(await db.store.counts()).toEqual({ incidents: 0, actionItems: 0 });
     } finally {
       await db.close();
+    }
+  });
+
+  it('says the same for a 403 (an account without project access)', async () => {
+    const forbidden = createServer((_req, res) => {
+      res.writeHead(403, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ errorMessages: ['You do not have permission to view these issues.'], errors: {} }));
+    });
+    await new Promise<void>((resolve) => forbidden.listen(0, '127.0.0.1', resolve));
+    const db = await openStore();
+    try {
+      const port = (forbidden.address() as AddressInfo).port;
+      const run = await createJiraSync({
+        store: db.store,
+        connection: { baseUrl: `http://127.0.0.1:${port}`, email: 'sre@example.com', apiToken: 'token' },
+        mapping,
+        timezone: 'UTC',
+      }).run(new Date());
+      expect(run.ok).toBe(false);
+      expect(run.retries).toBe(0);
+      expect(run.error).toMatch(/^Jira refused GET \/rest\/api\/3\/(field|myself) \(403 Forbidden\): check JIRA_EMAIL\/JIRA_API_TOKEN and the account's project access\.$/);
+    } finally {
+      await db.close();
+      await new Promise((resolve) => forbidden.close(resolve));
     }
   });
 

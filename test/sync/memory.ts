@@ -27,6 +27,7 @@ export function memoryStore() {
     upsertActionItems: async (records: ActionItem[]) => upsert(actionItems, records),
     findIncidents: async (q: { keys?: string[] }) => (q.keys ?? [...incidents.keys()]).flatMap((k) => incidents.get(k) ?? []),
     findActionItems: async (q: { keys?: string[] }) => (q.keys ?? [...actionItems.keys()]).flatMap((k) => actionItems.get(k) ?? []),
+    counts: async () => ({ incidents: incidents.size, actionItems: actionItems.size }),
     getSyncState: async (name: string) => states.get(name) ?? null,
     compareAndSetSyncState: async (name: string, expected: number | null, watermark: string | null, now: Date) => {
       const current = states.get(name);

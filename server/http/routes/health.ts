@@ -2,11 +2,17 @@
 import { Router } from 'express';
 import type { HealthResponse } from '../../domain/api.js';
 import type { AppDeps } from '../deps.js';
+import { digestServiceOf } from './digest.js';
 
-export function healthRoutes({ config, store }: AppDeps): Router {
+export function healthRoutes(deps: AppDeps): Router {
+  const { config, store } = deps;
   const router = Router();
   router.get('/api/health', async (_req, res) => {
-    const [run, counts] = await Promise.all([store.lastSyncRun(), store.counts()]);
+    const [run, counts, digest] = await Promise.all([
+      store.lastSyncRun(),
+      store.counts(),
+      digestServiceOf(deps).health(deps.now()),
+    ]);
     const body: HealthResponse = {
       status: 'ok',
       store: store.kind,
@@ -22,6 +28,7 @@ export function healthRoutes({ config, store }: AppDeps): Router {
       demo: config.demo,
       counts,
       sync: run,
+      digest,
     };
     res.json(body);
   });

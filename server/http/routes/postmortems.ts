@@ -9,7 +9,7 @@ import { Router } from 'express';
 import type { ImportPostmortemResponse } from '../../domain/api.js';
 import { InputError } from '../../errors.js';
 import { hasFailures, importPostmortem, planImport } from '../../tickets/importPostmortem.js';
-import { importDepsFrom } from '../../tickets/ticketDeps.js';
+import { importDepsFrom, ticketConfig } from '../../tickets/ticketDeps.js';
 import type { AppDeps } from '../deps.js';
 import { parseQuery } from '../query.js';
 
@@ -19,9 +19,9 @@ function parseBoolean(value: string, name: string): boolean {
   throw new InputError(`${name} must be true or false`, name);
 }
 
-export function postmortemsRoutes({ config, store, now, logger }: AppDeps): Router {
+export function postmortemsRoutes({ config, store, now, logger, demoJira }: AppDeps): Router {
   const router = Router();
-  const deps = importDepsFrom(config, store, now, logger);
+  const deps = importDepsFrom(ticketConfig(config, demoJira), store, now, logger);
   router.post('/api/postmortems', async (req, res) => {
     const { dryRun = false } = parseQuery<{ dryRun: boolean }>(req.query, { dryRun: parseBoolean });
     if (typeof req.body !== 'string' || !req.is(['text/markdown', 'text/plain', 'text/x-markdown'])) {

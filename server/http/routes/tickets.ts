@@ -9,15 +9,15 @@ import type { CreateActionItemRequest, CreateActionItemResponse } from '../../do
 import { InputError } from '../../errors.js';
 import { createActionItemTicket, validateTicketInput } from '../../tickets/createTicket.js';
 import { idempotencyKeyFor, idempotencyKeyFromHeader } from '../../tickets/ticketContent.js';
-import { importDepsFrom } from '../../tickets/ticketDeps.js';
+import { importDepsFrom, ticketConfig } from '../../tickets/ticketDeps.js';
 import type { AppDeps } from '../deps.js';
 import { parseQuery } from '../query.js';
 
 const FIELDS = new Set<keyof CreateActionItemRequest>(['summary', 'owner', 'dueDate', 'description']);
 
-export function ticketsRoutes({ config, store, now, logger }: AppDeps): Router {
+export function ticketsRoutes({ config, store, now, logger, demoJira }: AppDeps): Router {
   const router = Router();
-  const deps = importDepsFrom(config, store, now, logger);
+  const deps = importDepsFrom(ticketConfig(config, demoJira), store, now, logger);
   router.post('/api/incidents/:key/action-items', async (req, res) => {
     parseQuery(req.query, {});
     const body: unknown = req.body;

@@ -71,6 +71,7 @@ function isUniqueViolation(err: unknown): boolean {
 export class EmbeddedStore implements Store {
   readonly kind = 'embedded' as const;
   private version = 0;
+  private readonly totals: StoreCounts = { incidents: 0, actionItems: 0 };
   private runSeq = 0;
   private closed = false;
 
@@ -94,6 +95,8 @@ export class EmbeddedStore implements Store {
       await db.incidents.ensureIndexAsync({ fieldName: 'placeAt' });
       await db.actionItems.ensureIndexAsync({ fieldName: 'incidentKey' });
       const store = new EmbeddedStore(db as unknown as Collections, lockFile);
+      store.totals.incidents = await db.incidents.countAsync({});
+      store.totals.actionItems = await db.actionItems.countAsync({});
       const version = await db.meta.findOneAsync({ name: 'dataVersion' });
       store.version = (version?.value as number | undefined) ?? 0;
       const lastRun = await db.syncRuns.findAsync({}).sort({ seq: -1 }).limit(1);
@@ -110,13 +113,21 @@ export class EmbeddedStore implements Store {
     await this.db.meta.updateAsync({ name: 'dataVersion' }, { name: 'dataVersion', value: this.version }, { upsert: true });
   }
 
-  private async upsertByKey<T extends { key: string }>(collection: Datastore<T>, docs: T[]): Promise<UpsertCounts> {
+  private async upsertByKey<T extends { key: string }>(collection: Datastore<T>, docs: T[], total: keyof StoreCounts): Promise<UpsertCounts> {
     const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 };
     const toInsert: T[] = [];
     const seen = new Map<string, T>();
     for (const doc of docs) seen.set(doc.key, doc); // the last copy of a key in one batch wins
+    // One indexed lookup per slice of the batch instead of one per document (NeDB checks
+    // each candidate against the whole $in list, so slices stay small).
+    const byKey = new Map<string, T>();
+    const keys = [...seen.keys()];
+    for (let i = 0; i < keys.length; i += 200) {
+      const stored = (await collection.findAsync({ key: { $in: keys.slice(i, i + 200) } }, NO_ID)) as T[];
+      for (const doc of stored) byKey.set(doc.key, doc);
+    }
     for (const doc of seen.values()) {
-      const existing = (await collection.findOneAsync({ key: doc.key }, NO_ID)) as T | null;
+      const existing = byKey.get(doc.key) ?? null;
       if (existing === null) {
         toInsert.push(doc);
         counts.inserted += 1;
@@ -127,17 +138,20 @@ export class EmbeddedStore implements Store {
         counts.updated += 1;
       }
     }
-    if (toInsert.length > 0) await collection.insertAsync(toInsert);
+    if (toInsert.length > 0) {
+      await collection.insertAsync(toInsert);
+      this.totals[total] += toInsert.length;
+    }
     if (counts.inserted + counts.updated > 0) await this.bumpVersion();
     return counts;
   }
 
   upsertIncidents(incidents: Incident[]): Promise<UpsertCounts> {
-    return this.upsertByKey(this.db.incidents, incidents.map(normalizeIncident));
+    return this.upsertByKey(this.db.incidents, incidents.map(normalizeIncident), 'incidents');
   }
 
   upsertActionItems(items: ActionItem[]): Promise<UpsertCounts> {
-    return this.upsertByKey(this.db.actionItems, items);
+    return this.upsertByKey(this.db.actionItems, items, 'actionItems');
   }
 
   async getIncident(key: string): Promise<Incident | null> {
@@ -163,10 +177,8 @@ export class EmbeddedStore implements Store {
   }
 
   async counts(): Promise<StoreCounts> {
-    return {
-      incidents: await this.db.incidents.countAsync({}),
-      actionItems: await this.db.actionItems.countAsync({}),
-    };
+    // NeDB's count scans every document; as the only writer, the store keeps the totals itself.
+    return { ...this.totals };
   }
 
   async dataVersion(): Promise<number> {

@@ -34,6 +34,23 @@ describe('the tab API client', () => {
     expect(tokens).toBe(1);
   });
 
+  it('asks once when several calls are refused at the same time', async () => {
+    const calls: Call[] = [];
+    let tokens = 0;
+    const refused = { status: 401, body: {} };
+    const ok = { status: 200, body: { items: [] } };
+    const api = createApiClient({
+      fetch: fakeFetch([refused, refused, refused, ok, ok, ok], calls),
+      getToken: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        return `token-${++tokens}`;
+      },
+    });
+    await Promise.all([api.actionItems({}), api.actionItems({}), api.actionItems({})]);
+    expect(tokens).toBe(1);
+    expect(calls.map((c) => c.authorization)).toEqual([null, null, null, 'Bearer token-1', 'Bearer token-1', 'Bearer token-1']);
+  });
+
   it('passes on the API error message and status', async () => {
     const api = createApiClient({ fetch: fakeFetch([{ status: 400, body: { error: { code: 'invalid_parameter', message: 'severity: must be P0-P4 or unknown' } } }], []) });
     const error = await api.metrics({ from: 'a', to: 'b', severity: 'P9' }).catch((e: unknown) => e);

@@ -1,0 +1,227 @@
+/**
+ * The weekly digest as an Adaptive Card: a pure function of DigestContent.
+ *
+ * Version 1.4, because Teams Workflows webhooks accept 1.4 and refuse 1.5 (so no Table,
+ * which is 1.5: rows are FactSets and TextBlocks). Teams' `msteams.width: "Full"` lets
+ * the card use the channel's width. Every section ends with the formula behind its
+ * numbers, as the product promises for every number it shows.
+ */
+import type { TimeMetric } from '../domain/api.js';
+import type { SeverityKey } from '../domain/types.js';
+import type { Compared, DigestContent } from './content.js';
+import { ACTION_ITEM_WINDOW_WEEKS, TREND_WEEKS } from './content.js';
+import {
+  formatCountChange,
+  formatDuration,
+  formatDurationChange,
+  formatRate,
+  formatRateChange,
+  plainText,
+  plural,
+} from './format.js';
+
+export const CARD_VERSION = '1.4';
+/** Teams refuses messages over about 28 KB; the card is kept under this many bytes of JSON. */
+export const MAX_CARD_BYTES = 28 * 1024;
+
+type CardElement = Record<string, unknown> & { type: string };
+
+export interface AdaptiveCard {
+  type: 'AdaptiveCard';
+  $schema: string;
+  version: string;
+  body: CardElement[];
+  actions?: CardElement[];
+  fallbackText: string;
+  msteams: { width: 'Full' };
+}
+
+const SEVERITY_ORDER: SeverityKey[] = ['P0', 'P1', 'P2', 'P3', 'P4', 'unknown'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function dayLabel(date: string, withYear: boolean): string {
+  const [year, month, day] = date.split('-');
+  return `${Number(day)} ${MONTHS[Number(month) - 1] ?? month}${withYear ? ` ${year}` : ''}`;
+}
+
+function heading(text: string): CardElement {
+  return { type: 'TextBlock', text, weight: 'Bolder', size: 'Medium', wrap: true, spacing: 'Large', separator: true };
+}
+
+function text(value: string, extra: Record<string, unknown> = {}): CardElement {
+  return { type: 'TextBlock', text: value, wrap: true, ...extra };
+}
+
+function caption(value: string): CardElement {
+  return { type: 'TextBlock', text: value, wrap: true, isSubtle: true, size: 'Small', spacing: 'Small' };
+}
+
+function facts(rows: Array<[string, string]>): CardElement {
+  return { type: 'FactSet', facts: rows.map(([title, value]) => ({ title, value })) };
+}
+
+function compareCount({ current, previous }: Compared<number>): string {
+  return `${current} (week before ${previous}, ${formatCountChange(current, previous)})`;
+}
+
+function compareMedian({ current, previous }: Compared<TimeMetric>): string {
+  const c = current.medianSeconds;
+  const p = previous.medianSeconds;
+  return `${formatDuration(c)} over ${plural(current.count, 'incident')} (week before ${formatDuration(p)}, ${formatDurationChange(c, p)})`;
+}
+
+function link(label: string, url: string | null): string {
+  return url ? `[${label}](${url})` : label;
+}
+
+export function buildDigestCard(content: DigestContent): AdaptiveCard {
+  const { incidents, actionItems } = content;
+  const body: CardElement[] = [];
+
+  body.push(text(`Reliability digest, week ${content.week}`, { size: 'Large', weight: 'Bolder', spacing: 'None' }));
+  body.push(
+    caption(
+      `${dayLabel(content.firstDay, false)} to ${dayLabel(content.lastDay, true)} (${content.timezone}), ` +
+        `compared with the week before (${content.previousWeek}).`,
+    ),
+  );
+
+  // Incidents by severity.
+  body.push(heading(`Incidents: ${compareCount({ current: incidents.current.total, previous: incidents.previous.total })}`));
+  const severities = SEVERITY_ORDER.filter(
+    (s) => (incidents.current.bySeverity[s] ?? 0) > 0 || (incidents.previous.bySeverity[s] ?? 0) > 0,
+  );
+  if (severities.length > 0) {
+    body.push(
+      facts(
+        severities.map((s) => [
+          s,
+          compareCount({ current: incidents.current.bySeverity[s] ?? 0, previous: incidents.previous.bySeverity[s] ?? 0 }),
+        ]),
+      ),
+    );
+  } else {
+    body.push(text('No incidents in either week.'));
+  }
+  body.push(caption('An incident belongs to the week its startedAt (else its creation) falls in, Monday 00:00 to Monday 00:00.'));
+
+  // Time metrics.
+  body.push(heading('Response times (median)'));
+  body.push(
+    facts([
+      ['Time to detect', compareMedian(content.timeToDetect)],
+      ['Time to acknowledge', compareMedian(content.timeToAcknowledge)],
+      ['Time to resolve', compareMedian(content.timeToResolve)],
+    ]),
+  );
+  body.push(
+    caption(
+      'TTD = detected - started; TTA = acknowledged - detected; TTR = resolved - started. Median = PERCENTILE.INC(x, 0.5) ' +
+        'over the week\'s incidents that have both points in order; an unresolved incident has no TTR yet.',
+    ),
+  );
+
+  // Action items.
+  body.push(heading('Action items'));
+  body.push(
+    facts([
+      ['Opened', compareCount(actionItems.opened)],
+      ['Closed', compareCount(actionItems.closed)],
+      ['Overdue now', String(actionItems.overdueNow)],
+      [
+        'On-time rate',
+        `${formatRate(actionItems.onTimeRate.current)} (a week earlier ${formatRate(actionItems.onTimeRate.previous)}, ` +
+          `${formatRateChange(actionItems.onTimeRate.current, actionItems.onTimeRate.previous)})`,
+      ],
+    ]),
+  );
+  body.push(
+    caption(
+      `Opened = created in the week; closed = done in the week; on-time rate = done items closed on or before their due date / done items with a due date. ` +
+        `These count the action items of the last ${ACTION_ITEM_WINDOW_WEEKS} weeks' incidents. ` +
+        'Overdue now = all open items whose due date (Jira, else the severity SLA after resolution) is before today.',
+    ),
+  );
+
+  // Most overdue.
+  body.push(heading('Most overdue action items'));
+  if (content.mostOverdue.length === 0) {
+    body.push(text('No action item is overdue.'));
+  } else {
+    for (const item of content.mostOverdue) {
+      body.push(
+        text(
+          `**${link(item.key, item.url)}** ${plainText(item.summary)}  \n` +
+            `${item.owner ? plainText(item.owner, 60) : 'No owner'} \u00b7 **${plural(item.daysOverdue ?? 0, 'day')} overdue** ` +
+            `(due ${item.dueDate ?? 'n/a'}${item.dueDateSource === 'sla' ? ', from the SLA' : ''})`,
+          { spacing: 'Small' },
+        ),
+      );
+    }
+    if (content.moreOverdue > 0) {
+      body.push(caption(`and ${plural(content.moreOverdue, 'more overdue item')}.`));
+    }
+  }
+
+  // Major incidents.
+  body.push(heading(`P0 and P1 incidents of ${content.week}`));
+  if (content.majorIncidents.length === 0) {
+    body.push(text('None.'));
+  } else {
+    for (const incident of content.majorIncidents) {
+      const postmortem = incident.postmortemImportedAt
+        ? `post-mortem written (imported ${dayLabel(incident.postmortemImportedAt.slice(0, 10), false)})`
+        : '**no post-mortem yet**';
+      const items =
+        incident.actionItems.total === 0
+          ? 'no action items'
+          : `${plural(incident.actionItems.total, 'action item')}, ${incident.actionItems.open} open`;
+      body.push(
+        text(
+          `**${incident.severity} ${link(incident.key, incident.url)}** ${plainText(incident.summary)}  \n` +
+            `${incident.resolved ? 'Resolved' : `Not resolved (${plainText(incident.status, 40)})`} \u00b7 ${postmortem} \u00b7 ${items}`,
+          { spacing: 'Small' },
+        ),
+      );
+    }
+    if (content.moreMajorIncidents > 0) {
+      body.push(caption(`and ${plural(content.moreMajorIncidents, 'more P0/P1 incident')}.`));
+    }
+  }
+
+  if (content.links.chart) {
+    body.push(heading(`Incidents per week, last ${TREND_WEEKS} weeks`));
+    body.push({
+      type: 'Image',
+      url: content.links.chart,
+      altText: `Bar chart of incidents per week by severity, the ${TREND_WEEKS} weeks up to ${content.week}`,
+      size: 'Stretch',
+    });
+  }
+
+  const actions: CardElement[] = [];
+  if (content.links.dashboard) {
+    actions.push({ type: 'Action.OpenUrl', title: 'Open the dashboard', url: content.links.dashboard });
+  }
+  if (content.links.overdue) {
+    actions.push({ type: 'Action.OpenUrl', title: `Overdue list (${actionItems.overdueNow})`, url: content.links.overdue });
+  }
+
+  const card: AdaptiveCard = {
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: CARD_VERSION,
+    body,
+    ...(actions.length > 0 ? { actions } : {}),
+    fallbackText:
+      `Reliability digest ${content.week}: ${plural(incidents.current.total, 'incident')}, ` +
+      `${actionItems.overdueNow} action items overdue.`,
+    msteams: { width: 'Full' },
+  };
+  return card;
+}
+
+/** The card's size as posted (UTF-8 JSON bytes). */
+export function cardBytes(card: unknown): number {
+  return Buffer.byteLength(JSON.stringify(card), 'utf8');
+}
