@@ -56,8 +56,15 @@ function orPrompt(value: string | null | undefined, prompt: string): string {
   return value === null || value === undefined || value.trim() === '' ? prompt : value.replace(/\r?\n/g, ' ');
 }
 
-function list(values: string[] | undefined, prompt: string): string {
+/** Names (services, responders) inline, as the template writes them. */
+function names(values: string[] | undefined, prompt: string): string {
   return values && values.length > 0 ? values.join(', ') : prompt;
+}
+
+/** Sentences as nested bullets under their label, so the importer reads them back item by item. */
+function list(values: string[] | undefined, prompt: string): string {
+  if (!values || values.length === 0) return prompt;
+  return values.map((value) => `\n    *   ${value.replace(/\r?\n/g, ' ')}`).join('');
 }
 
 function durationOr(seconds: number | null | undefined, prompt: string): string {
@@ -135,11 +142,11 @@ export function renderPostmortemMarkdown(input: PostmortemExportInput): string {
     `*   **Incident ID:** ${incident.key}`,
     `*   **Date & Time (UTC):** ${startedAt ? formatUtcMinute(startedAt) : '[Start Time]'} - ${endedAt ? formatUtcMinute(endedAt) : '[End Time]'}`,
     `*   **Duration:** ${durationOr(duration, '[e.g., 2 hours 15 minutes]')}`,
-    `*   **Service(s) Affected:** ${list(services, '[e.g., User API, Payment Service, Frontend]')}`,
+    `*   **Service(s) Affected:** ${names(services, '[e.g., User API, Payment Service, Frontend]')}`,
     `*   **Severity:** ${incident.severity ?? pm?.summary.severity ?? '[P0, P1, P2]'}`,
     `*   **Impact:** ${orPrompt(pm?.summary.impact, '[Concise description of business and customer impact, e.g., "Users unable to log in for 2 hours, resulting in X% revenue loss."]')}`,
     `*   **Incident Commander:** ${orPrompt(incident.commander ?? pm?.summary.commander, '[Name]')}`,
-    `*   **Key Responders:** ${list(pm?.summary.responders, '[List of individuals/teams involved]')}`,
+    `*   **Key Responders:** ${names(pm?.summary.responders, '[List of individuals/teams involved]')}`,
     '',
     '## 2. Detection',
     '',
@@ -182,5 +189,7 @@ export function renderPostmortemMarkdown(input: PostmortemExportInput): string {
     '',
     ...linkLines(input),
     '',
-  ].join('\n');
+  ]
+    .join('\n')
+    .replace(/[ \t]+$/gm, ''); // a label followed by nested bullets ends its line here
 }

@@ -1,3 +1,4 @@
+import { parsePostmortem } from '../../../server/postmortem/parse.js';
 import { describe, expect, it } from '@jest/globals';
 import type { Postmortem } from '../../../server/domain/types.js';
 import { actionItemViews } from '../../../server/metrics/index.js';
@@ -96,10 +97,15 @@ describe('renderPostmortemMarkdown', () => {
     expect(md).toContain('*   **Was detection effective?** Yes, the alert fired in time');
     expect(md).toContain('| 2026-11-02 10:30 | Rolled back release 41 | Linus |');
     expect(md).toContain('*   **What was the immediate cause?** Connection pool exhausted');
-    expect(md).toContain('*   **What were the contributing factors?** No load test, Alert too high');
+    expect(md).toContain('*   **What were the contributing factors?**\n    *   No load test\n    *   Alert too high');
     expect(md).toContain('1. Pool too small 2. Default config');
-    expect(md).toContain('*   **What went well?** Fast rollback');
-    expect(md).toContain('*   **What could have gone better?** Slow paging');
+    expect(md).toContain('*   **What went well?**\n    *   Fast rollback');
+    expect(md).toContain('*   **What could have gone better?**\n    *   Slow paging');
+    // What the export writes, the importer reads back item by item.
+    const back = parsePostmortem(md, { now: new Date('2026-11-06T00:00:00.000Z') }).postmortem;
+    expect(back.rootCause).toEqual(postmortem.rootCause);
+    expect(back.lessons).toEqual(postmortem.lessons);
+    expect(back.summary.responders).toEqual(['Ada', 'Linus']);
     expect(md).toContain('| OPS-1-2 | Write runbook | [Owner] | YYYY-MM-DD | Open |');
     expect(md.match(/\| OPS-7 \|/g)).toHaveLength(1);
     expect(md).toContain('*   [Grafana board](https://grafana.example.test/d/1)');
