@@ -41,8 +41,8 @@ async function main(): Promise<number> {
   writeFileSync(configFile, JSON.stringify(demoConfig, null, 2));
   // Children get a clean environment: only what they need, nothing from a real Jira setup.
   const base: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
+    ...(process.env.PATH ? { PATH: process.env.PATH } : {}),
+    ...(process.env.HOME ? { HOME: process.env.HOME } : {}),
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: '0',
