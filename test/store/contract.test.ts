@@ -10,7 +10,7 @@ import { incidentCursor } from '../../server/store/shared.js';
 import { makeActionItem, makeIncident } from '../support/factories.js';
 import { availableStores } from '../support/stores.js';
 
-describe.each(availableStores())('store contract: $name', (harness) => {
+describe.each(availableStores({ announce: true }))('store contract: $name', (harness) => {
   let store: Store;
   let cleanup: () => Promise<void>;
 
