@@ -6,6 +6,7 @@ import type {
   ActionItemsResponse,
   CreateActionItemRequest,
   CreateActionItemResponse,
+  DataQualityResponse,
   ErrorBody,
   IncidentDetailResponse,
   IncidentsResponse,
@@ -28,6 +29,8 @@ export interface Filters {
 
 export interface ApiClient {
   metrics(filters: Filters): Promise<MetricsResponse>;
+  /** The full data-quality lists of a window (/api/metrics carries only their first entries). */
+  dataQuality(filters: Filters & { limit?: number | null; cursor?: string | null }): Promise<DataQualityResponse>;
   incidents(filters: Filters): Promise<IncidentsResponse>;
   actionItems(query: { overdue?: boolean; service?: string | null; owner?: string | null }): Promise<ActionItemsResponse>;
   incident(key: string): Promise<IncidentDetailResponse>;
@@ -46,7 +49,7 @@ export interface ApiClientOptions {
   fetch?: typeof fetch;
 }
 
-function query(params: Record<string, string | boolean | null | undefined>): string {
+function query(params: Record<string, string | number | boolean | null | undefined>): string {
   const q = new URLSearchParams();
   for (const [name, value] of Object.entries(params)) {
     if (value != null && value !== '' && value !== false) q.set(name, String(value));
@@ -111,6 +114,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
 
   return {
     metrics: (f) => getJson(`/api/metrics${query({ from: f.from, to: f.to, service: f.service, severity: f.severity })}`),
+    dataQuality: (f) => getJson(`/api/data-quality${query({ from: f.from, to: f.to, service: f.service, severity: f.severity, limit: f.limit, cursor: f.cursor })}`),
     incidents: (f) => getJson(`/api/incidents${query({ from: f.from, to: f.to, service: f.service, severity: f.severity })}`),
     actionItems: (q) => getJson(`/api/action-items${query({ overdue: q.overdue ? 'true' : null, service: q.service, owner: q.owner })}`),
     incident: (key) => getJson(`/api/incidents/${encodeURIComponent(key)}`),

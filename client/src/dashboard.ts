@@ -6,9 +6,10 @@
 import type { Chart } from 'chart.js';
 import type { ActionItemsResponse, IncidentsResponse, MetricsResponse, TimeMetric } from '../../server/domain/api.js';
 import type { ActionItemView, Incident } from '../../server/domain/types.js';
-import { ApiError, type ApiClient } from './api.js';
+import { ApiError, type ApiClient, type Filters } from './api.js';
 import { allCharts, TIME_METRIC_LABELS, type ChartSpec } from './chart-data.js';
 import { drawChart } from './charts.js';
+import { fullRows, previewRows, shownNote, type QualityRow } from './data-quality.js';
 import { applyTheme, externalLink, h, limitedTable, table } from './dom.js';
 import { compare, formatDate, formatDuration, formatRate, span, type Comparison } from './format.js';
 import { formulaText } from './formulas.js';
@@ -132,7 +133,7 @@ export class Dashboard {
     try {
       const [incidents, overdue] = await Promise.all([incidentsP, overdueP]);
       if (seq !== this.loadSeq) return;
-      lists.replaceChildren(...this.renderLists(metrics, incidents, overdue));
+      lists.replaceChildren(...this.renderLists(metrics, incidents, overdue, filters));
       openDetailsForHash();
     } catch (error) {
       if (seq !== this.loadSeq) return;
@@ -309,7 +310,7 @@ export class Dashboard {
   }
 
   // Lists behind the tiles, the overdue list, and the data-quality panel.
-  private renderLists(metrics: MetricsResponse, incidents: IncidentsResponse, overdue: ActionItemsResponse): HTMLElement[] {
+  private renderLists(metrics: MetricsResponse, incidents: IncidentsResponse, overdue: ActionItemsResponse, filters: Filters): HTMLElement[] {
     const locale = this.options.host.info.locale;
     const inWindow = new Set(incidents.items.map((i) => i.key));
     const windowOverdue = overdue.items.filter((item) => item.incidentKey != null && inWindow.has(item.incidentKey));
@@ -317,7 +318,7 @@ export class Dashboard {
       this.overdueSection(windowOverdue, overdue.items.length - windowOverdue.length, locale),
       this.incidentsSection(incidents.items, locale),
       this.actionItemsSection(inWindow, locale),
-      this.dataQualitySection(metrics),
+      this.dataQualitySection(metrics, filters),
     ];
   }
 
@@ -407,19 +408,46 @@ export class Dashboard {
     return details;
   }
 
-  private dataQualitySection(metrics: MetricsResponse): HTMLElement {
+  /**
+   * The entries /api/metrics carried (the first of each list) and, when there are more,
+   * "Show all", which fetches the full lists from /api/data-quality with the same filters.
+   */
+  private dataQualitySection(metrics: MetricsResponse, filters: Filters): HTMLElement {
     const quality = metrics.dataQuality;
     const heading = h('h2', { id: 'quality-h' }, 'Data quality');
     if (!quality) return h('section', { id: 'data-quality', 'aria-labelledby': 'quality-h' }, heading, h('p', { class: 'note' }, 'The server did not report data quality.'));
-    const rows = [
-      ...quality.incidents.map((q) => [this.incidentLink(q.key), 'incident', q.problems.join('; '), externalLink(q.url, 'Jira')]),
-      ...quality.actionItems.map((q) => [externalLink(q.url, q.key), 'action item', q.problems.join('; '), '']),
-    ];
+    const locale = this.options.host.info.locale;
+    const { rows, total } = previewRows(quality);
+    const content = h('div', {});
+    const showRows = (shown: QualityRow[]) => {
+      const note = shownNote(shown.length, total, locale);
+      const more = note ? h('button', { type: 'button', class: 'show-all', onclick: () => void loadAll() }, `Show all ${total}`) : null;
+      content.replaceChildren(
+        table(null, ['Key', 'Kind', 'Problems', 'Link'], shown.map((row) => row.kind === 'incident'
+          ? [this.incidentLink(row.key), 'incident', row.problems, externalLink(row.url, 'Jira')]
+          : [externalLink(row.url, row.key), 'action item', row.problems, '']), { 'data-list': 'data-quality' }),
+        ...(note ? [h('p', { class: 'note', 'data-quality-note': '' }, `${note} `, more)] : []),
+      );
+    };
+    const loadAll = async () => {
+      content.querySelector('.error')?.remove();
+      content.querySelector('.show-all')?.setAttribute('disabled', '');
+      content.append(h('p', { class: 'state', role: 'status' }, 'Loading the full lists…'));
+      try {
+        const answer = await this.options.api.dataQuality(filters);
+        showRows(fullRows(answer));
+        (content.querySelector(`tbody tr:nth-child(${rows.length + 1}) a, tbody tr:nth-child(${rows.length + 1}) td`) as HTMLElement | null)?.focus();
+      } catch (error) {
+        content.querySelector('[role="status"]')?.remove();
+        content.querySelector('.show-all')?.removeAttribute('disabled');
+        content.append(errorBox(error, () => void loadAll()));
+      }
+    };
+    if (rows.length) showRows(rows);
+    else content.append(h('p', { class: 'state empty' }, 'No data-quality problems in this window.'));
     return h('section', { id: 'data-quality', 'aria-labelledby': 'quality-h' }, heading,
       h('p', { class: 'note' }, 'Incidents with missing or out-of-order timestamps count as missing or invalid in the time metrics; action items without an owner or due date cannot be chased.'),
-      rows.length
-        ? limitedTable(['Key', 'Kind', 'Problems', 'Link'], rows, { 'data-list': 'data-quality' }, LIST_LIMIT)
-        : h('p', { class: 'state empty' }, 'No data-quality problems in this window.'));
+      content);
   }
 }
 

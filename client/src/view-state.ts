@@ -95,8 +95,11 @@ export function windowRange(state: ViewState, now: Date): { from: string; to: st
     end.setUTCDate(end.getUTCDate() + 1);
     return { from: `${state.from}T00:00:00.000Z`, to: end.toISOString() };
   }
+  // A preset window ends at the start of the current minute: loads within one minute ask
+  // the same question, so the server answers them from its cache.
   const days = Number(state.window);
-  return { from: new Date(now.getTime() - days * 86_400_000).toISOString(), to: now.toISOString() };
+  const to = Math.floor(now.getTime() / 60_000) * 60_000;
+  return { from: new Date(to - days * 86_400_000).toISOString(), to: new Date(to).toISOString() };
 }
 
 export function windowLabel(state: ViewState): string {

@@ -101,9 +101,36 @@ export interface MetricsResponse extends MetricsCore {
   formulas?: Record<string, string>;
 }
 
+/** One incident or action item whose data is incomplete or inconsistent, and why. */
+export interface DataQualityEntry {
+  key: string;
+  url: string | null;
+  problems: string[];
+}
+
+/**
+ * The incidents and action items of the window whose data has problems. In
+ * `GET /api/metrics` each list holds only its first 20 entries (`DATA_QUALITY_PREVIEW` in server/metrics/query.ts) (same
+ * order as the full list) and `totals` says how many there are; `GET /api/data-quality`
+ * serves the full lists.
+ */
 export interface DataQuality {
-  incidents: Array<{ key: string; url: string | null; problems: string[] }>;
-  actionItems: Array<{ key: string; url: string | null; problems: string[] }>;
+  /** In the window's incident order (place in time, then key). */
+  incidents: DataQualityEntry[];
+  /** Sorted by key. */
+  actionItems: DataQualityEntry[];
+  /** How many entries each full list has (always set by GET /api/metrics; additive). */
+  totals?: { incidents: number; actionItems: number };
+}
+
+/**
+ * GET /api/data-quality: the full data-quality lists of a window, incidents first (in the
+ * window's incident order), then action items (by key), pageable with limit/cursor.
+ */
+export interface DataQualityResponse {
+  items: Array<DataQualityEntry & { kind: 'incident' | 'actionItem' }>;
+  totals: { incidents: number; actionItems: number };
+  nextCursor?: string | null;
 }
 
 export interface IncidentsResponse {

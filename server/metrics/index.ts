@@ -39,9 +39,11 @@ export {
   parseMetricsQuery,
   parseIncidentListQuery,
   parseActionItemListQuery,
+  parseDataQualityQuery,
   resolveRange,
   checkRange,
   MAX_SPAN_DAYS,
   DEFAULT_SPAN_DAYS,
+  DATA_QUALITY_PREVIEW,
 } from './query.js';
-export type { MetricsQuery, IncidentListQuery, ActionItemListQuery } from './query.js';
+export type { MetricsQuery, IncidentListQuery, ActionItemListQuery, DataQualityQuery } from './query.js';

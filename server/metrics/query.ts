@@ -9,6 +9,8 @@ import { InputError } from '../errors.js';
 
 export const MAX_SPAN_DAYS = 1100;
 export const DEFAULT_SPAN_DAYS = 90;
+/** How many entries of each data-quality list GET /api/metrics carries (the rest: GET /api/data-quality). */
+export const DATA_QUALITY_PREVIEW = 20;
 const DAY_MS = 86_400_000;
 /** An ISO-8601 instant: a date, a time, and Z or a numeric offset. */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -24,6 +26,9 @@ export interface IncidentListQuery extends MetricsQuery {
   limit?: number;
   cursor?: string;
 }
+
+/** GET /api/data-quality: the metrics filters plus paging, as on /api/incidents. */
+export type DataQualityQuery = IncidentListQuery;
 
 export interface ActionItemListQuery {
   overdue?: boolean;
@@ -154,6 +159,9 @@ export function parseIncidentListQuery(raw: RawQuery): IncidentListQuery {
     cursor: parseCursor(raw),
   });
 }
+
+/** The same parameters as /api/incidents: the metrics filters, limit and cursor. */
+export const parseDataQualityQuery: (raw: RawQuery) => DataQualityQuery = parseIncidentListQuery;
 
 export function parseActionItemListQuery(raw: RawQuery): ActionItemListQuery {
   rejectUnknown(raw, ['overdue', 'owner', 'service', 'severity', 'incident', 'limit', 'cursor']);

@@ -5,7 +5,13 @@
  * (version, today in TIMEZONE, normalised query). Requests that arrive while an answer
  * is being computed wait for that same computation.
  */
-import type { ActionItemsResponse, IncidentDetailResponse, IncidentsResponse, MetricsResponse } from '../domain/api.js';
+import type {
+  ActionItemsResponse,
+  DataQualityResponse,
+  IncidentDetailResponse,
+  IncidentsResponse,
+  MetricsResponse,
+} from '../domain/api.js';
 import type { ActionItem, ActionItemView, Incident, Severity } from '../domain/types.js';
 import { NotFoundError, InputError } from '../errors.js';
 import type { Store } from '../store/Store.js';
@@ -13,8 +19,8 @@ import { actionItemViews, compareKeys, overdueActionItems } from './actionItems.
 import { zoneCalendar } from './calendar.js';
 import type { ZoneCalendar } from './calendar.js';
 import { computeMetricsGrouped, groupActionItemsByIncident, incidentsInWindow, severityKeyOf } from './compute.js';
-import type { ActionItemListQuery, IncidentListQuery, MetricsQuery } from './query.js';
-import { resolveRange } from './query.js';
+import type { ActionItemListQuery, DataQualityQuery, IncidentListQuery, MetricsQuery } from './query.js';
+import { DATA_QUALITY_PREVIEW, resolveRange } from './query.js';
 
 export interface MetricsServiceOptions {
   timezone: string;
@@ -64,10 +70,38 @@ export class MetricsService {
     this.maxEntries = options.maxEntries ?? 200;
   }
 
+  /**
+   * The metrics of a window, with the data-quality lists cut to their first
+   * DATA_QUALITY_PREVIEW entries and their totals (the full lists: dataQuality()).
+   */
   async metrics(query: MetricsQuery = {}): Promise<MetricsResponse> {
     const now = this.now();
+    return this.cached('metrics', query, now, async () => compactMetrics(await this.fullMetrics(query, now)));
+  }
+
+  /** The full data-quality lists of a window: incidents first, then action items, paged. */
+  async dataQuality(query: DataQualityQuery = {}): Promise<DataQualityResponse> {
+    const now = this.now();
+    const { limit, cursor, ...filters } = query;
+    const all = await this.cached('data-quality', filters, now, async (snapshot) => {
+      const quality = (await this.fullMetrics(filters, now)).dataQuality ?? { incidents: [], actionItems: [] };
+      const items: DataQualityResponse['items'] = [
+        ...quality.incidents.map((entry) => ({ kind: 'incident' as const, ...entry })),
+        ...quality.actionItems.map((entry) => ({ kind: 'actionItem' as const, ...entry })),
+      ];
+      const totals = { incidents: quality.incidents.length, actionItems: quality.actionItems.length };
+      return { items, totals, placeAt: (key: string) => snapshot.incidentsByKey.get(key)?.placeAt ?? '' };
+    });
+    return this.cached('data-quality-page', query, now, async () => ({
+      ...page(all.items, limit, cursor, (entry) => entry.kind === 'incident' ? ['0', all.placeAt(entry.key), entry.key] : ['1', '', entry.key], comparePositions),
+      totals: all.totals,
+    }));
+  }
+
+  /** The whole answer of computeMetricsGrouped, cached; the routes send compactMetrics of it. */
+  private async fullMetrics(query: MetricsQuery, now: Date): Promise<MetricsResponse> {
     const range = resolveRange(query, now);
-    return this.cached('metrics', query, now, async (snapshot) =>
+    return this.cached('metrics-full', query, now, async (snapshot) =>
       computeMetricsGrouped(snapshot.incidents, snapshot.itemsByIncident, {
         ...range,
         ...(query.service === undefined ? {} : { service: query.service }),
@@ -88,7 +122,7 @@ export class MetricsService {
     );
     // The answer object itself is cached too, so that the HTTP layer serialises it once.
     return this.cached('incidents-page', query, now, async () =>
-      page(all, limit, cursor, (incident) => [incident.placeAt, incident.key], compareIncidentPosition),
+      page(all, limit, cursor, (incident) => [incident.placeAt, incident.key], comparePositions),
     );
   }
 
@@ -165,7 +199,7 @@ export class MetricsService {
 
   private async loadSnapshot(version: number): Promise<Snapshot> {
     const [incidents, items] = await Promise.all([this.store.findIncidents({}), this.store.findActionItems({})]);
-    incidents.sort((a, b) => compareIncidentPosition([a.placeAt, a.key], [b.placeAt, b.key]));
+    incidents.sort((a, b) => comparePositions([a.placeAt, a.key], [b.placeAt, b.key]));
     items.sort((a, b) => compareKeys(a.key, b.key));
     return {
       version,
@@ -215,8 +249,27 @@ export class MetricsService {
   }
 }
 
-function compareIncidentPosition(a: string[], b: string[]): number {
-  return compareKeys(a[0] ?? '', b[0] ?? '') || compareKeys(a[1] ?? '', b[1] ?? '');
+/** The metrics answer with each data-quality list cut to its first entries, plus their totals. */
+function compactMetrics(full: MetricsResponse): MetricsResponse {
+  const quality = full.dataQuality;
+  if (!quality) return full;
+  return {
+    ...full,
+    dataQuality: {
+      incidents: quality.incidents.slice(0, DATA_QUALITY_PREVIEW),
+      actionItems: quality.actionItems.slice(0, DATA_QUALITY_PREVIEW),
+      totals: { incidents: quality.incidents.length, actionItems: quality.actionItems.length },
+    },
+  };
+}
+
+/** Positions compared part by part (each part a string). */
+function comparePositions(a: string[], b: string[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i += 1) {
+    const order = compareKeys(a[i] ?? '', b[i] ?? '');
+    if (order !== 0) return order;
+  }
+  return 0;
 }
 
 function compareOverduePosition(a: string[], b: string[]): number {

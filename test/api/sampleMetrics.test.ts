@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import type { MetricsResponse } from '../../server/domain/api.js';
+import type { DataQualityResponse, MetricsResponse } from '../../server/domain/api.js';
 import type { ActionItem, Incident } from '../../server/domain/types.js';
 import { createJiraReader } from '../../server/jira/jiraJsReader.js';
 import { parseConfigFileObject } from '../../server/config/config.js';
@@ -14,6 +14,7 @@ import { demoConfig } from '../../server/jira-sample/demoConfig.js';
 import { startSampleJira } from '../../server/jira-sample/index.js';
 import type { SampleJira } from '../../server/jira-sample/index.js';
 import { runSync } from '../../server/sync/runSync.js';
+import { DATA_QUALITY_PREVIEW } from '../../server/metrics/index.js';
 import type { SyncSettings } from '../../server/sync/runSync.js';
 import { expectSameNumbers } from '../helpers/compareNumbers.js';
 import { referenceMetrics } from '../helpers/referenceMetrics.js';
@@ -94,9 +95,15 @@ describe('GET /api/metrics over the synced sample Jira', () => {
     const { dataQuality: actualQuality, formulas: _formulas, ...actualNumbers } = actual;
     const compared = expectSameNumbers(actualNumbers, numbers);
     expect(compared).toBeGreaterThan(100);
-    expect({ incidents: actualQuality?.incidents.map((i) => i.key).sort(), actionItems: actualQuality?.actionItems.map((i) => i.key).sort() }).toEqual(
+    // /api/metrics carries the first entries and the totals; /api/data-quality the full lists.
+    expect(actualQuality?.totals).toEqual({ incidents: dataQuality.incidents.length, actionItems: dataQuality.actionItems.length });
+    const full = (await request(t.app).get(`/api/data-quality${query ? `?${query}` : ''}`).expect(200)).body as DataQualityResponse;
+    const keysOf = (kind: string) => full.items.filter((i) => i.kind === kind).map((i) => i.key);
+    expect({ incidents: keysOf('incident').sort(), actionItems: keysOf('actionItem').sort() }).toEqual(
       { incidents: [...dataQuality.incidents].sort(), actionItems: [...dataQuality.actionItems].sort() },
     );
+    expect(actualQuality?.incidents.map((i) => i.key)).toEqual(keysOf('incident').slice(0, DATA_QUALITY_PREVIEW));
+    expect(actualQuality?.actionItems.map((i) => i.key)).toEqual(keysOf('actionItem').slice(0, DATA_QUALITY_PREVIEW));
   });
 
   it('a sync that changes Jira invalidates the cache', async () => {

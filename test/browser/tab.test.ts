@@ -247,11 +247,27 @@ suite('the tab in a plain browser', () => {
 
   it('shows the data-quality panel and the incidents behind the tiles', async () => {
     const page = await browser.context.newPage();
+    const metricsRequestP = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/metrics');
     const { metrics } = await openDashboard(page);
+    const metricsRequest = await metricsRequestP;
     await page.waitForSelector('#data-quality');
-    const problems = (metrics.dataQuality?.incidents.length ?? 0) + (metrics.dataQuality?.actionItems.length ?? 0);
-    await showAll(page, '#data-quality');
-    expect(await page.locator('[data-list="data-quality"] tbody tr').count()).toBe(problems);
+    // /api/metrics carries the first entries of each list and the totals; "Show all" asks
+    // /api/data-quality for the full lists over the same window.
+    const quality = metrics.dataQuality!;
+    const shown = quality.incidents.length + quality.actionItems.length;
+    const total = quality.totals!.incidents + quality.totals!.actionItems;
+    const qualityRows = page.locator('[data-list="data-quality"] tbody tr');
+    expect(await qualityRows.count()).toBe(shown);
+    expect(total).toBeGreaterThan(shown);
+    expect(await page.textContent('#data-quality [data-quality-note]')).toMatch(new RegExp(`^Showing ${shown} of \\S+\\. Show all ${total}$`));
+    const metricsUrl = new URL(metricsRequest.url());
+    const fullResponse = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/data-quality');
+    await page.click('#data-quality button.show-all');
+    const fullUrl = new URL((await fullResponse).url());
+    expect(fullUrl.searchParams.get('from')).toBe(metricsUrl.searchParams.get('from'));
+    expect(fullUrl.searchParams.get('to')).toBe(metricsUrl.searchParams.get('to'));
+    await page.waitForFunction((n) => document.querySelectorAll('[data-list="data-quality"] tbody tr').length === n, total);
+    expect(await page.locator('#data-quality [data-quality-note]').count()).toBe(0);
     // The incidents tile unfolds the list behind it.
     expect(await page.isVisible('[data-list="incidents"]')).toBe(false);
     await page.click('[data-tile="incidents"]');

@@ -1,6 +1,10 @@
-/** GET /api/metrics: the reliability numbers of a window (PRODUCT.md, "Metric definitions"). */
+/**
+ * GET /api/metrics: the reliability numbers of a window (PRODUCT.md, "Metric definitions"),
+ * its data-quality lists cut to their first entries; GET /api/data-quality: those lists
+ * in full, same filters, pageable.
+ */
 import { Router } from 'express';
-import { parseMetricsQuery } from '../../metrics/index.js';
+import { parseDataQualityQuery, parseMetricsQuery } from '../../metrics/index.js';
 import type { AppDeps } from '../deps.js';
 import { metricsServiceOf, sendJson } from './metricsService.js';
 
@@ -9,6 +13,10 @@ export function metricsRoutes(deps: AppDeps): Router {
   router.get('/api/metrics', async (req, res) => {
     const query = parseMetricsQuery(req.query as Record<string, unknown>);
     sendJson(res, await metricsServiceOf(deps).metrics(query));
+  });
+  router.get('/api/data-quality', async (req, res) => {
+    const query = parseDataQualityQuery(req.query as Record<string, unknown>);
+    sendJson(res, await metricsServiceOf(deps).dataQuality(query));
   });
   return router;
 }

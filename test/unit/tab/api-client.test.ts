@@ -20,6 +20,16 @@ describe('the tab API client', () => {
     expect(calls[0]!.url).toBe('/api/incidents?from=2026-01-01T00%3A00%3A00.000Z&to=2026-02-01T00%3A00%3A00.000Z&service=api+gateway');
   });
 
+  it('asks /api/data-quality for the full lists with the same filters and paging', async () => {
+    const calls: Call[] = [];
+    const answer = { items: [{ kind: 'incident', key: 'OPS-1', url: null, problems: ['startedAt is missing'] }], totals: { incidents: 1, actionItems: 0 } };
+    const api = createApiClient({ fetch: fakeFetch([{ status: 200, body: answer }, { status: 200, body: answer }], calls) });
+    expect(await api.dataQuality({ from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z', service: 'api', severity: 'P1' })).toEqual(answer);
+    expect(calls[0]!.url).toBe('/api/data-quality?from=2026-01-01T00%3A00%3A00.000Z&to=2026-02-01T00%3A00%3A00.000Z&service=api&severity=P1');
+    await api.dataQuality({ from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z', limit: 50, cursor: 'abc' });
+    expect(calls[1]!.url).toBe('/api/data-quality?from=2026-01-01T00%3A00%3A00.000Z&to=2026-02-01T00%3A00%3A00.000Z&limit=50&cursor=abc');
+  });
+
   it('asks for the SSO token only after a 401, retries with it, and keeps it', async () => {
     const calls: Call[] = [];
     let tokens = 0;

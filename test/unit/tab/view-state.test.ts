@@ -27,6 +27,17 @@ describe('the view state in the URL', () => {
       .toEqual({ from: '2026-05-01T00:00:00.000Z', to: '2026-06-01T00:00:00.000Z' });
   });
 
+  it('ends a preset window at the start of the minute, so loads within a minute ask the same question', () => {
+    const at = (iso: string) => windowRange({ ...DEFAULT_STATE, window: '90' }, new Date(iso));
+    expect(at('2026-11-27T10:41:07.123Z')).toEqual({ from: '2026-08-29T10:41:00.000Z', to: '2026-11-27T10:41:00.000Z' });
+    expect(at('2026-11-27T10:41:59.999Z')).toEqual(at('2026-11-27T10:41:00.000Z'));
+    expect(at('2026-11-27T10:42:00.000Z').to).toBe('2026-11-27T10:42:00.000Z');
+    expect(windowRange({ ...DEFAULT_STATE, window: '180' }, new Date('2026-11-27T10:41:07.123Z')).from).toBe('2026-05-31T10:41:00.000Z');
+    // custom windows are whole days, unchanged
+    expect(windowRange({ ...DEFAULT_STATE, window: 'custom', from: '2026-05-01', to: '2026-05-01' }, new Date('2026-11-27T10:41:07.123Z')))
+      .toEqual({ from: '2026-05-01T00:00:00.000Z', to: '2026-05-02T00:00:00.000Z' });
+  });
+
   it('explains what is wrong with a custom window', () => {
     expect(customWindowProblem('', '2026-05-01')).toBe('Pick a start date.');
     expect(customWindowProblem('2026-05-02', '2026-05-01')).toMatch(/on or before/);
