@@ -75,8 +75,7 @@ export class MetricsService {
    * DATA_QUALITY_PREVIEW entries and their totals (the full lists: dataQuality()).
    */
   async metrics(query: MetricsQuery = {}): Promise<MetricsResponse> {
-    const now = this.now();
-    return this.cached('metrics', query, now, async () => compactMetrics(await this.fullMetrics(query, now)));
+    return (await this.metricsOf(query, this.now())).compact;
   }
 
   /** The full data-quality lists of a window: incidents first, then action items, paged. */
@@ -84,7 +83,7 @@ export class MetricsService {
     const now = this.now();
     const { limit, cursor, ...filters } = query;
     const all = await this.cached('data-quality', filters, now, async (snapshot) => {
-      const quality = (await this.fullMetrics(filters, now)).dataQuality ?? { incidents: [], actionItems: [] };
+      const quality = (await this.metricsOf(filters, now)).full.dataQuality ?? { incidents: [], actionItems: [] };
       const items: DataQualityResponse['items'] = [
         ...quality.incidents.map((entry) => ({ kind: 'incident' as const, ...entry })),
         ...quality.actionItems.map((entry) => ({ kind: 'actionItem' as const, ...entry })),
@@ -98,19 +97,23 @@ export class MetricsService {
     }));
   }
 
-  /** The whole answer of computeMetricsGrouped, cached; the routes send compactMetrics of it. */
-  private async fullMetrics(query: MetricsQuery, now: Date): Promise<MetricsResponse> {
+  /**
+   * One cached computation per query: the whole answer of computeMetricsGrouped (whose
+   * data-quality lists dataQuality() serves) and the compact one the metrics route sends.
+   */
+  private async metricsOf(query: MetricsQuery, now: Date): Promise<{ full: MetricsResponse; compact: MetricsResponse }> {
     const range = resolveRange(query, now);
-    return this.cached('metrics-full', query, now, async (snapshot) =>
-      computeMetricsGrouped(snapshot.incidents, snapshot.itemsByIncident, {
+    return this.cached('metrics', query, now, async (snapshot) => {
+      const full = computeMetricsGrouped(snapshot.incidents, snapshot.itemsByIncident, {
         ...range,
         ...(query.service === undefined ? {} : { service: query.service }),
         ...(query.severity === undefined ? {} : { severity: query.severity }),
         now,
         timezone: this.options.timezone,
         slaDays: this.options.slaDays,
-      }),
-    );
+      });
+      return { full, compact: compactMetrics(full) };
+    });
   }
 
   async incidents(query: IncidentListQuery = {}): Promise<IncidentsResponse> {
