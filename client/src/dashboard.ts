@@ -435,8 +435,12 @@ export class Dashboard {
       content.append(h('p', { class: 'state', role: 'status' }, 'Loading the full lists…'));
       try {
         const answer = await this.options.api.dataQuality(filters);
-        showRows(fullRows(answer));
-        (content.querySelector(`tbody tr:nth-child(${rows.length + 1}) a, tbody tr:nth-child(${rows.length + 1}) td`) as HTMLElement | null)?.focus();
+        const all = fullRows(answer);
+        showRows(all);
+        // Keyboard users land on the first entry they had not seen.
+        const seen = new Set(rows.map((row) => `${row.kind} ${row.key}`));
+        const first = all.findIndex((row) => !seen.has(`${row.kind} ${row.key}`)) + 1;
+        if (first > 0) (content.querySelector(`tbody tr:nth-child(${first}) a`) as HTMLElement | null)?.focus();
       } catch (error) {
         content.querySelector('[role="status"]')?.remove();
         content.querySelector('.show-all')?.removeAttribute('disabled');

@@ -5,7 +5,7 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import type { Frame, Page, Response } from 'playwright-core';
-import type { ActionItemsResponse, MetricsResponse } from '../../server/domain/api.js';
+import type { ActionItemsResponse, DataQualityResponse, MetricsResponse } from '../../server/domain/api.js';
 import { buildTab, findChromium, launchBrowser, screenshotPath, SCREENSHOT_DIR, type Browser } from './harness.js';
 import { startSsoTestServer, startTestServer, type SsoTestServer, type TestServer } from './server.js';
 import { HOST_ORIGIN, hostPageHtml, type HostPageOptions } from './teams-host.js';
@@ -263,11 +263,16 @@ suite('the tab in a plain browser', () => {
     const metricsUrl = new URL(metricsRequest.url());
     const fullResponse = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/data-quality');
     await page.click('#data-quality button.show-all');
-    const fullUrl = new URL((await fullResponse).url());
+    const fullAnswer = await fullResponse;
+    const fullUrl = new URL(fullAnswer.url());
     expect(fullUrl.searchParams.get('from')).toBe(metricsUrl.searchParams.get('from'));
     expect(fullUrl.searchParams.get('to')).toBe(metricsUrl.searchParams.get('to'));
     await page.waitForFunction((n) => document.querySelectorAll('[data-list="data-quality"] tbody tr').length === n, total);
     expect(await page.locator('#data-quality [data-quality-note]').count()).toBe(0);
+    // Focus moves to the first entry the preview did not show.
+    const seen = new Set([...quality.incidents.map((q) => `incident ${q.key}`), ...quality.actionItems.map((q) => `actionItem ${q.key}`)]);
+    const firstUnseen = ((await fullAnswer.json()) as DataQualityResponse).items.find((q) => !seen.has(`${q.kind} ${q.key}`));
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(firstUnseen?.key);
     // The incidents tile unfolds the list behind it.
     expect(await page.isVisible('[data-list="incidents"]')).toBe(false);
     await page.click('[data-tile="incidents"]');
