@@ -239,7 +239,6 @@ export function loadConfig(env: Env = process.env): Config {
   if (mongodbUri !== null && !/^mongodb(\+srv)?:\/\/\S+$/.test(mongodbUri)) {
     secretFail('MONGODB_URI', 'is not a MongoDB connection string', 'use mongodb://host:27017/postmortem-insights or mongodb+srv://..., or unset it to use the embedded store');
   }
-  const dataDir = resolve(nonEmpty(env, 'DATA_DIR') ?? './data');
 
   const baseUrl = parseUrl(env, 'JIRA_BASE_URL', false, ['https:', 'http:']);
   let jira: Config['jira'] = null;
@@ -256,6 +255,9 @@ export function loadConfig(env: Env = process.env): Config {
   } else if (nonEmpty(env, 'JIRA_EMAIL') || nonEmpty(env, 'JIRA_API_TOKEN')) {
     fail('JIRA_BASE_URL', undefined, 'is missing while JIRA_EMAIL or JIRA_API_TOKEN is set', 'set JIRA_BASE_URL to your site, e.g. https://your-team.atlassian.net, or unset both for demo mode');
   }
+
+  // Demo data lives apart from real data, so connecting Jira later starts from a clean store.
+  const dataDir = resolve(nonEmpty(env, 'DATA_DIR') ?? (jira === null ? './data/demo' : './data'));
 
   const syncCron = parseCron(env, 'SYNC_CRON', '*/15 * * * *');
   const digestCron = parseCron(env, 'DIGEST_CRON', '0 9 * * 1');

@@ -37,6 +37,20 @@ const NOISE_DESCRIPTION = adfParagraph('Planned engineering work.');
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
+/**
+ * When a seeded link was made: as planned, but never later than an hour before the seed's
+ * `now`. A link planned for the future is placed between the later of the two issues'
+ * creation and that hour, rather than all at `now` (which would make the newest minutes
+ * of the demo history a burst of edits that no real team produces).
+ */
+export function linkTime(planned: number, createdA: number, createdB: number, nowMs: number): number {
+  const earliest = Math.max(createdA, createdB);
+  const latest = nowMs - HOUR;
+  const wanted = Math.max(planned, earliest);
+  if (wanted <= latest) return wanted;
+  return earliest >= latest ? Math.min(earliest, nowMs) : earliest + Math.floor((latest - earliest) / 2);
+}
+
 /** mulberry32: small, fast, good enough for sample data, identical on every platform. */
 export function createRandom(seed: number): () => number {
   let state = seed >>> 0;
@@ -398,7 +412,10 @@ export function seedIssues(store: IssueStore, size: SeedSize, nowMs: number, zon
   for (let n = 0; n < size.actionItems; n++) {
     const incident = pickIncident();
     const base = incident?.draft.issue.created ?? nowMs - dice.int(1, 150) * DAY;
-    const created = Math.min(base + dice.duration(2 * DAY, 1, 10 * MINUTE, 25 * DAY), nowMs - dice.int(1, 30) * MINUTE);
+    // Filed some time after its incident; one planned for the future is filed between the
+    // incident and an hour ago instead (clamping all of them to "just now" made a burst).
+    const planned = base + dice.duration(2 * DAY, 1, 10 * MINUTE, 25 * DAY);
+    const created = planned < nowMs - HOUR ? planned : Math.min(base + Math.floor(dice.next() * Math.max(0, nowMs - HOUR - base)), nowMs - MINUTE);
     const service = incident?.services[0] ?? dice.pick(SERVICES);
     const kindRoll = dice.next();
     const kind = !incident ? 'orphan' : kindRoll < 0.22 ? 'child' : kindRoll < 0.8 ? 'linked' : kindRoll < 0.86 ? 'problemOnly' : kindRoll < 0.92 ? 'orphan' : 'twoIncidents';
@@ -514,7 +531,7 @@ export function seedIssues(store: IssueStore, size: SeedSize, nowMs: number, zon
       const other = link.other.inserted as SampleIssue;
       const inward = link.thisIsInward ? self : other;
       const outward = link.thisIsInward ? other : self;
-      const at = Math.min(nowMs, Math.max(link.at, other.created));
+      const at = linkTime(link.at, self.created, other.created, nowMs);
       store.addLinkRaw(link.type, inward, outward);
       const linkEvent = (to: SampleIssue, phrase: string): Event => ({
         at, authorId: botId, items: [{ field: 'Link', fieldtype: 'jira', from: null, fromString: null, to: to.key, toString: `This issue ${phrase} ${to.key}` }],

@@ -49,7 +49,7 @@ describe('loadConfig defaults', () => {
       logLevel: 'info',
       actionItemSlaDays: { P0: 15, P1: 15, P2: 30, P3: 60, P4: 60 },
     });
-    expect(config.dataDir).toBe(join(dir, 'data'));
+    expect(config.dataDir).toBe(join(dir, 'data', 'demo'));
     expect(config.mapping).toEqual({
       incidentJql: 'issuetype = Incident',
       actionItemJql: 'labels = postmortem-action',
@@ -66,6 +66,8 @@ describe('loadConfig defaults', () => {
     const config = load({ JIRA_BASE_URL: 'https://acme.atlassian.net/', JIRA_EMAIL: 'sre@acme.com', JIRA_API_TOKEN: 'tok' });
     expect(config.jira).toEqual({ baseUrl: 'https://acme.atlassian.net', email: 'sre@acme.com', apiToken: 'tok' });
     expect(config.demo).toBe(false);
+    // Real data does not share a folder with the demo's.
+    expect(config.dataDir).toBe(join(dir, 'data'));
   });
 
   it('merges `fields` key by key and replaces a given map whole', () => {

@@ -5,6 +5,7 @@ import { demoConfig } from '../../server/jira-sample/demoConfig.js';
 import { FIELD_IDS, CUSTOM_FIELDS } from '../../server/jira-sample/catalog.js';
 import { formatJiraDate } from '../../server/jira-sample/format.js';
 import type { SampleIssue } from '../../server/jira-sample/model.js';
+import { linkTime } from '../../server/jira-sample/seed.js';
 
 const NOW = new Date('2026-11-27T03:00:00Z');
 const DAY = 86_400_000;
@@ -39,6 +40,13 @@ describe('demo seed: a realistic reliability history', () => {
     const now = NOW.getTime();
     const late = issues.filter((i) => i.created > now || i.updated > now || i.histories.some((h) => h.created > now)).map((i) => i.key);
     expect(late).toEqual([]);
+  });
+
+  it('has no burst of edits just before now (a sync with nothing changed re-reads almost nothing)', () => {
+    const now = NOW.getTime();
+    const lastTenMinutes = issues.filter((i) => i.updated > now - 10 * 60_000).length;
+    // About one edit a minute would already be a busy team for a history of this size.
+    expect(lastTenMinutes).toBeLessThanOrEqual(3);
   });
 
   it('uses severities that need the severityMap, including unmapped and empty ones', () => {
@@ -110,6 +118,23 @@ describe('demo seed: a realistic reliability history', () => {
 
   it('uses status categories new, indeterminate and done', () => {
     expect(new Set(issues.map((i) => i.status.category))).toEqual(new Set(['new', 'indeterminate', 'done']));
+  });
+});
+
+describe('linkTime', () => {
+  const HOUR = 3_600_000;
+  const now = NOW.getTime();
+  it('keeps a link planned in the past, after both issues exist', () => {
+    expect(linkTime(now - 5 * DAY, now - 9 * DAY, now - 6 * DAY, now)).toBe(now - 5 * DAY);
+    expect(linkTime(now - 8 * DAY, now - 9 * DAY, now - 6 * DAY, now)).toBe(now - 6 * DAY);
+  });
+  it('moves a link planned for the future to between the later creation and an hour ago', () => {
+    const at = linkTime(now + 3 * DAY, now - 9 * DAY, now - 4 * DAY, now);
+    expect(at).toBeGreaterThanOrEqual(now - 4 * DAY);
+    expect(at).toBeLessThanOrEqual(now - HOUR);
+  });
+  it('never goes past now, even for issues created in the last hour', () => {
+    expect(linkTime(now + DAY, now - 10 * 60_000, now - 20 * 60_000, now)).toBe(now - 10 * 60_000);
   });
 });
 
