@@ -14,6 +14,7 @@ import remarkParse from 'remark-parse';
 import remarkGfm from 'remark-gfm';
 import type { Heading, List, ListItem, Nodes, Paragraph, PhrasingContent, Root, RootContent, Table } from 'mdast';
 import type { IsoDate, IsoInstant, Postmortem, PostmortemActionRow, PostmortemLink, TimelineEvent } from '../domain/types.js';
+import { emptyPostmortem } from '../domain/postmortem.js';
 import { InputError } from '../errors.js';
 import {
   cleanText,
@@ -382,29 +383,8 @@ export function parsePostmortem(markdown: string, options: ParseOptions): Parsed
   const { title: rawTitle, sections } = splitSections(root);
 
   const postmortem: Postmortem = {
-    incidentKey: '',
+    ...emptyPostmortem('', options.now.toISOString()),
     title: cleanText(rawTitle?.replace(/^.*?(?:post[- ]?mortem|incident report|pir)[^:]*:\s*/i, '') ?? null),
-    summary: {
-      incidentId: null,
-      startedAt: null,
-      endedAt: null,
-      durationSeconds: null,
-      services: [],
-      severity: null,
-      impact: null,
-      commander: null,
-      responders: [],
-    },
-    detection: { method: null, timeToDetectSeconds: null, effective: null },
-    timeline: [],
-    timeToAcknowledgeSeconds: null,
-    timeToResolveSeconds: null,
-    rootCause: { immediateCause: null, contributingFactors: [], fiveWhys: [] },
-    resolution: { how: null, effective: null },
-    lessons: { wentWell: [], couldBeBetter: [] },
-    actionItems: [],
-    links: [],
-    importedAt: options.now.toISOString(),
   };
   if (postmortem.title && /^post[- ]?mortem( report)?$/i.test(postmortem.title)) postmortem.title = null;
 

@@ -3,6 +3,7 @@
  * activity around 2026-W47 (16-22 Nov 2026) in Europe/Berlin.
  */
 import type { ActionItem, Incident, Postmortem } from '../../server/domain/types.js';
+import { emptyPostmortem } from '../../server/domain/postmortem.js';
 
 export const ZONE = 'Europe/Berlin';
 /** Monday 23 Nov 2026, 09:30 in Berlin: W47's digest is due (DIGEST_CRON 0 9 * * 1). */
@@ -151,29 +152,6 @@ export function sampleData(): { incidents: Incident[]; actionItems: ActionItem[]
 }
 
 export function postmortem(incidentKey: string, importedAt: string): Postmortem {
-  return {
-    incidentKey,
-    title: null,
-    summary: {
-      incidentId: incidentKey,
-      startedAt: null,
-      endedAt: null,
-      durationSeconds: null,
-      services: [],
-      severity: null,
-      impact: null,
-      commander: null,
-      responders: [],
-    },
-    detection: { method: null, timeToDetectSeconds: null, effective: null },
-    timeline: [],
-    timeToAcknowledgeSeconds: null,
-    timeToResolveSeconds: null,
-    rootCause: { immediateCause: null, contributingFactors: [], fiveWhys: [] },
-    resolution: { how: null, effective: null },
-    lessons: { wentWell: [], couldBeBetter: [] },
-    actionItems: [],
-    links: [],
-    importedAt,
-  };
+  const empty = emptyPostmortem(incidentKey, importedAt);
+  return { ...empty, summary: { ...empty.summary, incidentId: incidentKey } };
 }

@@ -3,6 +3,7 @@ import type { JiraHistory, JiraIssue } from '../../server/jira/JiraReader.js';
 import { resolveFieldMapping, type FieldMappingConfig } from '../../server/sync/fieldMapping.js';
 import type { MappingContext } from '../../server/sync/mapIssue.js';
 import type { StatusCategory } from '../../server/domain/types.js';
+import { DEFAULT_FIELDS as CONFIG_DEFAULT_FIELDS } from '../../server/config/config.js';
 
 export const STATUSES: Record<string, { name: string; category: StatusCategory }> = {
   '10000': { name: 'To Do', category: 'new' },
@@ -76,16 +77,7 @@ export const JIRA_FIELDS = [
   { id: 'customfield_10048', name: 'Resolved at', custom: true },
 ];
 
-export const DEFAULT_FIELDS: FieldMappingConfig = {
-  severity: 'priority',
-  services: 'components',
-  startedAt: null,
-  detectedAt: null,
-  acknowledgedAt: null,
-  endedAt: null,
-  detectionMethod: null,
-  commander: null,
-};
+export const DEFAULT_FIELDS: FieldMappingConfig = CONFIG_DEFAULT_FIELDS;
 
 export const SEVERITY_MAP = { Highest: 'P0', High: 'P1', Medium: 'P2', Low: 'P3', Lowest: 'P4' };
 export const DETECTION_MAP = {
