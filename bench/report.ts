@@ -3,6 +3,7 @@
  * Every figure carries its own target (or none, for figures reported for context), so the
  * table, results.json and the exit code are all derived from one list.
  */
+import { percentileInc } from '../server/metrics/stats.js';
 
 export type Unit = 's' | 'ms' | 'x' | 'count' | 'MB' | 'KB' | 'req/s' | 'req/query';
 
@@ -31,19 +32,11 @@ export interface CheckedFigure extends Figure {
 }
 
 /**
- * Linear interpolation between closest ranks (PERCENTILE.INC), the same definition the
- * product uses for its own p90, so "p95" means one thing across the project.
+ * Linear interpolation between closest ranks (PERCENTILE.INC): the product's own
+ * definition, so "p95" means one thing across the project.
  */
 export function percentile(sortedValues: readonly number[], p: number): number | null {
-  if (p < 0 || p > 1 || Number.isNaN(p)) throw new RangeError(`percentile p must be within [0, 1], got ${p}`);
-  const n = sortedValues.length;
-  if (n === 0) return null;
-  const rank = p * (n - 1);
-  const low = Math.floor(rank);
-  const high = Math.ceil(rank);
-  const a = sortedValues[low] as number;
-  const b = sortedValues[high] as number;
-  return a + (rank - low) * (b - a);
+  return percentileInc(sortedValues as number[], p);
 }
 
 export interface LatencySummary {
