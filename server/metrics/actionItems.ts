@@ -114,20 +114,26 @@ export function actionItemFacts(
   incidentsByKey: Map<string, Incident>,
   options: ActionItemViewOptions,
 ): ActionItemFacts[] {
-  return mapWithDueDates(items, incidentsByKey, options, (item, { dueDate, dueDateSource, daysOverdue }) => {
-    const done = item.statusCategory === 'done';
-    return {
-      key: item.key,
-      url: item.url,
-      owner: item.owner,
-      done,
-      dueDate,
-      dueDateSource,
-      daysOverdue,
-      createdMs: Date.parse(item.createdAt),
-      resolvedMs: done && item.resolvedAt !== null ? Date.parse(item.resolvedAt) : Number.NaN,
-    };
-  });
+  return mapWithDueDates(items, incidentsByKey, options, factsOf);
+}
+
+/** The facts of one item, given its derived due date. */
+function factsOf(
+  item: Pick<ActionItem, 'key' | 'url' | 'owner' | 'statusCategory' | 'createdAt' | 'resolvedAt'>,
+  due: Pick<ActionItemView, 'dueDate' | 'dueDateSource' | 'daysOverdue'>,
+): ActionItemFacts {
+  const done = item.statusCategory === 'done';
+  return {
+    key: item.key,
+    url: item.url,
+    owner: item.owner,
+    done,
+    dueDate: due.dueDate,
+    dueDateSource: due.dueDateSource,
+    daysOverdue: due.daysOverdue,
+    createdMs: Date.parse(item.createdAt),
+    resolvedMs: done && item.resolvedAt !== null ? Date.parse(item.resolvedAt) : Number.NaN,
+  };
 }
 
 /** Open items past their due date, most days overdue first, then by key. */
@@ -149,20 +155,7 @@ export function compareKeys(a: string, b: string): number {
  */
 export function actionItemStats(views: ActionItemView[], calendar: ZoneCalendar): ActionItemStats {
   return actionItemFactsStats(
-    views.map((view) => {
-      const done = view.statusCategory === 'done';
-      return {
-        key: view.key,
-        url: view.url,
-        owner: view.owner,
-        done,
-        dueDate: view.dueDate,
-        dueDateSource: view.dueDateSource,
-        daysOverdue: view.daysOverdue,
-        createdMs: Date.parse(view.createdAt),
-        resolvedMs: done && view.resolvedAt !== null ? Date.parse(view.resolvedAt) : Number.NaN,
-      };
-    }),
+    views.map((view) => factsOf(view, view)),
     calendar,
   );
 }

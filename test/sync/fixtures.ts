@@ -4,6 +4,8 @@ import { resolveFieldMapping, type FieldMappingConfig } from '../../server/sync/
 import type { MappingContext } from '../../server/sync/mapIssue.js';
 import type { StatusCategory } from '../../server/domain/types.js';
 import { DEFAULT_FIELDS as CONFIG_DEFAULT_FIELDS } from '../../server/config/config.js';
+import type { Store } from '../../server/store/Store.js';
+import { SYNC_STATE_NAMES } from '../../server/sync/runSync.js';
 
 export const STATUSES: Record<string, { name: string; category: StatusCategory }> = {
   '10000': { name: 'To Do', category: 'new' },
@@ -100,4 +102,15 @@ export function context(fields: Partial<FieldMappingConfig> = {}, timezone = 'UT
       null,
     browseUrl: (key) => `https://example.atlassian.net/browse/${key}`,
   };
+}
+
+/** Everything a sync leaves in a store, to compare two runs' end states. */
+export async function snapshot(store: Store) {
+  const [incidents, actionItems, a, b] = await Promise.all([
+    store.findIncidents({}),
+    store.findActionItems({}),
+    store.getSyncState(SYNC_STATE_NAMES.incidents),
+    store.getSyncState(SYNC_STATE_NAMES.actionItems),
+  ]);
+  return { incidents, actionItems, watermarks: [a?.watermark ?? null, b?.watermark ?? null] };
 }

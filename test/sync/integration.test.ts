@@ -19,6 +19,7 @@ import { createJiraSync } from '../../server/sync/jiraSync.js';
 import { SYNC_STATE_NAMES } from '../../server/sync/runSync.js';
 import { tempDir } from '../support/stores.js';
 import { demoConfig } from '../../server/jira-sample/demoConfig.js';
+import { snapshot } from './fixtures.js';
 
 export const SEED_NOW = new Date('2026-11-20T12:00:00.000Z');
 const FAST_RETRY = { baseDelayMs: 5, rateLimitBaseDelayMs: 5, maxDelayMs: 20, maxAttempts: 4 };
@@ -51,16 +52,6 @@ function syncFor(jira: SampleJira, store: Store, overrides: { apiToken?: string;
     timezone: overrides.timezone ?? 'UTC',
     retryPolicy: FAST_RETRY,
   });
-}
-
-async function snapshot(store: Store) {
-  const [incidents, actionItems, a, b] = await Promise.all([
-    store.findIncidents({}),
-    store.findActionItems({}),
-    store.getSyncState(SYNC_STATE_NAMES.incidents),
-    store.getSyncState(SYNC_STATE_NAMES.actionItems),
-  ]);
-  return { incidents, actionItems, watermarks: [a?.watermark ?? null, b?.watermark ?? null] };
 }
 
 type RawIssue = {

@@ -9,23 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { parseConfigFileObject } from '../../server/config/config.js';
 import { startSampleJira, type SampleJira } from '../../server/jira-sample/index.js';
 import { EmbeddedStore } from '../../server/store/embedded/EmbeddedStore.js';
-import type { Store } from '../../server/store/Store.js';
 import { createJiraSync } from '../../server/sync/jiraSync.js';
-import { SYNC_STATE_NAMES } from '../../server/sync/runSync.js';
 import { tempDir } from '../support/stores.js';
 import { demoConfig } from '../../server/jira-sample/demoConfig.js';
+import { snapshot } from './fixtures.js';
 
 const CHILD = fileURLToPath(new URL('./child/syncOnce.ts', import.meta.url));
-
-async function snapshot(store: Store) {
-  const [incidents, actionItems, a, b] = await Promise.all([
-    store.findIncidents({}),
-    store.findActionItems({}),
-    store.getSyncState(SYNC_STATE_NAMES.incidents),
-    store.getSyncState(SYNC_STATE_NAMES.actionItems),
-  ]);
-  return { incidents, actionItems, watermarks: [a?.watermark ?? null, b?.watermark ?? null] };
-}
 
 /** Runs the child sync; with `killOn`, SIGKILLs it as soon as it prints that line. Resolves with its output. */
 function childSync(jira: SampleJira, dataDir: string, killOn: string | null): Promise<{ killed: boolean; output: string }> {
