@@ -45,6 +45,24 @@ export class ForbiddenError extends DomainError {
   }
 }
 
+/** A request body of a type the route does not read (415); the message names the accepted type. */
+export class UnsupportedMediaTypeError extends DomainError {
+  constructor(message: string) {
+    super('unsupported_media_type', message);
+  }
+}
+
+/** A document over one of the documented reading limits (413 for its size, else 422); the message names the limit. */
+export class LimitExceededError extends DomainError {
+  constructor(
+    readonly limit: string,
+    readonly tooLarge: boolean,
+    message: string,
+  ) {
+    super('limit_exceeded', message);
+  }
+}
+
 /** Jira answered with an error (or not at all); its status and message are passed on. */
 export class JiraError extends DomainError {
   readonly status: number | null;

@@ -91,6 +91,10 @@ export interface Config {
   configFile: string | null;
   mapping: JiraMappingConfig;
   actionItemSlaDays: Record<Severity, number>;
+  /** Per client address and window; 0 turns a limiter off (docs: SECURITY.md). */
+  rateLimits: { authFailures: number; writes: number; windowSeconds: number };
+  /** How long a request (headers and body) may take to arrive before the server answers 408. */
+  requestTimeoutSeconds: number;
 }
 
 // ---- the config file -------------------------------------------------------------
@@ -220,6 +224,16 @@ function parseCron(env: Env, key: string, fallback: string): string {
   return raw;
 }
 
+function parseWholeNumber(env: Env, key: string, fallback: number, min: number, max: number, meaning: string): number {
+  const raw = nonEmpty(env, key);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    fail(key, raw, `is not a whole number from ${min} to ${max}`, `set ${key} to ${meaning} (default ${fallback})`);
+  }
+  return value;
+}
+
 const LOOPBACK = /^(127(?:\.\d{1,3}){3}|::1|\[::1\]|localhost)$/i;
 export function isLoopbackHost(host: string): boolean {
   return LOOPBACK.test(host);
@@ -310,6 +324,13 @@ export function loadConfig(env: Env = process.env): Config {
     fail('LOG_LEVEL', logLevel, 'is not a log level', `use one of ${LOG_LEVELS.join(', ')}`);
   }
 
+  const rateLimits = {
+    authFailures: parseWholeNumber(env, 'RATE_LIMIT_AUTH_FAILURES', 20, 0, 1_000_000, 'the failed authentications one address may make per window, 0 for no limit'),
+    writes: parseWholeNumber(env, 'RATE_LIMIT_WRITES', 120, 0, 1_000_000, 'the API writes one address may make per window, 0 for no limit'),
+    windowSeconds: parseWholeNumber(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400, 'the length of a rate-limit window in seconds'),
+  };
+  const requestTimeoutSeconds = parseWholeNumber(env, 'REQUEST_TIMEOUT_SECONDS', 30, 1, 3600, 'the seconds a request may take to arrive');
+
   const explicitFile = nonEmpty(env, 'CONFIG_FILE');
   const configPath = resolve(explicitFile ?? DEFAULT_CONFIG_FILE);
   const file = readConfigFile(configPath, explicitFile !== undefined);
@@ -334,6 +355,8 @@ export function loadConfig(env: Env = process.env): Config {
     configFile: configPath,
     mapping: resolveMapping(fileJira),
     actionItemSlaDays: { ...DEFAULT_SLA_DAYS, ...file.actionItemSlaDays },
+    rateLimits,
+    requestTimeoutSeconds,
   };
 }
 

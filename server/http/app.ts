@@ -5,6 +5,7 @@
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { authMiddleware } from './auth.js';
+import { MAX_DOCUMENT_BYTES } from '../postmortem/limits.js';
 import type { AppDeps } from './deps.js';
 import { errorHandler, notFoundHandler } from './errorHandler.js';
 import { actionItemsRoutes } from './routes/actionItems.js';
@@ -13,6 +14,8 @@ import { healthRoutes } from './routes/health.js';
 import { incidentsRoutes } from './routes/incidents.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { postmortemsRoutes } from './routes/postmortems.js';
+import { failedAuthLimiter, writeLimiter } from './rateLimits.js';
+import { crossSiteWriteGuard, loopbackHostGuard, pathGuard } from './requestGuards.js';
 import { ticketsRoutes } from './routes/tickets.js';
 import { securityHeaders } from './security.js';
 import { tabRoutes } from './tab.js';
@@ -38,14 +41,21 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(securityHeaders());
+  // Before any body is read or route matched (requestGuards.ts, docs: SECURITY.md).
+  app.use(pathGuard());
+  app.use(loopbackHostGuard(deps.config.authMode));
+  app.use(crossSiteWriteGuard(deps.config.publicUrl));
+  app.use(failedAuthLimiter(deps.config));
+  // Every path goes through authentication; it decides on the canonical path what is open.
+  app.use(authMiddleware(deps));
+  app.use(writeLimiter(deps.config));
   app.use(express.json({ limit: '256kb' }));
-  app.use(express.text({ type: ['text/markdown', 'text/plain', 'text/x-markdown'], limit: '1mb' }));
+  app.use(express.text({ type: 'text/markdown', limit: MAX_DOCUMENT_BYTES }));
 
   app.use(healthRoutes(deps));
-  // The digest card's chart image: Teams fetches it without credentials.
+  // The digest card's chart image: Teams fetches it without credentials (OPEN_API_ROUTES).
   app.use(digestPublicRoutes(deps));
   app.use(tabRoutes(deps));
-  app.use('/api', authMiddleware(deps));
   app.use(metricsRoutes(deps));
   app.use(incidentsRoutes(deps));
   app.use(actionItemsRoutes(deps));

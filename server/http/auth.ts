@@ -6,8 +6,13 @@
  *   expiry, `tid` = TEAMS_TENANT_ID and the `access_as_user` scope.
  * - `api-key`: `Authorization: Bearer <key>` with a key from API_KEYS, compared in
  *   constant time.
- * - `none`: everyone (the configuration only allows it on a loopback HOST).
- * `/api/health` and everything outside `/api/` (the tab's static files) stay open.
+ * - `none`: everyone (the configuration only allows it on a loopback HOST, and
+ *   requestGuards.ts serves only loopback Host names then).
+ * Everything outside `/api/` (the tab's files) and the routes in OPEN_API_ROUTES stay open;
+ * the decision is taken on the canonical path (requestGuards.ts), so `/API/metrics`,
+ * `//api/metrics` or `/%61pi/metrics` need credentials exactly like `/api/metrics`.
+ * Credentials sent to an open route are still checked (a wrong key is a 401 there too):
+ * `/api/health` answers its details only to an authenticated caller.
  * Refusals are JSON `{ error: { code, message } }` naming the mode that is on; when the
  * tenant's keys cannot be fetched the answer is 503 (`auth_unavailable`), not a 401.
  */
@@ -16,6 +21,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import type { AppDeps } from './deps.js';
+import { canonicalPathOf, isApiPath } from './requestGuards.js';
 
 export type AuthMode = 'teams-sso' | 'api-key' | 'none';
 
@@ -40,6 +46,8 @@ export interface Caller {
   mode: AuthMode;
   subject: string | null;
   name: string | null;
+  /** True when credentials were verified, or AUTH_MODE=none (everyone is trusted). */
+  authenticated: boolean;
 }
 
 class Refusal extends Error {
@@ -84,6 +92,8 @@ export function teamsTokenVerifier(options: AuthOptions): TeamsTokenVerifier {
       ({ payload } = await jwtVerify(token, keys, {
         algorithms: ['RS256'],
         audience: audiences,
+        // A token without an expiry would be valid forever once leaked.
+        requiredClaims: ['exp'],
         ...(options.now ? { currentDate: options.now() } : {}),
         clockTolerance: 60,
       }));
@@ -138,13 +148,20 @@ function bearerToken(req: Request): string | null {
   return match ? (match[1] as string) : null;
 }
 
-/** Routes that need no credentials (the full path, wherever the middleware is mounted). */
-export function isOpenPath(path: string): boolean {
-  return !(path === '/api' || path.startsWith('/api/')) || path === '/api/health';
-}
+/**
+ * API routes that need no AUTH_MODE credentials, as canonical paths (lower case, no
+ * trailing slash; see canonicalPath). A route authenticated otherwise (by a signature)
+ * is added here and is matched with the same normalisation as every other path.
+ */
+export const OPEN_API_ROUTES: readonly RegExp[] = [
+  /^\/api\/health$/,
+  // The digest card's chart: Teams fetches a card's images without the user's credentials.
+  /^\/api\/digest\/chart\/[^/]+\.png$/,
+];
 
-function fullPath(req: Request): string {
-  return `${req.baseUrl ?? ''}${req.path}`;
+/** Does this canonical path need no credentials? */
+export function isOpenPath(canonical: string): boolean {
+  return !isApiPath(canonical) || OPEN_API_ROUTES.some((route) => route.test(canonical));
 }
 
 function refuse(res: Response, mode: AuthMode, refusal: Refusal): void {
@@ -176,12 +193,18 @@ export function createAuthMiddleware(options: AuthOptions): RequestHandler {
     throw new Error('AUTH_MODE=api-key needs at least one key in API_KEYS.');
   }
   return (req: Request, res: Response, next: NextFunction) => {
-    if (mode === 'none' || isOpenPath(fullPath(req))) {
-      res.locals.caller = { mode, subject: null, name: null } satisfies Caller;
+    if (mode === 'none') {
+      res.locals.caller = { mode, subject: null, name: null, authenticated: true } satisfies Caller;
       next();
       return;
     }
+    const canonical = canonicalPathOf(req);
     const token = bearerToken(req);
+    if (!isApiPath(canonical) || (token === null && req.headers.authorization === undefined && isOpenPath(canonical))) {
+      res.locals.caller = { mode, subject: null, name: null, authenticated: false } satisfies Caller;
+      next();
+      return;
+    }
     if (token === null) {
       const what = mode === 'api-key' ? 'an API key' : 'the Teams SSO token';
       refuse(res, mode, new Refusal(401, `Send ${what} as "Authorization: Bearer <${mode === 'api-key' ? 'key' : 'token'}>".`));
@@ -192,7 +215,7 @@ export function createAuthMiddleware(options: AuthOptions): RequestHandler {
         refuse(res, mode, new Refusal(401, 'The API key is not one of API_KEYS.'));
         return;
       }
-      res.locals.caller = { mode, subject: null, name: null } satisfies Caller;
+      res.locals.caller = { mode, subject: null, name: null, authenticated: true } satisfies Caller;
       next();
       return;
     }
@@ -202,6 +225,7 @@ export function createAuthMiddleware(options: AuthOptions): RequestHandler {
           mode,
           subject: typeof payload.oid === 'string' ? payload.oid : (payload.sub ?? null),
           name: typeof payload.name === 'string' ? payload.name : null,
+          authenticated: true,
         } satisfies Caller;
         next();
       },

@@ -11,8 +11,10 @@ import {
   ForbiddenError,
   InputError,
   JiraError,
+  LimitExceededError,
   NotFoundError,
   StoreUnavailableError,
+  UnsupportedMediaTypeError,
 } from '../errors.js';
 import type { Logger } from '../logging.js';
 
@@ -22,6 +24,8 @@ export function statusOf(err: DomainError): number {
   if (err instanceof ForbiddenError) return 403;
   if (err instanceof NotFoundError) return 404;
   if (err instanceof ConflictError) return 409;
+  if (err instanceof LimitExceededError) return err.tooLarge ? 413 : 422;
+  if (err instanceof UnsupportedMediaTypeError) return 415;
   if (err instanceof JiraError) return 502;
   if (err instanceof StoreUnavailableError) return 503;
   return 500;
@@ -30,6 +34,11 @@ export function statusOf(err: DomainError): number {
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new NotFoundError(`No route for ${req.method} ${req.path}; see the README's HTTP API section for the routes.`));
 };
+
+function formatBytes(bytes: number | undefined): string {
+  if (bytes === undefined) return 'size';
+  return bytes % 1024 === 0 ? `${bytes / 1024} KB` : `${bytes} bytes`;
+}
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
@@ -50,7 +59,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         bodyError.type === 'entity.parse.failed'
           ? 'The request body is not valid JSON; send a JSON object with Content-Type: application/json.'
           : bodyError.type === 'entity.too.large'
-            ? 'The request body is too large.'
+            ? `The request body is larger than the ${formatBytes((err as { limit?: number }).limit)} limit of this route; send a smaller body (docs: SECURITY.md lists the limits).`
             : `The request body could not be read (${bodyError.type}).`;
       res.status(bodyError.status).json({ error: { code: 'invalid_body', message } });
       return;

@@ -16,6 +16,7 @@ import type { Heading, List, ListItem, Nodes, Paragraph, PhrasingContent, Root, 
 import type { IsoDate, IsoInstant, Postmortem, PostmortemActionRow, PostmortemLink, TimelineEvent } from '../domain/types.js';
 import { emptyPostmortem } from '../domain/postmortem.js';
 import { InputError } from '../errors.js';
+import { checkActionItemCount } from './limits.js';
 import {
   cleanText,
   isJiraKey,
@@ -527,6 +528,7 @@ export function parsePostmortem(markdown: string, options: ParseOptions): Parsed
       (section.kind === 'actionItems' || !isTimelineTable(table) || (section.kind !== 'timeline' && plannedWork));
     if (asAction) {
       postmortem.actionItems.push(...readActionTable(table, problem));
+      checkActionItemCount(postmortem.actionItems.length);
     } else if (isTimelineTable(table)) {
       postmortem.timeline.push(...readTimelineTable(table, zone, s.startedAt, problem));
     } else {

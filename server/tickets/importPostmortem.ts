@@ -11,7 +11,7 @@
 import type { DetectionCategory, Incident, Postmortem, PostmortemActionRow } from '../domain/types.js';
 import type { ImportPostmortemResponse } from '../domain/api.js';
 import { InputError } from '../errors.js';
-import { parsePostmortem } from '../postmortem/parse.js';
+import { readPostmortem } from '../postmortem/read.js';
 import { isJiraKey } from '../postmortem/values.js';
 import type { JiraTicket } from '../jira/tickets.js';
 import { attachToIncident, createActionItemTicket, type TicketDeps } from './createTicket.js';
@@ -132,13 +132,14 @@ export interface ImportDeps extends TicketDeps {
   zone?: string;
 }
 
+/** Within the documented limits (postmortem/limits.ts), off the event loop: the API and the CLI alike. */
 function parse(markdown: string, deps: Pick<ImportDeps, 'now' | 'zone'>) {
-  return parsePostmortem(markdown, { now: deps.now(), ...(deps.zone ? { zone: deps.zone } : {}) });
+  return readPostmortem(markdown, { now: deps.now(), ...(deps.zone ? { zone: deps.zone } : {}) });
 }
 
 /** `--dry-run`: the parsed document and the tickets an import would create; reads the store, writes nothing. */
 export async function planImport(deps: Pick<ImportDeps, 'store' | 'settings' | 'now' | 'zone'>, markdown: string): Promise<DryRunResult> {
-  const { postmortem, warnings } = parse(markdown, deps);
+  const { postmortem, warnings } = await parse(markdown, deps);
   const incident = await deps.store.getIncident(postmortem.incidentKey);
   const project = deps.settings.actionItemProject ?? (incident?.source === 'jira' ? incident.key.replace(/-\d+$/, '') : null);
   const tickets: PlannedRow[] = [];
@@ -206,7 +207,7 @@ async function importRow(deps: ImportDeps, incident: Incident, row: PostmortemAc
 }
 
 export async function importPostmortem(deps: ImportDeps, markdown: string): Promise<ImportResult> {
-  const { postmortem, warnings } = parse(markdown, deps);
+  const { postmortem, warnings } = await parse(markdown, deps);
   const { store } = deps;
 
   let incident = await store.getIncident(postmortem.incidentKey);

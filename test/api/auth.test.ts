@@ -52,12 +52,13 @@ function appWith(options: AuthOptions) {
   return app;
 }
 
-async function token(claims: JWTPayload, options: { key?: KeyPair; expiresIn?: string; alg?: string; kid?: string } = {}): Promise<string> {
-  return new SignJWT({ tid: TENANT, scp: 'access_as_user', oid: 'user-1', name: 'Ada Lovelace', ...claims })
+async function token(claims: JWTPayload, options: { key?: KeyPair; expiresIn?: string | null; alg?: string; kid?: string } = {}): Promise<string> {
+  const jwt = new SignJWT({ tid: TENANT, scp: 'access_as_user', oid: 'user-1', name: 'Ada Lovelace', ...claims })
     .setProtectedHeader({ alg: options.alg ?? 'RS256', kid: options.kid ?? 'test-key' })
-    .setIssuedAt()
-    .setExpirationTime(options.expiresIn ?? '10m')
-    .sign((options.key ?? signing).privateKey);
+    .setIssuedAt();
+  // null: a token without an `exp` claim at all.
+  if (options.expiresIn !== null) jwt.setExpirationTime(options.expiresIn ?? '10m');
+  return jwt.sign((options.key ?? signing).privateKey);
 }
 
 const V2_ISSUER = `https://login.microsoftonline.com/${TENANT}/v2.0`;
@@ -77,7 +78,7 @@ describe('AUTH_MODE=teams-sso', () => {
       .get('/api/metrics')
       .set('Authorization', `Bearer ${await token({ iss: V2_ISSUER, aud: CLIENT_ID })}`);
     expect(res.status).toBe(200);
-    expect(res.body.caller).toEqual({ mode: 'teams-sso', subject: 'user-1', name: 'Ada Lovelace' });
+    expect(res.body.caller).toEqual({ mode: 'teams-sso', subject: 'user-1', name: 'Ada Lovelace', authenticated: true });
     expect(jwksRequests).toBeGreaterThan(0);
   });
 
@@ -92,6 +93,7 @@ describe('AUTH_MODE=teams-sso', () => {
     ['no token', null, 401, /Authorization: Bearer/],
     ['a token signed by another key', async () => token({ iss: V2_ISSUER, aud: CLIENT_ID }, { key: stranger }), 401, /signature/],
     ['an expired token', async () => token({ iss: V2_ISSUER, aud: CLIENT_ID }, { expiresIn: '-5m' }), 401, /expired/],
+    ['a token without exp', async () => token({ iss: V2_ISSUER, aud: CLIENT_ID }, { expiresIn: null }), 401, /"exp" claim/],
     ['another audience', async () => token({ iss: V2_ISSUER, aud: 'someone-else' }), 401, /"aud"/],
     ['an unknown key id', async () => token({ iss: V2_ISSUER, aud: CLIENT_ID }, { kid: 'other' }), 401, /signing key/],
     ['garbage', async () => 'not.a.jwt', 401, /well-formed|could not be verified/],

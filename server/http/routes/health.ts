@@ -1,6 +1,11 @@
-/** GET /api/health: open to all (no credentials), for load balancers and people alike. */
+/**
+ * GET /api/health: open to all (no credentials), for load balancers. With AUTH_MODE
+ * api-key or teams-sso a caller without credentials gets only `{ status }`: the details
+ * (sync errors, issue keys, field names, the webhook host) are for authenticated callers.
+ */
 import { Router } from 'express';
 import type { HealthResponse } from '../../domain/api.js';
+import type { Caller } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { digestServiceOf } from './digest.js';
 
@@ -8,6 +13,10 @@ export function healthRoutes(deps: AppDeps): Router {
   const { config, store } = deps;
   const router = Router();
   router.get('/api/health', async (_req, res) => {
+    if (!(res.locals.caller as Caller | undefined)?.authenticated) {
+      res.json({ status: 'ok' } satisfies Pick<HealthResponse, 'status'>);
+      return;
+    }
     const [run, counts, digest] = await Promise.all([
       store.lastSyncRun(),
       store.counts(),

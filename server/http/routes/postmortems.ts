@@ -7,7 +7,7 @@
  */
 import { Router } from 'express';
 import type { ImportPostmortemResponse } from '../../domain/api.js';
-import { InputError } from '../../errors.js';
+import { InputError, UnsupportedMediaTypeError } from '../../errors.js';
 import { hasFailures, importPostmortem, planImport } from '../../tickets/importPostmortem.js';
 import { importDepsFrom, ticketConfig } from '../../tickets/ticketDeps.js';
 import type { AppDeps } from '../deps.js';
@@ -24,7 +24,11 @@ export function postmortemsRoutes({ config, store, now, logger, demoJira }: AppD
   const deps = importDepsFrom(ticketConfig(config, demoJira), store, now, logger);
   router.post('/api/postmortems', async (req, res) => {
     const { dryRun = false } = parseQuery<{ dryRun: boolean }>(req.query, { dryRun: parseBoolean });
-    if (typeof req.body !== 'string' || !req.is(['text/markdown', 'text/plain', 'text/x-markdown'])) {
+    // text/markdown only: a browser cannot send it cross-site without a CORS preflight.
+    if (!req.is('text/markdown')) {
+      throw new UnsupportedMediaTypeError(`POST /api/postmortems accepts Content-Type: text/markdown only (got ${req.get('Content-Type') ?? 'none'}); send the filled-in template as the body with Content-Type: text/markdown.`);
+    }
+    if (typeof req.body !== 'string') {
       throw new InputError('Send the post-mortem as the request body with Content-Type: text/markdown', 'body');
     }
     if (req.body.trim() === '') throw new InputError('The post-mortem is empty; send the filled-in template as the body', 'body');

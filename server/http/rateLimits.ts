@@ -1,0 +1,61 @@
+/**
+ * Rate limits per client address (express-rate-limit, memory store: one process; each
+ * replica counts its own). Both answer 429 with `Retry-After` and the JSON error body.
+ * - Failed authentication: RATE_LIMIT_AUTH_FAILURES 401s per window, then every API
+ *   request from that address is refused until the window ends (guessing keys or tokens
+ *   stops paying off). Successful requests do not count.
+ * - Writes (POST, PUT, PATCH, DELETE on the API): RATE_LIMIT_WRITES per window; each may
+ *   create Jira tickets.
+ * A limit of 0 turns that limiter off. The window is RATE_LIMIT_WINDOW_SECONDS.
+ */
+import type { Request, RequestHandler, Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { Config } from '../config/config.js';
+import { isOpenPath } from './auth.js';
+import { canonicalPathOf, isApiPath, isWrite } from './requestGuards.js';
+
+const pass: RequestHandler = (_req, _res, next) => next();
+
+function limiter(limit: number, windowSeconds: number, what: string, options: { skip: (req: Request) => boolean; failuresOnly: boolean }): RequestHandler {
+  if (limit <= 0) return pass;
+  return rateLimit({
+    windowMs: windowSeconds * 1000,
+    limit,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    skip: options.skip,
+    ...(options.failuresOnly
+      ? { skipSuccessfulRequests: true, requestWasSuccessful: (_req: Request, res: Response) => res.statusCode !== 401 }
+      : {}),
+    handler: (_req, res) => {
+      const retryAfter = String(res.getHeader('Retry-After') ?? windowSeconds);
+      res.status(429).json({
+        error: {
+          code: 'rate_limited',
+          message: `Too many ${what} from this address (limit ${limit} per ${windowSeconds} s); try again in ${retryAfter} s.`,
+        },
+      });
+    },
+  });
+}
+
+export function failedAuthLimiter(config: Config): RequestHandler {
+  const { authFailures, windowSeconds } = config.rateLimits;
+  return limiter(authFailures, windowSeconds, 'failed authentications', {
+    // Nothing to guess with AUTH_MODE=none; the tab's files and a load balancer's health
+    // probe (an open route, no credentials) are never held up by someone else's guessing.
+    skip: (req) => {
+      const path = canonicalPathOf(req);
+      return config.authMode === 'none' || !isApiPath(path) || (isOpenPath(path) && req.headers.authorization === undefined);
+    },
+    failuresOnly: true,
+  });
+}
+
+export function writeLimiter(config: Config): RequestHandler {
+  const { writes, windowSeconds } = config.rateLimits;
+  return limiter(writes, windowSeconds, 'writes', {
+    skip: (req) => !isWrite(req.method) || !isApiPath(canonicalPathOf(req)),
+    failuresOnly: false,
+  });
+}
