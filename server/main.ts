@@ -2,7 +2,7 @@
  * `npm start`: configuration, store, API + tab, schedules, graceful shutdown.
  * A configuration or store problem stops the process with one line saying what to fix.
  */
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, parseConfigFileObject, redactConfig, type Config } from './config/config.js';
@@ -11,6 +11,7 @@ import { StoreUnavailableError } from './errors.js';
 import { createApp } from './http/app.js';
 import { demoConfig } from './jira-sample/demoConfig.js';
 import { createLogger, type Logger } from './logging.js';
+import { warmUpPostmortemReader } from './postmortem/read.js';
 import { createStore } from './store/createStore.js';
 import type { Store } from './store/Store.js';
 import { startJiraSync } from './sync/startSync.js';
@@ -52,10 +53,18 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   stoppables.push({ name: 'weekly digest', stop: () => digest.stop() });
 
   const app = createApp({ config, store, logger, now, demoJira, digest: digest.service });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
+  // A request (headers and body) must arrive within REQUEST_TIMEOUT_SECONDS, its headers
+  // within 20 s of that: a slow sender cannot hold a connection for Node's default 300 s.
+  const requestTimeout = config.requestTimeoutSeconds * 1000;
+  const server = createServer(
+    { requestTimeout, headersTimeout: Math.min(requestTimeout, 20_000), connectionsCheckingInterval: Math.min(requestTimeout / 2, 30_000) },
+    app,
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
   });
+  warmUpPostmortemReader();
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info(`Postmortem Insights is ready: ${url}/tab (store: ${store.kind}${config.demo ? ', demo mode' : ''})`);

@@ -7,6 +7,7 @@
  * numbers, as the product promises for every number it shows.
  */
 import type { TimeMetric } from '../domain/api.js';
+import { safeLinkUrl } from '../markdownLinks.js';
 import type { SeverityKey } from '../domain/types.js';
 import type { Compared, DigestContent } from './content.js';
 import { ACTION_ITEM_WINDOW_WEEKS, TREND_WEEKS } from './content.js';
@@ -70,8 +71,10 @@ function compareMedian({ current, previous }: Compared<TimeMetric>): string {
   return `${formatDuration(c)} over ${plural(current.count, 'incident')} (week before ${formatDuration(p)}, ${formatDurationChange(c, p)})`;
 }
 
+/** A Jira key (or any label) as a link; the label escaped, the URL only when http(s). */
 function link(label: string, url: string | null): string {
-  return url ? `[${label}](${url})` : label;
+  const safe = safeLinkUrl(url);
+  return safe ? `[${plainText(label, 60)}](${safe})` : plainText(label, 60);
 }
 
 export function buildDigestCard(content: DigestContent): AdaptiveCard {

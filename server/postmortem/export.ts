@@ -6,6 +6,7 @@
  * importer reads a prompt as empty).
  */
 import type { ActionItemView, Incident, Postmortem, TimelineEvent } from '../domain/types.js';
+import { neutraliseLinks, safeLinkUrl } from '../markdownLinks.js';
 
 export interface PostmortemExportInput {
   incident: Incident;
@@ -113,8 +114,10 @@ function linkLines(input: PostmortemExportInput): string[] {
     lines.push(`*   [Postmortem Insights dashboard](${input.publicUrl.replace(/\/$/, '')}/tab)`);
   }
   for (const link of postmortem?.links ?? []) {
-    if (link.url !== null && lines.some((line) => line.includes(`(${link.url})`))) continue;
-    lines.push(link.url === null ? `*   ${link.label}` : `*   [${link.label}](${link.url})`);
+    const url = safeLinkUrl(link.url);
+    if (url !== null && lines.some((line) => line.includes(`(${url})`))) continue;
+    // A link to anything but http(s) or mailto keeps its label and loses its target.
+    lines.push(url === null ? `*   ${link.label}` : `*   [${link.label}](${url})`);
   }
   lines.push('*   [Link to relevant dashboards (Grafana, Datadog)]');
   lines.push('*   [Link to relevant logs (Splunk, ELK)]');
@@ -134,7 +137,7 @@ export function renderPostmortemMarkdown(input: PostmortemExportInput): string {
   const ttr = span(incident.startedAt, incident.resolvedAt) ?? pm?.timeToResolveSeconds ?? null;
   const detection = incident.detectionMethod ?? pm?.detection.method ?? null;
 
-  return [
+  const markdown = [
     `# Post-Mortem Report: ${orPrompt(pm?.title ?? incident.summary, '[Incident Title]')}`,
     '',
     '## 1. Incident Summary',
@@ -192,4 +195,6 @@ export function renderPostmortemMarkdown(input: PostmortemExportInput): string {
   ]
     .join('\n')
     .replace(/[ \t]+$/gm, ''); // a label followed by nested bullets ends its line here
+  // Text from Jira and from the imported document may hold markdown links of its own.
+  return neutraliseLinks(markdown);
 }

@@ -18,7 +18,7 @@ export const MAX_DOCUMENT_BYTES = 256 * 1024;
 /** Containers (quotes, list items) nested in one another, counting indentation as lists. */
 export const MAX_NESTING_DEPTH = 16;
 /** Rows of one table, header and delimiter rows included. */
-export const MAX_TABLE_ROWS = 500;
+export const MAX_TABLE_ROWS = 300;
 /** Columns of a table (cells of its widest row). */
 export const MAX_TABLE_COLUMNS = 40;
 /** `[` in one document: unclosed link brackets make the link parser quadratic. */

@@ -97,8 +97,9 @@ async function parseInWorker(markdown: string, options: ParseOptions): Promise<P
     };
     const timer = setTimeout(() => {
       done();
-      if (worker === started) worker = null;
       void current.terminate();
+      // The next document should not pay for a cold start: the replacement starts now.
+      if (worker === started) worker = startWorker();
       reject(new LimitExceededError('parse time', false, `The post-mortem is over the parse time limit: reading it took longer than ${PARSE_TIME_LIMIT_MS / 1000} s, so its markup is too complex (long runs of brackets, emphasis or nesting); simplify it (docs: SECURITY.md lists the limits).`));
     }, PARSE_TIME_LIMIT_MS);
     current.on('message', onMessage);
@@ -116,4 +117,12 @@ export function readPostmortem(markdown: string, options: ParseOptions): Promise
   const result = queue.then(() => parseInWorker(markdown, options));
   queue = result.catch(() => undefined);
   return result;
+}
+
+/** Starts the parse worker ahead of the first document (the server does, when it starts). */
+export function warmUpPostmortemReader(): void {
+  worker ??= startWorker();
+  worker.ready.catch(() => {
+    // A worker that cannot start is reported by the first document that needs it.
+  });
 }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { tempDir } from '../support/stores.js';
 
@@ -47,4 +48,46 @@ describe('server/main.ts', () => {
     expect(existsSync(join(dataDir, '.lock'))).toBe(false);
     rmSync(dataDir, { recursive: true, force: true });
   });
+
+  it('answers 408 and closes a connection whose body does not arrive within REQUEST_TIMEOUT_SECONDS', async () => {
+    const dataDir = tempDir();
+    const child = spawn(process.execPath, MAIN, {
+      env: { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info', JIRA_BASE_URL: '', MONGODB_URI: '', REQUEST_TIMEOUT_SECONDS: '2' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let log = '';
+      child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+      const url = await new Promise<URL>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 25_000);
+        child.stdout.on('data', (d: Buffer) => {
+          log += d.toString();
+          const m = /ready: (http:\/\/[^/\s]+)\/tab/.exec(log);
+          if (m) {
+            clearTimeout(timer);
+            resolve(new URL(m[1]!));
+          }
+        });
+      });
+      // A slow sender: headers, then 10 of the 1000 bytes it announced, then nothing.
+      const started = Date.now();
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(url.port), url.hostname, () => {
+          socket.write(`POST /api/postmortems?dryRun=true HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: text/markdown\r\nContent-Length: 1000\r\n\r\n# Post-mor`);
+        });
+        let received = '';
+        socket.on('data', (d: Buffer) => (received += d.toString()));
+        socket.on('close', () => resolve(received));
+        socket.on('error', reject);
+        setTimeout(() => reject(new Error('the connection was still open after 20 s')), 20_000).unref();
+      });
+      const tookMs = Date.now() - started;
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+      expect(tookMs).toBeGreaterThanOrEqual(1500);
+      expect(tookMs).toBeLessThan(15_000);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

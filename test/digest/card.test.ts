@@ -129,6 +129,21 @@ describe('digest card', () => {
     expect(text).toContain('Checkout API returned 500s for \\\\[EU\\\\] \\\\*all\\\\* customers');
   });
 
+  it('escapes the incident key and drops links that are not http(s)', async () => {
+    const data = sampleData();
+    const target = data.incidents.find((i) => i.severity === 'P0' || i.severity === 'P1')!;
+    const evilKey = 'OPS-1**](javascript:alert(1))[x';
+    data.incidents = data.incidents.map((i) => (i === target ? { ...i, key: evilKey, url: 'javascript:alert(2)' } : i));
+    const card = buildDigestCard(await contentFor(data));
+    const text = allText(card);
+    expect(text).not.toContain('javascript:alert(2)');
+    const block = card.body.map((element) => String((element as { text?: unknown }).text ?? '')).find((t) => t.includes('OPS-1'))!;
+    // Every markdown character of the key is escaped: no bold ends, no link opens.
+    expect(block).toContain('**P0 OPS-1\\*\\*\\](javascript:alert(1))\\[x**');
+    expect(block).not.toMatch(/[^\\]\]\(javascript/);
+    expect(validate(card)).toEqual([]);
+  });
+
   it('shows post-mortem state of P0/P1 incidents', async () => {
     const text = allText(buildDigestCard(await contentFor(sampleData())));
     expect(text).toContain('Resolved \u00b7 post-mortem written (imported 19 Nov) \u00b7 2 action items, 1 open');

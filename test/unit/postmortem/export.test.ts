@@ -1,5 +1,8 @@
 import { parsePostmortem } from '../../../server/postmortem/parse.js';
 import { describe, expect, it } from '@jest/globals';
+import remarkGfm from 'remark-gfm';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
 import type { Postmortem } from '../../../server/domain/types.js';
 import { actionItemViews } from '../../../server/metrics/index.js';
 import { formatDuration, renderPostmortemMarkdown } from '../../../server/postmortem/export.js';
@@ -109,5 +112,34 @@ describe('renderPostmortemMarkdown', () => {
     expect(md).toContain('| OPS-1-2 | Write runbook | [Owner] | YYYY-MM-DD | Open |');
     expect(md.match(/\| OPS-7 \|/g)).toHaveLength(1);
     expect(md).toContain('*   [Grafana board](https://grafana.example.test/d/1)');
+  });
+
+  it('neutralises links to anything but http(s) and mailto, from the document and from Jira text', () => {
+    const inc = incident('OPS-1', { summary: 'Click [here](javascript:alert(1)) or <javascript:alert(2)> or [x](&#106;avascript:alert(3))' });
+    const postmortem: Postmortem = {
+      ...parsePostmortem('# Post-mortem: OPS-1\n\n- **Incident ID:** OPS-1\n', { now }).postmortem,
+      links: [
+        { label: 'Runbook', url: 'javascript:alert(document.cookie)' },
+        { label: 'Data', url: 'data:text/html,<script>alert(1)</script>' },
+        { label: 'Grafana board', url: 'https://grafana.example.test/d/1' },
+        { label: 'Mail the team', url: 'mailto:sre@example.test' },
+      ],
+    };
+    const md = renderPostmortemMarkdown({ incident: inc, actionItems: views(), postmortem, publicUrl: null });
+    expect(md).not.toMatch(/\]\(\s*(?:javascript|data|&#106;)/i);
+    expect(md).not.toMatch(/(?<!\\)<javascript:/i);
+    expect(md).toContain('*   Runbook\n');
+    expect(md).toContain('*   Data\n');
+    expect(md).toContain('*   [Grafana board](https://grafana.example.test/d/1)');
+    expect(md).toContain('*   [Mail the team](mailto:sre@example.test)');
+    // Read back as markdown, no link goes anywhere but http(s) or mailto.
+    const links: string[] = [];
+    const walk = (node: { type: string; url?: string; children?: unknown[] }): void => {
+      if (node.type === 'link' || node.type === 'image') links.push(node.url ?? '');
+      for (const child of node.children ?? []) walk(child as typeof node);
+    };
+    walk(unified().use(remarkParse).use(remarkGfm).parse(md) as unknown as { type: string });
+    expect(links.length).toBeGreaterThan(1);
+    expect(links.filter((url) => !/^(?:https?:|mailto:)/.test(url))).toEqual([]);
   });
 });
