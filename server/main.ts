@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, parseConfigFileObject, redactConfig, type Config } from './config/config.js';
 import { startDigest } from './digest/startDigest.js';
 import { StoreUnavailableError } from './errors.js';
-import { createApp } from './http/app.js';
+import { createApp, type AppDeps } from './http/app.js';
 import { demoConfig } from './jira-sample/demoConfig.js';
 import { createLogger, type Logger } from './logging.js';
 import { warmUpPostmortemReader } from './postmortem/read.js';
@@ -22,6 +22,8 @@ export interface Running {
   server: Server;
   url: string;
   logger: Logger;
+  /** Demo mode: the sample Jira that action-item tickets go to (tests look into it); else null. */
+  demoJira: AppDeps['demoJira'];
   /** Stops schedules, finishes in-flight requests, closes the store. */
   shutdown(reason: string): Promise<void>;
 }
@@ -83,7 +85,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
     return stopping;
   };
 
-  return { config, store, server, url, logger, shutdown };
+  return { config, store, server, url, logger, demoJira, shutdown };
 }
 
 function oneLine(err: unknown): string | null {

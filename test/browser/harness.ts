@@ -36,12 +36,12 @@ export interface Browser {
 }
 
 /** A persistent context on a fresh --user-data-dir, so no state leaks between runs. */
-export async function launchBrowser(executablePath: string): Promise<Browser> {
+export async function launchBrowser(executablePath: string, extraArgs: string[] = []): Promise<Browser> {
   const userDataDir = await mkdtemp(join(tmpdir(), 'pmi-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath,
     headless: true,
-    args: CHROMIUM_FLAGS,
+    args: [...CHROMIUM_FLAGS, ...extraArgs],
     viewport: { width: 1280, height: 900 },
     // The stand-in Teams host frames the tab from an https origin; Chromium's Local
     // Network Access checks would otherwise block its loopback requests.
@@ -49,7 +49,7 @@ export async function launchBrowser(executablePath: string): Promise<Browser> {
   }).catch(async (error: unknown) => {
     // Older Chromium builds do not know the permission; retry without it.
     if (String(error).includes('local-network-access')) {
-      return chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1280, height: 900 } });
+      return chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: [...CHROMIUM_FLAGS, ...extraArgs], viewport: { width: 1280, height: 900 } });
     }
     throw error;
   });

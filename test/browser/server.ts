@@ -19,6 +19,8 @@ import { startJiraSync } from '../../server/sync/startSync.js';
 
 export interface TestServer {
   baseUrl: string;
+  /** startTestServer: the sample Jira behind the demo (base URL and credentials). */
+  demoJira?: { baseUrl: string; email: string; apiToken: string } | null;
   /** What runs behind it, printed by the suite. */
   description: string;
   close(): Promise<void>;
@@ -39,7 +41,7 @@ export async function startTestServer(): Promise<TestServer> {
     await close();
     throw new Error('The server started in demo mode without data: the sample Jira sync at start-up found no incidents.');
   }
-  return { baseUrl: running.url, description: `the real server in demo mode (${health.counts.incidents} incidents, ${health.counts.actionItems} action items)`, close };
+  return { baseUrl: running.url, demoJira: running.demoJira ?? null, description: `the real server in demo mode (${health.counts.incidents} incidents, ${health.counts.actionItems} action items)`, close };
 }
 
 export interface SsoTestServer extends TestServer {
