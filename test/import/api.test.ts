@@ -97,7 +97,7 @@ describe('POST /api/postmortems', () => {
 
   it('refuses a body that is not markdown, an empty one, and unknown parameters', async () => {
     const json = await request(t.app).post('/api/postmortems').send({ markdown: '# x' });
-    expect(json.status).toBe(400);
+    expect(json.status).toBe(415);
     expect(json.body.error.message).toMatch(/Content-Type: text\/markdown/);
     const empty = await request(t.app).post('/api/postmortems').set('Content-Type', 'text/markdown').send('  ');
     expect(empty.status).toBe(400);
