@@ -25,8 +25,10 @@ export const MAX_TABLE_COLUMNS = 40;
 export const MAX_LINK_BRACKETS = 2000;
 /** Action-item rows in one document: each may become a Jira ticket. */
 export const MAX_ACTION_ITEMS = 100;
-/** How long the parser may work on one document. */
-export const PARSE_TIME_LIMIT_MS = 1500;
+/** CPU time the parser may spend on one document (wall time where CPU time cannot be read). */
+export const PARSE_TIME_LIMIT_MS = 1000;
+/** However busy the machine, a parse never holds the worker longer than this. */
+export const PARSE_WALL_LIMIT_MS = 4000;
 
 const CONTAINER_MARKER = /^(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))[ \t]*/;
 const DELIMITER_ROW = /^\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$/;

@@ -1,4 +1,5 @@
 /** The worker thread read.ts parses post-mortems in: one document per message. */
+import { readlinkSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { DomainError, InputError, LimitExceededError } from '../errors.js';
 import { parsePostmortem, PostmortemParseError } from './parse.js';
@@ -28,4 +29,11 @@ try {
 } catch {
   // The warm-up document need not be complete; reading it is what warms the parser.
 }
-port.postMessage({ ready: true });
+// This thread's id, so the main thread can read its CPU time (Linux; null elsewhere).
+let tid: number | null = null;
+try {
+  tid = Number(readlinkSync('/proc/thread-self').split('/').pop()) || null;
+} catch {
+  tid = null;
+}
+port.postMessage({ ready: true, tid });

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { MAX_ACTION_ITEMS, MAX_DOCUMENT_BYTES, MAX_NESTING_DEPTH, MAX_TABLE_ROWS } from '../../server/postmortem/limits.js';
+import { MAX_ACTION_ITEMS, MAX_DOCUMENT_BYTES, MAX_NESTING_DEPTH, MAX_TABLE_ROWS, PARSE_WALL_LIMIT_MS } from '../../server/postmortem/limits.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { tempDir } from '../support/stores.js';
 
@@ -79,7 +79,9 @@ describe('POST /api/postmortems refuses hostile documents without stalling the s
     process.stdout.write(`${_name}: ${res.status} in ${Math.round(tookMs)} ms; health worst ${Math.round(worstHealthMs)} ms over ${probes} probes\n`);
     expect(res.status).toBe(status);
     expect(body.error.message).toMatch(limit);
-    expect(tookMs).toBeLessThan(2000);
+    // Refused by the pre-check at once; past it, by the parse time limit, which counts the
+    // parser's CPU time: on this shared 2-core machine that may take up to the wall cap.
+    expect(tookMs).toBeLessThan(/parse time/.test(String(limit)) ? PARSE_WALL_LIMIT_MS + 1000 : 2000);
     expect(worstHealthMs).toBeLessThan(500);
     expect(await t.store.counts()).toMatchObject({ incidents: 0, actionItems: 0 });
   }, 30_000);
