@@ -30,10 +30,11 @@ try {
   // The warm-up document need not be complete; reading it is what warms the parser.
 }
 // This thread's id, so the main thread can read its CPU time (Linux; null elsewhere).
-let tid: number | null = null;
-try {
-  tid = Number(readlinkSync('/proc/thread-self').split('/').pop()) || null;
-} catch {
-  tid = null;
+function threadId(): number | null {
+  try {
+    return Number(readlinkSync('/proc/thread-self').split('/').pop()) || null;
+  } catch {
+    return null;
+  }
 }
-port.postMessage({ ready: true, tid });
+port.postMessage({ ready: true, tid: threadId() });
