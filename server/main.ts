@@ -11,7 +11,6 @@ import { StoreUnavailableError } from './errors.js';
 import { createApp, type AppDeps } from './http/app.js';
 import { demoConfig } from './jira-sample/demoConfig.js';
 import { createLogger, type Logger } from './logging.js';
-import { warmUpPostmortemReader } from './postmortem/read.js';
 import { createStore } from './store/createStore.js';
 import type { Store } from './store/Store.js';
 import { startJiraSync } from './sync/startSync.js';
@@ -66,7 +65,6 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
-  warmUpPostmortemReader();
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info(`Postmortem Insights is ready: ${url}/tab (store: ${store.kind}${config.demo ? ', demo mode' : ''})`);

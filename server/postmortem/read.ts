@@ -151,10 +151,3 @@ export function readPostmortem(markdown: string, options: ParseOptions): Promise
   return result;
 }
 
-/** Starts the parse worker ahead of the first document (the server does, when it starts). */
-export function warmUpPostmortemReader(): void {
-  worker ??= startWorker();
-  worker.ready.catch(() => {
-    // A worker that cannot start is reported by the first document that needs it.
-  });
-}

@@ -23,8 +23,8 @@ beforeAll(async () => {
   server = createServer(t.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  // The parse worker starts once per process (main.ts starts it with the server); a
-  // first document pays for that start, the hostile ones below are measured warm.
+  // The parse worker starts with the first document of a process (loading the parser
+  // takes a moment); the hostile documents below are measured with it started.
   await post(HEADER);
 }, 60_000);
 
