@@ -5,57 +5,19 @@
  * of an uninterrupted sync.
  */
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startSampleJira, type SampleJira } from '../../server/jira-sample/index.js';
 import { demoConfig } from '../../server/jira-sample/demoConfig.js';
 import { EmbeddedStore } from '../../server/store/embedded/EmbeddedStore.js';
+import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/stores.js';
 import { snapshot } from './fixtures.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-// What `npm run sync` runs (`tsx jobs/sync.ts`), as the one process that holds DATA_DIR,
-// so the SIGKILL hits the process with the lease and the lock (npm and tsx's launcher would
-// otherwise stand in between and take the signal).
-const SYNC_CLI = ['--import', 'tsx', join(ROOT, 'jobs/sync.ts')];
 
 /** Records in a NeDB datafile (the file grows by one line per write). */
 function lines(dataDir: string, collection: string): number {
   const file = join(dataDir, `${collection}.db`);
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line.includes('"key"')).length : 0;
-}
-
-/**
- * Runs `npm run sync`; with `killWhen`, SIGKILLs it as soon as the condition on its
- * DATA_DIR holds. Resolves with its exit and output.
- */
-function cliSync(
-  env: NodeJS.ProcessEnv,
-  killWhen: (() => boolean) | null,
-): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, SYNC_CLI, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const poll =
-      killWhen === null
-        ? null
-        : setInterval(() => {
-            if (killWhen()) {
-              clearInterval(poll!);
-              child.kill('SIGKILL');
-            }
-          }, 10);
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (poll) clearInterval(poll);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
 }
 
 describe('npm run sync after a SIGKILL', () => {
@@ -93,15 +55,15 @@ describe('npm run sync after a SIGKILL', () => {
 
   it('runs again at once and ends in the state of an uninterrupted sync', async () => {
     const cleanDir = join(base, 'clean');
-    const clean = await cliSync(envFor(cleanDir), null);
+    const clean = await runCli('jobs/sync.ts', [], envFor(cleanDir));
     expect(clean).toMatchObject({ code: 0, signal: null });
     const expected = await stateOf(cleanDir);
 
     const dir = join(base, 'killed');
     // Killed while writing incidents, then (run again at once) while writing action items.
-    const first = await cliSync(envFor(dir), () => lines(dir, 'incidents') >= 100);
+    const first = await runCli('jobs/sync.ts', [], envFor(dir), () => lines(dir, 'incidents') >= 100);
     expect(first.signal).toBe('SIGKILL');
-    const second = await cliSync(envFor(dir), () => lines(dir, 'actionItems') >= 200);
+    const second = await runCli('jobs/sync.ts', [], envFor(dir), () => lines(dir, 'actionItems') >= 200);
     expect(second.signal).toBe('SIGKILL');
     // The second run was not refused: it got as far as action items, past the first run's lease.
     expect(second.stderr).not.toMatch(/syncing right now|in use by process/);
@@ -114,7 +76,7 @@ describe('npm run sync after a SIGKILL', () => {
 
     // Right after the second kill: runs, exits 0, and ends where the clean run ended.
     const secondKillAt = Date.now();
-    const third = await cliSync(envFor(dir), null);
+    const third = await runCli('jobs/sync.ts', [], envFor(dir));
     expect(third).toMatchObject({ code: 0, signal: null });
     expect(third.stdout).toMatch(/^Sync finished in \d+\.\d s$/m);
     expect(Date.now() - secondKillAt).toBeLessThan(60_000);
