@@ -2,17 +2,21 @@
  * Runs a job on a cron schedule. The scheduler only decides when: the job itself is a
  * plain async function. Two guards make a run exclusive: within this process a run
  * never starts while the previous one is still going, and across processes (server
- * replicas sharing MongoDB) a store lease lets one holder at a time run it.
+ * replicas sharing MongoDB, a CLI) a store lease lets one run at a time go. Each run
+ * takes the lease as its own holder (server/leases/holder.ts), renews it while it runs,
+ * and is told through its signal to stop if the lease is lost.
  */
-import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { schedule, type ScheduledTask } from 'node-cron';
+import type { Lease } from '../server/domain/types.js';
+import { takeLease } from '../server/leases/holder.js';
 import type { Logger } from '../server/logging.js';
 import type { Store } from '../server/store/Store.js';
 
 export type JobOutcome<T> =
   | { ran: true; result: T }
-  | { ran: false; reason: 'already-running' | 'lease-held-elsewhere' }
+  | { ran: false; reason: 'already-running' }
+  /** `refusal` names the holder and when its lease ends. */
+  | { ran: false; reason: 'lease-held-elsewhere'; holder: Lease | null; refusal: string }
   | { ran: true; error: Error };
 
 export interface ScheduledJob<T> {
@@ -29,46 +33,43 @@ export interface ScheduleOptions<T> {
   timezone: string;
   store: Store;
   logger: Logger;
-  /** How long the lease lasts without renewal; it is renewed every third of that while running. */
+  /** How long the lease lasts without renewal (at most 60 s, the default); renewed every third of that while running. */
   leaseMs?: number;
-  holder?: string;
-  run: (now: Date) => Promise<T>;
+  /** `signal` aborts when the run's lease is lost: the job should stop, another holder may be running it. */
+  run: (now: Date, signal: AbortSignal) => Promise<T>;
   now?: () => Date;
   /** false: only runNow() runs it (tests, CLIs). */
   start?: boolean;
 }
 
-export const processHolderId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-
 export function scheduleJob<T>(options: ScheduleOptions<T>): ScheduledJob<T> {
   const { name, store, logger, run } = options;
-  const leaseMs = options.leaseMs ?? 10 * 60_000;
-  const holder = options.holder ?? processHolderId;
   const now = options.now ?? (() => new Date());
   const leaseName = `job:${name}`;
   let inFlight: Promise<JobOutcome<T>> | null = null;
 
   async function guarded(): Promise<JobOutcome<T>> {
     const startedAt = now();
-    if (!(await store.acquireLease(leaseName, holder, leaseMs, startedAt))) {
-      logger.info({ job: name }, `${name}: skipped, another process holds the ${leaseName} lease`);
-      return { ran: false, reason: 'lease-held-elsewhere' };
+    const attempt = await takeLease(store, leaseName, {
+      ...(options.leaseMs !== undefined ? { ttlMs: options.leaseMs } : {}),
+      now,
+      onRenewalError: (err) => logger.warn({ job: name, err }, `${name}: could not renew its lease; will try again`),
+    });
+    if (!attempt.acquired) {
+      logger.info({ job: name }, `${name}: skipped, ${attempt.refusal}`);
+      return { ran: false, reason: 'lease-held-elsewhere', holder: attempt.current, refusal: attempt.refusal };
     }
-    const renew = setInterval(() => {
-      store.acquireLease(leaseName, holder, leaseMs, now()).catch((err: unknown) => {
-        logger.warn({ job: name, err }, `${name}: could not renew its lease`);
-      });
-    }, Math.max(1_000, Math.floor(leaseMs / 3)));
+    const { lease } = attempt;
+    lease.signal.addEventListener('abort', () => logger.error({ job: name }, `${name}: ${(lease.signal.reason as Error).message}`));
     try {
-      const result = await run(startedAt);
+      const result = await run(startedAt, lease.signal);
       return { ran: true, result };
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       logger.error({ job: name, err: { name: error.name, message: error.message } }, `${name} failed: ${error.message}`);
       return { ran: true, error };
     } finally {
-      clearInterval(renew);
-      await store.releaseLease(leaseName, holder).catch(() => undefined);
+      await lease.release();
     }
   }
 

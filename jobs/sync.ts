@@ -69,12 +69,12 @@ export async function syncCli(args: string[], env: NodeJS.ProcessEnv, io: CliIo)
       store,
       logger,
       start: false,
-      run: (now) =>
-        sync.run(now, { full, ...(io.isTTY ? { onProgress: (p) => io.out(formatProgress(p)) } : {}) }),
+      run: (now, signal) =>
+        sync.run(now, { full, signal, ...(io.isTTY ? { onProgress: (p) => io.out(formatProgress(p)) } : {}) }),
     });
     const outcome = await job.runNow();
     if (!outcome.ran) {
-      io.err('npm run sync: another process (a server replica) is syncing right now; try again when it is done.');
+      io.err(`npm run sync: another process (a server replica) is syncing right now: ${'refusal' in outcome ? outcome.refusal : 'its run is still going'}; try again when it is done.`);
       return 1;
     }
     if ('error' in outcome) {

@@ -36,7 +36,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   const config = loadConfig(env);
   const logger = createLogger(config.logLevel);
   logger.debug({ config: redactConfig(config) }, 'configuration');
-  const store = await createStore(config);
+  const store = await createStore(config, (message) => logger.warn(message));
   const stoppables: Stoppable[] = [];
   // SYNC_CRON schedule; in demo mode also the sample Jira and a first sync before "ready".
   const sync = await startJiraSync({ config, store, logger });

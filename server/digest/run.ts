@@ -26,12 +26,11 @@
  * posted when it is newer than the newest recorded week (so a server that was down on
  * Monday posts on its return, and a fresh install starts with the latest week only).
  */
-import os from 'node:os';
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DigestHealth } from '../domain/api.js';
 import { InputError } from '../errors.js';
 import type { DigestRecord, DigestState } from '../domain/types.js';
+import { newLeaseHolder, takeLease } from '../leases/holder.js';
 import type { Store } from '../store/Store.js';
 import type { AdaptiveCard } from './card.js';
 import { buildDigestCard, cardBytes, MAX_CARD_BYTES } from './card.js';
@@ -57,8 +56,8 @@ export interface DigestDeps {
   webhookUrl: string | null;
   publicUrl: string | null;
   teamsAppId: string | null;
-  /** Who claims: unique per process. */
-  holder: string;
+  /** Who claims (recorded on the week); default: a fresh identity per run (server/leases/holder.ts). */
+  holder?: string;
   delivery?: DeliveryOptions;
   /** A claim older than this, still "claimed", is taken to be abandoned. */
   claimTimeoutMs?: number;
@@ -98,10 +97,6 @@ export interface DigestRunResult {
   /** The card of the (last) week built, for dry runs and the CLI. */
   card: AdaptiveCard | null;
   content: DigestContent | null;
-}
-
-export function defaultHolder(): string {
-  return `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 }
 
 export function claimTimeoutMs(deps: Pick<DigestDeps, 'claimTimeoutMs' | 'delivery'>): number {
@@ -163,6 +158,7 @@ class DigestRun {
   lastContent: DigestContent | null = null;
   private readonly timeoutMs: number;
   private readonly clock: () => Date;
+  private readonly holder: string;
 
   constructor(
     private readonly deps: DigestDeps,
@@ -170,6 +166,7 @@ class DigestRun {
   ) {
     this.timeoutMs = claimTimeoutMs(deps);
     this.clock = deps.clock ?? (() => new Date());
+    this.holder = deps.holder ?? newLeaseHolder();
   }
 
   private record(outcome: WeekOutcome): void {
@@ -239,7 +236,7 @@ class DigestRun {
     }
     if (options.markPosted) {
       if (record === null) {
-        const claimed = await store.claimDigest(week, this.deps.holder, this.clock(), true);
+        const claimed = await store.claimDigest(week, this.holder, this.clock(), true);
         if (claimed === null) {
           this.record({ week, action: 'skipped', state: (await store.getDigest(week))?.state ?? null, reason: 'claimed by another process meanwhile' });
           return;
@@ -286,7 +283,7 @@ class DigestRun {
 
   private async claimAndPost(week: string, manual: boolean): Promise<void> {
     const built = await this.build(week);
-    const claimed = await this.deps.store.claimDigest(week, this.deps.holder, this.clock(), manual);
+    const claimed = await this.deps.store.claimDigest(week, this.holder, this.clock(), manual);
     if (claimed === null) {
       const existing = await this.deps.store.getDigest(week);
       this.record({ week, action: 'skipped', state: existing?.state ?? null, reason: `claimed by ${existing?.holder ?? 'another process'} first` });
@@ -300,12 +297,13 @@ class DigestRun {
    * retrying the same week cannot both send it.
    */
   private async reclaimAndPost(record: DigestRecord, from: DigestState[], manual: boolean): Promise<void> {
-    const { store, holder } = this.deps;
+    const { store } = this.deps;
+    const { holder } = this;
     const { week } = record;
     const built = await this.build(week);
-    const lease = `digest-week:${week}`;
-    if (!(await store.acquireLease(lease, holder, this.timeoutMs, this.clock()))) {
-      this.record({ week, action: 'skipped', state: record.state, reason: 'another process is retrying this week' });
+    const attempt = await takeLease(store, `digest-week:${week}`, { now: this.clock });
+    if (!attempt.acquired) {
+      this.record({ week, action: 'skipped', state: record.state, reason: `another process is retrying this week (${attempt.refusal})` });
       return;
     }
     let claimed: DigestRecord;
@@ -315,9 +313,10 @@ class DigestRun {
         this.record({ week, action: 'skipped', state: current?.state ?? null, reason: `changed meanwhile (now ${current?.state ?? 'gone'})` });
         return;
       }
+      attempt.lease.signal.throwIfAborted();
       claimed = await store.updateDigest(week, { state: 'claimed', holder, claimedAt: this.clock().toISOString(), manual, lastError: null });
     } finally {
-      await store.releaseLease(lease, holder);
+      await attempt.lease.release();
     }
     await this.post(claimed, built.card);
   }

@@ -10,7 +10,6 @@ import { sharedMetricsService } from '../metrics/index.js';
 import type { Store } from '../store/Store.js';
 import { webhookHost } from './delivery.js';
 import type { DigestDeps, DigestRunResult } from './run.js';
-import { defaultHolder } from './run.js';
 import { DigestService } from './service.js';
 import { startWebhookSink, type WebhookSink } from './webhookSink.js';
 
@@ -44,7 +43,7 @@ export function createDigestService(options: DigestServiceOptions): DigestServic
     webhookUrl: options.webhookUrl === undefined ? config.teamsWebhookUrl : options.webhookUrl,
     publicUrl: config.publicUrl,
     teamsAppId: config.teams.appId,
-    holder: options.holder ?? defaultHolder(),
+    ...(options.holder === undefined ? {} : { holder: options.holder }),
     clock: now,
     ...(options.delivery === undefined ? {} : { delivery: options.delivery }),
   });

@@ -10,6 +10,7 @@ import type {
   Incident,
   IsoDate,
   IsoInstant,
+  Lease,
   Postmortem,
   SeverityKey,
   StatusCategory,
@@ -97,9 +98,22 @@ export interface Store {
   /**
    * Takes (or renews, for the same holder) the named lease until now + ttlMs.
    * Returns false while another holder's lease has not expired.
+   *
+   * Lease semantics every store keeps (callers go through server/leases/holder.ts):
+   * - `holder` identifies one attempt (`host/pid/uuid`, fresh per attempt), never a
+   *   process alone: renewing is allowed to the same holder only, so two attempts of one
+   *   process exclude each other exactly as two replicas do.
+   * - Of simultaneous calls for a free or expired lease, exactly one gets true.
+   * - ttlMs is at most 60 s; the holder renews while its work runs and stops the work
+   *   when a renewal returns false.
+   * - EmbeddedStore (one process per DATA_DIR) also ends, when it opens, every lease of
+   *   the process that had the directory before: that process is gone.
    */
   acquireLease(name: string, holder: string, ttlMs: number, now: Date): Promise<boolean>;
+  /** Gives the lease up if `holder` still has it (no effect otherwise). */
   releaseLease(name: string, holder: string): Promise<void>;
+  /** The named lease as stored (possibly expired), or null; for refusals that name the holder. */
+  getLease(name: string): Promise<Lease | null>;
 
   /** Claims the week; returns null when the week already has a record (claimed by anyone). */
   claimDigest(week: string, holder: string, now: Date, manual: boolean): Promise<DigestRecord | null>;

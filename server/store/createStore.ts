@@ -4,7 +4,8 @@ import { EmbeddedStore } from './embedded/EmbeddedStore.js';
 import { MongoStore } from './mongo/MongoStore.js';
 import type { Store } from './Store.js';
 
-export async function createStore(config: Pick<Config, 'mongodbUri' | 'dataDir'>): Promise<Store> {
+/** `log`: told what the embedded store repaired on opening after a crash (default: stderr). */
+export async function createStore(config: Pick<Config, 'mongodbUri' | 'dataDir'>, log?: (message: string) => void): Promise<Store> {
   if (config.mongodbUri !== null) return MongoStore.create(config.mongodbUri);
-  return EmbeddedStore.create(config.dataDir);
+  return EmbeddedStore.create(config.dataDir, log ? { log } : {});
 }

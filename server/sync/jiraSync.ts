@@ -65,7 +65,7 @@ export function createJiraSync(options: JiraSyncOptions): JiraSync {
           ...(runOptions.onProgress ? { onProgress: runOptions.onProgress } : {}),
         },
         now,
-        { full: runOptions.full === true },
+        { full: runOptions.full === true, ...(runOptions.signal ? { signal: runOptions.signal } : {}) },
       ),
   };
 }

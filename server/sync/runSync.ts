@@ -77,6 +77,8 @@ export interface SyncDeps {
 export interface SyncOptions {
   /** Re-read everything, ignoring watermarks (and re-write every record). */
   full?: boolean;
+  /** Aborted when the run's lease is lost: no further page is written (pages written are kept). */
+  signal?: AbortSignal;
 }
 
 const zeroCounts = (): UpsertCounts => ({ inserted: 0, updated: 0, unchanged: 0 });
@@ -317,6 +319,7 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
         searched[index] = Promise.resolve(null);
         prepared[index] = Promise.resolve(null);
 
+        options.signal?.throwIfAborted();
         const records = page.changed.map((issue) => spec.map(issue, page));
         const counts = records.length > 0 ? await spec.upsert(records) : zeroCounts();
         addCounts(totals, counts);

@@ -71,11 +71,11 @@ export async function startJiraSync(options: StartSyncOptions): Promise<RunningS
     logger,
     now,
     start: options.schedule !== false,
-    run: async (at) => {
+    run: async (at, signal) => {
       // The sample Jira's seed is regenerated relative to each start, so demo mode re-reads it whole once.
       const full = demoJira !== null && first;
       first = false;
-      const run = await sync.run(at, { full });
+      const run = await sync.run(at, { full, signal });
       logRun(logger, run);
       return run;
     },

@@ -11,12 +11,16 @@
  *   label up and, failing that, records the attempt as failed; the next one finds it;
  * - a crash between Jira's reply and the store write leaves a pending record; the next
  *   attempt finds the issue by its label.
- * Two concurrent attempts for one key are kept apart by a store lease.
+ * Two concurrent attempts for one key (two requests of one process, or of two replicas)
+ * are kept apart by a store lease that each attempt takes as its own holder
+ * (server/leases/holder.ts); the one refused answers 409 naming the holder and when its
+ * lease ends. An attempt whose lease was lost does not send the create.
  * A create POST is never re-sent inside one attempt.
  */
 import type { ActionItem, Incident, IsoDate, TicketRequest } from '../domain/types.js';
 import { ConflictError, InputError, JiraError, NotFoundError } from '../errors.js';
 import type { JiraTicket, JiraTicketWriter } from '../jira/tickets.js';
+import { takeLease } from '../leases/holder.js';
 import type { Store } from '../store/Store.js';
 import { isIsoDate } from '../time.js';
 import { actionItemDescription, idempotencyLabel, TICKET_PROPERTY_KEY } from './ticketContent.js';
@@ -35,8 +39,6 @@ export interface TicketDeps {
   jira: JiraTicketWriter;
   settings: TicketSettings;
   now: () => Date;
-  /** Who holds the per-key lease (a process id); any unique string. */
-  holder?: string;
   /**
    * Waits before the label is searched again after a create whose outcome is unknown:
    * Jira's search is eventually consistent, so a just-created issue may not be found yet.
@@ -64,7 +66,6 @@ export interface ActionItemTicketResult {
   outcome: 'created' | 'existing';
 }
 
-const LEASE_TTL_MS = 60_000;
 export const DEFAULT_RECHECK_DELAYS_MS = [1_000, 2_000];
 /** A pending attempt older than this was made long enough ago for Jira's search to show its issue. */
 const SEARCH_SETTLED_MS = 30_000;
@@ -208,11 +209,11 @@ export async function createActionItemTicket(deps: TicketDeps, input: ActionItem
     return { key: recorded.jiraKey, url: jira.browseUrl(recorded.jiraKey), outcome: 'existing' };
   }
 
-  const holder = deps.holder ?? `pid-${process.pid}`;
-  const leaseName = `ticket:${input.idempotencyKey}`;
-  if (!(await store.acquireLease(leaseName, holder, LEASE_TTL_MS, deps.now()))) {
-    throw new ConflictError(`The ticket "${input.summary}" is being created by another request; retry in a minute`);
+  const attempt = await takeLease(store, `ticket:${input.idempotencyKey}`, { now: deps.now });
+  if (!attempt.acquired) {
+    throw new ConflictError(`The ticket "${input.summary}" is being created by another request (${attempt.refusal}); retry after that`);
   }
+  const { lease } = attempt;
   try {
     let request: TicketRequest | null = recorded;
     if (!request) {
@@ -244,6 +245,8 @@ export async function createActionItemTicket(deps: TicketDeps, input: ActionItem
     let outcome: ActionItemTicketResult['outcome'] = jiraKey ? 'existing' : 'created';
 
     if (!jiraKey) {
+      // The lease ran out unrenewed: another attempt may be creating it now.
+      lease.signal.throwIfAborted();
       try {
         jiraKey = await createInJira(deps, incident, input);
       } catch (error) {
@@ -282,7 +285,7 @@ export async function createActionItemTicket(deps: TicketDeps, input: ActionItem
     }
     throw error;
   } finally {
-    await store.releaseLease(leaseName, holder);
+    await lease.release();
   }
 }
 

@@ -65,7 +65,6 @@ export function importDepsFrom(
     jira,
     settings: ticketSettings(config),
     now,
-    holder: `pid-${process.pid}`,
     zone: 'UTC',
     ...(logger ? { log: (level: 'info' | 'warn', message: string, fields: Record<string, unknown>) => logger[level](fields, message) } : {}),
   };

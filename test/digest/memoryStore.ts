@@ -53,6 +53,10 @@ export function memoryStore(data: { incidents?: Incident[]; actionItems?: Action
     async releaseLease(name: string, holder: string) {
       if (leases.get(name)?.holder === holder) leases.delete(name);
     },
+    async getLease(name: string) {
+      const lease = leases.get(name);
+      return lease ? { name, holder: lease.holder, expiresAt: new Date(lease.expiresAt).toISOString() } : null;
+    },
   };
   return store as unknown as MemoryStore;
 }

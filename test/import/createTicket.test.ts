@@ -39,7 +39,6 @@ beforeEach(async () => {
     jira,
     settings: { actionItemProject: 'REL', actionItemIssueType: 'Task', actionItemLabel: 'postmortem-action', publicUrl: 'https://pmi.test' },
     now: () => now,
-    holder: 'test',
     recheckDelaysMs: [],
   };
 });
@@ -216,10 +215,10 @@ describe('createActionItemTicket', () => {
     });
     const first = createActionItemTicket(deps, input());
     while (!jira.calls.some((c) => c.operation === 'createIssue')) await new Promise((resolve) => setTimeout(resolve, 1));
-    await expect(createActionItemTicket({ ...deps, holder: 'other' }, input())).rejects.toBeInstanceOf(ConflictError);
+    await expect(createActionItemTicket(deps, input())).rejects.toBeInstanceOf(ConflictError);
     open();
     await expect(first).resolves.toMatchObject({ key: 'REL-1', outcome: 'created' });
-    await expect(createActionItemTicket({ ...deps, holder: 'other' }, input())).resolves.toMatchObject({ key: 'REL-1', outcome: 'existing' });
+    await expect(createActionItemTicket(deps, input())).resolves.toMatchObject({ key: 'REL-1', outcome: 'existing' });
     expect(created()).toHaveLength(1);
   });
 

@@ -28,7 +28,6 @@ beforeEach(async () => {
     jira,
     settings: { actionItemProject: 'REL', actionItemIssueType: 'Task', actionItemLabel: 'postmortem-action', publicUrl: null },
     now: () => now,
-    holder: 'test',
     recheckDelaysMs: [],
   };
 });

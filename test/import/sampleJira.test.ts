@@ -38,7 +38,6 @@ beforeEach(async () => {
     jira: writer,
     settings: { actionItemProject: 'REL', actionItemIssueType: 'Task', actionItemLabel: 'postmortem-action', publicUrl: null },
     now: () => new Date('2026-11-27T09:00:00Z'),
-    holder: 'test',
     recheckDelaysMs: [],
   };
 });

@@ -32,27 +32,68 @@ describe('scheduleJob', () => {
     expect(await job.runNow()).toEqual({ ran: true, result: 2 });
   });
 
-  it('lets only the lease holder run when two schedulers share a store', async () => {
+  it('lets only the lease holder run when two schedulers share a store, and names it in the refusal', async () => {
     const gate = deferred();
     const ran: string[] = [];
-    const make = (holder: string) =>
-      scheduleJob({ name: 'digest', cron: '0 9 * * 1', timezone: 'Europe/Berlin', store, logger, holder, start: false, run: async () => { ran.push(holder); await gate.promise; } });
+    const make = (replica: string) =>
+      scheduleJob({ name: 'digest', cron: '0 9 * * 1', timezone: 'Europe/Berlin', store, logger, start: false, run: async () => { ran.push(replica); await gate.promise; } });
     const a = make('replica-a');
     const b = make('replica-b');
     const first = a.runNow();
     await new Promise((r) => setTimeout(r, 20));
-    expect(await b.runNow()).toEqual({ ran: false, reason: 'lease-held-elsewhere' });
+    const refused = await b.runNow();
+    expect(refused).toMatchObject({ ran: false, reason: 'lease-held-elsewhere', holder: { name: 'job:digest' } });
+    expect((refused as { refusal: string }).refusal).toMatch(/^the job:digest lease is held by .+\/\d+\/[0-9a-f-]{36} until \d{4}-.*Z \(in \d+ s\)$/);
     gate.resolve();
     await first;
     expect(await b.runNow()).toMatchObject({ ran: true });
     expect(ran).toEqual(['replica-a', 'replica-b']);
   });
 
+  it('gives each run of one scheduler its own holder, so a run never renews another run\'s lease', async () => {
+    const holders: string[] = [];
+    const job = scheduleJob({ name: 'sync', cron: '* * * * *', timezone: 'UTC', store, logger, start: false, run: async () => { holders.push((await store.getLease('job:sync'))!.holder); } });
+    await job.runNow();
+    await job.runNow();
+    expect(new Set(holders).size).toBe(2);
+  });
+
+  it('renews the lease while the run goes on, and stops the run when a renewal is refused', async () => {
+    let signal!: AbortSignal;
+    const stolen = deferred();
+    const job = scheduleJob({
+      name: 'sync', cron: '* * * * *', timezone: 'UTC', store, logger, start: false, leaseMs: 300,
+      run: async (_now, s) => {
+        signal = s;
+        const first = (await store.getLease('job:sync'))!;
+        await new Promise((r) => setTimeout(r, 250)); // past one renewal (every 100 ms)
+        expect(Date.parse((await store.getLease('job:sync'))!.expiresAt)).toBeGreaterThan(Date.parse(first.expiresAt));
+        // Another holder takes it over (as after a long store outage): the next renewal is refused.
+        await store.releaseLease('job:sync', first.holder);
+        expect(await store.acquireLease('job:sync', 'someone-else', 60_000, new Date())).toBe(true);
+        await new Promise<void>((resolve) => s.addEventListener('abort', () => resolve()));
+        stolen.resolve();
+        s.throwIfAborted();
+      },
+    });
+    const outcome = await job.runNow();
+    await stolen.promise;
+    expect(signal.aborted).toBe(true);
+    expect(outcome).toMatchObject({ ran: true, error: expect.objectContaining({ name: 'LeaseLostError', message: expect.stringMatching(/^lost the job:sync lease: another holder has it \(held by someone-else until/) }) });
+    // The run's release does not take the new holder's lease away.
+    expect((await store.getLease('job:sync'))!.holder).toBe('someone-else');
+  });
+
   it('reports a failed run without throwing, and releases the lease', async () => {
-    const job = scheduleJob({ name: 'sync', cron: '* * * * *', timezone: 'UTC', store, logger, holder: 'a', start: false, run: async () => { throw new Error('Jira said 503'); } });
+    const job = scheduleJob({ name: 'sync', cron: '* * * * *', timezone: 'UTC', store, logger, start: false, run: async () => { throw new Error('Jira said 503'); } });
     const outcome = await job.runNow();
     expect(outcome).toMatchObject({ ran: true, error: expect.objectContaining({ message: 'Jira said 503' }) });
-    expect(await store.acquireLease('job:sync', 'b', 1000, new Date())).toBe(true);
+    expect(await store.getLease('job:sync')).toBeNull();
+  });
+
+  it('refuses a lease longer than 60 s', async () => {
+    const job = scheduleJob({ name: 'sync', cron: '* * * * *', timezone: 'UTC', store, logger, start: false, leaseMs: 10 * 60_000, run: async () => 1 });
+    await expect(job.runNow()).rejects.toThrow(/a lease lasts 1 ms to 60000 ms/);
   });
 
   it('schedules in the configured time zone and stops cleanly', async () => {

@@ -7,6 +7,9 @@ import type { TicketRequest } from '../../server/domain/types.js';
 import { NotFoundError } from '../../server/errors.js';
 import type { Store } from '../../server/store/Store.js';
 import { incidentCursor } from '../../server/store/shared.js';
+import { newLeaseHolder } from '../../server/leases/holder.js';
+import { createActionItemTicket } from '../../server/tickets/createTicket.js';
+import { FakeJira, jiraIncident } from '../import/doubles.js';
 import { makeActionItem, makeIncident } from '../support/factories.js';
 import { availableStores } from '../support/stores.js';
 
@@ -14,8 +17,10 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
   let store: Store;
   let cleanup: () => Promise<void>;
 
+  let peer: () => Promise<Store>;
+
   beforeEach(async () => {
-    ({ store, cleanup } = await harness.open());
+    ({ store, cleanup, peer } = await harness.open());
   });
   afterEach(async () => {
     await cleanup();
@@ -194,6 +199,24 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
       const results = await Promise.all(['a', 'b', 'c', 'd'].map((h) => store.acquireLease('digest', h, 60_000, t0)));
       expect(results.filter(Boolean)).toHaveLength(1);
     });
+
+    it('names the holder and when its lease ends, to any store on the same data', async () => {
+      expect(await store.getLease('sync')).toBeNull();
+      expect(await store.acquireLease('sync', 'replica-a', 60_000, t0)).toBe(true);
+      expect(await (await peer()).getLease('sync')).toEqual({ name: 'sync', holder: 'replica-a', expiresAt: '2026-11-01T00:01:00.000Z' });
+    });
+
+    it('lets exactly one of two stores on the same data take a contested lease, and only its holder renew it', async () => {
+      const other = await peer();
+      const holders = Array.from({ length: 8 }, () => newLeaseHolder());
+      const results = await Promise.all(holders.map((h, i) => (i % 2 === 0 ? store : other).acquireLease('ticket:k', h, 60_000, t0)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = holders[results.indexOf(true)]!;
+      expect((await other.getLease('ticket:k'))?.holder).toBe(winner);
+      // Renewal works from either store; any other holder, of any process, is still refused.
+      expect(await other.acquireLease('ticket:k', winner, 60_000, later(20_000))).toBe(true);
+      expect(await store.acquireLease('ticket:k', holders.find((h) => h !== winner)!, 60_000, later(21_000))).toBe(false);
+    });
   });
 
   describe('digests', () => {
@@ -231,6 +254,35 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
       expect(await store.getTicketRequest(request.idempotencyKey)).toEqual(created);
       expect(await store.getTicketRequest('nope')).toBeNull();
       await expect(store.updateTicketRequest('nope', { state: 'failed' })).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it('records a request exactly once when two stores on the same data race for it', async () => {
+      const other = await peer();
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? store : other).createTicketRequest({ ...request, summary: `attempt ${i}` })));
+      expect(results.filter((r) => r !== null)).toHaveLength(1);
+      expect(await other.getTicketRequest(request.idempotencyKey)).toEqual(results.find((r) => r !== null));
+    });
+
+    it('lets eight attempts through two stores on the same data create one Jira ticket', async () => {
+      const other = await peer();
+      const jira = new FakeJira();
+      jira.seed('OPS-1', { issueType: 'Incident' });
+      // Jira takes its time, so every attempt is in flight while the first creates.
+      jira.createGate = new Promise((resolve) => setTimeout(resolve, 200));
+      await store.upsertIncidents([jiraIncident('OPS-1')]);
+      const settings = { actionItemProject: 'REL', actionItemIssueType: 'Task', actionItemLabel: 'postmortem-action', publicUrl: null };
+      const attempt = (s: Store) =>
+        createActionItemTicket(
+          { store: s, jira, settings, now: () => new Date(), recheckDelaysMs: [] },
+          { incidentKey: 'OPS-1', idempotencyKey: 'OPS-1#same', summary: 'Add load tests', owner: null, dueDate: null, description: null, documentRef: null },
+        );
+      const outcomes = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => attempt(i % 2 === 0 ? store : other)));
+      expect(jira.issues.filter((issue) => issue.project === 'REL').map((issue) => issue.key)).toEqual(['REL-1']);
+      for (const outcome of outcomes) {
+        if (outcome.status === 'fulfilled') expect(outcome.value.key).toBe('REL-1');
+        else expect(outcome.reason).toMatchObject({ code: 'conflict', message: expect.stringMatching(/lease is held by .+ until /) });
+      }
+      expect(outcomes.filter((o) => o.status === 'fulfilled' && o.value.outcome === 'created')).toHaveLength(1);
     });
   });
 });

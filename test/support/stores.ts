@@ -11,7 +11,13 @@ import type { Store } from '../../server/store/Store.js';
 
 export interface StoreHarness {
   name: 'embedded' | 'mongodb';
-  open(): Promise<{ store: Store; cleanup(): Promise<void> }>;
+  /**
+   * `peer()`: another store on the same data, as a second process would open it
+   * (MongoDB: a second connection to the same database). The embedded store allows one
+   * writer per DATA_DIR, so its peer is the same instance: the race is then between
+   * concurrent callers of one store, which is all the one-writer lock lets happen.
+   */
+  open(): Promise<{ store: Store; peer(): Promise<Store>; cleanup(): Promise<void> }>;
 }
 
 export function tempDir(prefix = 'pmi-'): string {
@@ -25,6 +31,7 @@ export const embeddedHarness: StoreHarness = {
     const store = await EmbeddedStore.create(dir);
     return {
       store,
+      peer: async () => store,
       async cleanup() {
         await store.close();
         rmSync(dir, { recursive: true, force: true });
@@ -42,9 +49,16 @@ const mongo: StoreHarness = {
     const url = new URL(base);
     url.pathname = `/pmi_contract_${process.pid}_${Date.now()}_${mongoRun++}`;
     const store = await MongoStore.create(url.toString());
+    const peers: Store[] = [];
     return {
       store,
+      async peer() {
+        const peer = await MongoStore.create(url.toString());
+        peers.push(peer);
+        return peer;
+      },
       async cleanup() {
+        for (const peer of peers) await peer.close();
         await (store as unknown as { connection: { dropDatabase(): Promise<void> } }).connection.dropDatabase();
         await store.close();
       },

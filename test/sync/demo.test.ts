@@ -61,7 +61,12 @@ describe('demo mode', () => {
       expect(b).toEqual({ ran: false, reason: 'already-running' });
 
       expect(await store.acquireLease(`job:${SYNC_JOB_NAME}`, 'another-replica', 60_000, new Date())).toBe(true);
-      expect(await running.job.runNow()).toEqual({ ran: false, reason: 'lease-held-elsewhere' });
+      expect(await running.job.runNow()).toMatchObject({
+        ran: false,
+        reason: 'lease-held-elsewhere',
+        holder: { holder: 'another-replica' },
+        refusal: expect.stringMatching(/^the job:jira-sync lease is held by another-replica until \d{4}-.*Z \(in \d+ s\)$/),
+      });
     } finally {
       await running.stop();
       await store.close();

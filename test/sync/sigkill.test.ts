@@ -1,97 +1,85 @@
 /**
- * A sync killed with a real SIGKILL mid-run (a child process) loses nothing it committed,
- * and the next run ends in exactly the state of a clean run.
+ * `npm run sync` killed with a real SIGKILL mid-run (the CLI as a child process, against
+ * the sample Jira answering late): run again at once, it is not locked out by the dead
+ * run's lease or directory lock, loses nothing committed, and ends in exactly the state
+ * of an uninterrupted sync.
  */
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { parseConfigFileObject } from '../../server/config/config.js';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startSampleJira, type SampleJira } from '../../server/jira-sample/index.js';
-import { EmbeddedStore } from '../../server/store/embedded/EmbeddedStore.js';
-import { createJiraSync } from '../../server/sync/jiraSync.js';
-import { tempDir } from '../support/stores.js';
 import { demoConfig } from '../../server/jira-sample/demoConfig.js';
+import { EmbeddedStore } from '../../server/store/embedded/EmbeddedStore.js';
+import { runCli } from '../support/cli.js';
+import { tempDir } from '../support/stores.js';
 import { snapshot } from './fixtures.js';
 
-const CHILD = fileURLToPath(new URL('./child/syncOnce.ts', import.meta.url));
-
-/** Runs the child sync; with `killOn`, SIGKILLs it as soon as it prints that line. Resolves with its output. */
-function childSync(jira: SampleJira, dataDir: string, killOn: string | null): Promise<{ killed: boolean; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-      env: { ...process.env, DATA_DIR: dataDir, JIRA_BASE_URL: jira.url, JIRA_EMAIL: jira.email, JIRA_API_TOKEN: jira.apiToken },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    let killed = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (killOn !== null && !killed && output.split('\n').includes(killOn)) {
-        killed = child.kill('SIGKILL');
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (killOn !== null && signal !== 'SIGKILL') reject(new Error(`child was not killed (exit ${code}): ${output}`));
-      else if (killOn === null && code !== 0) reject(new Error(`child sync failed (exit ${code}): ${output}`));
-      else resolve({ killed, output });
-    });
-  });
+/** Records in a NeDB datafile (the file grows by one line per write). */
+function lines(dataDir: string, collection: string): number {
+  const file = join(dataDir, `${collection}.db`);
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line.includes('"key"')).length : 0;
 }
 
-describe('SIGKILL mid-sync', () => {
+describe('npm run sync after a SIGKILL', () => {
   let jira: SampleJira;
-  const dirs: string[] = [];
+  let base: string;
 
   beforeAll(async () => {
-    jira = await startSampleJira({ now: new Date('2026-11-20T12:00:00.000Z'), latencyMs: 40 });
+    jira = await startSampleJira({ now: new Date('2026-11-20T12:00:00.000Z'), latencyMs: 100 });
+    base = tempDir('pmi-sigkill-');
+    writeFileSync(join(base, 'config.json'), JSON.stringify(demoConfig));
   });
   afterAll(async () => {
     await jira.close();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    rmSync(base, { recursive: true, force: true });
   });
 
-  it('resumes from the committed watermark to the same end state as a clean run', async () => {
-    const cleanDir = tempDir('pmi-clean-');
-    const dir = tempDir('pmi-killed-');
-    dirs.push(cleanDir, dir);
+  const envFor = (dataDir: string): NodeJS.ProcessEnv => ({
+    DATA_DIR: dataDir,
+    CONFIG_FILE: join(base, 'config.json'),
+    JIRA_BASE_URL: jira.url,
+    JIRA_EMAIL: jira.email,
+    JIRA_API_TOKEN: jira.apiToken,
+    LOG_LEVEL: 'warn',
+    MONGODB_URI: '',
+  });
 
-    const cleanStore = await EmbeddedStore.create(cleanDir);
-    const run = await createJiraSync({
-      store: cleanStore,
-      connection: { baseUrl: jira.url, email: jira.email, apiToken: jira.apiToken },
-      mapping: parseConfigFileObject(demoConfig).mapping,
-      timezone: 'UTC',
-    }).run(new Date());
-    expect(run.ok).toBe(true);
-    const clean = await snapshot(cleanStore);
-    await cleanStore.close();
+  async function stateOf(dataDir: string) {
+    const store = await EmbeddedStore.create(dataDir, { log: () => undefined });
+    try {
+      return await snapshot(store);
+    } finally {
+      await store.close();
+    }
+  }
 
-    // Killed while syncing incidents, then again while syncing action items, then left to finish.
-    await childSync(jira, dir, 'page incidents 1');
-    let store = await EmbeddedStore.create(dir);
-    const afterFirstKill = await snapshot(store);
-    await store.close();
-    expect(afterFirstKill.incidents.length).toBeGreaterThanOrEqual(100);
-    expect(afterFirstKill.actionItems.length).toBeLessThan(clean.actionItems.length);
+  it('runs again at once and ends in the state of an uninterrupted sync', async () => {
+    const cleanDir = join(base, 'clean');
+    const clean = await runCli('jobs/sync.ts', [], envFor(cleanDir));
+    expect(clean).toMatchObject({ code: 0, signal: null });
+    const expected = await stateOf(cleanDir);
 
-    await childSync(jira, dir, 'page actionItems 2');
-    store = await EmbeddedStore.create(dir);
-    const afterSecondKill = await snapshot(store);
-    await store.close();
-    expect(afterSecondKill.incidents).toEqual(clean.incidents);
-    expect(afterSecondKill.actionItems.length).toBeGreaterThanOrEqual(200);
-    expect(afterSecondKill.actionItems.length).toBeLessThan(clean.actionItems.length);
+    const dir = join(base, 'killed');
+    // Killed while writing incidents, then (run again at once) while writing action items.
+    const first = await runCli('jobs/sync.ts', [], envFor(dir), () => lines(dir, 'incidents') >= 100);
+    expect(first.signal).toBe('SIGKILL');
+    const second = await runCli('jobs/sync.ts', [], envFor(dir), () => lines(dir, 'actionItems') >= 200);
+    expect(second.signal).toBe('SIGKILL');
+    // The second run was not refused: it got as far as action items, past the first run's lease.
+    expect(second.stderr).not.toMatch(/syncing right now|in use by process/);
+    expect(second.stderr).toContain("ended 1 lease(s) left by the process that had DATA_DIR before; it is gone.");
 
-    const finished = await childSync(jira, dir, null);
-    expect(finished.output).toContain('done');
-    store = await EmbeddedStore.create(dir);
-    const resumed = await snapshot(store);
-    await store.close();
-    expect(resumed).toEqual(clean);
-  }, 90_000);
+    const afterKills = await stateOf(dir);
+    expect(afterKills.incidents.length).toBeGreaterThanOrEqual(100);
+    expect(afterKills.actionItems.length).toBeGreaterThanOrEqual(200);
+    expect(afterKills.actionItems.length).toBeLessThan(expected.actionItems.length);
+
+    // Right after the second kill: runs, exits 0, and ends where the clean run ended.
+    const secondKillAt = Date.now();
+    const third = await runCli('jobs/sync.ts', [], envFor(dir));
+    expect(third).toMatchObject({ code: 0, signal: null });
+    expect(third.stdout).toMatch(/^Sync finished in \d+\.\d s$/m);
+    expect(Date.now() - secondKillAt).toBeLessThan(60_000);
+    expect(await stateOf(dir)).toEqual(expected);
+  }, 180_000);
 });

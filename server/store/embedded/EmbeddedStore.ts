@@ -6,9 +6,15 @@
  * NeDB files must have exactly one writer, so the store takes DATA_DIR for itself with a
  * lock file; a second process gets a clear error instead of silently corrupting data.
  * Several processes (replicas, a CLI beside the server) need MongoDB.
+ *
+ * After a crash: the lock of a process that is gone is taken over; the leases it held
+ * end when the next process opens the store (they could only be its own); and a write
+ * the crash cut short (a torn last line) is dropped and logged, keeping every complete
+ * record, instead of refusing to open (NeDB refuses when over 10% of a file's lines are
+ * unreadable, which one torn line is in a small file).
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import NedbModule from '@seald-io/nedb';
 import type {
   ActionItem,
@@ -80,20 +86,33 @@ export class EmbeddedStore implements Store {
     private readonly lockFile: string,
   ) {}
 
-  static async create(dataDir: string): Promise<EmbeddedStore> {
+  /** `log` is told what was repaired on opening (default: a line on stderr). */
+  static async create(dataDir: string, options: { log?: (message: string) => void } = {}): Promise<EmbeddedStore> {
+    const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
     mkdirSync(dataDir, { recursive: true });
     const lockFile = join(dataDir, '.lock');
     takeDirectoryLock(lockFile, dataDir);
     try {
       const db = {} as Record<keyof Collections, Datastore>;
       for (const name of Object.keys(UNIQUE_KEYS) as Array<keyof Collections>) {
-        const store = new Datastore({ filename: join(dataDir, `${name}.db`) });
+        const filename = join(dataDir, `${name}.db`);
+        const torn = dropTornLastLine(filename);
+        if (torn !== null) {
+          log(
+            `DATA_DIR ${name}.db: its last write was cut short (the process stopped mid-write); dropped that incomplete record ` +
+              `(${torn.bytes} bytes: ${JSON.stringify(torn.preview)}) and kept every complete one.`,
+          );
+        }
+        const store = new Datastore({ filename });
         await store.loadDatabaseAsync();
         await store.ensureIndexAsync({ fieldName: UNIQUE_KEYS[name], unique: true });
         db[name] = store;
       }
       await db.incidents.ensureIndexAsync({ fieldName: 'placeAt' });
       await db.actionItems.ensureIndexAsync({ fieldName: 'incidentKey' });
+      // Only one process has DATA_DIR at a time, so every stored lease is the previous one's.
+      const ended = await db.leases.removeAsync({}, { multi: true });
+      if (ended > 0) log(`DATA_DIR: ended ${ended} lease(s) left by the process that had DATA_DIR before; it is gone.`);
       const store = new EmbeddedStore(db as unknown as Collections, lockFile);
       store.totals.incidents = await db.incidents.countAsync({});
       store.totals.actionItems = await db.actionItems.countAsync({});
@@ -103,7 +122,7 @@ export class EmbeddedStore implements Store {
       store.runSeq = (lastRun[0]?.seq as number | undefined) ?? 0;
       return store;
     } catch (err) {
-      rmSync(lockFile, { force: true });
+      releaseDirectoryLock(lockFile);
       throw err;
     }
   }
@@ -245,6 +264,10 @@ export class EmbeddedStore implements Store {
     await this.db.leases.removeAsync({ name, holder }, {});
   }
 
+  async getLease(name: string): Promise<Lease | null> {
+    return (await this.db.leases.findOneAsync({ name }, NO_ID)) as Lease | null;
+  }
+
   async claimDigest(week: string, holder: string, now: Date, manual: boolean): Promise<DigestRecord | null> {
     const record: DigestRecord = {
       week,
@@ -308,7 +331,7 @@ export class EmbeddedStore implements Store {
     for (const store of Object.values(this.db) as Datastore[]) {
       await store.compactDatafileAsync();
     }
-    rmSync(this.lockFile, { force: true });
+    releaseDirectoryLock(this.lockFile);
   }
 }
 
@@ -331,22 +354,80 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** Lock files this process holds, so a pid in a lock file can be told from an earlier process with the same pid. */
+const heldLocks = new Set<string>();
+
+function releaseDirectoryLock(lockFile: string): void {
+  heldLocks.delete(resolve(lockFile));
+  rmSync(lockFile, { force: true });
+}
+
 function takeDirectoryLock(lockFile: string, dataDir: string): void {
+  if (heldLocks.has(resolve(lockFile))) {
+    throw new StoreUnavailableError(`DATA_DIR ${dataDir} is already open in this process; close the other store first.`);
+  }
   try {
     writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+    heldLocks.add(resolve(lockFile));
     return;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
   const holder = Number(readFileSync(lockFile, 'utf8').trim());
+  // Our own pid here is an earlier process that had it (a restarted container is PID 1 again).
   if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder)) {
     throw new StoreUnavailableError(
       `DATA_DIR ${dataDir} is in use by process ${holder}; stop that process first, point DATA_DIR at another folder, or set MONGODB_URI so several processes can share one store.`,
     );
   }
-  if (holder === process.pid) {
-    throw new StoreUnavailableError(`DATA_DIR ${dataDir} is already open in this process; close the other store first.`);
-  }
   // The holder is gone (it crashed or was killed): take the lock over.
   writeFileSync(lockFile, String(process.pid));
+  heldLocks.add(resolve(lockFile));
+}
+
+/**
+ * NeDB ends every record it appends with a newline, so a datafile that does not end with
+ * one was cut off mid-append. Cuts that incomplete last line off (a complete record that
+ * only lacks its newline gets it back) and says what was dropped.
+ */
+function dropTornLastLine(filename: string): { bytes: number; preview: string } | null {
+  let fd: number;
+  try {
+    fd = openSync(filename, 'r+');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const last = Buffer.alloc(1);
+    if (size === 0 || (readSync(fd, last, 0, 1, size - 1) === 1 && last[0] === 0x0a)) return null;
+    // Read back, a chunk at a time, to the newline that ends the last complete line.
+    const chunks: Buffer[] = [];
+    let start = size;
+    let lineStart = 0;
+    while (start > 0) {
+      const length = Math.min(64 * 1024, start);
+      start -= length;
+      const chunk = Buffer.alloc(length);
+      readSync(fd, chunk, 0, length, start);
+      chunks.unshift(chunk);
+      const newline = chunk.lastIndexOf(0x0a);
+      if (newline !== -1) {
+        lineStart = start + newline + 1;
+        break;
+      }
+    }
+    const tail = Buffer.concat(chunks).subarray(lineStart - start).toString('utf8');
+    try {
+      JSON.parse(tail);
+      writeSync(fd, '\n', size);
+      return null;
+    } catch {
+      ftruncateSync(fd, lineStart);
+      return { bytes: size - lineStart, preview: tail.length > 120 ? `${tail.slice(0, 120)}…` : tail };
+    }
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -8,6 +8,7 @@ import type {
   ActionItem,
   DigestRecord,
   Incident,
+  Lease,
   Postmortem,
   SyncRun,
   SyncState,
@@ -180,6 +181,10 @@ export class MongoStore implements Store {
     return this.run('lease', async () => {
       await this.models.leases.deleteOne({ name, holder });
     });
+  }
+
+  getLease(name: string): Promise<Lease | null> {
+    return this.run('read', () => this.models.leases.findOne({ name }, NO_ID).lean().exec() as Promise<Lease | null>);
   }
 
   async claimDigest(week: string, holder: string, now: Date, manual: boolean): Promise<DigestRecord | null> {
