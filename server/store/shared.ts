@@ -5,7 +5,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { ActionItem, Incident, IsoInstant } from '../domain/types.js';
-import { InputError } from '../errors.js';
+import { ConflictError, InputError } from '../errors.js';
 import type { ActionItemQuery, IncidentQuery, Page } from './Store.js';
 
 export type Filter = Record<string, unknown>;
@@ -68,6 +68,48 @@ export function actionItemCursor(item: Pick<ActionItem, 'key'>): string {
 export function leaseTakeableFilter(name: string, holder: string, now: Date): Filter {
   return { name, $or: [{ expiresAt: { $lte: now.toISOString() } }, { holder }] };
 }
+
+/**
+ * A document in one canonical form: the keys of every nested object sorted, so that two
+ * documents equal as data are also equal byte for byte (MongoDB compares BSON, where key
+ * order counts; the embedded store compares values). Both stores write this form.
+ */
+export function canonical<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => canonical(v)) as T;
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined) out[key] = canonical(v);
+  }
+  return out as T;
+}
+
+/** A document as both stores write it: top-level fields as given, nested objects canonical, no undefined values. */
+export function canonicalDocument<T extends object>(doc: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(doc)) if (v !== undefined) out[key] = canonical(v);
+  return out as T;
+}
+
+/** A patch of a record found by `filter`: the keys that identify it cannot be patched, undefined values are dropped. */
+export function identityPreservingPatch(patch: Filter, filter: Filter): Filter {
+  const out: Filter = {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (k in filter || k === '_id') throw new ConflictError(`${k} identifies the record and cannot be changed`);
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+/** A patch applies only when the stored record still has every `expected` value (compare-and-set). */
+export function expectedFilter(filter: Filter, expected: Filter | undefined): Filter {
+  if (expected === undefined) return filter;
+  return { ...expected, ...filter };
+}
+
+/** Sync-run history: the newest runs by finish time (then by recording order) are kept. */
+export const SYNC_RUN_HISTORY = 200;
 
 /** True when writing `incoming` over `existing` would change nothing. */
 export function unchanged<T extends object>(existing: T | null, incoming: T): boolean {
