@@ -75,11 +75,27 @@ export function leaseTakeableFilter(name: string, holder: string, now: Date): Fi
  * order counts; the embedded store compares values). Both stores write this form.
  */
 export function canonical<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((v) => canonical(v)) as T;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | null = null;
+    for (let i = 0; i < value.length; i += 1) {
+      const v = canonical(value[i] as unknown);
+      if (v !== value[i]) (copy ??= value.slice())[i] = v;
+    }
+    return (copy ?? value) as T;
+  }
   if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  // Already canonical (the usual case: the sync builds nested objects in key order): no copy.
+  const keys = Object.keys(value);
+  const record = value as Record<string, unknown>;
+  let inOrder = true;
+  for (let i = 0; i < keys.length && inOrder; i += 1) {
+    const v = record[keys[i]!];
+    inOrder = (i === 0 || keys[i - 1]! < keys[i]!) && v !== undefined && canonical(v) === v;
+  }
+  if (inOrder) return value;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) {
-    const v = (value as Record<string, unknown>)[key];
+  for (const key of keys.sort()) {
+    const v = record[key];
     if (v !== undefined) out[key] = canonical(v);
   }
   return out as T;
@@ -87,9 +103,15 @@ export function canonical<T>(value: T): T {
 
 /** A document as both stores write it: top-level fields as given, nested objects canonical, no undefined values. */
 export function canonicalDocument<T extends object>(doc: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(doc)) if (v !== undefined) out[key] = canonical(v);
-  return out as T;
+  let out: Record<string, unknown> | null = null;
+  const entries = Object.entries(doc);
+  for (let i = 0; i < entries.length; i += 1) {
+    const [key, v] = entries[i]!;
+    const c = v === undefined ? undefined : canonical(v);
+    if (out === null && (c !== v || v === undefined)) out = Object.fromEntries(entries.slice(0, i));
+    if (out !== null && c !== undefined) out[key] = c;
+  }
+  return (out ?? doc) as T;
 }
 
 /** A patch of a record found by `filter`: the keys that identify it cannot be patched, undefined values are dropped. */

@@ -294,7 +294,7 @@ export class EmbeddedStore implements Store {
   }
 
   async updateDigest(week: string, patch: Partial<Omit<DigestRecord, 'week'>>, expected?: Partial<DigestRecord>): Promise<DigestRecord> {
-    checkPatch('digest', patch);
+    await checkPatch('digest', patch);
     return this.patchOne(this.db.digests, { week }, patch, `digest week ${week}`, expected);
   }
 
@@ -317,7 +317,7 @@ export class EmbeddedStore implements Store {
   }
 
   async updateTicketRequest(idempotencyKey: string, patch: Partial<Omit<TicketRequest, 'idempotencyKey'>>): Promise<TicketRequest> {
-    checkPatch('ticket request', patch);
+    await checkPatch('ticket request', patch);
     return this.patchOne(this.db.ticketRequests, { idempotencyKey }, patch, `ticket request ${idempotencyKey}`);
   }
 
