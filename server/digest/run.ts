@@ -28,7 +28,7 @@
  */
 import type { Logger } from 'pino';
 import type { DigestHealth } from '../domain/api.js';
-import { InputError } from '../errors.js';
+import { ConflictError, InputError } from '../errors.js';
 import type { DigestRecord, DigestState } from '../domain/types.js';
 import { newLeaseHolder, takeLease } from '../leases/holder.js';
 import type { Store } from '../store/Store.js';
@@ -223,7 +223,20 @@ class DigestRun {
     const reason =
       `claimed by ${record.holder} at ${record.claimedAt} and never marked done: the process stopped while posting, ` +
       'so the card may or may not be in the channel';
-    const updated = await this.deps.store.updateDigest(record.week, { state: 'uncertain', lastError: reason });
+    let updated: DigestRecord;
+    try {
+      // Only the claim that was judged abandoned: its holder may have finished meanwhile.
+      updated = await this.deps.store.updateDigest(
+        record.week,
+        { state: 'uncertain', lastError: reason },
+        { state: 'claimed', holder: record.holder, claimedAt: record.claimedAt },
+      );
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      const current = await this.deps.store.getDigest(record.week);
+      this.record({ week: record.week, action: 'skipped', state: current?.state ?? null, reason: `changed meanwhile (now ${current?.state ?? 'gone'})` });
+      return;
+    }
     this.record({ week: record.week, action: 'marked-uncertain', state: updated.state, reason });
   }
 

@@ -18,6 +18,9 @@ import {
 } from '../errors.js';
 import type { Logger } from '../logging.js';
 
+/** Seconds a client should wait after a 503 for a store outage (a MongoDB election takes about 10 s). */
+export const STORE_RETRY_AFTER_SECONDS = 10;
+
 export function statusOf(err: DomainError): number {
   if (err instanceof InputError) return 400;
   if (err instanceof AuthenticationError) return 401;
@@ -49,6 +52,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (err instanceof DomainError) {
       const status = statusOf(err);
       if (status >= 500) logger.warn({ err: { name: err.name, message: err.message }, path: req.path }, 'request failed');
+      // A store outage (no primary for a few seconds, a restart) usually passes: say when to try again.
+      if (err instanceof StoreUnavailableError) res.set('Retry-After', String(STORE_RETRY_AFTER_SECONDS));
       res.status(status).json({ error: { code: err.code, message: err.message } });
       return;
     }

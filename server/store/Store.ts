@@ -97,7 +97,8 @@ export interface Store {
 
   /**
    * Takes (or renews, for the same holder) the named lease until now + ttlMs.
-   * Returns false while another holder's lease has not expired.
+   * Returns false while another holder's lease has not expired. `now` is the caller's
+   * clock; a store shared by several hosts (MongoDB) uses its server's clock instead.
    *
    * Lease semantics every store keeps (callers go through server/leases/holder.ts):
    * - `holder` identifies one attempt (`host/pid/uuid`, fresh per attempt), never a
@@ -117,7 +118,11 @@ export interface Store {
 
   /** Claims the week; returns null when the week already has a record (claimed by anyone). */
   claimDigest(week: string, holder: string, now: Date, manual: boolean): Promise<DigestRecord | null>;
-  updateDigest(week: string, patch: Partial<Omit<DigestRecord, 'week'>>): Promise<DigestRecord>;
+  /**
+   * Patches the week's record. With `expected`, only while the stored record still has
+   * those values (compare-and-set): otherwise a ConflictError, and nothing is written.
+   */
+  updateDigest(week: string, patch: Partial<Omit<DigestRecord, 'week'>>, expected?: Partial<DigestRecord>): Promise<DigestRecord>;
   getDigest(week: string): Promise<DigestRecord | null>;
   /** Newest week first. */
   listDigests(limit: number): Promise<DigestRecord[]>;

@@ -5,7 +5,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { ActionItem, Incident, IsoInstant } from '../domain/types.js';
-import { InputError } from '../errors.js';
+import { ConflictError, InputError } from '../errors.js';
 import type { ActionItemQuery, IncidentQuery, Page } from './Store.js';
 
 export type Filter = Record<string, unknown>;
@@ -68,6 +68,70 @@ export function actionItemCursor(item: Pick<ActionItem, 'key'>): string {
 export function leaseTakeableFilter(name: string, holder: string, now: Date): Filter {
   return { name, $or: [{ expiresAt: { $lte: now.toISOString() } }, { holder }] };
 }
+
+/**
+ * A document in one canonical form: the keys of every nested object sorted, so that two
+ * documents equal as data are also equal byte for byte (MongoDB compares BSON, where key
+ * order counts; the embedded store compares values). Both stores write this form.
+ */
+export function canonical<T>(value: T): T {
+  if (Array.isArray(value)) {
+    let copy: unknown[] | null = null;
+    for (let i = 0; i < value.length; i += 1) {
+      const v = canonical(value[i] as unknown);
+      if (v !== value[i]) (copy ??= value.slice())[i] = v;
+    }
+    return (copy ?? value) as T;
+  }
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  // Already canonical (the usual case: the sync builds nested objects in key order): no copy.
+  const keys = Object.keys(value);
+  const record = value as Record<string, unknown>;
+  let inOrder = true;
+  for (let i = 0; i < keys.length && inOrder; i += 1) {
+    const v = record[keys[i]!];
+    inOrder = (i === 0 || keys[i - 1]! < keys[i]!) && v !== undefined && canonical(v) === v;
+  }
+  if (inOrder) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of keys.sort()) {
+    const v = record[key];
+    if (v !== undefined) out[key] = canonical(v);
+  }
+  return out as T;
+}
+
+/** A document as both stores write it: top-level fields as given, nested objects canonical, no undefined values. */
+export function canonicalDocument<T extends object>(doc: T): T {
+  let out: Record<string, unknown> | null = null;
+  const entries = Object.entries(doc);
+  for (let i = 0; i < entries.length; i += 1) {
+    const [key, v] = entries[i]!;
+    const c = v === undefined ? undefined : canonical(v);
+    if (out === null && (c !== v || v === undefined)) out = Object.fromEntries(entries.slice(0, i));
+    if (out !== null && c !== undefined) out[key] = c;
+  }
+  return (out ?? doc) as T;
+}
+
+/** A patch of a record found by `filter`: the keys that identify it cannot be patched, undefined values are dropped. */
+export function identityPreservingPatch(patch: Filter, filter: Filter): Filter {
+  const out: Filter = {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (k in filter || k === '_id') throw new ConflictError(`${k} identifies the record and cannot be changed`);
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+/** A patch applies only when the stored record still has every `expected` value (compare-and-set). */
+export function expectedFilter(filter: Filter, expected: Filter | undefined): Filter {
+  if (expected === undefined) return filter;
+  return { ...expected, ...filter };
+}
+
+/** Sync-run history: the newest runs by finish time (then by recording order) are kept. */
+export const SYNC_RUN_HISTORY = 200;
 
 /** True when writing `incoming` over `existing` would change nothing. */
 export function unchanged<T extends object>(existing: T | null, incoming: T): boolean {

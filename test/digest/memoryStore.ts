@@ -5,6 +5,7 @@
  * restart and concurrency cases.
  */
 import type { ActionItem, DigestRecord, Incident, Postmortem } from '../../server/domain/types.js';
+import { ConflictError } from '../../server/errors.js';
 import type { Store } from '../../server/store/Store.js';
 
 export interface MemoryStore extends Store {
@@ -30,10 +31,12 @@ export function memoryStore(data: { incidents?: Incident[]; actionItems?: Action
       digests.set(week, record);
       return { ...record };
     },
-    async updateDigest(week: string, patch: Partial<Omit<DigestRecord, 'week'>>) {
+    async updateDigest(week: string, patch: Partial<Omit<DigestRecord, 'week'>>, expected?: Partial<DigestRecord>) {
       if (store.failUpdates) throw new Error('store unavailable');
       const record = digests.get(week);
       if (!record) throw new Error(`no digest record for ${week}`);
+      const stale = Object.entries(expected ?? {}).some(([k, v]) => record[k as keyof DigestRecord] !== v);
+      if (stale) throw new ConflictError(`digest week ${week} changed meanwhile; read it again`);
       const updated = { ...record, ...patch };
       digests.set(week, updated);
       return { ...updated };

@@ -12,6 +12,7 @@ import type { Store } from '../../server/store/Store.js';
 import { NOW, SLA_DAYS, ZONE, sampleData } from './fixtures.js';
 import { capturingLogger } from './logging.js';
 import { memoryStore } from './memoryStore.js';
+import { availableStores } from '../support/stores.js';
 
 const MINUTE = 60_000;
 const sinks: WebhookSink[] = [];
@@ -131,6 +132,42 @@ describe('runDigest (scheduled)', () => {
     expect(second.weeks[0]).toMatchObject({ week: '2026-W47', action: 'posted' });
     expect(await store.getDigest('2026-W47')).toMatchObject({ state: 'posted', attempts: 2, lastError: null });
     expect(weeksPosted(target)).toEqual(['2026-W47']);
+  });
+
+  it('marks an abandoned claim uncertain only if it is still that claim: a holder that finished meanwhile keeps "posted"', async () => {
+    for (const harness of availableStores()) {
+      const { store, cleanup } = await harness.open();
+      try {
+        const target = await sink();
+        await store.claimDigest('2026-W47', 'replica-a', NOW, false); // replica-a stalls while posting
+        const later = new Date(NOW.getTime() + 30 * MINUTE);
+        // replica-b reads the claim; right after that read, replica-a records its post.
+        let raced = false;
+        const racing = new Proxy(store, {
+          get(target_, property) {
+            if (property === 'getDigest') {
+              return async (week: string) => {
+                const read = await target_.getDigest(week);
+                if (!raced && read?.state === 'claimed') {
+                  raced = true;
+                  await target_.updateDigest(week, { state: 'posted', postedAt: later.toISOString(), attempts: 1 });
+                }
+                return read;
+              };
+            }
+            const value = Reflect.get(target_, property) as unknown;
+            return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target_) : value;
+          },
+        });
+        const result = await runDigest(depsFor(racing, target, 'replica-b'), later);
+        expect(raced).toBe(true);
+        expect(result.weeks.find((w) => w.week === '2026-W47')).toMatchObject({ action: 'skipped', state: 'posted' });
+        expect(await store.getDigest('2026-W47')).toMatchObject({ state: 'posted', lastError: null });
+        expect(weeksPosted(target)).toEqual([]);
+      } finally {
+        await cleanup();
+      }
+    }
   });
 
   it('a crash between posting and recording leaves the week uncertain: shown in health, never reposted by itself', async () => {

@@ -3,14 +3,16 @@
  * MONGODB_URI is set (see test/support/stores.ts for the printed skip reason).
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { TicketRequest } from '../../server/domain/types.js';
-import { NotFoundError } from '../../server/errors.js';
+import request from 'supertest';
+import type { ActionItem, Incident, Postmortem, SyncRun, TicketRequest } from '../../server/domain/types.js';
+import { ConflictError, InputError, NotFoundError } from '../../server/errors.js';
 import type { Store } from '../../server/store/Store.js';
 import { incidentCursor } from '../../server/store/shared.js';
 import { newLeaseHolder } from '../../server/leases/holder.js';
 import { createActionItemTicket } from '../../server/tickets/createTicket.js';
 import { FakeJira, jiraIncident } from '../import/doubles.js';
 import { makeActionItem, makeIncident } from '../support/factories.js';
+import { testApp } from '../support/app.js';
 import { availableStores } from '../support/stores.js';
 
 describe.each(availableStores({ announce: true }))('store contract: $name', (harness) => {
@@ -179,43 +181,56 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
   });
 
   describe('leases', () => {
-    const t0 = new Date('2026-11-01T00:00:00.000Z');
-    const later = (ms: number) => new Date(t0.getTime() + ms);
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // Real time throughout: a store shared by several hosts judges expiry by its own clock.
+    const now = () => new Date();
 
     it('lets one holder at a time run a job, until the lease expires or is released', async () => {
-      expect(await store.acquireLease('sync', 'replica-a', 60_000, t0)).toBe(true);
-      expect(await store.acquireLease('sync', 'replica-b', 60_000, later(1_000))).toBe(false);
-      expect(await store.acquireLease('sync', 'replica-a', 60_000, later(2_000))).toBe(true); // renewal
-      expect(await store.acquireLease('sync', 'replica-b', 60_000, later(61_000))).toBe(false); // renewed until 62 s
-      expect(await store.acquireLease('sync', 'replica-b', 60_000, later(62_000))).toBe(true); // expired
-      await store.releaseLease('sync', 'replica-a'); // not the holder: no effect
-      expect(await store.acquireLease('sync', 'replica-a', 60_000, later(63_000))).toBe(false);
-      await store.releaseLease('sync', 'replica-b');
-      expect(await store.acquireLease('sync', 'replica-a', 60_000, later(64_000))).toBe(true);
-      expect(await store.acquireLease('digest', 'replica-b', 60_000, later(64_000))).toBe(true);
+      expect(await store.acquireLease('sync', 'replica-a', 60_000, now())).toBe(true);
+      expect(await store.acquireLease('sync', 'replica-b', 60_000, now())).toBe(false);
+      expect(await store.acquireLease('sync', 'replica-a', 60_000, now())).toBe(true); // renewal
+      await store.releaseLease('sync', 'replica-b'); // not the holder: no effect
+      expect(await store.acquireLease('sync', 'replica-b', 60_000, now())).toBe(false);
+      await store.releaseLease('sync', 'replica-a');
+      expect(await store.acquireLease('sync', 'replica-b', 60_000, now())).toBe(true);
+      expect(await store.acquireLease('digest', 'replica-a', 60_000, now())).toBe(true);
+    });
+
+    it('lets another holder take a lease once it has expired, and a renewal extends it', async () => {
+      expect(await store.acquireLease('sync', 'replica-a', 200, now())).toBe(true);
+      await sleep(600);
+      expect(await store.acquireLease('sync', 'replica-b', 200, now())).toBe(true); // expired
+      expect(await store.acquireLease('sync', 'replica-b', 60_000, now())).toBe(true); // renewed for a minute
+      await sleep(600);
+      expect(await store.acquireLease('sync', 'replica-a', 60_000, now())).toBe(false);
     });
 
     it('grants a contested lease to exactly one of several concurrent callers', async () => {
-      const results = await Promise.all(['a', 'b', 'c', 'd'].map((h) => store.acquireLease('digest', h, 60_000, t0)));
+      const results = await Promise.all(['a', 'b', 'c', 'd'].map((h) => store.acquireLease('digest', h, 60_000, now())));
       expect(results.filter(Boolean)).toHaveLength(1);
     });
 
     it('names the holder and when its lease ends, to any store on the same data', async () => {
       expect(await store.getLease('sync')).toBeNull();
-      expect(await store.acquireLease('sync', 'replica-a', 60_000, t0)).toBe(true);
-      expect(await (await peer()).getLease('sync')).toEqual({ name: 'sync', holder: 'replica-a', expiresAt: '2026-11-01T00:01:00.000Z' });
+      const before = Date.now();
+      expect(await store.acquireLease('sync', 'replica-a', 60_000, now())).toBe(true);
+      const lease = await (await peer()).getLease('sync');
+      expect(lease).toMatchObject({ name: 'sync', holder: 'replica-a' });
+      const endsIn = Date.parse(lease!.expiresAt) - before;
+      expect(endsIn).toBeGreaterThan(55_000);
+      expect(endsIn).toBeLessThan(65_000);
     });
 
     it('lets exactly one of two stores on the same data take a contested lease, and only its holder renew it', async () => {
       const other = await peer();
       const holders = Array.from({ length: 8 }, () => newLeaseHolder());
-      const results = await Promise.all(holders.map((h, i) => (i % 2 === 0 ? store : other).acquireLease('ticket:k', h, 60_000, t0)));
+      const results = await Promise.all(holders.map((h, i) => (i % 2 === 0 ? store : other).acquireLease('ticket:k', h, 60_000, now())));
       expect(results.filter(Boolean)).toHaveLength(1);
       const winner = holders[results.indexOf(true)]!;
       expect((await other.getLease('ticket:k'))?.holder).toBe(winner);
       // Renewal works from either store; any other holder, of any process, is still refused.
-      expect(await other.acquireLease('ticket:k', winner, 60_000, later(20_000))).toBe(true);
-      expect(await store.acquireLease('ticket:k', holders.find((h) => h !== winner)!, 60_000, later(21_000))).toBe(false);
+      expect(await other.acquireLease('ticket:k', winner, 60_000, now())).toBe(true);
+      expect(await store.acquireLease('ticket:k', holders.find((h) => h !== winner)!, 60_000, now())).toBe(false);
     });
   });
 
@@ -284,5 +299,123 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
       }
       expect(outcomes.filter((o) => o.status === 'fulfilled' && o.value.outcome === 'created')).toHaveLength(1);
     });
+  });
+
+  describe('where the two backends used to differ', () => {
+    it('clears a field that a later upsert empties (replace, not merge)', async () => {
+      const first = makeIncident({ key: 'OPS-1', commander: 'Dana', services: ['api', 'db'], severity: 'P1', timeline: [{ at: null, event: 'Paged', owner: 'Dana', source: 'jira' }] });
+      await store.upsertIncidents([first]);
+      const cleared = { ...first, commander: null, services: [], severity: null, timeline: [] };
+      expect(await store.upsertIncidents([cleared])).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+      expect(await store.getIncident('OPS-1')).toEqual(cleared);
+      const item = makeActionItem({ key: 'REL-1', owner: 'Ana', jiraDueDate: '2026-11-01', incidentKey: 'OPS-1' });
+      await store.upsertActionItems([item]);
+      await store.upsertActionItems([{ ...item, owner: null, jiraDueDate: null, incidentKey: null }]);
+      expect(await store.getActionItem('REL-1')).toEqual({ ...item, owner: null, jiraDueDate: null, incidentKey: null });
+    });
+
+    it('counts nested objects with their keys in another order as unchanged, and keeps the version', async () => {
+      const incident = makeIncident({
+        key: 'OPS-1',
+        timeline: [{ at: '2026-10-01T09:00:00.000Z', event: 'Alert', owner: 'Monitoring', source: 'jira' }],
+        readProblems: [{ field: 'severity', reason: 'no such priority' }],
+      });
+      await store.upsertIncidents([incident]);
+      const version = await store.dataVersion();
+      const reordered = {
+        ...incident,
+        timeline: [{ source: 'jira' as const, owner: 'Monitoring', event: 'Alert', at: '2026-10-01T09:00:00.000Z' }],
+        readProblems: [{ reason: 'no such priority', field: 'severity' }],
+      };
+      expect(await store.upsertIncidents([reordered])).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
+      expect(await store.dataVersion()).toBe(version);
+      const pm = { incidentKey: 'OPS-1', title: 'T', summary: { impact: 'x', commander: 'Dana' }, importedAt: '2026-10-08T00:00:00.000Z' };
+      await store.savePostmortem(pm as unknown as Postmortem);
+      const afterPm = await store.dataVersion();
+      await store.savePostmortem({ importedAt: pm.importedAt, summary: { commander: 'Dana', impact: 'x' }, title: 'T', incidentKey: 'OPS-1' } as unknown as Postmortem);
+      expect(await store.dataVersion()).toBe(afterPm);
+    });
+
+    it('refuses an invalid document loudly, and stores the rest of its batch', async () => {
+      const version = await store.dataVersion();
+      const bad = { ...makeIncident({ key: 'OPS-2' }), severity: 'SEV1' } as unknown as Incident;
+      const batch = [makeIncident({ key: 'OPS-1' }), bad, makeIncident({ key: 'OPS-3' })];
+      const refused = await store.upsertIncidents(batch).then(() => null, (err: unknown) => err);
+      expect(refused).toBeInstanceOf(InputError);
+      expect((refused as InputError).message).toMatch(/OPS-2: severity/);
+      expect((refused as InputError).message).toMatch(/the other 2 of the batch were stored/);
+      expect(await store.getIncident('OPS-1')).toEqual(batch[0]);
+      expect(await store.getIncident('OPS-3')).toEqual(batch[2]);
+      expect(await store.getIncident('OPS-2')).toBeNull();
+      expect(await store.dataVersion()).not.toBe(version);
+      const unknownField = { ...makeActionItem({ key: 'REL-1' }), color: 'red' } as unknown as ActionItem;
+      await expect(store.upsertActionItems([unknownField])).rejects.toThrow(/REL-1: color/);
+      expect(await store.getActionItem('REL-1')).toBeNull();
+    });
+
+    it('moves the data version even when writing it fails after the data was written', async () => {
+      const before = await store.dataVersion();
+      const mend = harness.failVersionWrites(store);
+      await expect(store.upsertIncidents([makeIncident({ key: 'OPS-1' })])).rejects.toThrow();
+      mend();
+      expect(await store.getIncident('OPS-1')).not.toBeNull();
+      expect(await store.dataVersion()).not.toBe(before);
+      // A re-run finds the record unchanged; the version must not fall back.
+      expect(await store.upsertIncidents([makeIncident({ key: 'OPS-1' })])).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
+      expect(await store.dataVersion()).not.toBe(before);
+    });
+
+    it('keeps the newest 200 sync runs by finish time, and calls the latest finished the last run', async () => {
+      const run = (finishedAt: string, error: string | null = null): SyncRun => ({
+        startedAt: finishedAt, finishedAt, ok: error === null, full: false,
+        incidents: { inserted: 0, updated: 0, unchanged: 0 }, actionItems: { inserted: 0, updated: 0, unchanged: 0 },
+        requests: 1, retries: 0, problems: [], error,
+      });
+      // The newest run is recorded first (a replica with a slower store finished its record later).
+      await store.recordSyncRun(run('2026-11-30T00:00:00.000Z', 'newest'));
+      for (let i = 0; i < 205; i += 1) await store.recordSyncRun(run(new Date(Date.parse('2026-11-01T00:00:00.000Z') + i * 60_000).toISOString()));
+      expect(await store.lastSyncRun()).toMatchObject({ finishedAt: '2026-11-30T00:00:00.000Z', error: 'newest' });
+      expect(await harness.countSyncRuns(store)).toBe(200);
+      // Equal finish times: the one recorded later is the last run.
+      await store.recordSyncRun(run('2026-11-30T00:00:00.000Z', 'same time, recorded later'));
+      expect(await store.lastSyncRun()).toMatchObject({ error: 'same time, recorded later' });
+    }, 30_000);
+
+    it('refuses a patch that would change the key of a record, and patches only the expected record', async () => {
+      const now = new Date('2026-11-23T09:00:00.000Z');
+      await store.claimDigest('2026-W47', 'a', now, false);
+      await expect(store.updateDigest('2026-W47', { week: '2026-W48' } as never)).rejects.toBeInstanceOf(ConflictError);
+      expect(await store.getDigest('2026-W48')).toBeNull();
+      await expect(
+        store.updateTicketRequest('k', { idempotencyKey: 'other' } as never),
+      ).rejects.toBeInstanceOf(ConflictError);
+      await expect(store.updateDigest('2026-W47', { state: 'uncertain' }, { state: 'claimed', holder: 'b' })).rejects.toBeInstanceOf(ConflictError);
+      expect(await store.getDigest('2026-W47')).toMatchObject({ state: 'claimed', holder: 'a' });
+      expect(await store.updateDigest('2026-W47', { state: 'uncertain' }, { state: 'claimed', holder: 'a' })).toMatchObject({ state: 'uncertain' });
+      await expect(store.updateDigest('2026-W01', { state: 'posted' }, { state: 'claimed' })).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it('refuses a patch with a value the record cannot hold', async () => {
+      await store.claimDigest('2026-W47', 'a', new Date('2026-11-23T09:00:00.000Z'), false);
+      await expect(store.updateDigest('2026-W47', { state: 'sent' as never })).rejects.toBeInstanceOf(InputError);
+      expect(await store.getDigest('2026-W47')).toMatchObject({ state: 'claimed' });
+    });
+
+    if (harness.cutOff === undefined) {
+      process.stdout.write(`Store contract (${harness.name}): the outage case is for a store reached over the network; this one is a file store inside the process.\n`);
+    } else {
+      const cutOff = harness.cutOff;
+      it('answers 503 with Retry-After while the database cannot be reached', async () => {
+        const t = await testApp({}, { store });
+        try {
+          await cutOff(store);
+          const res = await request(t.app).get('/api/incidents/OPS-1').expect(503);
+          expect(res.headers['retry-after']).toMatch(/^\d+$/);
+          expect(res.body.error.code).toBe('store_unavailable');
+        } finally {
+          await t.close();
+        }
+      });
+    }
   });
 });

@@ -29,11 +29,11 @@ async function errorsOf(doc: mongoose.Document): Promise<Record<string, unknown>
 }
 
 describe('bulk upsert operations', () => {
-  it('sends one upsert per key, matching on the Jira key, the last copy winning', () => {
+  it('sends one whole-document replace per key, matching on the Jira key, the last copy winning', () => {
     const a = makeIncident({ key: 'OPS-1' });
     const ops = bulkUpsertOperations([a, makeIncident({ key: 'OPS-2' }), { ...a, summary: 'newer' }]);
     expect(ops).toHaveLength(2);
-    expect(ops[0]).toEqual({ updateOne: { filter: { key: 'OPS-1' }, update: { $set: { ...a, summary: 'newer' } }, upsert: true } });
+    expect(ops[0]).toEqual({ replaceOne: { filter: { key: 'OPS-1' }, replacement: { ...a, summary: 'newer' }, upsert: true } });
   });
 
   it('reads inserted, updated and unchanged from the bulk result', () => {
@@ -62,12 +62,11 @@ describe('filters shared by both stores', () => {
     expect(actionItemFilter({ owner: 'Ana' }, { after: 'REL-5' })).toEqual({ $and: [{ owner: 'Ana' }, { key: { $gt: 'REL-5' } }] });
   });
 
-  it('takes a lease only when free, expired, or already ours', () => {
-    const now = new Date('2026-11-01T00:00:00.000Z');
-    expect(leaseUpsert('sync', 'a', 30_000, now)).toEqual({
-      filter: { name: 'sync', $or: [{ expiresAt: { $lte: '2026-11-01T00:00:00.000Z' } }, { holder: 'a' }] },
-      update: { $set: { name: 'sync', holder: 'a', expiresAt: '2026-11-01T00:00:30.000Z' } },
-      options: { upsert: true },
+  it('takes a lease only when free, expired by the server clock, or already ours', () => {
+    expect(leaseUpsert('sync', 'a', 30_000)).toEqual({
+      filter: { name: 'sync', $or: [{ holder: 'a' }, { $expr: { $lte: ['$expiresAt', '$$NOW'] } }] },
+      update: [{ $set: { name: 'sync', holder: 'a', expiresAt: { $add: ['$$NOW', 30_000] } } }],
+      options: { upsert: true, updatePipeline: true },
     });
   });
 

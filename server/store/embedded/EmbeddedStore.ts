@@ -33,11 +33,17 @@ import {
   INCIDENT_SORT,
   actionItemFilter,
   incidentFilter,
+  SYNC_RUN_HISTORY,
+  canonical,
+  canonicalDocument,
+  expectedFilter,
+  identityPreservingPatch,
   leaseTakeableFilter,
   normalizeIncident,
   positiveLimit,
   unchanged,
 } from '../shared.js';
+import { checkBatch, checkPatch, refusedBatchError, type DocumentKind } from '../validation.js';
 import type { ActionItemQuery, IncidentQuery, Page, Store, StoreCounts } from '../Store.js';
 
 type Doc = Record<string, unknown>;
@@ -45,6 +51,7 @@ type Doc = Record<string, unknown>;
 type Datastore<T = Doc> = InstanceType<typeof NedbModule.default<T>>;
 const Datastore = NedbModule as unknown as typeof NedbModule.default;
 const NO_ID = { _id: 0 };
+const SYNC_RUN_ORDER = { finishedAt: -1, seq: -1 } as const;
 
 interface Collections {
   incidents: Datastore<Incident>;
@@ -132,11 +139,17 @@ export class EmbeddedStore implements Store {
     await this.db.meta.updateAsync({ name: 'dataVersion' }, { name: 'dataVersion', value: this.version }, { upsert: true });
   }
 
-  private async upsertByKey<T extends { key: string }>(collection: Datastore<T>, docs: T[], total: keyof StoreCounts): Promise<UpsertCounts> {
+  private async upsertByKey<T extends { key: string }>(
+    collection: Datastore<T>,
+    kind: DocumentKind,
+    batch: T[],
+    total: keyof StoreCounts,
+  ): Promise<UpsertCounts> {
     const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 };
+    const { valid, refused } = checkBatch(kind, batch);
     const toInsert: T[] = [];
     const seen = new Map<string, T>();
-    for (const doc of docs) seen.set(doc.key, doc); // the last copy of a key in one batch wins
+    for (const doc of valid) seen.set(doc.key, canonicalDocument(doc)); // the last copy of a key in one batch wins
     // One indexed lookup per slice of the batch instead of one per document (NeDB checks
     // each candidate against the whole $in list, so slices stay small).
     const byKey = new Map<string, T>();
@@ -145,32 +158,40 @@ export class EmbeddedStore implements Store {
       const stored = (await collection.findAsync({ key: { $in: keys.slice(i, i + 200) } }, NO_ID)) as T[];
       for (const doc of stored) byKey.set(doc.key, doc);
     }
-    for (const doc of seen.values()) {
-      const existing = byKey.get(doc.key) ?? null;
-      if (existing === null) {
-        toInsert.push(doc);
-        counts.inserted += 1;
-      } else if (unchanged(existing, doc)) {
-        counts.unchanged += 1;
-      } else {
-        await collection.updateAsync({ key: doc.key }, doc, {});
-        counts.updated += 1;
+    let touched = false;
+    try {
+      for (const doc of seen.values()) {
+        const existing = byKey.get(doc.key) ?? null;
+        if (existing === null) {
+          toInsert.push(doc);
+        } else if (unchanged(existing, doc)) {
+          counts.unchanged += 1;
+        } else {
+          touched = true;
+          await collection.updateAsync({ key: doc.key }, doc, {});
+          counts.updated += 1;
+        }
       }
+      if (toInsert.length > 0) {
+        touched = true;
+        await collection.insertAsync(toInsert);
+        counts.inserted += toInsert.length;
+        this.totals[total] += toInsert.length;
+      }
+    } finally {
+      // Whatever was written, in full or in part, moves the version.
+      if (touched) await this.bumpVersion();
     }
-    if (toInsert.length > 0) {
-      await collection.insertAsync(toInsert);
-      this.totals[total] += toInsert.length;
-    }
-    if (counts.inserted + counts.updated > 0) await this.bumpVersion();
+    if (refused.length > 0) throw refusedBatchError(kind, refused, valid.length);
     return counts;
   }
 
   upsertIncidents(incidents: Incident[]): Promise<UpsertCounts> {
-    return this.upsertByKey(this.db.incidents, incidents.map(normalizeIncident), 'incidents');
+    return this.upsertByKey(this.db.incidents, 'incident', incidents.map(normalizeIncident), 'incidents');
   }
 
   upsertActionItems(items: ActionItem[]): Promise<UpsertCounts> {
-    return this.upsertByKey(this.db.actionItems, items, 'actionItems');
+    return this.upsertByKey(this.db.actionItems, 'action item', items, 'actionItems');
   }
 
   async getIncident(key: string): Promise<Incident | null> {
@@ -204,7 +225,8 @@ export class EmbeddedStore implements Store {
     return this.version;
   }
 
-  async savePostmortem(postmortem: Postmortem): Promise<void> {
+  async savePostmortem(document: Postmortem): Promise<void> {
+    const postmortem = canonical(document);
     const existing = (await this.db.postmortems.findOneAsync({ incidentKey: postmortem.incidentKey }, NO_ID)) as Postmortem | null;
     if (unchanged(existing, postmortem)) return;
     await this.db.postmortems.updateAsync({ incidentKey: postmortem.incidentKey }, postmortem, { upsert: true });
@@ -238,12 +260,18 @@ export class EmbeddedStore implements Store {
   async recordSyncRun(run: SyncRun): Promise<void> {
     this.runSeq += 1;
     await this.db.syncRuns.insertAsync({ ...run, seq: this.runSeq });
-    // Keep a bounded history: the newest 200 runs.
-    await this.db.syncRuns.removeAsync({ seq: { $lte: this.runSeq - 200 } }, { multi: true });
+    // Keep the newest SYNC_RUN_HISTORY runs, newest by finish time, then by recording order.
+    const [oldestKept] = await this.db.syncRuns.findAsync({}, { finishedAt: 1, seq: 1 }).sort(SYNC_RUN_ORDER).skip(SYNC_RUN_HISTORY - 1).limit(1);
+    if (oldestKept !== undefined) {
+      await this.db.syncRuns.removeAsync(
+        { $or: [{ finishedAt: { $lt: oldestKept.finishedAt } }, { finishedAt: oldestKept.finishedAt, seq: { $lt: oldestKept.seq } }] },
+        { multi: true },
+      );
+    }
   }
 
   async lastSyncRun(): Promise<SyncRun | null> {
-    const [last] = await this.db.syncRuns.findAsync({}, { _id: 0, seq: 0 }).sort({ seq: -1 }).limit(1);
+    const [last] = await this.db.syncRuns.findAsync({}, { _id: 0, seq: 0 }).sort(SYNC_RUN_ORDER).limit(1);
     return (last as SyncRun | undefined) ?? null;
   }
 
@@ -288,8 +316,9 @@ export class EmbeddedStore implements Store {
     }
   }
 
-  async updateDigest(week: string, patch: Partial<Omit<DigestRecord, 'week'>>): Promise<DigestRecord> {
-    return this.patchOne(this.db.digests, { week }, patch, `digest week ${week}`);
+  async updateDigest(week: string, patch: Partial<Omit<DigestRecord, 'week'>>, expected?: Partial<DigestRecord>): Promise<DigestRecord> {
+    await checkPatch('digest', patch);
+    return this.patchOne(this.db.digests, { week }, patch, `digest week ${week}`, expected);
   }
 
   async getDigest(week: string): Promise<DigestRecord | null> {
@@ -311,6 +340,7 @@ export class EmbeddedStore implements Store {
   }
 
   async updateTicketRequest(idempotencyKey: string, patch: Partial<Omit<TicketRequest, 'idempotencyKey'>>): Promise<TicketRequest> {
+    await checkPatch('ticket request', patch);
     return this.patchOne(this.db.ticketRequests, { idempotencyKey }, patch, `ticket request ${idempotencyKey}`);
   }
 
@@ -318,9 +348,13 @@ export class EmbeddedStore implements Store {
     return (await this.db.ticketRequests.findOneAsync({ idempotencyKey }, NO_ID)) as TicketRequest | null;
   }
 
-  private async patchOne<T extends object>(collection: Datastore<T>, filter: Doc, patch: Doc, what: string): Promise<T> {
-    const { affectedDocuments } = await collection.updateAsync(filter, { $set: stripKeys(patch, filter) }, { returnUpdatedDocs: true });
-    if (affectedDocuments == null) throw new NotFoundError(`${what} does not exist`);
+  private async patchOne<T extends object>(collection: Datastore<T>, filter: Doc, patch: Doc, what: string, expected?: Doc): Promise<T> {
+    const update = { $set: identityPreservingPatch(patch, filter) };
+    const { affectedDocuments } = await collection.updateAsync(expectedFilter(filter, expected), update, { returnUpdatedDocs: true });
+    if (affectedDocuments == null) {
+      if (expected !== undefined && (await collection.countAsync(filter)) > 0) throw new ConflictError(`${what} changed meanwhile; read it again`);
+      throw new NotFoundError(`${what} does not exist`);
+    }
     const { _id: _ignored, ...doc } = affectedDocuments as Doc;
     return doc as unknown as T;
   }
@@ -333,16 +367,6 @@ export class EmbeddedStore implements Store {
     }
     releaseDirectoryLock(this.lockFile);
   }
-}
-
-/** Keys that identify a record cannot be patched. */
-function stripKeys(patch: Doc, filter: Doc): Doc {
-  const out: Doc = {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (k in filter) throw new ConflictError(`${k} identifies the record and cannot be changed`);
-    if (v !== undefined) out[k] = v;
-  }
-  return out;
 }
 
 function processAlive(pid: number): boolean {

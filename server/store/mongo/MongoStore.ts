@@ -3,6 +3,7 @@
  * MongoDB). A thin, mechanical adapter: filters come from ../shared.ts, operations from
  * ./operations.ts, and driver errors are translated before they leave this file.
  */
+import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import type {
   ActionItem,
@@ -15,12 +16,27 @@ import type {
   TicketRequest,
   UpsertCounts,
 } from '../../domain/types.js';
-import { NotFoundError } from '../../errors.js';
-import { ACTION_ITEM_SORT, INCIDENT_SORT, actionItemFilter, incidentFilter, normalizeIncident, positiveLimit } from '../shared.js';
+import { ConflictError, NotFoundError } from '../../errors.js';
+import {
+  ACTION_ITEM_SORT,
+  INCIDENT_SORT,
+  SYNC_RUN_HISTORY,
+  actionItemFilter,
+  canonical,
+  expectedFilter,
+  identityPreservingPatch,
+  incidentFilter,
+  normalizeIncident,
+  positiveLimit,
+} from '../shared.js';
 import type { ActionItemQuery, IncidentQuery, Page, Store, StoreCounts } from '../Store.js';
+import { checkBatch, refusedBatchError, type DocumentKind } from '../validation.js';
 import { buildModels, type Models } from './models.js';
 import {
+  BULK_UPSERT_OPTIONS,
+  FIND_AND_UPDATE_OPTIONS,
   bulkUpsertOperations,
+  indexBuildError,
   isDuplicateKey,
   leaseUpsert,
   syncStateUpdate,
@@ -29,7 +45,18 @@ import {
 } from './operations.js';
 
 const NO_ID = { _id: 0 };
+const SYNC_RUN_ORDER = { finishedAt: -1, _id: -1 } as const;
 const VERSION_ID = 'dataVersion';
+/** A write mark older than this (by the server's clock) belongs to a writer that died. */
+export const STALE_WRITE_MS = 60_000;
+const ZERO: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 };
+
+let uncacheable = 0;
+/** A version no caller has seen before or will see again: nothing gets cached under it. */
+function uncacheableVersion(): number {
+  uncacheable = (uncacheable + 1) % 1000;
+  return -(Date.now() * 1000 + uncacheable);
+}
 
 export class MongoStore implements Store {
   readonly kind = 'mongodb' as const;
@@ -40,16 +67,33 @@ export class MongoStore implements Store {
   ) {}
 
   static async create(uri: string, options: { serverSelectionTimeoutMS?: number } = {}): Promise<MongoStore> {
+    let connection: Connection;
     try {
-      const connection = await mongoose
-        .createConnection(uri, { serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000 })
+      connection = await mongoose
+        .createConnection(uri, { serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000, autoIndex: false })
         .asPromise();
-      const models = buildModels(connection);
-      await Promise.all(Object.values(models).map((m) => m.createIndexes()));
-      return new MongoStore(connection, models);
     } catch (err) {
       throw translateMongoError(err, 'connection');
     }
+    try {
+      return await MongoStore.open(connection);
+    } catch (err) {
+      await connection.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** The store on a connection (open, or about to be): builds the models and their indexes. */
+  static async open(connection: Connection): Promise<MongoStore> {
+    const models = buildModels(connection);
+    for (const model of Object.values(models)) {
+      try {
+        await model.createIndexes();
+      } catch (err) {
+        throw indexBuildError(model.collection.collectionName, err);
+      }
+    }
+    return new MongoStore(connection, models);
   }
 
   private async run<T>(what: string, op: () => Promise<T>): Promise<T> {
@@ -60,26 +104,55 @@ export class MongoStore implements Store {
     }
   }
 
-  private async bumpVersion(): Promise<void> {
-    await this.models.meta.updateOne({ _id: VERSION_ID }, { $inc: { value: 1 } }, { upsert: true });
+  /**
+   * A write that moves the data version. MongoDB without a replica set has no transaction
+   * spanning two collections, so the version cannot move in the same operation as the data.
+   * Instead a mark goes in first (server time), the write runs, and one update then bumps
+   * the version and removes the mark. While a mark is there, dataVersion() answers a version
+   * nobody can cache under, and a mark older than STALE_WRITE_MS (its writer died between
+   * the write and the bump) is folded into a bump by the next reader. So the version can
+   * never stay behind the data: not after a crash, a network error or a partial bulk write.
+   */
+  private async versioned<T>(what: string, write: () => Promise<T>, changed: (result: T) => boolean): Promise<T> {
+    const mark = `pending.${randomUUID()}`;
+    await this.run(what, () => this.models.meta.updateOne({ _id: VERSION_ID }, { $currentDate: { [mark]: true } }, { upsert: true, runValidators: true }));
+    let result: T;
+    try {
+      result = await write();
+    } catch (err) {
+      // It may have been written in part: move the version anyway (if this fails too, the mark stays).
+      await this.finishWrite(mark, true).catch(() => undefined);
+      throw translateMongoError(err, what);
+    }
+    await this.run(what, () => this.finishWrite(mark, changed(result)));
+    return result;
   }
 
-  private async upsert(model: Models['incidents'], docs: Array<{ key: string }>): Promise<UpsertCounts> {
-    if (docs.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
-    return this.run('upsert', async () => {
-      const result = await model.bulkWrite(bulkUpsertOperations(docs), { ordered: false });
-      const counts = upsertCountsFromResult(result);
-      if (counts.inserted + counts.updated > 0) await this.bumpVersion();
-      return counts;
-    });
+  private async finishWrite(mark: string, bump: boolean): Promise<void> {
+    await this.models.meta.updateOne({ _id: VERSION_ID }, bump ? { $inc: { value: 1 }, $unset: { [mark]: '' } } : { $unset: { [mark]: '' } });
+  }
+
+  private async upsert(model: Models['incidents'], kind: DocumentKind, docs: Array<{ key: string }>): Promise<UpsertCounts> {
+    if (docs.length === 0) return { ...ZERO };
+    const { valid, refused } = checkBatch(kind, docs);
+    let counts = { ...ZERO };
+    if (valid.length > 0) {
+      counts = await this.versioned(
+        'upsert',
+        async () => upsertCountsFromResult(await model.bulkWrite(bulkUpsertOperations(valid), BULK_UPSERT_OPTIONS)),
+        (c) => c.inserted + c.updated > 0,
+      );
+    }
+    if (refused.length > 0) throw refusedBatchError(kind, refused, valid.length);
+    return counts;
   }
 
   upsertIncidents(incidents: Incident[]): Promise<UpsertCounts> {
-    return this.upsert(this.models.incidents, incidents.map(normalizeIncident));
+    return this.upsert(this.models.incidents, 'incident', incidents.map(normalizeIncident));
   }
 
   upsertActionItems(items: ActionItem[]): Promise<UpsertCounts> {
-    return this.upsert(this.models.actionItems, items);
+    return this.upsert(this.models.actionItems, 'action item', items);
   }
 
   getIncident(key: string): Promise<Incident | null> {
@@ -118,16 +191,36 @@ export class MongoStore implements Store {
 
   dataVersion(): Promise<number> {
     return this.run('read', async () => {
-      const doc = (await this.models.meta.findById(VERSION_ID).lean().exec()) as { value: number } | null;
-      return doc?.value ?? 0;
+      type Meta = { value?: number; pending?: Record<string, Date> };
+      const doc = (await this.models.meta.findById(VERSION_ID).lean().exec()) as Meta | null;
+      const marks = Object.entries(doc?.pending ?? {});
+      if (marks.length === 0) return doc?.value ?? 0;
+      // A write is under way, or its writer died before the bump: judge by the server's clock.
+      const [clock] = (await this.models.meta.aggregate([{ $match: { _id: VERSION_ID } }, { $project: { _id: 0, now: '$$NOW' } }]).exec()) as Array<{ now: Date }>;
+      const now = clock?.now.getTime() ?? Date.now();
+      const stale = marks.filter(([, at]) => now - new Date(at).getTime() > STALE_WRITE_MS).map(([token]) => `pending.${token}`);
+      if (stale.length === marks.length) {
+        const folded = (await this.models.meta
+          .findOneAndUpdate(
+            { _id: VERSION_ID, $or: stale.map((m) => ({ [m]: { $exists: true } })) },
+            { $inc: { value: 1 }, $unset: Object.fromEntries(stale.map((m) => [m, ''])) },
+            { returnDocument: 'after' },
+          )
+          .lean()
+          .exec()) as Meta | null;
+        const after = folded ?? ((await this.models.meta.findById(VERSION_ID).lean().exec()) as Meta | null);
+        if (Object.keys(after?.pending ?? {}).length === 0) return after?.value ?? 0;
+      }
+      return uncacheableVersion();
     });
   }
 
   savePostmortem(postmortem: Postmortem): Promise<void> {
-    return this.run('post-mortem', async () => {
-      const result = await this.models.postmortems.replaceOne({ incidentKey: postmortem.incidentKey }, postmortem, { upsert: true });
-      if (result.upsertedCount + result.modifiedCount > 0) await this.bumpVersion();
-    });
+    return this.versioned(
+      'post-mortem',
+      () => this.models.postmortems.replaceOne({ incidentKey: postmortem.incidentKey }, canonical(postmortem), { upsert: true, runValidators: true }).exec(),
+      (result: { upsertedCount: number; modifiedCount: number }) => result.upsertedCount + result.modifiedCount > 0,
+    ).then(() => undefined);
   }
 
   getPostmortem(incidentKey: string): Promise<Postmortem | null> {
@@ -151,22 +244,30 @@ export class MongoStore implements Store {
     }
     const { filter, update } = syncStateUpdate(name, expectedVersion, watermark, now);
     return this.run('sync state', () =>
-      this.models.syncStates.findOneAndUpdate(filter, update, { new: true, projection: NO_ID }).lean().exec() as Promise<SyncState>,
+      this.models.syncStates.findOneAndUpdate(filter, update, FIND_AND_UPDATE_OPTIONS).lean().exec() as Promise<SyncState>,
     );
   }
 
   recordSyncRun(run: SyncRun): Promise<void> {
     return this.run('sync run', async () => {
       await this.models.syncRuns.create(run);
+      // Keep the newest SYNC_RUN_HISTORY runs, newest by finish time, then by recording order.
+      const [oldestKept] = (await this.models.syncRuns.find({}, { finishedAt: 1 }).sort(SYNC_RUN_ORDER).skip(SYNC_RUN_HISTORY - 1).limit(1).lean().exec()) as Array<{ _id: unknown; finishedAt: string }>;
+      if (oldestKept !== undefined) {
+        await this.models.syncRuns.deleteMany({
+          $or: [{ finishedAt: { $lt: oldestKept.finishedAt } }, { finishedAt: oldestKept.finishedAt, _id: { $lt: oldestKept._id } }],
+        });
+      }
     });
   }
 
   lastSyncRun(): Promise<SyncRun | null> {
-    return this.run('read', () => this.models.syncRuns.findOne({}, NO_ID).sort({ finishedAt: -1 }).lean().exec() as Promise<SyncRun>);
+    return this.run('read', () => this.models.syncRuns.findOne({}, NO_ID).sort(SYNC_RUN_ORDER).lean().exec() as Promise<SyncRun>);
   }
 
-  async acquireLease(name: string, holder: string, ttlMs: number, now: Date): Promise<boolean> {
-    const { filter, update, options } = leaseUpsert(name, holder, ttlMs, now);
+  /** `now` is not used: the lease is judged by the MongoDB server's clock (see leaseUpsert). */
+  async acquireLease(name: string, holder: string, ttlMs: number, _now: Date): Promise<boolean> {
+    const { filter, update, options } = leaseUpsert(name, holder, ttlMs);
     try {
       await this.models.leases.updateOne(filter, update, options);
       return true;
@@ -184,7 +285,13 @@ export class MongoStore implements Store {
   }
 
   getLease(name: string): Promise<Lease | null> {
-    return this.run('read', () => this.models.leases.findOne({ name }, NO_ID).lean().exec() as Promise<Lease | null>);
+    return this.run('read', async () => {
+      const doc = await this.models.leases.findOne({ name }, NO_ID).lean().exec();
+      if (!doc) return null;
+      // expiresAt is a BSON date here (for the TTL index); the interface speaks ISO strings.
+      const expiresAt = doc.expiresAt as unknown;
+      return { name: doc.name, holder: doc.holder, expiresAt: expiresAt instanceof Date ? expiresAt.toISOString() : String(expiresAt) };
+    });
   }
 
   async claimDigest(week: string, holder: string, now: Date, manual: boolean): Promise<DigestRecord | null> {
@@ -198,8 +305,8 @@ export class MongoStore implements Store {
     }
   }
 
-  updateDigest(week: string, patch: Partial<Omit<DigestRecord, 'week'>>): Promise<DigestRecord> {
-    return this.patchOne(this.models.digests, { week }, patch, `digest week ${week}`);
+  updateDigest(week: string, patch: Partial<Omit<DigestRecord, 'week'>>, expected?: Partial<DigestRecord>): Promise<DigestRecord> {
+    return this.patchOne(this.models.digests, { week }, patch, `digest week ${week}`, expected);
   }
 
   getDigest(week: string): Promise<DigestRecord | null> {
@@ -228,12 +335,22 @@ export class MongoStore implements Store {
     return this.run('read', () => this.models.ticketRequests.findOne({ idempotencyKey }, NO_ID).lean().exec() as Promise<TicketRequest>);
   }
 
-  private async patchOne<T>(model: Models['digests'], filter: Record<string, unknown>, patch: Record<string, unknown>, what: string): Promise<T> {
+  private async patchOne<T>(
+    model: Models['digests'],
+    filter: Record<string, unknown>,
+    patch: Record<string, unknown>,
+    what: string,
+    expected?: Record<string, unknown>,
+  ): Promise<T> {
+    const update = { $set: identityPreservingPatch(patch, filter) };
     const doc = await this.run(what, () =>
-      model.findOneAndUpdate(filter, { $set: patch }, { new: true, projection: NO_ID, runValidators: true }).lean().exec() as Promise<T>,
+      model.findOneAndUpdate(expectedFilter(filter, expected), update, FIND_AND_UPDATE_OPTIONS).lean().exec() as Promise<T>,
     );
-    if (doc === null) throw new NotFoundError(`${what} does not exist`);
-    return doc;
+    if (doc !== null) return doc;
+    if (expected !== undefined && (await this.run('read', () => model.exists(filter).exec())) !== null) {
+      throw new ConflictError(`${what} changed meanwhile; read it again`);
+    }
+    throw new NotFoundError(`${what} does not exist`);
   }
 
   async close(): Promise<void> {

@@ -23,7 +23,8 @@ export const incidentSchema = new Schema(
     source: { type: String, enum: ['jira', 'document'], required: true },
     summary: { type: String, default: '' },
     url: { type: String, default: null },
-    status: { type: String, required: true },
+    // '' when Jira sent no status (the sync records a read problem for it).
+    status: { type: String, default: '' },
     statusCategory: { type: String, enum: STATUS_CATEGORIES, required: true },
     severity: { type: String, enum: [...SEVERITIES, null], default: null },
     services: { type: [String], default: [] },
@@ -54,7 +55,8 @@ export const actionItemSchema = new Schema(
     summary: { type: String, default: '' },
     incidentKey: { type: String, default: null },
     owner: { type: String, default: null },
-    status: { type: String, required: true },
+    // '' when Jira sent no status (the sync records a read problem for it).
+    status: { type: String, default: '' },
     statusCategory: { type: String, enum: STATUS_CATEGORIES, required: true },
     jiraDueDate: { type: String, match: ISO_DATE, default: null },
     createdAt: requiredInstant,
@@ -87,13 +89,16 @@ export const syncRunSchema = new Schema(
   { startedAt: requiredInstant, finishedAt: requiredInstant, ok: { type: Boolean, required: true } },
   { ...options, strict: false, collection: 'syncRuns' },
 );
-syncRunSchema.index({ finishedAt: -1 });
+syncRunSchema.index({ finishedAt: -1, _id: -1 });
 
 export const leaseSchema = new Schema(
-  { name: { type: String, required: true }, holder: { type: String, required: true }, expiresAt: requiredInstant },
+  // expiresAt is a BSON date set by the server's clock (see leaseUpsert), so a TTL index can remove it.
+  { name: { type: String, required: true }, holder: { type: String, required: true }, expiresAt: { type: Date, required: true } },
   { ...options, collection: 'leases' },
 );
 leaseSchema.index({ name: 1 }, { unique: true });
+// The TTL monitor (every 60 s) deletes leases that expired: no dead holder's lease stays behind.
+leaseSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
 export const digestSchema = new Schema(
   {
@@ -130,7 +135,8 @@ export const ticketRequestSchema = new Schema(
 ticketRequestSchema.index({ idempotencyKey: 1 }, { unique: true });
 
 export const metaSchema = new Schema(
-  { _id: { type: String, required: true }, value: { type: Number, default: 0 } },
+  // pending: writes under way (token -> server time they began); see MongoStore.dataVersion.
+  { _id: { type: String, required: true }, value: { type: Number, default: 0 }, pending: { type: Schema.Types.Mixed, default: {} } },
   { ...options, collection: 'meta' },
 );
 
