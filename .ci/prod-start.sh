@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The production start, as an operator (or the Dockerfile) does it, in a temporary copy of the
-# repository: npm ci, npm run build, npm ci --omit=dev, then the compiled server in demo mode on
+# repository holding what the image's build context holds (.dockerignore applied): npm ci,
+# npm run build, npm ci --omit=dev, then the compiled server in demo mode on
 # a free port with its own DATA_DIR. Checks /api/health, /tab and /api/metrics, then SIGTERM must
 # end it with exit code 0. Usage: bash .ci/prod-start.sh (from anywhere).
 set -euo pipefail
@@ -19,15 +20,17 @@ fail() {
   exit 1
 }
 
-echo "prod-start: copying the repository to $WORK/app"
+echo "prod-start: copying the repository to $WORK/app, as the image's build context (.dockerignore)"
 mkdir -p "$WORK/app"
+# .dockerignore's patterns (tar cannot negate: a `!` line is left out, so a little more is left out).
+grep -v -e '^#' -e '^!' -e '^[[:space:]]*$' .dockerignore >"$WORK/exclude"
 if git -C "$REPO" rev-parse --git-dir >/dev/null 2>&1; then
-  # Tracked and untracked files that are not ignored: what a clone of this tree would hold.
+  # Tracked and untracked files that are not git-ignored and still exist: what a clone of this tree holds.
   git -C "$REPO" ls-files -z --cached --others --exclude-standard |
-    (cd "$REPO" && xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh) |
-    tar -C "$REPO" --null -T - -cf - | tar -C "$WORK/app" -xf -
+    xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
+    tar --anchored --exclude-from="$WORK/exclude" --null -T - -cf - | tar -C "$WORK/app" -xf -
 else
-  tar -C "$REPO" --exclude=./node_modules --exclude=./dist --exclude=./build --exclude=./data -cf - . | tar -C "$WORK/app" -xf -
+  (cd "$REPO" && tar --anchored --exclude-from="$WORK/exclude" -cf - $(ls -A)) | tar -C "$WORK/app" -xf -
 fi
 cd "$WORK/app"
 
@@ -38,6 +41,13 @@ npm ci --omit=dev --no-audit --no-fund --loglevel=error
 [ ! -e node_modules/vite ] || fail "vite is still installed after npm ci --omit=dev"
 [ -f dist/server/main.js ] || fail "npm run build wrote no dist/server/main.js"
 [ -f build/tab/index.html ] || fail "npm run build wrote no build/tab/index.html"
+
+# The image's runtime stage holds only these; the server must need nothing else (no sources).
+mkdir -p "$WORK/run/build" "$WORK/run/docs"
+mv node_modules dist package.json package-lock.json "$WORK/run/"
+mv build/tab "$WORK/run/build/tab"
+mv docs/postmortem-template.md "$WORK/run/docs/"
+cd "$WORK/run"
 
 PORT=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 BASE="http://127.0.0.1:$PORT"
