@@ -20,7 +20,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
-    // Layering (STYLE.md habit 7): each driver is imported in one folder only.
+    // Layering (docs/development.md): each driver is imported in one folder only.
     files: ['**/*.ts'],
     ignores: ['server/jira/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'jira.js', message: 'jira.js is used only under server/jira/.' }] }] },
