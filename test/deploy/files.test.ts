@@ -15,7 +15,10 @@ const prodStart = read('.ci/prod-start.sh');
 const compose = read('compose.yaml');
 const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
 /** The Dockerfile's instructions, continuation lines joined. */
-const instructions = dockerfile.replace(/\\\n/g, ' ').split('\n').filter((l) => /^[A-Z]+ /.test(l));
+const instructions = dockerfile
+  .replace(/\\\n/g, ' ')
+  .split('\n')
+  .filter((l) => /^[A-Z]+ /.test(l));
 const stages = dockerfile.split(/^FROM /m).slice(1);
 const runtime = stages[stages.length - 1]!;
 
@@ -37,7 +40,13 @@ describe('Dockerfile', () => {
   });
 
   it('puts into the runtime image every file the compiled server reads', () => {
-    for (const path of [relative(PROJECT_ROOT, TAB_DIR), relative(PROJECT_ROOT, POSTMORTEM_TEMPLATE), 'dist', 'package.json', 'node_modules']) {
+    for (const path of [
+      relative(PROJECT_ROOT, TAB_DIR),
+      relative(PROJECT_ROOT, POSTMORTEM_TEMPLATE),
+      'dist',
+      'package.json',
+      'node_modules',
+    ]) {
       expect(runtime).toMatch(new RegExp(`^COPY .*\\b${path.replace(/[./]/g, '\\$&')}\\b`, 'm'));
     }
   });
@@ -55,9 +64,21 @@ describe('Dockerfile', () => {
 
 describe('.dockerignore', () => {
   it('keeps the tests, host node_modules, data and secrets out, and everything the build needs in', () => {
-    const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     for (const out of ['node_modules', 'test', 'data', '.env', 'dist', 'build', '.git']) expect(ignored).toContain(out);
-    for (const needed of ['server', 'jobs', 'client', 'docs', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']) {
+    for (const needed of [
+      'server',
+      'jobs',
+      'client',
+      'docs',
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'tsconfig.build.json',
+    ]) {
       expect(ignored.some((pattern) => pattern === needed || needed.startsWith(`${pattern}/`))).toBe(false);
     }
   });
@@ -79,7 +100,9 @@ describe('compose.yaml and .env.example', () => {
 
   it('.env.example names every variable of the README configuration table, and no other', () => {
     const table = [...read('README.md').matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((m) => m[1]).sort();
-    const example = [...new Set([...read('.env.example').matchAll(/^(?:# )?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]))].sort();
+    const example = [
+      ...new Set([...read('.env.example').matchAll(/^(?:# )?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1])),
+    ].sort();
     expect(table.length).toBeGreaterThan(10);
     expect(example).toEqual(table);
   });

@@ -11,11 +11,21 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SELF = 'test/repo/selfContained.test.ts';
 // Written in pieces so this file does not name them itself.
-const FORBIDDEN = [['/work', '/'], ['../', 'shared/'], ['shared/', 'schemas'], ['shared/', 'notes'], ['PRODUCT', '.md'], ['STYLE', '.md']].map((p) => p.join(''));
+const FORBIDDEN = [
+  ['/work', '/'],
+  ['../', 'shared/'],
+  ['shared/', 'schemas'],
+  ['shared/', 'notes'],
+  ['PRODUCT', '.md'],
+  ['STYLE', '.md'],
+].map((p) => p.join(''));
 
 describe('the repository', () => {
   it('names no path outside itself, in any tracked or new file', () => {
-    const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
+    const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    })
       .split('\0')
       .filter((f) => f && f !== SELF && !/\.(png|zip|ico)$/.test(f));
     expect(files.length).toBeGreaterThan(100);
