@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'build/', 'data/', 'coverage/', 'test-artifacts/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'build/', 'dist/', 'data/', 'coverage/', 'test-artifacts/', 'bench/results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -20,7 +20,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
-    // Layering (STYLE.md habit 7): each driver is imported in one folder only.
+    // Layering (docs/development.md): each driver is imported in one folder only.
     files: ['**/*.ts'],
     ignores: ['server/jira/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'jira.js', message: 'jira.js is used only under server/jira/.' }] }] },

@@ -8,7 +8,7 @@ import { percentileInc } from '../server/metrics/stats.js';
 export type Unit = 's' | 'ms' | 'x' | 'count' | 'MB' | 'KB' | 'req/s' | 'req/query';
 
 export interface Target {
-  /** Every target in PRODUCT.md is an upper bound. */
+  /** Every target (docs/benchmarks.md) is an upper bound. */
   max: number;
 }
 
@@ -130,10 +130,13 @@ export function summaryLine(figures: readonly CheckedFigure[]): string {
   return `${missed.length} of ${withTarget.length} targets missed: ${missed.map((f) => `${f.group}: ${f.label} (${formatValue(f)}, target ${formatTarget(f)})`).join('; ')}.`;
 }
 
+/** The page whose results table a run at product scale rewrites, relative to the project root. */
+export const RESULTS_PAGE = 'docs/benchmarks.md';
+
 export const README_START = '<!-- bench:results:start -->';
 export const README_END = '<!-- bench:results:end -->';
 
-/** The README with the text between the bench markers replaced; unchanged when they are absent. */
+/** The page (RESULTS_PAGE) with the text between the bench markers replaced; unchanged when they are absent. */
 export function replaceReadmeResults(readme: string, content: string): string {
   const start = readme.indexOf(README_START);
   const end = readme.indexOf(README_END);
@@ -153,7 +156,7 @@ export function renderResultsMarkdown(header: RunHeader, figures: readonly Check
     '# Benchmark results',
     '',
     `Latest \`npm run bench\`: ${header.finishedAt}, ${Math.round(header.durationSeconds)} s end to end, on ${header.machine}.`,
-    `Scale: ${header.settings}. How each figure is measured: README, section "Benchmarks". Raw numbers: \`bench/results.json\`.`,
+    `Scale: ${header.settings}. How each figure is measured: docs/benchmarks.md. Raw numbers: \`bench/results.json\`.`,
     '',
     renderTable(figures),
     '',

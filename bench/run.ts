@@ -1,10 +1,10 @@
 /**
- * `npm run bench`: measures the product against its own targets (PRODUCT.md, Performance)
+ * `npm run bench`: measures the product against its own targets (docs/benchmarks.md)
  * and prints one table. Steps: seed the sample Jira; sync it twice (a child process each);
  * build the tab; start the API over the synced data (a child process) and load it with
  * autocannon; load the tab in headless Chromium; the same API figures on MongoDB when
  * MONGODB_URI is set. Writes bench/results.json and bench/RESULTS.md, refreshes the
- * README's table, and exits 1 when a target is missed or could not be measured.
+ * table in docs/benchmarks.md, and exits 1 when a target is missed or could not be measured.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -16,6 +16,7 @@ import { ROOT, startServerChild, type ServerChild } from './children.js';
 import {
   checkFigures,
   exitCodeFor,
+  RESULTS_PAGE,
   renderResultsMarkdown,
   renderTable,
   replaceReadmeResults,
@@ -174,7 +175,7 @@ async function main(): Promise<number> {
   const markdown = renderResultsMarkdown({ finishedAt, durationSeconds, machine, settings: describeSettings(settings) }, checked);
   writeFileSync(join(outDir, 'RESULTS.md'), markdown);
   if (atProductScale(settings) && outDir === resolve(ROOT, 'bench')) {
-    const readmePath = join(ROOT, 'README.md');
+    const readmePath = join(ROOT, RESULTS_PAGE);
     const readme = readFileSync(readmePath, 'utf8');
     const table = `Latest run (${finishedAt.slice(0, 10)}, ${machine}):\n\n${renderTable(checked)}\n\n${summaryLine(checked)}`;
     const updated = replaceReadmeResults(readme, table);

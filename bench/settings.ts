@@ -1,5 +1,5 @@
 /**
- * What a benchmark run measures. The defaults are PRODUCT.md's (Performance); the
+ * What a benchmark run measures. The defaults are the product scale (docs/benchmarks.md); the
  * BENCH_* variables shrink a run for a quick look, and such a run says so in its table.
  */
 export interface BenchSettings {
@@ -58,7 +58,7 @@ export function parseBenchSettings(env: NodeJS.ProcessEnv): BenchSettings {
   };
 }
 
-/** True when the run measures what PRODUCT.md specifies (only such a run updates the README). */
+/** True when the run measures the product scale (only such a run updates docs/benchmarks.md). */
 export function atProductScale(s: BenchSettings): boolean {
   return (
     s.incidents === PRODUCT_SCALE.incidents &&

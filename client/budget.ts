@@ -1,5 +1,5 @@
 /**
- * The tab's JavaScript budget (PRODUCT.md, Performance): at most 150 KB of gzip JavaScript.
+ * The tab's JavaScript budget (docs/benchmarks.md): at most 150 KB of gzip JavaScript.
  * Measured over the built files, so it counts exactly what a browser downloads; the vite
  * plugin fails the build when the budget is exceeded and writes the numbers beside it.
  */

@@ -151,5 +151,6 @@ function postmortemDownload(api: ApiClient, key: string): HTMLElement {
       status.textContent = `Could not download it: ${error instanceof Error ? error.message : String(error)}`;
     });
   });
-  return h('p', {}, button, ' ', status);
+  const template = externalLink('/tab/postmortem-template.md', 'the blank template');
+  return h('p', {}, button, ' (or start from ', template, ') ', status);
 }

@@ -37,7 +37,7 @@ export const DEFAULT_FIELDS = {
 } as const satisfies Record<string, string | null>;
 export type FieldKey = keyof typeof DEFAULT_FIELDS;
 /**
- * `resolvedAt` is an extra key beyond PRODUCT.md's defaults: its time-point table lets
+ * `resolvedAt` is an extra key beyond the default mapping: the time-point table (docs/jira.md) lets
  * resolvedAt come from a field, so the key is accepted; absent means not mapped.
  */
 export type FieldMapping = Record<FieldKey, string | null> & { resolvedAt?: string | null };

@@ -1,5 +1,5 @@
 /**
- * JSON shapes of the HTTP API (PRODUCT.md, "HTTP API"). The server's routes return
+ * JSON shapes of the HTTP API (docs/api.md). The server's routes return
  * these and the tab's API client reads them; both import this file (types only).
  */
 import type {

@@ -1,7 +1,7 @@
 /**
  * The domain model, shared by the server and the Teams tab (the tab imports these
  * types with `import type`, never server code). Every field of the post-mortem
- * template (`postmortem-template.md`) has a home here: what Jira can supply lives on
+ * template (docs/postmortem-template.md) has a home here: what Jira can supply lives on
  * Incident and ActionItem (synced); what only the written document knows lives on
  * Postmortem (imported), kept apart so a sync never overwrites what a person wrote.
  *

@@ -1,5 +1,5 @@
 /**
- * The config-file object (PRODUCT.md shape) that maps the sample Jira's custom fields by
+ * The config-file object (the shape of the README's config file table) that maps the sample Jira's custom fields by
  * their display names. Demo mode and tests use it; `fields` names resolve through
  * `GET /rest/api/3/field`, as they would on a real site.
  */

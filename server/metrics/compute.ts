@@ -1,5 +1,5 @@
 /**
- * The numbers of `GET /api/metrics` (PRODUCT.md, "Metric definitions"), as one pure
+ * The numbers of `GET /api/metrics` (docs/metrics.md), as one pure
  * function over incidents and action items.
  */
 import type { ActionItemStats, DataQuality, MetricsCore, MetricsResponse, TimeMetric, WeekCount } from '../domain/api.js';

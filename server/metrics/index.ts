@@ -1,6 +1,5 @@
 /**
- * Reliability metrics: pure functions over domain types (PRODUCT.md, "Metric
- * definitions") and the cached service the routes and the digest use.
+ * Reliability metrics: pure functions over domain types (docs/metrics.md) and the cached service the routes and the digest use.
  */
 export { percentileInc, mean, median, summarizeDurations, summarizeOutcomes, durationOutcome } from './stats.js';
 export type { DurationPoints, DurationOutcome } from './stats.js';

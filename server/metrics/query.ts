@@ -1,6 +1,6 @@
 /**
  * Checks and normalises the query parameters of the metrics, incidents and action-item
- * routes (PRODUCT.md, "HTTP API"). Every refusal is an InputError naming the parameter
+ * routes (docs/api.md, "Query parameters"). Every refusal is an InputError naming the parameter
  * and the accepted form; the HTTP layer turns it into a 400.
  */
 import type { SeverityKey } from '../domain/types.js';

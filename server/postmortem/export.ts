@@ -1,5 +1,5 @@
 /**
- * The post-mortem template (`postmortem-template.md`) filled from what is known about an
+ * The post-mortem template (docs/postmortem-template.md) filled from what is known about an
  * incident: its synced fields, its time metrics, the Jira changelog as a timeline, its
  * action items, and whatever an imported post-mortem says. What nobody knows yet stays
  * as the template's bracketed prompt, so the author sees what is left to write (and the

@@ -1,5 +1,5 @@
 /**
- * A filled-in post-mortem (the template in `postmortem-template.md`) → `Postmortem`.
+ * A filled-in post-mortem (the template in docs/postmortem-template.md; docs/import.md) → `Postmortem`.
  *
  * The markdown is parsed into a syntax tree (unified + remark-parse + remark-gfm, so
  * tables are real tables), and fields are found by what their labels and headings mean,

@@ -21,7 +21,7 @@ export type MappedField = (typeof MAPPED_FIELDS)[number];
 
 /**
  * Config value per mapped field: a Jira field id or display name, or null (not mapped).
- * `resolvedAt` is not among PRODUCT.md's default keys, but its time-point table allows
+ * `resolvedAt` is not among the default keys, but the time-point table (docs/jira.md) allows
  * mapping it, so the key is accepted (absent means not mapped).
  */
 export type FieldMappingConfig = Omit<Record<MappedField, string | null>, 'resolvedAt'> & {

@@ -1,6 +1,6 @@
 /**
- * Jira issues to incidents and action items (PRODUCT.md, "Configuration" and "Where each
- * time point comes from"). Pure: everything an issue needs beyond itself (resolved
+ * Jira issues to incidents and action items (README, "Configuration", and
+ * docs/jira.md, "How the field mapping works"). Pure: everything an issue needs beyond itself (resolved
  * field ids, status categories, which keys are incidents) comes in through arguments.
  */
 import {

@@ -1,6 +1,6 @@
 /** The API skeleton: health, error bodies, security headers for a Teams tab, the tab's pages. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Router } from 'express';
 import request from 'supertest';
@@ -104,6 +104,11 @@ describe('the tab pages', () => {
     expect((await request(t.app).get('/tab/config').expect(200)).text).toContain('<title>config</title>');
     await request(t.app).get('/tab/assets/app.js').expect(200);
     await request(t.app).get('/').expect(302).expect('Location', '/tab');
+  });
+
+  it('serves the blank post-mortem template from docs/, wherever the server runs from', async () => {
+    const res = await request(t.app).get('/tab/postmortem-template.md').expect(200).expect('Content-Type', /text\/markdown/);
+    expect(res.text).toBe(readFileSync(new URL('../../docs/postmortem-template.md', import.meta.url), 'utf8'));
   });
 
   it('says how to build the tab when it is missing', async () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import {
   README_END,
+  RESULTS_PAGE,
   README_START,
   checkFigures,
   exitCodeFor,
@@ -137,6 +139,13 @@ describe('replaceReadmeResults', () => {
     const updated = replaceReadmeResults(readme, 'new table\n');
     expect(updated).toBe(`# A\n\n## Benchmarks\n\nRun it.\n\n${README_START}\nnew table\n${README_END}\n\n## Next\n`);
     expect(replaceReadmeResults(updated, 'newer')).toContain(`${README_START}\nnewer\n${README_END}`);
+  });
+
+  it('finds both markers, in order, in the page a run at product scale rewrites', () => {
+    const page = readFileSync(new URL(`../../${RESULTS_PAGE}`, import.meta.url), 'utf8');
+    const updated = replaceReadmeResults(page, 'new table');
+    expect(updated).not.toBe(page);
+    expect(updated).toContain(`${README_START}\nnew table\n${README_END}`);
   });
 
   it('leaves a README without markers unchanged', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { PRODUCT_SCALE, atProductScale, benchMongoUri, describeSettings, parseBenchSettings } from '../../bench/settings.js';
 
 describe('parseBenchSettings', () => {
-  it('defaults to the scale PRODUCT.md specifies', () => {
+  it('defaults to the product scale (docs/benchmarks.md)', () => {
     const s = parseBenchSettings({});
     expect(s).toMatchObject({ ...PRODUCT_SCALE, warmupSec: 2, outDir: 'bench', mongodbUri: null });
     expect(atProductScale(s)).toBe(true);

@@ -1,6 +1,6 @@
 /**
  * A stand-in Teams host page. It frames the tab and answers @microsoft/teams-js 2.58.0's
- * postMessage protocol (see /work/shared/notes/teams-host-handshake.md): initialize,
+ * postMessage protocol (as teams-js 2.58.0's own sources send and expect it): initialize,
  * getContext, the SSO token request, notifySuccess, and the settings page's validity,
  * save and setSettings. Served at https://teams.microsoft.com through request routing,
  * because teams-js trusts only Microsoft hosts. Everything the tab sends is kept in

@@ -1,21 +1,20 @@
 /**
- * Checks a card against the published Adaptive Card schema 1.5.0, read from the shared
- * schemas folder (never copied into the project), plus the two things that schema cannot
+ * Checks a card against the published Adaptive Card schema 1.5.0 (a copy without its prose in
+ * test/fixtures/schemas/, see the README there), plus the two things that schema cannot
  * say: Teams' `msteams` extras are allowed explicitly (and nothing else is), and no
  * element or property newer than the card's version (1.4) is used, since the Workflows
  * webhook refuses 1.5 cards.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import AjvModule from 'ajv';
 import type { ErrorObject } from 'ajv';
 
 const require = createRequire(import.meta.url);
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
 
-export const SCHEMAS_DIR = process.env.SCHEMAS_DIR ?? '/work/shared/schemas';
-export const CARD_SCHEMA_PATH = path.join(SCHEMAS_DIR, 'adaptive-card.schema.1.5.0.json');
+export const CARD_SCHEMA_PATH = fileURLToPath(new URL('../fixtures/schemas/adaptive-card.schema.1.5.0.json', import.meta.url));
 
 type Json = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 /**
- * A second, deliberately plain implementation of PRODUCT.md's metric definitions, used to
+ * A second, deliberately plain implementation of the metric definitions (docs/metrics.md), used to
  * check every number of GET /api/metrics. It shares no code with server/metrics or
  * server/time: calendar dates come from Intl (not luxon), percentiles, weeks, due dates
  * and rates are written out as loops.

@@ -268,7 +268,7 @@ describe('parsePostmortem', () => {
   });
 
   it('refuses a document whose Incident ID is still the placeholder, or missing', () => {
-    expect(problemsOf(readFileSync('/work/shared/postmortem-template.md', 'utf8'))).toEqual([
+    expect(problemsOf(readFileSync(new URL('../../docs/postmortem-template.md', import.meta.url), 'utf8'))).toEqual([
       { line: 5, row: null, message: expect.stringContaining('Incident ID is empty') },
     ]);
     expect(problemsOf('# Post-mortem: x\n\n## Summary\n\n* Severity: P1\n')[0]!.message).toMatch(/No "Incident ID" line/);

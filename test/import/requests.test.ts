@@ -1,6 +1,6 @@
 /**
  * The requests the ticket writer sends, checked against Atlassian's published OpenAPI
- * document (read from /work/shared/schemas at test time): a recording server on loopback
+ * document (the paths the product uses, in test/fixtures/schemas/): a recording server on loopback
  * answers with canned bodies and keeps what it received.
  */
 import { readFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { createJiraTicketWriter, type JiraTicketWriter } from '../../server/jira
 import { actionItemDescription } from '../../server/tickets/ticketContent.js';
 
 const BASE = 'https://jira.openapi.local/schema.json';
-const openapi = JSON.parse(readFileSync('/work/shared/schemas/jira-cloud-platform.openapi.json', 'utf8')) as {
+const openapi = JSON.parse(readFileSync(new URL('../fixtures/schemas/jira-cloud-platform.openapi.json', import.meta.url), 'utf8')) as {
   paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: unknown }> } }>>;
   components: unknown;
 };

@@ -1,6 +1,6 @@
 /**
  * Every route's answers (and the requests it accepts) checked against Atlassian's published
- * OpenAPI document, read from /work/shared/schemas at test time.
+ * OpenAPI document (the paths the product uses, in test/fixtures/schemas/; see the README there).
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -12,7 +12,7 @@ import type { SampleJira } from '../../server/jira-sample/index.js';
 import { adf, client } from './helpers.js';
 import type { Json } from './helpers.js';
 
-const OPENAPI_PATH = '/work/shared/schemas/jira-cloud-platform.openapi.json';
+const OPENAPI_PATH = new URL('../fixtures/schemas/jira-cloud-platform.openapi.json', import.meta.url);
 const BASE = 'https://jira.openapi.local/schema.json';
 const openapi = JSON.parse(readFileSync(OPENAPI_PATH, 'utf8')) as {
   paths: Record<string, Record<string, { requestBody?: Json; responses: Record<string, Json> }>>;

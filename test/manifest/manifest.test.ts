@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,8 @@ import ajvFormats from 'ajv-formats';
 import { PNG } from 'pngjs';
 import { buildManifest, packageInputsFromEnv, readTemplate, writeAppPackage } from '../../manifest/package.js';
 
-const SCHEMA_PATH = '/work/shared/schemas/MicrosoftTeams.schema.v1.22.json';
+// Microsoft's own copy of the published v1.22 schema, shipped in @microsoft/app-manifest.
+const SCHEMA_PATH = createRequire(import.meta.url).resolve('@microsoft/app-manifest/build/json-schemas/teams/v1.22/MicrosoftTeams.schema.json');
 const ROOT = new URL('../../', import.meta.url).pathname;
 const APP_ID = '0b5c7f8e-3c1a-4d2b-9e6f-1a2b3c4d5e6f';
 const CLIENT_ID = 'C1D2E3F4-A5B6-4C7D-8E9F-0A1B2C3D4E5F';

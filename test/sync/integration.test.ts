@@ -76,7 +76,7 @@ type RawIssue = {
 const category = (id: string | undefined) => STATUSES.find((s) => s.id === id)?.category ?? null;
 const iso = (jiraTime: string) => new Date(Date.parse(jiraTime.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'))).toISOString();
 
-/** The changelog rules of PRODUCT.md, computed here from the sample's whole changelog. */
+/** The changelog rules of docs/jira.md ("How the field mapping works"), computed here from the sample's whole changelog. */
 function expectedPoints(raw: RawIssue) {
   const moves = (raw.changelog?.histories ?? [])
     .flatMap((h) => h.items.filter((i) => i.fieldId === 'status').map((i) => ({ at: iso(h.created), from: category(i.from), to: category(i.to) })))

@@ -1,5 +1,5 @@
 /**
- * GET /api/metrics: the reliability numbers of a window (PRODUCT.md, "Metric definitions"),
+ * GET /api/metrics: the reliability numbers of a window (docs/metrics.md),
  * its data-quality lists cut to their first entries; GET /api/data-quality: those lists
  * in full, same filters, pageable.
  */
