@@ -15,8 +15,18 @@ import type {
   UpsertCounts,
 } from '../../domain/types.js';
 import { NotFoundError } from '../../errors.js';
-import { ACTION_ITEM_SORT, INCIDENT_SORT, actionItemFilter, incidentFilter, normalizeIncident, positiveLimit } from '../shared.js';
-import type { ActionItemQuery, IncidentQuery, Page, Store, StoreCounts } from '../Store.js';
+import {
+  ACTION_ITEM_SORT,
+  INCIDENT_SORT,
+  actionItemFilter,
+  deliveryClaim,
+  deliveryClaimableFilter,
+  deliveryFinish,
+  incidentFilter,
+  normalizeIncident,
+  positiveLimit,
+} from '../shared.js';
+import type { ActionItemQuery, DeletedIncidents, IncidentQuery, Page, Store, StoreCounts, WebhookDelivery } from '../Store.js';
 import { buildModels, type Models } from './models.js';
 import {
   bulkUpsertOperations,
@@ -221,6 +231,71 @@ export class MongoStore implements Store {
 
   getTicketRequest(idempotencyKey: string): Promise<TicketRequest | null> {
     return this.run('read', () => this.models.ticketRequests.findOne({ idempotencyKey }, NO_ID).lean().exec() as Promise<TicketRequest>);
+  }
+
+  deleteIncidents(keys: string[]): Promise<DeletedIncidents> {
+    if (keys.length === 0) return Promise.resolve({ deleted: 0, detachedActionItems: [] });
+    return this.run('delete', async () => {
+      const { deletedCount } = await this.models.incidents.deleteMany({ key: { $in: keys } });
+      const postmortems = await this.models.postmortems.deleteMany({ incidentKey: { $in: keys } });
+      const detached = (await this.models.actionItems.find({ incidentKey: { $in: keys } }, { key: 1, _id: 0 }).lean().exec()) as Array<{ key: string }>;
+      if (detached.length > 0) {
+        await this.models.actionItems.updateMany({ key: { $in: detached.map((item) => item.key) }, incidentKey: { $in: keys } }, { $set: { incidentKey: null } });
+      }
+      if (deletedCount + postmortems.deletedCount + detached.length > 0) await this.bumpVersion();
+      return { deleted: deletedCount, detachedActionItems: detached.map((item) => item.key).sort() };
+    });
+  }
+
+  deleteActionItems(keys: string[]): Promise<number> {
+    if (keys.length === 0) return Promise.resolve(0);
+    return this.run('delete', async () => {
+      const { deletedCount } = await this.models.actionItems.deleteMany({ key: { $in: keys } });
+      if (deletedCount > 0) await this.bumpVersion();
+      return deletedCount;
+    });
+  }
+
+  async enqueueWebhookDelivery(delivery: Pick<WebhookDelivery, 'id' | 'event' | 'issueIds' | 'receivedAt'>): Promise<boolean> {
+    try {
+      await this.models.webhookDeliveries.create({ ...delivery, state: 'pending', holder: null, claimedUntil: null, attempts: 0, lastError: null });
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw translateMongoError(err, 'webhook delivery');
+    }
+  }
+
+  claimWebhookDeliveries(holder: string, limit: number, now: Date, leaseMs: number): Promise<WebhookDelivery[]> {
+    return this.run('webhook delivery', async () => {
+      const candidates = (await this.models.webhookDeliveries
+        .find(deliveryClaimableFilter(now), NO_ID)
+        .sort({ receivedAt: 1, id: 1 })
+        .limit(limit)
+        .lean()
+        .exec()) as WebhookDelivery[];
+      const claimed: WebhookDelivery[] = [];
+      for (const seen of candidates) {
+        const { filter, update } = deliveryClaim(seen, holder, now, leaseMs);
+        const doc = (await this.models.webhookDeliveries.findOneAndUpdate(filter, update, { new: true, projection: NO_ID }).lean().exec()) as WebhookDelivery | null;
+        if (doc !== null) claimed.push(doc);
+      }
+      return claimed;
+    });
+  }
+
+  finishWebhookDeliveries(ids: string[], holder: string, error: string | null): Promise<void> {
+    return this.run('webhook delivery', async () => {
+      const { filter, update } = deliveryFinish(ids, holder, error);
+      await this.models.webhookDeliveries.updateMany(filter, update);
+    });
+  }
+
+  pruneWebhookDeliveries(before: Date): Promise<number> {
+    return this.run('webhook delivery', async () => {
+      const { deletedCount } = await this.models.webhookDeliveries.deleteMany({ state: 'done', receivedAt: { $lt: before.toISOString() } });
+      return deletedCount;
+    });
   }
 
   private async patchOne<T>(model: Models['digests'], filter: Record<string, unknown>, patch: Record<string, unknown>, what: string): Promise<T> {
