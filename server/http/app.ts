@@ -11,11 +11,13 @@ import { actionItemsRoutes } from './routes/actionItems.js';
 import { digestPublicRoutes, digestRoutes } from './routes/digest.js';
 import { healthRoutes } from './routes/health.js';
 import { incidentsRoutes } from './routes/incidents.js';
+import { jiraWebhookRoutes } from './routes/jiraWebhook.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { postmortemsRoutes } from './routes/postmortems.js';
 import { ticketsRoutes } from './routes/tickets.js';
 import { securityHeaders } from './security.js';
 import { tabRoutes } from './tab.js';
+import { webhookProcessorOf } from './webhooks.js';
 
 export type { AppDeps } from './deps.js';
 
@@ -38,6 +40,8 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(securityHeaders());
+  // Jira's webhook: its own raw-body parser and signature check, before the JSON parser and AUTH_MODE.
+  app.use(jiraWebhookRoutes(deps, () => webhookProcessorOf(deps)));
   app.use(express.json({ limit: '256kb' }));
   app.use(express.text({ type: ['text/markdown', 'text/plain', 'text/x-markdown'], limit: '1mb' }));
 

@@ -63,8 +63,8 @@ export interface StoreCounts {
 export interface WebhookDelivery {
   id: string;
   event: string;
-  /** Jira issue ids the delivery names (an issue event one, a link event two). */
-  issueIds: string[];
+  /** The issues the delivery names (an issue event one, a link event two; link events carry no keys). */
+  issues: WebhookIssueRef[];
   receivedAt: IsoInstant;
   state: 'pending' | 'claimed' | 'done';
   /** The replica's worker that claimed it, until `claimedUntil`; then anyone may take it again. */
@@ -72,6 +72,11 @@ export interface WebhookDelivery {
   claimedUntil: IsoInstant | null;
   attempts: number;
   lastError: string | null;
+}
+
+export interface WebhookIssueRef {
+  id: string;
+  key: string | null;
 }
 
 /** What deleting incidents did: action items that pointed at them now have `incidentKey: null`. */
@@ -149,7 +154,7 @@ export interface Store {
   deleteActionItems(keys: string[]): Promise<number>;
 
   /** Queues a delivery as pending; false when its id is already recorded (a duplicate). */
-  enqueueWebhookDelivery(delivery: Pick<WebhookDelivery, 'id' | 'event' | 'issueIds' | 'receivedAt'>): Promise<boolean>;
+  enqueueWebhookDelivery(delivery: Pick<WebhookDelivery, 'id' | 'event' | 'issues' | 'receivedAt'>): Promise<boolean>;
   /**
    * Claims up to `limit` deliveries that are pending, or claimed with an expired claim,
    * oldest first, for `holder` until now + leaseMs. Each delivery goes to exactly one of

@@ -147,14 +147,14 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
   describe('webhook delivery queue', () => {
     const t0 = new Date('2026-12-03T10:00:00.000Z');
     const at = (ms: number) => new Date(t0.getTime() + ms);
-    const delivery = (id: string, ms: number) => ({ id, event: 'jira:issue_updated', issueIds: ['10001'], receivedAt: at(ms).toISOString() });
+    const delivery = (id: string, ms: number) => ({ id, event: 'jira:issue_updated', issues: [{ id: '10001', key: 'REL-1' }], receivedAt: at(ms).toISOString() });
 
     it('queues a delivery once per identifier', async () => {
       expect(await store.enqueueWebhookDelivery(delivery('d-1', 0))).toBe(true);
       expect(await store.enqueueWebhookDelivery(delivery('d-1', 5))).toBe(false);
       const claimed = await store.claimWebhookDeliveries('replica-a', 10, at(10), 30_000);
       expect(claimed.map((d) => d.id)).toEqual(['d-1']);
-      expect(claimed[0]).toMatchObject({ state: 'claimed', holder: 'replica-a', attempts: 1, issueIds: ['10001'] });
+      expect(claimed[0]).toMatchObject({ state: 'claimed', holder: 'replica-a', attempts: 1, issues: [{ id: '10001', key: 'REL-1' }] });
       await store.finishWebhookDeliveries(['d-1'], 'replica-a', null);
       // Jira's retry of a delivery already done is still a duplicate.
       expect(await store.enqueueWebhookDelivery(delivery('d-1', 20))).toBe(false);

@@ -321,7 +321,7 @@ export class EmbeddedStore implements Store {
     return deleted;
   }
 
-  async enqueueWebhookDelivery(delivery: Pick<WebhookDelivery, 'id' | 'event' | 'issueIds' | 'receivedAt'>): Promise<boolean> {
+  async enqueueWebhookDelivery(delivery: Pick<WebhookDelivery, 'id' | 'event' | 'issues' | 'receivedAt'>): Promise<boolean> {
     try {
       await this.db.webhookDeliveries.insertAsync({ ...delivery, state: 'pending', holder: null, claimedUntil: null, attempts: 0, lastError: null });
       return true;

@@ -256,7 +256,7 @@ export class MongoStore implements Store {
     });
   }
 
-  async enqueueWebhookDelivery(delivery: Pick<WebhookDelivery, 'id' | 'event' | 'issueIds' | 'receivedAt'>): Promise<boolean> {
+  async enqueueWebhookDelivery(delivery: Pick<WebhookDelivery, 'id' | 'event' | 'issues' | 'receivedAt'>): Promise<boolean> {
     try {
       await this.models.webhookDeliveries.create({ ...delivery, state: 'pending', holder: null, claimedUntil: null, attempts: 0, lastError: null });
       return true;

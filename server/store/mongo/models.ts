@@ -138,7 +138,7 @@ export const webhookDeliverySchema = new Schema(
   {
     id: { type: String, required: true },
     event: { type: String, required: true },
-    issueIds: { type: [String], default: [] },
+    issues: { type: [Schema.Types.Mixed], default: [] },
     receivedAt: requiredInstant,
     state: { type: String, enum: ['pending', 'claimed', 'done'], required: true },
     holder: { type: String, default: null },
