@@ -7,7 +7,6 @@ import type { JiraReader } from '../jira/JiraReader.js';
 import type { Logger } from '../logging.js';
 import type { Store } from '../store/Store.js';
 import { createJiraSync } from '../sync/jiraSync.js';
-import { IssueRefresher } from '../sync/refreshIssues.js';
 import { createWebhookProcessor, type WebhookProcessor, type WebhookProcessorOptions } from './processor.js';
 
 export interface WebhookWorkerDeps {
@@ -28,6 +27,5 @@ export function buildWebhookProcessor(deps: WebhookWorkerDeps): WebhookProcessor
   if (connection === null) return null;
   const mapping = config.jira !== null ? config.mapping : (deps.demoJira as { mapping: JiraMappingConfig }).mapping;
   const sync = createJiraSync({ store, connection, mapping, timezone: config.timezone, logger, ...(deps.reader ? { reader: deps.reader } : {}) });
-  const refresher = new IssueRefresher(store, sync.reader, { timezone: config.timezone, jira: mapping, baseUrl: connection.baseUrl });
-  return createWebhookProcessor({ store, refresher, logger, ...deps.tuning });
+  return createWebhookProcessor({ store, refresher: sync.refresher, logger, ...deps.tuning });
 }
