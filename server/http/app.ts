@@ -9,6 +9,7 @@ import type { AppDeps } from './deps.js';
 import { errorHandler, notFoundHandler } from './errorHandler.js';
 import { actionItemsRoutes } from './routes/actionItems.js';
 import { digestPublicRoutes, digestRoutes } from './routes/digest.js';
+import { eventsRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { incidentsRoutes } from './routes/incidents.js';
 import { jiraWebhookRoutes } from './routes/jiraWebhook.js';
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(ticketsRoutes(deps));
   app.use(postmortemsRoutes(deps));
   app.use(digestRoutes(deps));
+  app.use(eventsRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
