@@ -219,6 +219,53 @@ describe('POST /api/jira/webhook', () => {
   });
 });
 
+describe('a burst for one issue, and two replicas sharing the store', () => {
+  it('reads an issue once or twice, not 20 times, for a burst of 20 deliveries about it', async () => {
+    await processor.drain();
+    sample.data.updateIssue(itemKey, { summary: 'After the burst' });
+    const reads = issueReads();
+    const body = issueEvent('jira:issue_updated', itemKey);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => deliver(body)));
+    expect(answers.every((res) => res.status === 202 && res.body.duplicate === false)).toBe(true);
+    await eventually(() => actionItem(itemKey), (item) => item?.summary === 'After the burst');
+    await processor.drain();
+    // Deliveries queued together share one read; on a busy machine the burst may straddle two batches.
+    expect(issueReads() - reads).toBeGreaterThanOrEqual(1);
+    expect(issueReads() - reads).toBeLessThanOrEqual(3);
+  });
+
+  it('processes each delivery once whichever replica received it', async () => {
+    await processor.drain();
+    const logger = createLogger('silent');
+    const demoJira = { baseUrl: sample.url, email: sample.email, apiToken: sample.apiToken, mapping };
+    const second = buildWebhookProcessor({ config, store, logger, demoJira, tuning: { pollMs: 200, settleMs: 50, holder: 'replica-b' } }) as WebhookProcessor;
+    const secondApp = createApp({ config, store, logger, now: () => new Date(), demoJira, webhooks: second });
+    try {
+      const before = processor.stats().deliveries;
+      const keys = Array.from({ length: 6 }, (_, i) =>
+        sample.data.addIssue({ projectKey: 'REL', issueType: 'Task', summary: `Replica ${i}`, labels: ['postmortem-action'] }),
+      );
+      await Promise.all(
+        keys.map((key, i) => {
+          const raw = JSON.stringify(issueEvent('jira:issue_created', key));
+          return request(i % 2 === 0 ? app : secondApp)
+            .post('/api/jira/webhook')
+            .set('x-hub-signature', signBody(SECRET, raw))
+            .set('x-atlassian-webhook-identifier', `replica-delivery-${i}`)
+            .send(raw)
+            .expect(202);
+        }),
+      );
+      // Both workers race for the shared queue; each delivery is claimed by exactly one.
+      await Promise.all([processor.drain(), second.drain()]);
+      expect(processor.stats().deliveries - before + second.stats().deliveries).toBe(6);
+      for (const key of keys) expect((await store.getActionItem(key))?.summary).toMatch(/^Replica \d$/);
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
 describe('POST /api/jira/webhook without JIRA_WEBHOOK_SECRET', () => {
   it('answers 404 saying how to turn webhooks on, whatever AUTH_MODE asks', async () => {
     const offDir = tempDir('pmi-webhook-off-');
