@@ -51,9 +51,17 @@ export async function reconcileIssueIds(
   };
 }
 
-/** Whether a day has passed since the last reconciliation; claims the next one (compare-and-set) when so. */
+/**
+ * Whether a day has passed since the last reconciliation; claims the next one (compare-and-set,
+ * so one replica runs it) when so. The first scheduled sync only starts the clock: what it
+ * just read is current, and the first sync of a large Jira should not pay for a listing too.
+ */
 export async function claimReconciliation(store: Store, now: Date): Promise<boolean> {
   const state = await store.getSyncState(RECONCILE_STATE);
-  if (state?.watermark && now.getTime() - Date.parse(state.watermark) < RECONCILE_EVERY_MS) return false;
-  return (await store.compareAndSetSyncState(RECONCILE_STATE, state?.version ?? null, now.toISOString(), now)) !== null;
+  if (state === null) {
+    await store.compareAndSetSyncState(RECONCILE_STATE, null, now.toISOString(), now);
+    return false;
+  }
+  if (state.watermark !== null && now.getTime() - Date.parse(state.watermark) < RECONCILE_EVERY_MS) return false;
+  return (await store.compareAndSetSyncState(RECONCILE_STATE, state.version, now.toISOString(), now)) !== null;
 }
