@@ -26,6 +26,7 @@ import {
 import { atProductScale, describeSettings, parseBenchSettings } from './settings.js';
 import { measureSync, type SyncBenchResult } from './syncBench.js';
 import { findChromium, firstChartLoads, measureTabSize, tabFigures, type FirstChartLoad } from './tabBench.js';
+import { measureWebhooks } from './webhookBench.js';
 
 const startedAt = performance.now();
 // Other processes on the machine skew every figure; the table says how busy it was.
@@ -144,6 +145,10 @@ async function main(): Promise<number> {
     } else {
       log('MongoDB leg skipped: MONGODB_URI is not set');
     }
+    // Jira webhooks: answer time, delivery to visible under a burst, cost of one change.
+    const webhooks = await measureWebhooks(settings, join(workDir, 'webhooks'), log);
+    figures.push(...webhooks.figures);
+    details.webhooks = webhooks.details;
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

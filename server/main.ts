@@ -2,7 +2,10 @@
  * `npm start`: configuration, store, API + tab, schedules, graceful shutdown.
  * A configuration or store problem stops the process with one line saying what to fix.
  */
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, parseConfigFileObject, redactConfig, type Config } from './config/config.js';
@@ -14,6 +17,10 @@ import { createLogger, type Logger } from './logging.js';
 import { createStore } from './store/createStore.js';
 import type { Store } from './store/Store.js';
 import { startJiraSync } from './sync/startSync.js';
+import { buildWebhookProcessor } from './webhooks/build.js';
+
+/** Demo mode: where `npm run demo:change` finds the running sample Jira (inside DATA_DIR). */
+export const DEMO_JIRA_FILE = 'sample-jira.json';
 
 export interface Running {
   config: Config;
@@ -33,7 +40,9 @@ interface Stoppable {
 }
 
 export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Running> {
-  const config = loadConfig(env);
+  let config = loadConfig(env);
+  // Demo mode: the sample Jira signs its webhook deliveries with a secret made for this run.
+  if (config.demo && config.jiraWebhookSecret === null) config = { ...config, jiraWebhookSecret: randomBytes(32).toString('hex') };
   const logger = createLogger(config.logLevel);
   logger.debug({ config: redactConfig(config) }, 'configuration');
   const store = await createStore(config, (message) => logger.warn(message));
@@ -53,7 +62,14 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   const digest = await startDigest({ config, store, logger, now });
   stoppables.push({ name: 'weekly digest', stop: () => digest.stop() });
 
-  const app = createApp({ config, store, logger, now, demoJira, digest: digest.service });
+  // Jira webhooks (JIRA_WEBHOOK_SECRET): the worker also watches the queue other replicas share.
+  const webhooks = config.jiraWebhookSecret === null ? null : buildWebhookProcessor({ config, store, logger, demoJira });
+  if (webhooks !== null) {
+    webhooks.start();
+    stoppables.push({ name: 'jira webhooks', stop: () => webhooks.stop() });
+  }
+
+  const app = createApp({ config, store, logger, now, demoJira, digest: digest.service, webhooks });
   // A request (headers and body) must arrive within REQUEST_TIMEOUT_SECONDS, its headers
   // within 20 s of that: a slow sender cannot hold a connection for Node's default 300 s.
   const requestTimeout = config.requestTimeoutSeconds * 1000;
@@ -67,6 +83,11 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  if (sync.demoJira !== null && config.jiraWebhookSecret !== null) {
+    sync.demoJira.setWebhook({ url: `${url}/api/jira/webhook`, secret: config.jiraWebhookSecret });
+    const { url: jiraUrl, email, apiToken } = sync.demoJira;
+    writeFileSync(join(config.dataDir, DEMO_JIRA_FILE), `${JSON.stringify({ url: jiraUrl, email, apiToken }, null, 2)}\n`);
+  }
   logger.info(`Postmortem Insights is ready: ${url}/tab (store: ${store.kind}${config.demo ? ', demo mode' : ''})`);
 
   let stopping: Promise<void> | null = null;

@@ -37,6 +37,8 @@ export interface ApiClient {
   /** The post-mortem template filled from what is known (Markdown). */
   postmortemMarkdown(key: string): Promise<string>;
   createActionItem(incidentKey: string, body: CreateActionItemRequest): Promise<CreateActionItemResponse>;
+  /** The live stream of data-version announcements (server-sent events), read with fetch so it carries the credentials. */
+  events(signal: AbortSignal): Promise<ReadableStream<Uint8Array>>;
 }
 
 export interface ApiClientOptions {
@@ -86,7 +88,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
 
   async function send(path: string, init: RequestInit = {}, retried = false): Promise<Response> {
     const headers = new Headers(init.headers);
-    headers.set('Accept', 'application/json');
+    if (!headers.has('Accept')) headers.set('Accept', 'application/json');
     const sent = token;
     if (sent) headers.set('Authorization', `Bearer ${sent}`);
     let response: Response;
@@ -122,6 +124,11 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       const response = await send(`/api/incidents/${encodeURIComponent(key)}/postmortem.md`);
       if (!response.ok) throw await readError(response);
       return response.text();
+    },
+    async events(signal) {
+      const response = await send('/api/events', { signal, headers: { Accept: 'text/event-stream' } });
+      if (!response.ok || response.body === null) throw await readError(response);
+      return response.body;
     },
     async createActionItem(incidentKey, body) {
       const response = await send(`/api/incidents/${encodeURIComponent(incidentKey)}/action-items`, {

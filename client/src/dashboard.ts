@@ -87,9 +87,42 @@ export class Dashboard {
     void this.load();
   }
 
-  async load(): Promise<void> {
+  /**
+   * Shows new data without a reload (a live update): the same view and filters, the open
+   * sections reopened and the scroll position kept; nothing is cleared while fetching.
+   */
+  async refresh(): Promise<void> {
+    const scrollY = window.scrollY;
+    const open = [...this.main.querySelectorAll('details[open][id]')].map((d) => d.id);
+    await this.load({ quiet: true });
+    for (const id of open) document.getElementById(id)?.setAttribute('open', '');
+    window.scrollTo(0, scrollY);
+  }
+
+  async load(options: { quiet?: boolean } = {}): Promise<void> {
     const seq = ++this.loadSeq;
     const state = this.state;
+    if (options.quiet && !state.incident) {
+      // Fetch first, so the page changes once, with the new data.
+      const range = windowRange(state, this.now());
+      const filters = { ...range, service: state.service, severity: state.severity };
+      const api = this.options.api;
+      let data: [MetricsResponse, Awaited<ReturnType<typeof api.incidents>>, Awaited<ReturnType<typeof api.actionItems>>];
+      try {
+        data = await Promise.all([api.metrics(filters), api.incidents(filters), api.actionItems({ overdue: true, service: state.service })]);
+      } catch {
+        return; // A failed live update leaves the page as it was; the next change tries again.
+      }
+      if (seq !== this.loadSeq) return;
+      const [metrics, incidents, overdue] = data;
+      this.destroyCharts();
+      this.metrics = metrics;
+      for (const name of Object.keys(metrics.incidents.byService)) this.knownServices.add(name);
+      this.renderHeader();
+      this.renderMetrics(metrics);
+      this.main.append(h('div', { class: 'lists' }, ...this.renderLists(metrics, incidents, overdue, filters)));
+      return;
+    }
     this.renderHeader();
     this.destroyCharts();
     if (state.incident) {

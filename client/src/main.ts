@@ -1,6 +1,7 @@
 /** The tab's entry: connect to the host (Teams or a plain browser), then run the dashboard. */
 import { createApiClient } from './api.js';
 import { Dashboard } from './dashboard.js';
+import { startLiveUpdates } from './live.js';
 import { connectHost } from './teams.js';
 
 const root = document.getElementById('app');
@@ -11,3 +12,5 @@ const api = createApiClient({ getToken: async () => (await hostReady).getAuthTok
 const host = await hostReady;
 const dashboard = new Dashboard({ root, api, host }, () => host.notifySuccess());
 await dashboard.load();
+// A change in Jira (webhook or sync) reaches the open tab without a reload.
+startLiveUpdates({ api, onChange: () => dashboard.refresh() });

@@ -83,6 +83,8 @@ export interface Config {
   digestCron: string;
   timezone: string;
   teamsWebhookUrl: string | null;
+  /** JIRA_WEBHOOK_SECRET: signs Jira's webhook deliveries; null turns `POST /api/jira/webhook` off (404). */
+  jiraWebhookSecret: string | null;
   publicUrl: string | null;
   authMode: AuthMode;
   teams: { appId: string | null; clientId: string | null; tenantId: string | null };
@@ -283,6 +285,10 @@ export function loadConfig(env: Env = process.env): Config {
 
   const teamsWebhookUrl = parseUrl(env, 'TEAMS_WEBHOOK_URL', true, ['https:', 'http:']);
   const publicUrl = parseUrl(env, 'PUBLIC_URL', false, ['https:', 'http:']);
+  const jiraWebhookSecret = nonEmpty(env, 'JIRA_WEBHOOK_SECRET') ?? null;
+  if (jiraWebhookSecret !== null && jiraWebhookSecret.length < 16) {
+    secretFail('JIRA_WEBHOOK_SECRET', 'is shorter than 16 characters', 'use a long random secret, e.g. from `openssl rand -hex 32`, and give Jira the same one (docs/webhooks.md)');
+  }
 
   const authRaw = nonEmpty(env, 'AUTH_MODE') ?? 'none';
   if (!(AUTH_MODES as readonly string[]).includes(authRaw)) {
@@ -347,6 +353,7 @@ export function loadConfig(env: Env = process.env): Config {
     digestCron,
     timezone,
     teamsWebhookUrl,
+    jiraWebhookSecret,
     publicUrl,
     authMode,
     teams: { appId, clientId, tenantId },
@@ -400,6 +407,7 @@ export function redactConfig(config: Config): Record<string, unknown> {
     mongodbUri: config.mongodbUri === null ? null : config.mongodbUri.replace(/\/\/[^@/]*@/, `//${REDACTED}@`),
     jira: config.jira === null ? null : { ...config.jira, apiToken: REDACTED },
     teamsWebhookUrl: config.teamsWebhookUrl === null ? null : REDACTED,
+    jiraWebhookSecret: config.jiraWebhookSecret === null ? null : REDACTED,
     apiKeys: config.apiKeys.map(() => REDACTED),
   };
 }

@@ -194,6 +194,8 @@ export interface SyncRun {
   retries: number;
   problems: Array<{ key: string; field: string; reason: string }>;
   error: string | null;
+  /** Records removed by the id reconciliation that followed this run (daily, and with `--full`). */
+  removed?: number;
 }
 
 /** A named lock with an expiry, so two processes never run the same job at once. */

@@ -10,8 +10,10 @@ import type { AppDeps } from './deps.js';
 import { errorHandler, notFoundHandler } from './errorHandler.js';
 import { actionItemsRoutes } from './routes/actionItems.js';
 import { digestPublicRoutes, digestRoutes } from './routes/digest.js';
+import { eventsRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { incidentsRoutes } from './routes/incidents.js';
+import { jiraWebhookRoutes } from './routes/jiraWebhook.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { postmortemsRoutes } from './routes/postmortems.js';
 import { failedAuthLimiter, writeLimiter } from './rateLimits.js';
@@ -19,6 +21,7 @@ import { crossSiteWriteGuard, loopbackHostGuard, pathGuard } from './requestGuar
 import { ticketsRoutes } from './routes/tickets.js';
 import { securityHeaders } from './security.js';
 import { tabRoutes } from './tab.js';
+import { webhookProcessorOf } from './webhooks.js';
 
 export type { AppDeps } from './deps.js';
 
@@ -49,6 +52,9 @@ export function createApp(deps: AppDeps): Express {
   // Every path goes through authentication; it decides on the canonical path what is open.
   app.use(authMiddleware(deps));
   app.use(writeLimiter(deps.config));
+  // Jira's webhook (an OPEN_API_ROUTES entry: its signature is its credential): its own
+  // raw-body parser and signature check, before the JSON parser.
+  app.use(jiraWebhookRoutes(deps, () => webhookProcessorOf(deps)));
   app.use(express.json({ limit: '256kb' }));
   app.use(express.text({ type: 'text/markdown', limit: MAX_DOCUMENT_BYTES }));
 
@@ -62,6 +68,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(ticketsRoutes(deps));
   app.use(postmortemsRoutes(deps));
   app.use(digestRoutes(deps));
+  app.use(eventsRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

@@ -157,6 +157,8 @@ export const OPEN_API_ROUTES: readonly RegExp[] = [
   /^\/api\/health$/,
   // The digest card's chart: Teams fetches a card's images without the user's credentials.
   /^\/api\/digest\/chart\/[^/]+\.png$/,
+  // Jira's webhook deliveries: authenticated by their HMAC signature (routes/jiraWebhook.ts).
+  /^\/api\/jira\/webhook$/,
 ];
 
 /** Does this canonical path need no credentials? */

@@ -3,6 +3,7 @@ import type { Config, JiraMappingConfig } from '../config/config.js';
 import type { DigestService } from '../digest/service.js';
 import type { Logger } from '../logging.js';
 import type { Store } from '../store/Store.js';
+import type { WebhookProcessor } from '../webhooks/processor.js';
 
 export interface AppDeps {
   config: Config;
@@ -21,4 +22,6 @@ export interface AppDeps {
   demoJira?: { baseUrl: string; email: string; apiToken: string; mapping: JiraMappingConfig } | null;
   /** The weekly digest (main.ts passes the one its schedule posts with); built from config when absent. */
   digest?: DigestService;
+  /** The Jira webhook worker (main.ts passes the one it stops); built on first delivery when absent. */
+  webhooks?: WebhookProcessor | null;
 }

@@ -13,7 +13,9 @@ import { renderIssue, resolveFieldSelection } from './render.js';
 import type { RenderContext } from './render.js';
 import { createSampleJiraServer } from './server.js';
 import type { Fault, SampleJiraStats, ServerState } from './server.js';
+import { attachWebhookSender, type SampleWebhookTarget } from './webhooks.js';
 
+export type { SampleWebhookTarget } from './webhooks.js';
 export type { Fault, SampleJiraStats } from './server.js';
 export type { IssueChanges, NewIssueInput, SampleUser, CustomValue, CustomInput, AdfDoc } from './model.js';
 export { demoConfig } from './demoConfig.js';
@@ -38,6 +40,8 @@ export interface SampleJiraOptions {
   timeZone?: string;
   /** The zone custom date-time values are shown in (their offset differs on purpose). */
   customFieldTimeZone?: string;
+  /** Where to deliver signed webhooks for every write (also settable later with `setWebhook`). */
+  webhook?: SampleWebhookTarget | null;
 }
 
 export interface SampleJiraData {
@@ -52,6 +56,8 @@ export interface SampleJiraData {
   updateIssue(key: string, changes: IssueChanges, at?: Date): void;
   /** Moves to a status; entering Done sets resolution/resolutiondate unless `setResolution: false`. */
   transition(key: string, statusName: string, options?: { at?: Date; resolution?: string; setResolution?: boolean }): void;
+  /** Deletes an issue (its links go with it), as `DELETE /rest/api/3/issue/{key}` does. */
+  deleteIssue(key: string): void;
   /** Links like `POST /rest/api/3/issueLink` (inward issue `outward`-verbs the outward issue). */
   link(inwardKey: string, outwardKey: string, typeName: string, at?: Date): void;
   setProperty(key: string, propertyKey: string, value: unknown): void;
@@ -73,6 +79,10 @@ export interface SampleJira {
   setLatency(ms: number): void;
   injectFaults(faults: Fault[]): void;
   clearFaults(): void;
+  /** Sends a signed webhook delivery for each write from now on (null: stop). */
+  setWebhook(target: SampleWebhookTarget | null): void;
+  /** Resolves when every webhook delivery sent so far has been answered. */
+  webhooksSettled(): Promise<void>;
   data: SampleJiraData;
 }
 
@@ -111,6 +121,8 @@ export async function startSampleJira(options: SampleJiraOptions = {}): Promise<
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host}:${port}`;
   render.baseUrl = url;
+  const webhooks = attachWebhookSender(store, () => url);
+  webhooks.set(options.webhook ?? null);
 
   const data: SampleJiraData = {
     issue(key, opts = {}) {
@@ -124,6 +136,7 @@ export async function startSampleJira(options: SampleJiraOptions = {}): Promise<
     addIssue: (input) => store.create(input).key,
     updateIssue: (key, changes, at) => void store.update(key, changes, at),
     transition: (key, statusName, opts = {}) => void store.transition(key, statusName, opts),
+    deleteIssue: (key) => void store.remove(key),
     link: (inwardKey, outwardKey, typeName, at) => void store.link(inwardKey, outwardKey, typeName, at),
     setProperty: (key, propertyKey, value) => void store.setProperty(key, propertyKey, value),
     getProperty: (key, propertyKey) => store.require(key).properties?.get(propertyKey),
@@ -154,6 +167,8 @@ export async function startSampleJira(options: SampleJiraOptions = {}): Promise<
     clearFaults: () => {
       state.faults.length = 0;
     },
+    setWebhook: (target) => webhooks.set(target),
+    webhooksSettled: () => webhooks.settled(),
     data,
   };
 }

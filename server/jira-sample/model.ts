@@ -148,8 +148,15 @@ export class SampleDataError extends Error {
 const toMs = (value: Date | number | undefined, fallback: number): number =>
   value === undefined ? fallback : typeof value === 'number' ? value : value.getTime();
 
+/** A write, as Jira would announce it to its webhooks. */
+export type SampleChange =
+  | { event: 'jira:issue_created' | 'jira:issue_updated' | 'jira:issue_deleted'; issue: SampleIssue }
+  | { event: 'issuelink_created'; link: IssueLink };
+
 export class IssueStore {
   readonly issues: SampleIssue[] = [];
+  /** Told of every write after it is made (demo mode forwards them as signed webhook deliveries). */
+  onChange: ((change: SampleChange) => void) | null = null;
   private readonly byKey = new Map<string, SampleIssue>();
   private readonly byId = new Map<number, SampleIssue>();
   readonly links = new Map<number, IssueLink>();
@@ -278,6 +285,36 @@ export class IssueStore {
       histories: [],
       properties: input.properties && Object.keys(input.properties).length > 0 ? new Map(Object.entries(input.properties)) : null,
     });
+    this.onChange?.({ event: 'jira:issue_created', issue });
+    return issue;
+  }
+
+  /** Deletes an issue as Jira does: its links go, its subtasks lose their parent. */
+  remove(keyOrId: string): SampleIssue {
+    const issue = this.require(keyOrId);
+    for (const linkId of issue.linkIds) {
+      const link = this.links.get(linkId);
+      if (!link) continue;
+      this.links.delete(linkId);
+      const other = this.byId.get(link.inwardId === issue.id ? link.outwardId : link.inwardId);
+      if (other && other !== issue) {
+        other.linkIds = other.linkIds.filter((id) => id !== linkId);
+        other.version++;
+      }
+    }
+    for (const childId of issue.childIds) {
+      const child = this.byId.get(childId);
+      if (child) child.parentId = null;
+    }
+    if (issue.parentId !== null) {
+      const parent = this.byId.get(issue.parentId);
+      if (parent) parent.childIds = parent.childIds.filter((id) => id !== issue.id);
+    }
+    this.issues.splice(this.issues.indexOf(issue), 1);
+    this.byKey.delete(issue.key);
+    this.byId.delete(issue.id);
+    this.generation++;
+    this.onChange?.({ event: 'jira:issue_deleted', issue });
     return issue;
   }
 
@@ -304,6 +341,7 @@ export class IssueStore {
       if (child) child.version++;
     }
     this.generation++;
+    this.onChange?.({ event: 'jira:issue_updated', issue });
   }
 
   /** Edits fields, bumps `updated` and appends one changelog history with an item per changed field. */
@@ -395,6 +433,7 @@ export class IssueStore {
     const when = toMs(at, this.clock());
     this.touch(inward, when, [{ field: 'Link', fieldtype: 'jira', from: null, fromString: null, to: outward.key, toString: `This issue ${type.outward} ${outward.key}` }]);
     this.touch(outward, when, [{ field: 'Link', fieldtype: 'jira', from: null, fromString: null, to: inward.key, toString: `This issue ${type.inward} ${inward.key}` }]);
+    this.onChange?.({ event: 'issuelink_created', link });
     return link;
   }
 

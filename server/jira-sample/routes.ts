@@ -444,6 +444,23 @@ export function createRoutes(deps: RouteDeps) {
     return { status: 201 };
   }
 
+  /**
+   * `POST /rest/api/3/issue/{key}/transitions` with `{ transition: { id } }`. The sample's
+   * workflow lets every status reach every other, and a transition's id is its target
+   * status's id (as `GET .../transitions` on a simple Jira workflow often shows).
+   */
+  function transitionIssue(req: RouteRequest): RouteResult {
+    const issue = issueOr404(req.params.issueIdOrKey ?? '');
+    if (isResult(issue)) return issue;
+    const b = req.body as { transition?: { id?: unknown } } | undefined;
+    const id = b?.transition?.id;
+    if (typeof id !== 'string') return jiraError(400, [], { transition: "The transition with an 'id' is required." });
+    const target = STATUSES.find((st) => st.id === id);
+    if (!target) return jiraError(400, [], { transition: `Transition id '${id}' is not valid for this issue.` });
+    store.transition(issue.key, target.name);
+    return { status: 204 };
+  }
+
   function linkTypes(): RouteResult {
     return {
       status: 200,
@@ -529,6 +546,7 @@ export function createRoutes(deps: RouteDeps) {
     createIssue,
     createIssues,
     linkIssues,
+    transitionIssue,
     linkTypes,
     linkType,
     getProperty,

@@ -75,6 +75,7 @@ export function createSampleJiraServer(deps: RouteDeps, auth: HttpOptions, state
     route('GET', '/rest/api/3/issue/{issueIdOrKey}/changelog', r.getChangelog),
     route('POST', '/rest/api/3/changelog/bulkfetch', r.bulkChangelog),
     route('POST', '/rest/api/3/issueLink', r.linkIssues),
+    route('POST', '/rest/api/3/issue/{issueIdOrKey}/transitions', r.transitionIssue),
     route('GET', '/rest/api/3/issueLinkType', r.linkTypes),
     route('GET', '/rest/api/3/issueLinkType/{issueLinkTypeId}', r.linkType),
     route('GET', '/rest/api/3/issue/{issueIdOrKey}/properties/{propertyKey}', r.getProperty),

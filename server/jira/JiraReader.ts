@@ -61,6 +61,8 @@ export interface JiraSearchRequest {
   changelogFields?: string[];
   nextPageToken?: string | null;
   maxResults?: number;
+  /** false: no changelog (an id listing); default true. */
+  changelog?: boolean;
 }
 
 export interface JiraSearchPage {
@@ -80,6 +82,11 @@ export interface JiraReader {
   statuses(): Promise<JiraStatusInfo[]>;
   /** One page of the enhanced JQL search (POST), with `expand=changelog`. */
   search(request: JiraSearchRequest): Promise<JiraSearchPage>;
+  /**
+   * One issue as `GET /rest/api/3/issue/{id}` gives it now (not the eventually consistent
+   * search index), with `expand=changelog`; null when Jira says it does not exist (404).
+   */
+  issue(id: string, fields: string[], changelogFields?: string[]): Promise<JiraIssue | null>;
   /**
    * The whole changelog of each issue (oldest first), restricted to `fieldIds` when
    * given. Keyed by issue id.

@@ -111,13 +111,15 @@ function isoOf(value: unknown): string {
   return '';
 }
 
+interface RawIssue {
+  id?: string;
+  key?: string;
+  fields?: Record<string, unknown>;
+  changelog?: { histories?: RawHistory[]; total?: number };
+}
+
 interface RawSearchPage {
-  issues?: Array<{
-    id?: string;
-    key?: string;
-    fields?: Record<string, unknown>;
-    changelog?: { histories?: RawHistory[]; total?: number };
-  }>;
+  issues?: RawIssue[];
   nextPageToken?: string | null;
   isLast?: boolean;
 }
@@ -174,6 +176,23 @@ function toHistory(raw: RawHistory, keep: Set<string> | null = null): JiraHistor
         toString: ownString(item, 'toString'),
       }),
     ),
+  };
+}
+
+/** A search hit or a single issue in plain data, keeping only the changelog items of `keep`. */
+function toJiraIssue(issue: RawIssue, keep: Set<string> | null): JiraIssue {
+  const sent = issue.changelog?.histories ?? [];
+  const histories: JiraHistory[] = [];
+  for (const raw of sent) {
+    const plain = toHistory(raw, keep);
+    if (plain) histories.push(plain);
+  }
+  return {
+    id: String(issue.id ?? ''),
+    key: String(issue.key ?? ''),
+    fields: issue.fields ?? {},
+    histories,
+    historiesComplete: (issue.changelog?.total ?? sent.length) <= sent.length,
   };
 }
 
@@ -324,7 +343,7 @@ export function createJiraReader(options: JiraReaderOptions): JiraReader {
           body: {
             jql: request.jql,
             fields: request.fields,
-            expand: 'changelog',
+            ...(request.changelog === false ? {} : { expand: 'changelog' }),
             maxResults: request.maxResults ?? pageSize,
             ...(token ? { nextPageToken: token } : {}),
           },
@@ -334,24 +353,26 @@ export function createJiraReader(options: JiraReaderOptions): JiraReader {
         throw new JiraError("Jira's answer to POST /rest/api/3/search/jql has no `issues` list; is JIRA_BASE_URL a Jira Cloud site?", null);
       }
       const keep = request.changelogFields ? new Set(request.changelogFields) : null;
-      const issues: JiraIssue[] = page.issues.map((issue) => {
-        const sent = issue.changelog?.histories ?? [];
-        const histories: JiraHistory[] = [];
-        for (const raw of sent) {
-          const plain = toHistory(raw, keep);
-          if (plain) histories.push(plain);
-        }
-        return {
-          id: String(issue.id ?? ''),
-          key: String(issue.key ?? ''),
-          fields: issue.fields ?? {},
-          histories,
-          historiesComplete: (issue.changelog?.total ?? sent.length) <= sent.length,
-        };
-      });
+      const issues = page.issues.map((issue) => toJiraIssue(issue, keep));
       const nextPageToken = typeof page.nextPageToken === 'string' && page.nextPageToken !== '' ? page.nextPageToken : null;
       // No token means no further page, whatever isLast says.
       return { issues, nextPageToken, isLast: page.isLast === true || nextPageToken === null };
+    },
+
+    async issue(id, fields, changelogFields): Promise<JiraIssue | null> {
+      try {
+        const issue = await read(`GET /rest/api/3/issue/${id}`, () =>
+          raw<RawIssue>({
+            url: `/rest/api/3/issue/${encodeURIComponent(id)}`,
+            method: 'GET',
+            searchParams: { fields: fields.join(','), expand: 'changelog' },
+          }),
+        );
+        return toJiraIssue(issue, changelogFields ? new Set(changelogFields) : null);
+      } catch (error) {
+        if (error instanceof JiraError && error.status === 404) return null;
+        throw error;
+      }
     },
 
     async changelogs(issues, fieldIds): Promise<Map<string, JiraHistory[]>> {

@@ -57,6 +57,35 @@ export interface StoreCounts {
   actionItems: number;
 }
 
+/**
+ * A Jira webhook delivery waiting in the store's queue (docs/webhooks.md). `id` is Jira's
+ * X-Atlassian-Webhook-Identifier, stable across retries: a second copy is not queued.
+ */
+export interface WebhookDelivery {
+  id: string;
+  event: string;
+  /** The issues the delivery names (an issue event one, a link event two; link events carry no keys). */
+  issues: WebhookIssueRef[];
+  receivedAt: IsoInstant;
+  state: 'pending' | 'claimed' | 'done';
+  /** The replica's worker that claimed it, until `claimedUntil`; then anyone may take it again. */
+  holder: string | null;
+  claimedUntil: IsoInstant | null;
+  attempts: number;
+  lastError: string | null;
+}
+
+export interface WebhookIssueRef {
+  id: string;
+  key: string | null;
+}
+
+/** What deleting incidents did: action items that pointed at them now have `incidentKey: null`. */
+export interface DeletedIncidents {
+  deleted: number;
+  detachedActionItems: string[];
+}
+
 export interface Store {
   readonly kind: StoreKind;
 
@@ -134,6 +163,30 @@ export interface Store {
     patch: Partial<Omit<TicketRequest, 'idempotencyKey'>>,
   ): Promise<TicketRequest>;
   getTicketRequest(idempotencyKey: string): Promise<TicketRequest | null>;
+
+  /**
+   * Removes incidents (and their post-mortems); action items that belonged to them get
+   * `incidentKey: null`. Keys not stored are ignored. Changes the data version when anything changed.
+   */
+  deleteIncidents(keys: string[]): Promise<DeletedIncidents>;
+  /** Removes action items; returns how many were stored. */
+  deleteActionItems(keys: string[]): Promise<number>;
+
+  /** Queues a delivery as pending; false when its id is already recorded (a duplicate). */
+  enqueueWebhookDelivery(delivery: Pick<WebhookDelivery, 'id' | 'event' | 'issues' | 'receivedAt'>): Promise<boolean>;
+  /**
+   * Claims up to `limit` deliveries that are pending, or claimed with an expired claim,
+   * oldest first, for `holder` until now + leaseMs. Each delivery goes to exactly one of
+   * several concurrent callers (compare-and-set per delivery).
+   */
+  claimWebhookDeliveries(holder: string, limit: number, now: Date, leaseMs: number): Promise<WebhookDelivery[]>;
+  /**
+   * Ends the holder's claim: `error` null marks the deliveries done (kept for deduplication);
+   * otherwise they go back to pending with the error recorded and `attempts` counted.
+   */
+  finishWebhookDeliveries(ids: string[], holder: string, error: string | null): Promise<void>;
+  /** Forgets done deliveries received before `before`; returns how many. */
+  pruneWebhookDeliveries(before: Date): Promise<number>;
 
   close(): Promise<void>;
 }

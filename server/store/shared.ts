@@ -133,6 +133,27 @@ export function expectedFilter(filter: Filter, expected: Filter | undefined): Fi
 /** Sync-run history: the newest runs by finish time (then by recording order) are kept. */
 export const SYNC_RUN_HISTORY = 200;
 
+/** A queued webhook delivery may be claimed when pending, or when its claim has expired (its worker died). */
+export function deliveryClaimableFilter(now: Date): Filter {
+  return { $or: [{ state: 'pending' }, { state: 'claimed', claimedUntil: { $lte: now.toISOString() } }] };
+}
+
+/** The compare-and-set that claims one delivery: it must still be as the caller read it. */
+export function deliveryClaim(seen: { id: string; state: string; holder: string | null; claimedUntil: string | null }, holder: string, now: Date, leaseMs: number) {
+  return {
+    filter: { id: seen.id, state: seen.state, holder: seen.holder, claimedUntil: seen.claimedUntil },
+    update: { $set: { state: 'claimed', holder, claimedUntil: new Date(now.getTime() + leaseMs).toISOString() }, $inc: { attempts: 1 } },
+  };
+}
+
+/** How a holder ends its claim: done, or back to pending with the error. */
+export function deliveryFinish(ids: string[], holder: string, error: string | null) {
+  return {
+    filter: { id: { $in: ids }, state: 'claimed', holder },
+    update: { $set: error === null ? { state: 'done', holder: null, claimedUntil: null, lastError: null } : { state: 'pending', holder: null, claimedUntil: null, lastError: error } },
+  };
+}
+
 /** True when writing `incoming` over `existing` would change nothing. */
 export function unchanged<T extends object>(existing: T | null, incoming: T): boolean {
   return existing !== null && isDeepStrictEqual(stripId(existing), stripId(incoming));

@@ -10,6 +10,8 @@ import { createJiraReader } from '../jira/jiraJsReader.js';
 import type { RetryPolicy } from '../jira/retryPolicy.js';
 import type { Logger } from '../logging.js';
 import type { Store } from '../store/Store.js';
+import { claimReconciliation, reconcileIssueIds } from './reconcileIds.js';
+import { IssueRefresher } from './refreshIssues.js';
 import { runSync, type SyncOptions, type SyncProgress } from './runSync.js';
 
 /** The job name (and store lease `job:jira-sync`) shared by the server's schedule and `npm run sync`. */
@@ -35,6 +37,8 @@ export interface JiraSyncOptions {
 
 export interface JiraSync {
   reader: JiraReader;
+  /** Re-reads single issues (webhook deliveries, the id reconciliation). */
+  refresher: IssueRefresher;
   run(now: Date, options?: SyncOptions & { onProgress?: (progress: SyncProgress) => void }): Promise<SyncRun>;
 }
 
@@ -53,19 +57,39 @@ export function createJiraSync(options: JiraSyncOptions): JiraSync {
         warn(`Jira ${what} ${why}; retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1})`);
       },
     });
+  const settings = { timezone: options.timezone, jira: options.mapping, baseUrl: options.connection.baseUrl };
+  const refresher = new IssueRefresher(options.store, reader, settings);
   return {
     reader,
-    run: (now, runOptions = {}) =>
-      runSync(
+    refresher,
+    async run(now, runOptions = {}) {
+      const run = await runSync(
         {
           store: options.store,
           jira: reader,
-          settings: { timezone: options.timezone, jira: options.mapping, baseUrl: options.connection.baseUrl },
+          settings,
           onWarning: warn,
           ...(runOptions.onProgress ? { onProgress: runOptions.onProgress } : {}),
         },
         now,
         { full: runOptions.full === true, ...(runOptions.signal ? { signal: runOptions.signal } : {}) },
-      ),
+      );
+      // Deletions: polling cannot see them; a daily id listing (and every --full run) can.
+      if (run.ok && (runOptions.full === true || (await claimReconciliation(options.store, now)))) {
+        try {
+          const result = await reconcileIssueIds({
+            store: options.store,
+            jira: reader,
+            refresher,
+            incidentJql: options.mapping.incidentJql,
+            actionItemJql: options.mapping.actionItemJql,
+          });
+          run.removed = result.removed;
+        } catch (error) {
+          warn(`Jira id reconciliation failed (nothing was removed; it runs again with the next sync): ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      return run;
+    },
   };
 }

@@ -25,6 +25,7 @@ export function formatSummary(
     `  unreadable fields: ${run.problems.length === 0 ? 'none' : `${problemKeys.size} issue(s)`}`,
     ...run.problems.slice(0, 20).map((p) => `    ${p.key} ${p.field}: ${p.reason}`),
     ...(run.problems.length > 20 ? [`    ... ${run.problems.length - 20} more (see /api/health)`] : []),
+    ...(run.removed !== undefined ? [`  removed (gone from Jira or its JQL): ${run.removed}`] : []),
     `  requests: ${run.requests}, retries: ${run.retries}`,
     `  watermarks: incidents ${watermarks.incidents ?? 'none'}, action items ${watermarks.actionItems ?? 'none'}`,
   ];

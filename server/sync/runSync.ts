@@ -109,7 +109,7 @@ interface QuerySpec<T extends Incident | ActionItem> {
 }
 
 /** Status categories by id (and name), learnt from issues and, when needed, Jira's status list. */
-class StatusCategories {
+export class StatusCategories {
   private readonly byId = new Map<string, StatusCategory>();
   private readonly byName = new Map<string, StatusCategory>();
   private loading: Promise<void> | null = null;
@@ -169,6 +169,32 @@ function oneLine(error: unknown): string {
   return message.replace(/\s+/g, ' ').trim();
 }
 
+export interface PreparedMapping {
+  fieldIds: ResolvedFields;
+  zone: ReturnType<typeof jqlZone>;
+  statuses: StatusCategories;
+  ctx: MappingContext;
+  /** The API user's profile zone as Jira gave it. */
+  timeZone: string | null;
+}
+
+/** What mapping an issue needs from Jira (the field list, the API user's zone), read once per run. */
+export async function prepareMapping(jira: JiraReader, settings: SyncSettings): Promise<PreparedMapping> {
+  const [jiraFields, me] = await Promise.all([jira.fields(), jira.myself()]);
+  const fieldIds: ResolvedFields = resolveFieldMapping(settings.jira.fields, jiraFields);
+  const statuses = new StatusCategories(jira);
+  const baseUrl = settings.baseUrl.replace(/\/+$/, '');
+  const ctx: MappingContext = {
+    timezone: settings.timezone,
+    fieldIds,
+    severityMap: settings.jira.severityMap,
+    detectionMap: settings.jira.detectionMap,
+    statusCategory: statuses.categoryOf,
+    browseUrl: (key) => `${baseUrl}/browse/${encodeURIComponent(key)}`,
+  };
+  return { fieldIds, zone: jqlZone(me.timeZone), statuses, ctx, timeZone: me.timeZone };
+}
+
 export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = {}): Promise<SyncRun> {
   const { store, jira, settings } = deps;
   const full = options.full === true;
@@ -196,23 +222,11 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
   };
 
   try {
-    const [jiraFields, me] = await Promise.all([jira.fields(), jira.myself()]);
-    const fieldIds: ResolvedFields = resolveFieldMapping(settings.jira.fields, jiraFields);
-    const zone = jqlZone(me.timeZone);
+    const { fieldIds, zone, statuses, ctx, timeZone } = await prepareMapping(jira, settings);
     if (!zone.known) {
-      deps.onWarning?.(`Jira did not give a usable time zone for the API user ("${me.timeZone}"); widening the sync overlap to 14 h`);
+      deps.onWarning?.(`Jira did not give a usable time zone for the API user ("${timeZone}"); widening the sync overlap to 14 h`);
     }
     const overlapMs = (deps.overlapMs ?? DEFAULT_OVERLAP_MS) + (zone.known ? 0 : UNKNOWN_ZONE_OVERLAP_MS);
-    const statuses = new StatusCategories(jira);
-    const baseUrl = settings.baseUrl.replace(/\/+$/, '');
-    const ctx: MappingContext = {
-      timezone: settings.timezone,
-      fieldIds,
-      severityMap: settings.jira.severityMap,
-      detectionMap: settings.jira.detectionMap,
-      statusCategory: statuses.categoryOf,
-      browseUrl: (key) => `${baseUrl}/browse/${encodeURIComponent(key)}`,
-    };
 
     /**
      * Which of the keys a page of action items points at are stored incidents. A first or

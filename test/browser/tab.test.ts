@@ -396,6 +396,9 @@ suite('the tab inside a stand-in Teams host', () => {
     // The tab, at a made-up https origin, proxied to the server (headers and all).
     await browser.context.route(`${TAB_ORIGIN}/**`, async (route) => {
       const url = new URL(route.request().url());
+      // route.fetch reads a whole body, and the live-update stream never ends: answer it as a
+      // stream that closes at once (the tab reconnects later). test/browser/live.test.ts covers it.
+      if (url.pathname === '/api/events') return route.fulfill({ status: 200, contentType: 'text/event-stream', body: 'retry: 60000\n\n' });
       const response = await route.fetch({ url: `${sso.baseUrl}${url.pathname}${url.search}` });
       if (url.pathname.startsWith('/api/')) {
         apiCalls.push({ path: url.pathname, authorization: route.request().headers()['authorization'] ?? '', status: response.status() });

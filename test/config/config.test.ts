@@ -46,6 +46,7 @@ describe('loadConfig defaults', () => {
       timezone: 'UTC',
       authMode: 'none',
       apiKeys: [],
+      jiraWebhookSecret: null,
       logLevel: 'info',
       actionItemSlaDays: { P0: 15, P1: 15, P2: 30, P3: 60, P4: 60 },
     });
@@ -128,6 +129,10 @@ describe('a wrong value stops start-up with one line naming the key, the problem
     expect(errorOf({ AUTH_MODE: 'api-key', API_KEYS: 'short-secret' })).not.toContain('short-secret');
     expect(errorOf({ TEAMS_WEBHOOK_URL: 'ftp://hook.example.com/sig=abc' })).not.toContain('sig=abc');
     expect(errorOf({ MONGODB_URI: 'postgres://u:pw@h/db' })).not.toContain('pw');
+    const short = errorOf({ JIRA_WEBHOOK_SECRET: 'hook-secret' });
+    expect(short).toContain('JIRA_WEBHOOK_SECRET');
+    expect(short).toContain('openssl rand -hex 32');
+    expect(short).not.toContain('hook-secret');
   });
 });
 
@@ -138,9 +143,11 @@ describe('redactConfig', () => {
       TEAMS_WEBHOOK_URL: 'https://prod.westus.logic.azure.com/workflows/1?sig=webhook-secret',
       MONGODB_URI: 'mongodb://admin:db-secret@db.internal:27017/pmi',
       AUTH_MODE: 'api-key', API_KEYS: 'key-aaaaaaaaaaaaaaaaaaaa,key-bbbbbbbbbbbbbbbbbbbb',
+      JIRA_WEBHOOK_SECRET: 'jira-hook-secret-0123456789',
     });
+    expect(config.jiraWebhookSecret).toBe('jira-hook-secret-0123456789');
     const printed = JSON.stringify(redactConfig(config));
-    for (const secret of ['jira-secret-token', 'webhook-secret', 'db-secret', 'key-aaaa', 'key-bbbb']) expect(printed).not.toContain(secret);
+    for (const secret of ['jira-secret-token', 'webhook-secret', 'db-secret', 'key-aaaa', 'key-bbbb', 'jira-hook-secret']) expect(printed).not.toContain(secret);
     expect(printed).toContain('db.internal:27017');
   });
 });

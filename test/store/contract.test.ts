@@ -116,6 +116,95 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
     });
   });
 
+  describe('deletions', () => {
+    it('deletes an incident everywhere it counts: its post-mortem goes and its action items lose their incident', async () => {
+      await store.upsertIncidents([makeIncident({ key: 'OPS-1' }), makeIncident({ key: 'OPS-2' })]);
+      await store.upsertActionItems([
+        makeActionItem({ key: 'REL-1', incidentKey: 'OPS-1' }),
+        makeActionItem({ key: 'REL-2', incidentKey: 'OPS-2' }),
+        makeActionItem({ key: 'REL-3', incidentKey: 'OPS-1' }),
+      ]);
+      await store.savePostmortem({ incidentKey: 'OPS-1', importedAt: '2026-10-10T00:00:00.000Z' } as unknown as Parameters<Store['savePostmortem']>[0]);
+      const before = await store.dataVersion();
+      expect(await store.deleteIncidents(['OPS-1', 'OPS-404'])).toEqual({ deleted: 1, detachedActionItems: ['REL-1', 'REL-3'] });
+      expect(await store.dataVersion()).not.toBe(before);
+      expect(await store.getIncident('OPS-1')).toBeNull();
+      expect(await store.getPostmortem('OPS-1')).toBeNull();
+      expect((await store.counts()).incidents).toBe(1);
+      expect((await store.getActionItem('REL-1'))?.incidentKey).toBeNull();
+      expect((await store.getActionItem('REL-2'))?.incidentKey).toBe('OPS-2');
+      const after = await store.dataVersion();
+      expect(await store.deleteIncidents(['OPS-1'])).toEqual({ deleted: 0, detachedActionItems: [] });
+      expect(await store.dataVersion()).toBe(after);
+    });
+
+    it('deletes action items and changes the data version only when one was stored', async () => {
+      await store.upsertActionItems([makeActionItem({ key: 'REL-1' }), makeActionItem({ key: 'REL-2' })]);
+      const before = await store.dataVersion();
+      expect(await store.deleteActionItems(['REL-1', 'REL-9'])).toBe(1);
+      expect(await store.getActionItem('REL-1')).toBeNull();
+      expect((await store.counts()).actionItems).toBe(1);
+      const after = await store.dataVersion();
+      expect(after).not.toBe(before);
+      expect(await store.deleteActionItems(['REL-1'])).toBe(0);
+      expect(await store.dataVersion()).toBe(after);
+    });
+  });
+
+  describe('webhook delivery queue', () => {
+    const t0 = new Date('2026-12-03T10:00:00.000Z');
+    const at = (ms: number) => new Date(t0.getTime() + ms);
+    const delivery = (id: string, ms: number) => ({ id, event: 'jira:issue_updated', issues: [{ id: '10001', key: 'REL-1' }], receivedAt: at(ms).toISOString() });
+
+    it('queues a delivery once per identifier', async () => {
+      expect(await store.enqueueWebhookDelivery(delivery('d-1', 0))).toBe(true);
+      expect(await store.enqueueWebhookDelivery(delivery('d-1', 5))).toBe(false);
+      const claimed = await store.claimWebhookDeliveries('replica-a', 10, at(10), 30_000);
+      expect(claimed.map((d) => d.id)).toEqual(['d-1']);
+      expect(claimed[0]).toMatchObject({ state: 'claimed', holder: 'replica-a', attempts: 1, issues: [{ id: '10001', key: 'REL-1' }] });
+      await store.finishWebhookDeliveries(['d-1'], 'replica-a', null);
+      // Jira's retry of a delivery already done is still a duplicate.
+      expect(await store.enqueueWebhookDelivery(delivery('d-1', 20))).toBe(false);
+      expect(await store.claimWebhookDeliveries('replica-a', 10, at(30), 30_000)).toEqual([]);
+    });
+
+    it('gives each delivery to exactly one of several concurrent claimers, oldest first', async () => {
+      for (let i = 0; i < 6; i += 1) await store.enqueueWebhookDelivery(delivery(`d-${i}`, i));
+      const claims = await Promise.all(['a', 'b', 'c'].map((h) => store.claimWebhookDeliveries(h, 10, at(100), 30_000)));
+      const ids = claims.flat().map((d) => d.id).sort();
+      expect(ids).toEqual(['d-0', 'd-1', 'd-2', 'd-3', 'd-4', 'd-5']);
+      const limited = await (async () => {
+        await store.enqueueWebhookDelivery(delivery('d-7', 7));
+        await store.enqueueWebhookDelivery(delivery('d-6', 6));
+        return store.claimWebhookDeliveries('a', 1, at(100), 30_000);
+      })();
+      expect(limited.map((d) => d.id)).toEqual(['d-6']);
+    });
+
+    it('lets another worker take a delivery whose claim expired, and puts a failed one back', async () => {
+      await store.enqueueWebhookDelivery(delivery('d-1', 0));
+      expect(await store.claimWebhookDeliveries('a', 10, at(0), 1_000)).toHaveLength(1);
+      expect(await store.claimWebhookDeliveries('b', 10, at(500), 1_000)).toEqual([]);
+      const retaken = await store.claimWebhookDeliveries('b', 10, at(1_000), 1_000);
+      expect(retaken.map((d) => [d.id, d.holder, d.attempts])).toEqual([['d-1', 'b', 2]]);
+      // The first worker's late finish does not touch b's claim.
+      await store.finishWebhookDeliveries(['d-1'], 'a', null);
+      await store.finishWebhookDeliveries(['d-1'], 'b', 'Jira answered 503');
+      const again = await store.claimWebhookDeliveries('c', 10, at(1_100), 1_000);
+      expect(again[0]).toMatchObject({ id: 'd-1', holder: 'c', attempts: 3, lastError: 'Jira answered 503' });
+    });
+
+    it('prunes done deliveries received before a time, never pending ones', async () => {
+      await store.enqueueWebhookDelivery(delivery('d-1', 0));
+      await store.enqueueWebhookDelivery(delivery('d-2', 1));
+      await store.claimWebhookDeliveries('a', 1, at(2), 1_000);
+      await store.finishWebhookDeliveries(['d-1'], 'a', null);
+      expect(await store.pruneWebhookDeliveries(at(10))).toBe(1);
+      expect(await store.enqueueWebhookDelivery(delivery('d-1', 20))).toBe(true);
+      expect((await store.claimWebhookDeliveries('a', 10, at(30), 1_000)).map((d) => d.id)).toEqual(['d-2', 'd-1']);
+    });
+  });
+
   it('changes its data version when data changes, and only then', async () => {
     const v0 = await store.dataVersion();
     await store.upsertIncidents([makeIncident({ key: 'OPS-1' })]);

@@ -1,10 +1,12 @@
 /** `npm run sync`: progress on a terminal, a summary, exit codes, --full. */
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { syncCli } from '../../jobs/sync.js';
 import { demoConfig } from '../../server/jira-sample/demoConfig.js';
 import { startSampleJira, type SampleJira } from '../../server/jira-sample/index.js';
+import { EmbeddedStore } from '../../server/store/embedded/EmbeddedStore.js';
 import { tempDir } from '../support/stores.js';
 
 function io(isTTY: boolean) {
@@ -68,6 +70,29 @@ describe('npm run sync', () => {
     const unknown = io(false);
     expect(await syncCli(['--fulll'], env, unknown.io)).toBe(2);
     expect(unknown.err).toEqual(['npm run sync: unknown option --fulll; the only option is --full (npm run sync -- --full).']);
+  });
+
+  it('--full reconciles issue ids: an issue deleted in Jira leaves the store, its action items keep no incident (child process)', async () => {
+    const first = io(false);
+    expect(await syncCli([], env, first.io)).toBe(0);
+    const incident = jira.data.keys().find((k) => k.startsWith('OPS-') && (jira.data.issue(k) as { fields: { issuetype: { name: string } } }).fields.issuetype.name === 'Incident') as string;
+    jira.data.deleteIssue(incident);
+    const output = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'jobs/sync.ts', '--full'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout }));
+    });
+    expect(output.code).toBe(0);
+    expect(output.stdout).toMatch(/removed \(gone from Jira or its JQL\): [1-9]\d*/);
+    const store = await EmbeddedStore.create(env.DATA_DIR as string);
+    try {
+      expect(await store.getIncident(incident)).toBeNull();
+      expect(await store.findActionItems({ incidentKeys: [incident] })).toEqual([]);
+    } finally {
+      await store.close();
+    }
   });
 
   it('says how to connect a Jira when none is configured', async () => {

@@ -78,6 +78,11 @@ export function scriptedReader(data: { incidents: JiraIssue[]; actionItems: Jira
       const next = start + pageSize < list.length ? String(start + pageSize) : null;
       return { issues, nextPageToken: next, isLast: next === null };
     },
+    issue: async (id) => {
+      count('issue');
+      const found = [...data.incidents, ...data.actionItems].find((i) => i.id === id);
+      return found ? structuredClone(found) : null;
+    },
     changelogs: async (issues) => {
       count('changelog');
       return new Map(issues.map((i) => [i.id, data.changelogs?.get(i.id) ?? []]));

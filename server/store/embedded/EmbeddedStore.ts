@@ -32,6 +32,9 @@ import {
   ACTION_ITEM_SORT,
   INCIDENT_SORT,
   actionItemFilter,
+  deliveryClaim,
+  deliveryClaimableFilter,
+  deliveryFinish,
   incidentFilter,
   SYNC_RUN_HISTORY,
   canonical,
@@ -44,7 +47,7 @@ import {
   unchanged,
 } from '../shared.js';
 import { checkBatch, checkPatch, refusedBatchError, type DocumentKind } from '../validation.js';
-import type { ActionItemQuery, IncidentQuery, Page, Store, StoreCounts } from '../Store.js';
+import type { ActionItemQuery, DeletedIncidents, IncidentQuery, Page, Store, StoreCounts, WebhookDelivery } from '../Store.js';
 
 type Doc = Record<string, unknown>;
 // NeDB is CommonJS (`module.exports = Datastore`); its typings describe an ES default export.
@@ -63,6 +66,7 @@ interface Collections {
   digests: Datastore<DigestRecord>;
   ticketRequests: Datastore<TicketRequest>;
   meta: Datastore<{ name: string; value: number }>;
+  webhookDeliveries: Datastore<WebhookDelivery>;
 }
 
 const UNIQUE_KEYS: Record<keyof Collections, string> = {
@@ -75,6 +79,7 @@ const UNIQUE_KEYS: Record<keyof Collections, string> = {
   digests: 'week',
   ticketRequests: 'idempotencyKey',
   meta: 'name',
+  webhookDeliveries: 'id',
 };
 
 function isUniqueViolation(err: unknown): boolean {
@@ -346,6 +351,63 @@ export class EmbeddedStore implements Store {
 
   async getTicketRequest(idempotencyKey: string): Promise<TicketRequest | null> {
     return (await this.db.ticketRequests.findOneAsync({ idempotencyKey }, NO_ID)) as TicketRequest | null;
+  }
+
+  async deleteIncidents(keys: string[]): Promise<DeletedIncidents> {
+    if (keys.length === 0) return { deleted: 0, detachedActionItems: [] };
+    const deleted = await this.db.incidents.removeAsync({ key: { $in: keys } }, { multi: true });
+    this.totals.incidents -= deleted;
+    const removedPostmortems = await this.db.postmortems.removeAsync({ incidentKey: { $in: keys } }, { multi: true });
+    const detached = (await this.db.actionItems.findAsync({ incidentKey: { $in: keys } }, { key: 1, _id: 0 })) as Array<{ key: string }>;
+    if (detached.length > 0) {
+      await this.db.actionItems.updateAsync({ incidentKey: { $in: keys } }, { $set: { incidentKey: null } }, { multi: true });
+    }
+    if (deleted + removedPostmortems + detached.length > 0) await this.bumpVersion();
+    return { deleted, detachedActionItems: detached.map((item) => item.key).sort() };
+  }
+
+  async deleteActionItems(keys: string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    const deleted = await this.db.actionItems.removeAsync({ key: { $in: keys } }, { multi: true });
+    this.totals.actionItems -= deleted;
+    if (deleted > 0) await this.bumpVersion();
+    return deleted;
+  }
+
+  async enqueueWebhookDelivery(delivery: Pick<WebhookDelivery, 'id' | 'event' | 'issues' | 'receivedAt'>): Promise<boolean> {
+    try {
+      await this.db.webhookDeliveries.insertAsync({ ...delivery, state: 'pending', holder: null, claimedUntil: null, attempts: 0, lastError: null });
+      return true;
+    } catch (err) {
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
+  }
+
+  async claimWebhookDeliveries(holder: string, limit: number, now: Date, leaseMs: number): Promise<WebhookDelivery[]> {
+    const candidates = (await this.db.webhookDeliveries
+      .findAsync(deliveryClaimableFilter(now), NO_ID)
+      .sort({ receivedAt: 1, id: 1 })
+      .limit(limit)) as WebhookDelivery[];
+    const claimed: WebhookDelivery[] = [];
+    for (const seen of candidates) {
+      const { filter, update } = deliveryClaim(seen, holder, now, leaseMs);
+      const { numAffected, affectedDocuments } = await this.db.webhookDeliveries.updateAsync(filter, update, { returnUpdatedDocs: true });
+      if (numAffected === 1 && affectedDocuments) {
+        const { _id: _ignored, ...doc } = affectedDocuments as unknown as Doc;
+        claimed.push(doc as unknown as WebhookDelivery);
+      }
+    }
+    return claimed;
+  }
+
+  async finishWebhookDeliveries(ids: string[], holder: string, error: string | null): Promise<void> {
+    const { filter, update } = deliveryFinish(ids, holder, error);
+    await this.db.webhookDeliveries.updateAsync(filter, update, { multi: true });
+  }
+
+  async pruneWebhookDeliveries(before: Date): Promise<number> {
+    return this.db.webhookDeliveries.removeAsync({ state: 'done', receivedAt: { $lt: before.toISOString() } }, { multi: true });
   }
 
   private async patchOne<T extends object>(collection: Datastore<T>, filter: Doc, patch: Doc, what: string, expected?: Doc): Promise<T> {

@@ -23,13 +23,16 @@ import {
   SYNC_RUN_HISTORY,
   actionItemFilter,
   canonical,
+  deliveryClaim,
+  deliveryClaimableFilter,
+  deliveryFinish,
   expectedFilter,
   identityPreservingPatch,
   incidentFilter,
   normalizeIncident,
   positiveLimit,
 } from '../shared.js';
-import type { ActionItemQuery, IncidentQuery, Page, Store, StoreCounts } from '../Store.js';
+import type { ActionItemQuery, DeletedIncidents, IncidentQuery, Page, Store, StoreCounts, WebhookDelivery } from '../Store.js';
 import { checkBatch, refusedBatchError, type DocumentKind } from '../validation.js';
 import { buildModels, type Models } from './models.js';
 import {
@@ -333,6 +336,74 @@ export class MongoStore implements Store {
 
   getTicketRequest(idempotencyKey: string): Promise<TicketRequest | null> {
     return this.run('read', () => this.models.ticketRequests.findOne({ idempotencyKey }, NO_ID).lean().exec() as Promise<TicketRequest>);
+  }
+
+  deleteIncidents(keys: string[]): Promise<DeletedIncidents> {
+    if (keys.length === 0) return Promise.resolve({ deleted: 0, detachedActionItems: [] });
+    return this.versioned(
+      'delete',
+      async () => {
+        const { deletedCount } = await this.models.incidents.deleteMany({ key: { $in: keys } });
+        const postmortems = await this.models.postmortems.deleteMany({ incidentKey: { $in: keys } });
+        const detached = (await this.models.actionItems.find({ incidentKey: { $in: keys } }, { key: 1, _id: 0 }).lean().exec()) as Array<{ key: string }>;
+        if (detached.length > 0) {
+          await this.models.actionItems.updateMany({ key: { $in: detached.map((item) => item.key) }, incidentKey: { $in: keys } }, { $set: { incidentKey: null } });
+        }
+        return { deleted: deletedCount, removed: deletedCount + postmortems.deletedCount + detached.length, detachedActionItems: detached.map((item) => item.key).sort() };
+      },
+      (result) => result.removed > 0,
+    ).then(({ deleted, detachedActionItems }) => ({ deleted, detachedActionItems }));
+  }
+
+  deleteActionItems(keys: string[]): Promise<number> {
+    if (keys.length === 0) return Promise.resolve(0);
+    return this.versioned(
+      'delete',
+      async () => (await this.models.actionItems.deleteMany({ key: { $in: keys } })).deletedCount,
+      (deleted) => deleted > 0,
+    );
+  }
+
+  async enqueueWebhookDelivery(delivery: Pick<WebhookDelivery, 'id' | 'event' | 'issues' | 'receivedAt'>): Promise<boolean> {
+    try {
+      await this.models.webhookDeliveries.create({ ...delivery, state: 'pending', holder: null, claimedUntil: null, attempts: 0, lastError: null });
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw translateMongoError(err, 'webhook delivery');
+    }
+  }
+
+  claimWebhookDeliveries(holder: string, limit: number, now: Date, leaseMs: number): Promise<WebhookDelivery[]> {
+    return this.run('webhook delivery', async () => {
+      const candidates = (await this.models.webhookDeliveries
+        .find(deliveryClaimableFilter(now), NO_ID)
+        .sort({ receivedAt: 1, id: 1 })
+        .limit(limit)
+        .lean()
+        .exec()) as WebhookDelivery[];
+      const claimed: WebhookDelivery[] = [];
+      for (const seen of candidates) {
+        const { filter, update } = deliveryClaim(seen, holder, now, leaseMs);
+        const doc = (await this.models.webhookDeliveries.findOneAndUpdate(filter, update, { returnDocument: 'after', projection: NO_ID }).lean().exec()) as WebhookDelivery | null;
+        if (doc !== null) claimed.push(doc);
+      }
+      return claimed;
+    });
+  }
+
+  finishWebhookDeliveries(ids: string[], holder: string, error: string | null): Promise<void> {
+    return this.run('webhook delivery', async () => {
+      const { filter, update } = deliveryFinish(ids, holder, error);
+      await this.models.webhookDeliveries.updateMany(filter, update);
+    });
+  }
+
+  pruneWebhookDeliveries(before: Date): Promise<number> {
+    return this.run('webhook delivery', async () => {
+      const { deletedCount } = await this.models.webhookDeliveries.deleteMany({ state: 'done', receivedAt: { $lt: before.toISOString() } });
+      return deletedCount;
+    });
   }
 
   private async patchOne<T>(

@@ -140,6 +140,23 @@ export const metaSchema = new Schema(
   { ...options, collection: 'meta' },
 );
 
+export const webhookDeliverySchema = new Schema(
+  {
+    id: { type: String, required: true },
+    event: { type: String, required: true },
+    issues: { type: [Schema.Types.Mixed], default: [] },
+    receivedAt: requiredInstant,
+    state: { type: String, enum: ['pending', 'claimed', 'done'], required: true },
+    holder: { type: String, default: null },
+    claimedUntil: nullableInstant,
+    attempts: { type: Number, default: 0 },
+    lastError: { type: String, default: null },
+  },
+  { ...options, collection: 'webhookDeliveries' },
+);
+webhookDeliverySchema.index({ id: 1 }, { unique: true });
+webhookDeliverySchema.index({ state: 1, receivedAt: 1 });
+
 // The adapter reads and writes plain domain objects (lean), so models are used untyped.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyModel = Model<any, any, any, any, any, any, any>;
@@ -154,6 +171,7 @@ export interface Models {
   digests: AnyModel;
   ticketRequests: AnyModel;
   meta: AnyModel;
+  webhookDeliveries: AnyModel;
 }
 
 export function buildModels(connection: Connection): Models {
@@ -167,5 +185,6 @@ export function buildModels(connection: Connection): Models {
     digests: connection.model('Digest', digestSchema),
     ticketRequests: connection.model('TicketRequest', ticketRequestSchema),
     meta: connection.model('Meta', metaSchema),
+    webhookDeliveries: connection.model('WebhookDelivery', webhookDeliverySchema),
   };
 }
