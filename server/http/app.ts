@@ -13,6 +13,7 @@ import { healthRoutes } from './routes/health.js';
 import { incidentsRoutes } from './routes/incidents.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { postmortemsRoutes } from './routes/postmortems.js';
+import { reviewRoutes } from './routes/review.js';
 import { ticketsRoutes } from './routes/tickets.js';
 import { securityHeaders } from './security.js';
 import { tabRoutes } from './tab.js';
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(ticketsRoutes(deps));
   app.use(postmortemsRoutes(deps));
   app.use(digestRoutes(deps));
+  app.use(reviewRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
