@@ -11,6 +11,7 @@ import type {
   IncidentDetailResponse,
   IncidentsResponse,
   MetricsResponse,
+  ReviewResponse,
 } from '../../server/domain/api.js';
 
 export class ApiError extends Error {
@@ -37,6 +38,8 @@ export interface ApiClient {
   /** The post-mortem template filled from what is known (Markdown). */
   postmortemMarkdown(key: string): Promise<string>;
   createActionItem(incidentKey: string, body: CreateActionItemRequest): Promise<CreateActionItemResponse>;
+  /** A week's review agenda; without a week, the last complete ISO week in the server's TIMEZONE. */
+  review(week?: string | null): Promise<ReviewResponse>;
 }
 
 export interface ApiClientOptions {
@@ -118,6 +121,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     incidents: (f) => getJson(`/api/incidents${query({ from: f.from, to: f.to, service: f.service, severity: f.severity })}`),
     actionItems: (q) => getJson(`/api/action-items${query({ overdue: q.overdue ? 'true' : null, service: q.service, owner: q.owner })}`),
     incident: (key) => getJson(`/api/incidents/${encodeURIComponent(key)}`),
+    review: (week) => getJson(`/api/review${query({ week })}`),
     async postmortemMarkdown(key) {
       const response = await send(`/api/incidents/${encodeURIComponent(key)}/postmortem.md`);
       if (!response.ok) throw await readError(response);

@@ -1,6 +1,7 @@
-/** The tab's entry: connect to the host (Teams or a plain browser), then run the dashboard. */
+/** The tab's entry: connect to the host (Teams or a plain browser), then run the dashboard or the review. */
 import { createApiClient } from './api.js';
 import { Dashboard } from './dashboard.js';
+import { renderReview, wantsReview } from './review.js';
 import { connectHost } from './teams.js';
 
 const root = document.getElementById('app');
@@ -9,5 +10,9 @@ const hostReady = connectHost();
 // Teams SSO is asked for only when the API answers 401 (AUTH_MODE=teams-sso).
 const api = createApiClient({ getToken: async () => (await hostReady).getAuthToken() });
 const host = await hostReady;
-const dashboard = new Dashboard({ root, api, host }, () => host.notifySuccess());
-await dashboard.load();
+if (wantsReview(location.search, host.info)) {
+  await renderReview({ root, api, host, onFirstRender: () => host.notifySuccess() });
+} else {
+  const dashboard = new Dashboard({ root, api, host }, () => host.notifySuccess());
+  await dashboard.load();
+}

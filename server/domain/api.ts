@@ -217,6 +217,7 @@ export interface ReviewIncident {
 export interface ReviewResponse {
   week: string;
   previousWeek: string;
+  nextWeek: string;
   timezone: string;
   /** The week's Monday and Sunday, as calendar dates in `timezone`. */
   firstDay: IsoDate;

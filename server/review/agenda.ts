@@ -92,6 +92,7 @@ export async function reviewAgenda(source: ReviewSource, options: { week: string
   return {
     week,
     previousWeek: shiftWeek(week, -1),
+    nextWeek: shiftWeek(week, 1),
     timezone,
     firstDay,
     lastDay,

@@ -48,7 +48,7 @@ describe('GET /api/review', () => {
     const res = await request(t.app).get('/api/review').expect(200);
     const body = res.body as ReviewResponse;
     expect(body).toMatchObject({
-      week: '2026-W47', previousWeek: '2026-W46', timezone: 'Europe/Berlin', firstDay: '2026-11-16', lastDay: '2026-11-22',
+      week: '2026-W47', previousWeek: '2026-W46', nextWeek: '2026-W48', timezone: 'Europe/Berlin', firstDay: '2026-11-16', lastDay: '2026-11-22',
       range: { from: '2026-11-15T23:00:00.000Z', to: '2026-11-22T23:00:00.000Z' },
     });
     expect(body.incidents.map((i) => i.key)).toEqual(['OPS-1', 'OPS-2', 'OPS-4']);
