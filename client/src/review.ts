@@ -212,7 +212,7 @@ function figure(label: string, value: string, comparison: Comparison | null, cha
   return h('div', { class: 'figure', 'data-figure': label },
     h('span', { class: 'figure-label' }, label),
     h('span', { class: 'figure-value' }, value),
-    h('span', { class: `delta ${tone}` }, comparison ? `${comparison.text} the week before` : 'no week before to compare', tested ? `, ${tested.text}` : ''));
+    h('span', { class: `delta ${tone}` }, comparison ? (comparison.direction === 'same' ? 'same as the week before' : `${comparison.text} the week before`) : 'no week before to compare', tested ? `, ${tested.text}` : ''));
 }
 
 function headline(review: ReviewResponse): HTMLElement {
