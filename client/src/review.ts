@@ -57,8 +57,10 @@ export interface ReviewOptions {
   onFirstRender?: () => void;
 }
 
-const NEXT_KEYS = new Set(['ArrowRight', 'ArrowDown', 'j', 'PageDown']);
-const PREVIOUS_KEYS = new Set(['ArrowLeft', 'ArrowUp', 'k', 'PageUp']);
+const NEXT_KEYS = new Set(['ArrowRight', 'ArrowDown', 'j']);
+const PREVIOUS_KEYS = new Set(['ArrowLeft', 'ArrowUp', 'k']);
+/** Overdue items shown per owner (the most overdue first); the rest are a link to the dashboard's list. */
+const OVERDUE_PER_OWNER = 3;
 
 export async function renderReview(options: ReviewOptions): Promise<void> {
   const { root, api, host } = options;
@@ -234,10 +236,10 @@ function headline(review: ReviewResponse): HTMLElement {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-function itemLine(item: ActionItemView, locale: string | null, extra: string | null = null): HTMLElement {
+function itemLine(item: ActionItemView, locale: string | null, extra: string | null = null, showOwner = true): HTMLElement {
   return h('li', { 'data-key': item.key },
     externalLink(item.url, item.key), ' ', item.summary,
-    h('span', { class: 'meta' }, [item.owner ?? 'no owner', item.dueDate ? `due ${formatDate(item.dueDate, locale)}` : null, extra].filter(Boolean).join(' · ')));
+    h('span', { class: 'meta' }, [showOwner ? item.owner ?? 'no owner' : null, item.dueDate ? `due ${formatDate(item.dueDate, locale)}` : null, extra].filter(Boolean).join(' · ')));
 }
 
 function sinceLastReview(review: ReviewResponse, locale: string | null): HTMLElement {
@@ -284,7 +286,10 @@ function overdueByOwner(review: ReviewResponse, locale: string | null): HTMLElem
   const total = review.overdueByOwner.reduce((sum, group) => sum + group.items.length, 0);
   return h('div', {},
     h('p', { class: 'lead' }, `${plural(total, 'action item')} overdue now, ${plural(review.overdueByOwner.length, 'owner')}.`),
-    ...review.overdueByOwner.map((group) => h('section', { class: 'owner', 'data-owner': group.owner ?? '' },
+    h('div', { class: 'owners' }, ...review.overdueByOwner.map((group) => h('section', { class: 'owner', 'data-owner': group.owner ?? '', 'data-count': group.items.length },
       h('h3', {}, `${group.owner ?? 'No owner'} (${group.items.length})`),
-      h('ul', { class: 'items' }, ...group.items.map((item) => itemLine(item, locale, `${plural(item.daysOverdue ?? 0, 'day')} overdue`))))));
+      h('ul', { class: 'items' }, ...group.items.slice(0, OVERDUE_PER_OWNER).map((item) => itemLine(item, locale, `${plural(item.daysOverdue ?? 0, 'day')} overdue`, false))),
+      group.items.length > OVERDUE_PER_OWNER
+        ? h('p', { class: 'note' }, h('a', { href: `/tab?${new URLSearchParams(group.owner ? { owner: group.owner } : {}).toString()}#overdue` }, `and ${group.items.length - OVERDUE_PER_OWNER} more`))
+        : null))));
 }

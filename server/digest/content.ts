@@ -57,6 +57,8 @@ export interface DigestLinks {
   dashboard: string | null;
   /** Opens the overdue list. */
   overdue: string | null;
+  /** Opens the week's review agenda (docs/meetings.md); optional so older callers need not set it. */
+  review?: string | null;
   /** The chart PNG, when the server has a public URL. */
   chart: string | null;
 }

@@ -538,6 +538,7 @@ suite('the tab inside a stand-in Teams host', () => {
         expect(scroll).toBe(0);
         if (i === 1) await page.screenshot({ path: screenshotPath(`teams-side-panel-320-${theme}`) });
         if (i === 3) await page.screenshot({ path: screenshotPath(`teams-side-panel-320-incident-${theme}`) });
+        if (i === count) await page.screenshot({ path: screenshotPath(`teams-side-panel-320-overdue-${theme}`), fullPage: true });
         if (i < count) await frame.click('button[name="next"]');
       }
       await frame.click('.pager button[name="previous"]');
@@ -578,6 +579,14 @@ suite('the tab inside a stand-in Teams host', () => {
     await page.close();
   });
 
+  it('opens the review of the week a deep link names (the digest card\'s "Review agenda" button)', async () => {
+    const { frame, page, errors } = await openHost({ frameContext: 'content', subEntityId: 'review:2026-W40' });
+    await frame.waitForSelector('.agenda-item[data-item="headline"]');
+    expect(await frame.textContent('h1')).toBe('Reliability review, week 2026-W40');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('runs the review on the 1920x1080 stage: large type, one item at a time, arrow keys and j/k, position in the URL', async () => {
     const review = await reviewWithIncidents();
     for (const theme of ['default', 'dark'] as const) {
@@ -614,6 +623,12 @@ suite('the tab inside a stand-in Teams host', () => {
       await frame.goto(url);
       await frame.waitForSelector('.agenda-item[data-item]');
       expect(await item()).toEqual(['3', `incident-${first.key}`]);
+      // A position past the end shows the last item: the overdue action items by owner.
+      await frame.goto(url.replace('item=3', 'item=99'));
+      await frame.waitForSelector('.agenda-item[data-item="overdue"]');
+      const owners = await frame.locator('.agenda-item section.owner h3').allTextContents();
+      expect(owners.map((o) => o.replace(/ \(\d+\)$/, ''))).toEqual(review.overdueByOwner.map((g) => g.owner ?? 'No owner'));
+      await page.screenshot({ path: screenshotPath(`teams-stage-1920-overdue-${theme}`) });
       expect(errors).toEqual([]);
       await page.close();
     }

@@ -19,6 +19,8 @@ export interface HostPageOptions {
   token: string;
   /** Frame width in CSS pixels (the Teams side panel is 320). */
   width?: number;
+  /** The sub-entity a deep link opened the tab at (the digest card's review link: `review:2026-W47`). */
+  subEntityId?: string;
   /** Frame height in CSS pixels (default 900). */
   height?: number;
 }
@@ -36,6 +38,7 @@ export function hostPageHtml(options: HostPageOptions): string {
     hostClientType: 'web',
     frameContext: options.frameContext,
     entityId: 'dashboard',
+    ...(options.subEntityId ? { subEntityId: options.subEntityId } : {}),
     ...(place === 'channel' ? {
       teamId: '19:team@thread.tacv2',
       teamName: 'Reliability',
