@@ -542,7 +542,7 @@ suite('the tab inside a stand-in Teams host', () => {
         if (i < count) await frame.click('button[name="next"]');
       }
       await frame.click('.pager button[name="previous"]');
-      expect(new URL(frame.url()).searchParams.get('item')).toBe(String(count - 1));
+      expect(await frame.evaluate(() => new URL(location.href).searchParams.get('item'))).toBe(String(count - 1));
       if (theme === 'default') {
         await share.click();
         await frame.waitForSelector('.share-status:text("Shared to the stage")');
@@ -599,27 +599,33 @@ suite('the tab inside a stand-in Teams host', () => {
       const titles = await frame.locator('.agenda a').allTextContents();
       expect(titles.slice(2, 2 + review.incidents.length)).toEqual(review.incidents.map((i) => `${i.severity} ${i.key}`));
       const item = () => frame.evaluate(() => [new URL(location.href).searchParams.get('item'), document.querySelector('.agenda-item')!.getAttribute('data-item')]);
+      // The tab is another process (another origin): wait until a key press has reached it.
+      const at = async (position: string | null, id: string): Promise<void> => {
+        await frame.waitForFunction(([p, i]) => new URL(location.href).searchParams.get('item') === p && document.querySelector('.agenda-item')?.getAttribute('data-item') === i, [position, id] as const, { timeout: 5000 }).catch(() => undefined);
+        expect(await item()).toEqual([position, id]);
+      };
       await frame.locator('body').click({ position: { x: 5, y: 5 } });
       await page.keyboard.press('ArrowRight');
-      expect(await item()).toEqual(['2', 'since']);
+      await at('2', 'since');
       await page.keyboard.press('j');
       const first = review.incidents[0]!;
-      expect(await item()).toEqual(['3', `incident-${first.key}`]);
+      await at('3', `incident-${first.key}`);
       expect(await frame.textContent('.agenda-item [data-postmortem]')).toEqual(first.postmortemImportedAt ? expect.stringMatching(/^imported /) : 'not imported yet');
       expect(await frame.getAttribute('.agenda-item a.incident-link', 'href')).toBe(`/tab?incident=${first.key}`);
       if (first.url) expect(await frame.locator(`.agenda-item a[href="${first.url}"]`).count()).toBe(1);
       await page.screenshot({ path: screenshotPath(`teams-stage-1920-incident-${theme}`) });
       await page.keyboard.press('k');
-      expect(await item()).toEqual(['2', 'since']);
+      await at('2', 'since');
       await page.keyboard.press('ArrowLeft');
       await page.keyboard.press('ArrowLeft');
-      expect(await item()).toEqual([null, 'headline']);
+      await at(null, 'headline');
       expect(await overflowOf(frame)).toBeLessThanOrEqual(0);
       await page.screenshot({ path: screenshotPath(`teams-stage-1920-${theme}`) });
       // The position in the URL survives a reload.
       await page.keyboard.press('j');
       await page.keyboard.press('ArrowDown');
-      const url = frame.url();
+      await at('3', `incident-${first.key}`);
+      const url = await frame.evaluate(() => location.href);
       await frame.goto(url);
       await frame.waitForSelector('.agenda-item[data-item]');
       expect(await item()).toEqual(['3', `incident-${first.key}`]);
