@@ -1,7 +1,8 @@
 /** The tab's entry: connect to the host (Teams or a plain browser), then run the dashboard or the review. */
 import { createApiClient } from './api.js';
 import { Dashboard } from './dashboard.js';
-import { renderReview, wantsReview } from './review.js';
+import { renderReview } from './review.js';
+import { wantsReview } from './review-state.js';
 import { connectHost } from './teams.js';
 
 const root = document.getElementById('app');
