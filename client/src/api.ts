@@ -11,6 +11,7 @@ import type {
   IncidentDetailResponse,
   IncidentsResponse,
   MetricsResponse,
+  ReviewResponse,
 } from '../../server/domain/api.js';
 
 export class ApiError extends Error {
@@ -39,6 +40,8 @@ export interface ApiClient {
   createActionItem(incidentKey: string, body: CreateActionItemRequest): Promise<CreateActionItemResponse>;
   /** The live stream of data-version announcements (server-sent events), read with fetch so it carries the credentials. */
   events(signal: AbortSignal): Promise<ReadableStream<Uint8Array>>;
+  /** A week's review agenda; without a week, the last complete ISO week in the server's TIMEZONE. */
+  review(week?: string | null): Promise<ReviewResponse>;
 }
 
 export interface ApiClientOptions {
@@ -120,6 +123,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     incidents: (f) => getJson(`/api/incidents${query({ from: f.from, to: f.to, service: f.service, severity: f.severity })}`),
     actionItems: (q) => getJson(`/api/action-items${query({ overdue: q.overdue ? 'true' : null, service: q.service, owner: q.owner })}`),
     incident: (key) => getJson(`/api/incidents/${encodeURIComponent(key)}`),
+    review: (week) => getJson(`/api/review${query({ week })}`),
     async postmortemMarkdown(key) {
       const response = await send(`/api/incidents/${encodeURIComponent(key)}/postmortem.md`);
       if (!response.ok) throw await readError(response);

@@ -37,12 +37,15 @@ const selectOf = (name: keyof ChannelChoice, label: string, options: Array<[stri
 };
 const problem = h('p', { class: 'field-error', role: 'alert', id: 'choice-problem' });
 const preview = h('a', { id: 'content-url', target: '_blank', rel: 'noopener' });
-const where = host.info.channelName ? ` for ${host.info.channelName}` : '';
+// The same page configures a channel tab, a group chat tab and a meeting tab.
+const place = host.info.meetingId ? 'meeting' : host.info.channelId ? 'channel' : host.info.chatId ? 'chat' : 'channel';
+const where = host.info.channelName ? ` for ${host.info.channelName}` : place === 'channel' ? '' : ` for this ${place}`;
 root.removeAttribute('aria-busy');
 root.replaceChildren(
   h('main', { class: 'config' },
     h('h1', {}, `Postmortem Insights tab${where}`),
-    h('p', {}, 'Choose what this channel\'s dashboard shows when it opens. Anyone can still change the filters in the tab.'),
+    h('p', { 'data-place': place }, `Choose what this ${place}'s dashboard shows when it opens. Anyone can still change the filters in the tab.`),
+    place === 'meeting' ? h('p', {}, 'During the meeting, the side panel and the stage show the week\'s review agenda; "Share to stage" in the side panel puts it in front of everyone.') : null,
     loadProblem ? h('p', { class: 'error', role: 'alert' }, `The service list could not be loaded (${loadProblem}); you can still pick a window and severity.`) : null,
     h('form', { class: 'filters stacked', 'aria-describedby': 'choice-problem', onsubmit: (e) => e.preventDefault() },
       selectOf('window', 'Window', CHANNEL_WINDOWS.map((w) => [w, `Last ${w} days`] as [string, string])),

@@ -1,7 +1,9 @@
-/** The tab's entry: connect to the host (Teams or a plain browser), then run the dashboard. */
+/** The tab's entry: connect to the host (Teams or a plain browser), then run the dashboard or the review. */
 import { createApiClient } from './api.js';
 import { Dashboard } from './dashboard.js';
 import { startLiveUpdates } from './live.js';
+import { renderReview } from './review.js';
+import { wantsReview } from './review-state.js';
 import { connectHost } from './teams.js';
 
 const root = document.getElementById('app');
@@ -10,7 +12,11 @@ const hostReady = connectHost();
 // Teams SSO is asked for only when the API answers 401 (AUTH_MODE=teams-sso).
 const api = createApiClient({ getToken: async () => (await hostReady).getAuthToken() });
 const host = await hostReady;
-const dashboard = new Dashboard({ root, api, host }, () => host.notifySuccess());
-await dashboard.load();
-// A change in Jira (webhook or sync) reaches the open tab without a reload.
-startLiveUpdates({ api, onChange: () => dashboard.refresh() });
+if (wantsReview(location.search, host.info)) {
+  await renderReview({ root, api, host, onFirstRender: () => host.notifySuccess() });
+} else {
+  const dashboard = new Dashboard({ root, api, host }, () => host.notifySuccess());
+  await dashboard.load();
+  // A change in Jira (webhook or sync) reaches the open dashboard without a reload.
+  startLiveUpdates({ api, onChange: () => dashboard.refresh() });
+}

@@ -209,6 +209,9 @@ export function buildDigestCard(content: DigestContent): AdaptiveCard {
   if (content.links.overdue) {
     actions.push({ type: 'Action.OpenUrl', title: `Overdue list (${actionItems.overdueNow})`, url: content.links.overdue });
   }
+  if (content.links.review) {
+    actions.push({ type: 'Action.OpenUrl', title: `Review agenda (${content.week})`, url: content.links.review });
+  }
 
   const card: AdaptiveCard = {
     type: 'AdaptiveCard',

@@ -15,6 +15,7 @@ import type {
   ActionItemsResponse,
   IncidentsResponse,
   MetricsResponse,
+  ReviewIncident,
   TimeMetric,
   WeekCount,
 } from '../domain/api.js';
@@ -46,15 +47,8 @@ export interface Compared<T> {
   previous: T;
 }
 
-export interface MajorIncident {
-  key: string;
-  summary: string;
-  severity: SeverityKey;
-  status: string;
-  resolved: boolean;
-  url: string | null;
-  /** When the post-mortem document was imported; null when none has been. */
-  postmortemImportedAt: IsoInstant | null;
+/** A P0/P1 incident of the week as the review agenda shows it, with fewer action-item counts. */
+export interface MajorIncident extends Omit<ReviewIncident, 'placeAt' | 'actionItems' | 'behindOverdueFixes'> {
   actionItems: { total: number; open: number };
 }
 
@@ -63,6 +57,8 @@ export interface DigestLinks {
   dashboard: string | null;
   /** Opens the overdue list. */
   overdue: string | null;
+  /** Opens the week's review agenda (docs/meetings.md); optional so older callers need not set it. */
+  review?: string | null;
   /** The chart PNG, when the server has a public URL. */
   chart: string | null;
 }

@@ -32,16 +32,23 @@ export function chartPath(week: string): string {
   return `/api/digest/chart/${week}.png`;
 }
 
-export function digestLinks(settings: LinkSettings, week: string): { dashboard: string | null; overdue: string | null; chart: string | null } {
+/** The sub-entity of a week's review agenda; the tab reads it from `page.subPageId` (client/src/review.ts). */
+export function reviewSubEntity(week: string): string {
+  return `review:${week}`;
+}
+
+export function digestLinks(settings: LinkSettings, week: string): { dashboard: string | null; overdue: string | null; review: string | null; chart: string | null } {
   const base = settings.publicUrl ? trimSlash(settings.publicUrl) : null;
   const tabUrl = base ? `${base}/tab` : null;
   const overdueUrl = base ? `${base}/tab#${OVERDUE_SUB_ENTITY}` : null;
+  const reviewUrl = base ? `${base}/tab?view=review&week=${week}` : null;
   if (settings.teamsAppId) {
     return {
       dashboard: teamsTabDeepLink(settings.teamsAppId, tabUrl, null),
       overdue: teamsTabDeepLink(settings.teamsAppId, overdueUrl, OVERDUE_SUB_ENTITY),
+      review: teamsTabDeepLink(settings.teamsAppId, reviewUrl, reviewSubEntity(week)),
       chart: base ? `${base}${chartPath(week)}` : null,
     };
   }
-  return { dashboard: tabUrl, overdue: overdueUrl, chart: base ? `${base}${chartPath(week)}` : null };
+  return { dashboard: tabUrl, overdue: overdueUrl, review: reviewUrl, chart: base ? `${base}${chartPath(week)}` : null };
 }

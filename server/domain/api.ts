@@ -99,6 +99,9 @@ export interface MetricsResponse extends MetricsCore {
   dataQuality?: DataQuality;
   /** The formula behind each number, as shown in the UI and the digest. */
   formulas?: Record<string, string>;
+  /** Optional (see Recurrence, Change below). */
+  recurrence?: Recurrence;
+  change?: HeadlineChange;
 }
 
 /** One incident or action item whose data is incomplete or inconsistent, and why. */
@@ -141,6 +144,8 @@ export interface IncidentsResponse {
 export interface IncidentDetailResponse extends Incident {
   actionItems: ActionItemView[];
   postmortem: Postmortem | null;
+  /** Optional: the action items that were overdue at this incident. */
+  behindOverdueFixes?: string[];
 }
 
 export interface ActionItemsResponse {
@@ -164,4 +169,71 @@ export interface ImportPostmortemResponse {
   incident: string;
   actionItems: Array<{ ref: string | null; jiraKey: string | null; status: 'created' | 'linked' | 'existing' | 'failed'; error?: string; differences?: string[] }>;
   created: string[];
+}
+
+/**
+ * Optional additions to GET /api/metrics and GET /api/incidents/:key (docs/meetings.md
+ * renders them when present): the incidents behind an overdue fix, and the change of each
+ * headline number against the previous window.
+ */
+export interface RecurrenceItem {
+  key: string;
+  incidentKey: string | null;
+  dueDate: IsoDate | null;
+  incidents: string[];
+}
+
+export interface Recurrence {
+  behindOverdueFix: number;
+  rate: number | null;
+  items: RecurrenceItem[];
+  itemsTotal: number;
+}
+
+export interface Change {
+  p: number | null;
+  significant: boolean;
+}
+
+export type HeadlineChange = Partial<Record<'incidents' | 'timeToDetect' | 'timeToAcknowledge' | 'timeToResolve', Change>>;
+
+/** One P0 or P1 incident of the reviewed week, with its post-mortem's state. */
+export interface ReviewIncident {
+  key: string;
+  summary: string;
+  severity: SeverityKey;
+  status: string;
+  resolved: boolean;
+  url: string | null;
+  placeAt: IsoInstant;
+  /** When the post-mortem document was imported; null when none has been. */
+  postmortemImportedAt: IsoInstant | null;
+  actionItems: { total: number; open: number; done: number; overdue: number };
+  /** The action items that were overdue at this incident (when the server computes them). */
+  behindOverdueFixes?: string[];
+}
+
+/** GET /api/review?week=YYYY-Www: the agenda of a weekly reliability review (docs/meetings.md). */
+export interface ReviewResponse {
+  week: string;
+  previousWeek: string;
+  nextWeek: string;
+  timezone: string;
+  /** The week's Monday and Sunday, as calendar dates in `timezone`. */
+  firstDay: IsoDate;
+  lastDay: IsoDate;
+  range: { from: IsoInstant; to: IsoInstant };
+  /** The week's headline numbers, those of the week before (`previous`), and their change when known. */
+  headline: Pick<MetricsCore, 'incidents' | 'timeToDetect' | 'timeToAcknowledge' | 'timeToResolve' | 'actionItems'> & {
+    previous: Pick<MetricsCore, 'incidents' | 'timeToDetect' | 'timeToAcknowledge' | 'timeToResolve' | 'actionItems'> | null;
+    change?: HeadlineChange;
+  };
+  /** The week's P0 and P1 incidents, by severity, then place in time, then key. */
+  incidents: ReviewIncident[];
+  /** Action items overdue now, grouped by owner (most items first); null owner last. */
+  overdueByOwner: Array<{ owner: string | null; items: ActionItemView[] }>;
+  /** What changed during the week: action items closed, and those that missed their due date in it. */
+  sinceLastReview: { closed: ActionItemView[]; becameOverdue: ActionItemView[] };
+  /** The week's incidents behind an overdue fix, with those fixes (when the server computes them). */
+  recurrence?: Recurrence;
 }

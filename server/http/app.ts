@@ -18,6 +18,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { postmortemsRoutes } from './routes/postmortems.js';
 import { failedAuthLimiter, writeLimiter } from './rateLimits.js';
 import { crossSiteWriteGuard, loopbackHostGuard, pathGuard } from './requestGuards.js';
+import { reviewRoutes } from './routes/review.js';
 import { ticketsRoutes } from './routes/tickets.js';
 import { securityHeaders } from './security.js';
 import { tabRoutes } from './tab.js';
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(postmortemsRoutes(deps));
   app.use(digestRoutes(deps));
   app.use(eventsRoutes(deps));
+  app.use(reviewRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

@@ -5,7 +5,7 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import type { Frame, Page, Response } from 'playwright-core';
-import type { ActionItemsResponse, DataQualityResponse, MetricsResponse } from '../../server/domain/api.js';
+import type { ActionItemsResponse, DataQualityResponse, MetricsResponse, ReviewResponse } from '../../server/domain/api.js';
 import { buildTab, findChromium, launchBrowser, screenshotPath, SCREENSHOT_DIR, type Browser } from './harness.js';
 import { startSsoTestServer, startTestServer, type SsoTestServer, type TestServer } from './server.js';
 import { HOST_ORIGIN, hostPageHtml, type HostPageOptions } from './teams-host.js';
@@ -491,5 +491,155 @@ suite('the tab inside a stand-in Teams host', () => {
     await page.screenshot({ path: screenshotPath('teams-config') });
     expect(errors).toEqual([]);
     await page.close();
+  });
+  /** The agenda of the newest week (up to 20 back from the default) that has a P0 or P1 incident. */
+  async function reviewWithIncidents(): Promise<ReviewResponse> {
+    let week: string | null = null;
+    for (let i = 0; i < 20; i++) {
+      const answer = await fetch(`${sso.baseUrl}/api/review${week ? `?week=${week}` : ''}`, { headers: { Authorization: `Bearer ${sso.token}` } });
+      const review = (await answer.json()) as ReviewResponse;
+      if (review.incidents.length > 0) return review;
+      week = review.previousWeek;
+    }
+    throw new Error('The demo data has no P0 or P1 incident in the last 20 weeks.');
+  }
+
+  const overflowOf = (frame: Frame) => frame.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+  it('configures a tab in a meeting and in a group chat as in a channel', async () => {
+    for (const place of ['meeting', 'groupChat'] as const) {
+      const { page, frame, errors } = await openHost({ tabUrl: `${TAB_ORIGIN}/tab/config`, frameContext: 'settings', place });
+      await page.waitForFunction(() => (window as unknown as { hostLog: Array<{ func: string }> }).hostLog.some((m) => m.func === 'settings.setValidityState'));
+      expect(await frame.textContent('h1')).toBe(`Postmortem Insights tab for this ${place === 'meeting' ? 'meeting' : 'chat'}`);
+      await frame.selectOption('select[name="severity"]', 'P0');
+      await page.evaluate(() => (window as unknown as { pushEvent: (f: string, a: unknown[]) => void }).pushEvent('settings.save', [{}]));
+      await page.waitForFunction(() => (window as unknown as { hostLog: Array<{ func: string }> }).hostLog.some((m) => m.func === 'settings.save.success'));
+      const saved = (await hostLog(page)).find((m) => m.func === 'settings.setSettings')!.args[0] as { contentUrl: string };
+      expect(Object.fromEntries(new URL(saved.contentUrl).searchParams)).toEqual({ severity: 'P0' });
+      if (place === 'meeting') await page.screenshot({ path: screenshotPath('teams-config-meeting') });
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+  });
+
+  it('shows the review in the 320 px side panel without horizontal scrolling, and shares it to the stage as a screen share', async () => {
+    const review = await reviewWithIncidents();
+    for (const theme of ['default', 'dark'] as const) {
+      // The tab's configured address is the dashboard's; in the side panel it shows the review.
+      const { page, frame, errors } = await openHost({ tabUrl: `${TAB_ORIGIN}/tab?week=${review.week}`, frameContext: 'sidePanel', place: 'meeting', theme, width: 320 });
+      await page.setViewportSize({ width: 320, height: 900 });
+      await frame.waitForSelector('.agenda-item[data-item="headline"]');
+      expect(await frame.getAttribute('html', 'data-theme')).toBe(theme);
+      const share = frame.getByRole('button', { name: 'Share to stage' });
+      await share.waitFor();
+      // Every agenda item fits the panel's width.
+      const count = Number((await frame.textContent('.pager .position'))!.split(' / ')[1]);
+      expect(count).toBe(2 + review.incidents.length + 1 + (review.recurrence ? 1 : 0));
+      for (let i = 1; i <= count; i++) {
+        expect(await overflowOf(frame)).toBeLessThanOrEqual(0);
+        const scroll = await frame.evaluate(() => [...document.querySelectorAll('.agenda-item *')].filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible').length);
+        expect(scroll).toBe(0);
+        if (i === 1) await page.screenshot({ path: screenshotPath(`teams-side-panel-320-${theme}`) });
+        if (i === 3) await page.screenshot({ path: screenshotPath(`teams-side-panel-320-incident-${theme}`) });
+        if (i === count) await page.screenshot({ path: screenshotPath(`teams-side-panel-320-overdue-${theme}`), fullPage: true });
+        if (i < count) await frame.click('button[name="next"]');
+      }
+      await frame.click('.pager button[name="previous"]');
+      expect(await frame.evaluate(() => new URL(location.href).searchParams.get('item'))).toBe(String(count - 1));
+      if (theme === 'default') {
+        await share.click();
+        await frame.waitForSelector('.share-status:text("Shared to the stage")');
+        const calls = (await hostLog(page)).filter((m) => m.func === 'meeting.shareAppContentToStage');
+        expect(calls).toEqual([{ func: 'meeting.shareAppContentToStage', args: [`${TAB_ORIGIN}/tab?view=review&week=${review.week}`, { sharingProtocol: 'ScreenShare' }] }]);
+      }
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+  });
+
+  it('shows a refused share in words, and offers no button when Teams does not allow sharing', async () => {
+    const refused = await openHost({ frameContext: 'sidePanel', place: 'meeting', width: 320, shareError: { errorCode: 1000, message: 'App does not have permission' } });
+    await refused.frame.getByRole('button', { name: 'Share to stage' }).click();
+    const alert = refused.frame.locator('.share-status[role="alert"]');
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe('Could not share to the stage. The app is not allowed to share to this meeting\'s stage (ask the organiser, or check the app\'s permissions): App does not have permission (error 1000).');
+    expect(refused.errors).toEqual([]);
+    await refused.page.close();
+
+    const denied = await openHost({ frameContext: 'sidePanel', place: 'meeting', width: 320, sharePermission: false });
+    await denied.page.waitForFunction(() => (window as unknown as { hostLog: Array<{ func: string }> }).hostLog.some((m) => m.func === 'meeting.getAppContentStageSharingCapabilities'));
+    await denied.frame.waitForFunction(() => document.querySelector('.share') === null);
+    expect(await denied.frame.getByRole('button', { name: 'Share to stage' }).count()).toBe(0);
+    await denied.page.close();
+  });
+
+  it('offers no Share to stage outside a meeting, and asks Teams nothing about the stage', async () => {
+    const { page, frame, errors } = await openHost({ tabUrl: `${TAB_ORIGIN}/tab?view=review`, frameContext: 'content' });
+    await frame.waitForSelector('.agenda-item[data-item="headline"]');
+    expect(await frame.locator('button[name="share-to-stage"]').count()).toBe(0);
+    expect((await hostLog(page)).filter((m) => m.func.startsWith('meeting.'))).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('opens the review of the week a deep link names (the digest card\'s "Review agenda" button)', async () => {
+    const { frame, page, errors } = await openHost({ frameContext: 'content', subEntityId: 'review:2026-W40' });
+    await frame.waitForSelector('.agenda-item[data-item="headline"]');
+    expect(await frame.textContent('h1')).toBe('Reliability review, week 2026-W40');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('runs the review on the 1920x1080 stage: large type, one item at a time, arrow keys and j/k, position in the URL', async () => {
+    const review = await reviewWithIncidents();
+    for (const theme of ['default', 'dark'] as const) {
+      const { page, frame, errors } = await openHost({ tabUrl: `${TAB_ORIGIN}/tab?view=review&week=${review.week}`, frameContext: 'meetingStage', place: 'meeting', theme, width: 1920, height: 1080 });
+      await page.setViewportSize({ width: 1920, height: 1080 });
+      await frame.waitForSelector('.agenda-item[data-item="headline"]');
+      expect(await frame.evaluate(() => parseFloat(getComputedStyle(document.querySelector('.agenda-item h2')!).fontSize))).toBeGreaterThanOrEqual(40);
+      expect(await frame.locator('button[name="share-to-stage"]').count()).toBe(0);
+      // The agenda names the week's P0 and P1 incidents, as /api/review lists them.
+      const titles = await frame.locator('.agenda a').allTextContents();
+      expect(titles.slice(2, 2 + review.incidents.length)).toEqual(review.incidents.map((i) => `${i.severity} ${i.key}`));
+      const item = () => frame.evaluate(() => [new URL(location.href).searchParams.get('item'), document.querySelector('.agenda-item')!.getAttribute('data-item')]);
+      // The tab is another process (another origin): wait until a key press has reached it.
+      const at = async (position: string | null, id: string): Promise<void> => {
+        await frame.waitForFunction(([p, i]) => new URL(location.href).searchParams.get('item') === p && document.querySelector('.agenda-item')?.getAttribute('data-item') === i, [position, id] as const, { timeout: 5000 }).catch(() => undefined);
+        expect(await item()).toEqual([position, id]);
+      };
+      await frame.locator('body').click({ position: { x: 5, y: 5 } });
+      await page.keyboard.press('ArrowRight');
+      await at('2', 'since');
+      await page.keyboard.press('j');
+      const first = review.incidents[0]!;
+      await at('3', `incident-${first.key}`);
+      expect(await frame.textContent('.agenda-item [data-postmortem]')).toEqual(first.postmortemImportedAt ? expect.stringMatching(/^imported /) : 'not imported yet');
+      expect(await frame.getAttribute('.agenda-item a.incident-link', 'href')).toBe(`/tab?incident=${first.key}`);
+      if (first.url) expect(await frame.locator(`.agenda-item a[href="${first.url}"]`).count()).toBe(1);
+      await page.screenshot({ path: screenshotPath(`teams-stage-1920-incident-${theme}`) });
+      await page.keyboard.press('k');
+      await at('2', 'since');
+      await page.keyboard.press('ArrowLeft');
+      await page.keyboard.press('ArrowLeft');
+      await at(null, 'headline');
+      expect(await overflowOf(frame)).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: screenshotPath(`teams-stage-1920-${theme}`) });
+      // The position in the URL survives a reload.
+      await page.keyboard.press('j');
+      await page.keyboard.press('ArrowDown');
+      await at('3', `incident-${first.key}`);
+      const url = await frame.evaluate(() => location.href);
+      await frame.goto(url);
+      await frame.waitForSelector('.agenda-item[data-item]');
+      expect(await item()).toEqual(['3', `incident-${first.key}`]);
+      // A position past the end shows the last item: the overdue action items by owner.
+      await frame.goto(url.replace('item=3', 'item=99'));
+      await frame.waitForSelector('.agenda-item[data-item="overdue"]');
+      const owners = await frame.locator('.agenda-item section.owner h3').allTextContents();
+      expect(owners.map((o) => o.replace(/ \(\d+\)$/, ''))).toEqual(review.overdueByOwner.map((g) => g.owner ?? 'No owner'));
+      await page.screenshot({ path: screenshotPath(`teams-stage-1920-overdue-${theme}`) });
+      expect(errors).toEqual([]);
+      await page.close();
+    }
   });
 });

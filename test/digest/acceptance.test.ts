@@ -184,8 +184,8 @@ describe.each(availableStores().map((h) => h.name))('weekly digest end to end (%
     expect(png.headers['content-type']).toBe('image/png');
     expect((png.body as Buffer).subarray(1, 4).toString('latin1')).toBe('PNG');
 
-    // The buttons: the Teams tab and the overdue list.
-    expect(card.actions?.map((a) => String(a.url).startsWith(`https://teams.microsoft.com/l/entity/${TEAMS_APP_ID}/`))).toEqual([true, true]);
+    // The buttons: the Teams tab, the overdue list and the week's review agenda.
+    expect(card.actions?.map((a) => String(a.url).startsWith(`https://teams.microsoft.com/l/entity/${TEAMS_APP_ID}/`))).toEqual([true, true, true]);
 
     // Health shows it.
     const health = await request(app).get('/api/health').expect(200);

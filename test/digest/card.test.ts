@@ -155,8 +155,12 @@ describe('digest card', () => {
     expect(card.actions).toEqual([
       expect.objectContaining({ type: 'Action.OpenUrl', title: 'Open the dashboard' }),
       expect.objectContaining({ type: 'Action.OpenUrl', title: 'Overdue list (7)' }),
+      expect.objectContaining({ type: 'Action.OpenUrl', title: 'Review agenda (2026-W47)' }),
     ]);
-    const [dashboard, overdue] = (card.actions ?? []).map((a) => new URL(String(a.url)));
+    const [dashboard, overdue, review] = (card.actions ?? []).map((a) => new URL(String(a.url)));
+    // The review of the card's week: in Teams a deep link the tab reads as page.subPageId.
+    expect(JSON.parse(review?.searchParams.get('context') ?? '{}')).toEqual({ subEntityId: 'review:2026-W47' });
+    expect(review?.searchParams.get('webUrl')).toBe('https://pmi.example.com/tab?view=review&week=2026-W47');
     expect(dashboard?.href).toMatch(/^https:\/\/teams\.microsoft\.com\/l\/entity\/0b7f4c52-3a36-4a4f-9d0e-2f1f6d6c1a11\/dashboard\?/);
     expect(dashboard?.searchParams.get('webUrl')).toBe('https://pmi.example.com/tab');
     expect(JSON.parse(overdue?.searchParams.get('context') ?? '{}')).toEqual({ subEntityId: 'overdue' });
@@ -167,7 +171,7 @@ describe('digest card', () => {
 
   it('links to the web dashboard without a Teams app id, and drops buttons and chart without any URL', async () => {
     const web = buildDigestCard(await contentFor(sampleData(), digestLinks({ publicUrl: 'https://pmi.example.com/', teamsAppId: null }, '2026-W47')));
-    expect(web.actions?.map((a) => a.url)).toEqual(['https://pmi.example.com/tab', 'https://pmi.example.com/tab#overdue']);
+    expect(web.actions?.map((a) => a.url)).toEqual(['https://pmi.example.com/tab', 'https://pmi.example.com/tab#overdue', 'https://pmi.example.com/tab?view=review&week=2026-W47']);
     const bare = buildDigestCard(await contentFor(sampleData(), digestLinks({ publicUrl: null, teamsAppId: null }, '2026-W47')));
     expect(bare.actions).toBeUndefined();
     expect(bare.body.some((e) => e.type === 'Image')).toBe(false);

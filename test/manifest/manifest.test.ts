@@ -98,11 +98,32 @@ describe('buildManifest', () => {
       id: APP_ID,
       version: '0.1.0',
       staticTabs: [{ contentUrl: 'https://insights.contoso.com/tab', scopes: ['personal'] }],
-      configurableTabs: [{ configurationUrl: 'https://insights.contoso.com/tab/config', scopes: ['team'] }],
+      configurableTabs: [{ configurationUrl: 'https://insights.contoso.com/tab/config', scopes: ['team', 'groupChat'] }],
       validDomains: ['insights.contoso.com'],
       webApplicationInfo: { id: CLIENT_ID.toLowerCase(), resource: `api://insights.contoso.com/${CLIENT_ID.toLowerCase()}` },
       icons: { color: 'color.png', outline: 'outline.png' },
     });
+  });
+
+  it('offers the configurable tab in channels, group chats and meetings (side panel, stage) with the stage-sharing permissions', () => {
+    const manifest = buildManifest(readTemplate(), packageInputsFromEnv(ENV, '0.1.0'));
+    expect(validate(manifest)).toBe(true);
+    expect(manifest.configurableTabs).toEqual([expect.objectContaining({
+      scopes: ['team', 'groupChat'],
+      context: ['channelTab', 'privateChatTab', 'meetingChatTab', 'meetingDetailsTab', 'meetingSidePanel', 'meetingStage'],
+    })]);
+    expect(manifest.authorization).toEqual({
+      permissions: {
+        resourceSpecific: [
+          { name: 'MeetingStage.Write.Chat', type: 'Delegated' },
+          { name: 'ChannelMeetingStage.Write.Group', type: 'Delegated' },
+        ],
+      },
+    });
+    // The schema checks these values too: a context it does not know is refused.
+    const tab = (manifest.configurableTabs as Array<Record<string, unknown>>)[0]!;
+    expect(validate({ ...manifest, configurableTabs: [{ ...tab, context: ['meetingLobby'] }] })).toBe(false);
+    expect(validate({ ...manifest, authorization: { permissions: { resourceSpecific: [{ name: 'MeetingStage.Write.Chat', type: 'Sometimes' }] } } })).toBe(false);
   });
 
   it('is checked for real: the schema refuses a manifest Teams would refuse', () => {
