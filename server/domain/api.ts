@@ -97,8 +97,45 @@ export interface MetricsResponse extends MetricsCore {
     actionItemsOpenAtEnd: number;
   }>;
   dataQuality?: DataQuality;
+  /** Which late fixes the window's incidents hit (docs/insights.md). */
+  recurrence?: Recurrence;
+  /** Whether each change against `previous` is more than noise (docs/insights.md). */
+  change?: MetricsChange;
   /** The formula behind each number, as shown in the UI and the digest. */
   formulas?: Record<string, string>;
+}
+
+/** An action item that was overdue at one or more of the window's incidents. */
+export interface RecurrenceItem {
+  key: string;
+  incidentKey: string;
+  dueDate: IsoDate;
+  /** The window's incidents it was overdue at, by place in time, then key. */
+  incidents: string[];
+}
+
+export interface Recurrence {
+  /** How many of the window's incidents are behind an overdue fix. */
+  behindOverdueFix: number;
+  /** behindOverdueFix / incidents.total; null without incidents. */
+  rate: number | null;
+  /** The first 20 items, most incidents first, then due date, then key. */
+  items: RecurrenceItem[];
+  /** How many items there are in all. */
+  itemsTotal: number;
+}
+
+/** A significance test of one change; p is null when there were too few values to test. */
+export interface ChangeSignificance {
+  p: number | null;
+  significant: boolean;
+}
+
+export interface MetricsChange {
+  incidents: ChangeSignificance;
+  timeToDetect: ChangeSignificance;
+  timeToAcknowledge: ChangeSignificance;
+  timeToResolve: ChangeSignificance;
 }
 
 /** One incident or action item whose data is incomplete or inconsistent, and why. */
@@ -140,6 +177,8 @@ export interface IncidentsResponse {
 
 export interface IncidentDetailResponse extends Incident {
   actionItems: ActionItemView[];
+  /** The action items that were overdue at this incident, by key (docs/insights.md). */
+  behindOverdueFixes: string[];
   postmortem: Postmortem | null;
 }
 
