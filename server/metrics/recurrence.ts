@@ -38,14 +38,63 @@ export interface LateInterval {
   untilMs: number;
 }
 
-/** 00:00 (in the zone) of the day after a date, cached per computation. */
+const dayAfterStarts = new Map<string, number>();
+
+/**
+ * 00:00 (in the zone) of the day after a date. Cached across computations (luxon's answer
+ * costs more than the rest of an item's work), like calendar.ts's dayNumber.
+ */
 function dayAfterStart(cache: Map<IsoDate, number>, dueDate: IsoDate, timezone: string): number {
   let ms = cache.get(dueDate);
   if (ms === undefined) {
-    ms = Date.parse(startOfDate(addDays(dueDate, 1), timezone));
+    const key = `${timezone} ${dueDate}`;
+    ms = dayAfterStarts.get(key);
+    if (ms === undefined) {
+      ms = Date.parse(startOfDate(addDays(dueDate, 1), timezone));
+      if (dayAfterStarts.size > 100_000) dayAfterStarts.clear();
+      dayAfterStarts.set(key, ms);
+    }
     cache.set(dueDate, ms);
   }
   return ms;
+}
+
+/** Caches of one computation: 00:00 of the day after each due date, the SLA due date of each incident. */
+export interface LateIntervalCache {
+  dayStarts: Map<IsoDate, number>;
+  slaDueDates: Map<string, IsoDate | null>;
+}
+
+export function lateIntervalCache(): LateIntervalCache {
+  return { dayStarts: new Map(), slaDueDates: new Map() };
+}
+
+/**
+ * The instants an item of incident A was late at, or null when it never was. placeMs is A's
+ * place in time and resolvedMs the item's resolvedAt (NaN when it has none), parsed once by the caller.
+ */
+function lateIntervalOf(
+  item: ActionItem,
+  incident: Incident,
+  placeMs: number,
+  resolvedMs: number,
+  options: RecurrenceOptions,
+  cache: LateIntervalCache,
+): LateInterval | null {
+  const done = item.statusCategory === 'done';
+  if (done && Number.isNaN(resolvedMs)) return null; // done without a resolvedAt counts as done
+  const untilMs = done ? resolvedMs : Number.POSITIVE_INFINITY;
+  let dueDate: IsoDate | null;
+  if (item.jiraDueDate) dueDate = item.jiraDueDate;
+  else {
+    // Items of one incident share its SLA date: derive it once per incident.
+    const known = cache.slaDueDates.get(incident.key);
+    dueDate = known === undefined ? effectiveDueDate(item, incident, options.slaDays, options.calendar).dueDate : known;
+    if (known === undefined) cache.slaDueDates.set(incident.key, dueDate);
+  }
+  if (dueDate === null) return null;
+  const fromMs = Math.max(placeMs + 1, dayAfterStart(cache.dayStarts, dueDate, options.timezone));
+  return fromMs < untilMs ? { dueDate, fromMs, untilMs } : null;
 }
 
 /** The instants an item of incident A was late at, or null when it never was. */
@@ -53,19 +102,14 @@ export function lateInterval(
   item: ActionItem,
   incident: Incident,
   options: RecurrenceOptions,
-  dayStarts: Map<IsoDate, number> = new Map(),
+  cache: LateIntervalCache = lateIntervalCache(),
 ): LateInterval | null {
-  const done = item.statusCategory === 'done';
-  if (done && item.resolvedAt === null) return null;
-  const untilMs = done ? Date.parse(item.resolvedAt as string) : Number.POSITIVE_INFINITY;
-  const { dueDate } = effectiveDueDate(item, incident, options.slaDays, options.calendar);
-  if (dueDate === null || Number.isNaN(untilMs)) return null;
-  const fromMs = Math.max(Date.parse(incident.placeAt) + 1, dayAfterStart(dayStarts, dueDate, options.timezone));
-  return fromMs < untilMs ? { dueDate, fromMs, untilMs } : null;
+  const resolvedMs = item.resolvedAt === null ? Number.NaN : Date.parse(item.resolvedAt);
+  return lateIntervalOf(item, incident, Date.parse(incident.placeAt), resolvedMs, options, cache);
 }
 
 /** Index of the first element of sorted values not below ms. */
-function lowerBound(sorted: Float64Array | number[], ms: number): number {
+function lowerBound(sorted: number[], ms: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
@@ -82,7 +126,7 @@ function distinctServices(incident: Incident): string[] {
 
 /** Kept incidents with the same set of services, by place then key. */
 interface ServiceSetGroup {
-  places: Float64Array;
+  places: number[];
   incidents: Incident[];
 }
 
@@ -126,7 +170,7 @@ export function computeRecurrence(
     const places = incidents.map((incident) => Date.parse(incident.placeAt));
     const order = incidents.map((_, i) => i).sort((a, b) => (places[a] as number) - (places[b] as number) || compareKeys((incidents[a] as Incident).key, (incidents[b] as Incident).key));
     const group: ServiceSetGroup = {
-      places: Float64Array.from(order, (i) => places[i] as number),
+      places: order.map((i) => places[i] as number),
       incidents: order.map((i) => incidents[i] as Incident),
     };
     for (const service of key.split('\u0000')) {
@@ -138,13 +182,14 @@ export function computeRecurrence(
 
   // Each late item: its count of kept incidents, and its interval under each of its services.
   const groupsBySet = new Map<string, ServiceSetGroup[]>();
-  const intervalsOfService = new Map<string, Array<[number, number]>>();
-  const dayStarts = new Map<IsoDate, number>();
+  const intervalsOfService = new Map<string, { starts: number[]; ends: number[] }>();
+  const cache = lateIntervalCache();
   const candidates: Candidate[] = [];
   for (const [incidentKey, items] of itemsByIncident) {
     const incident = incidentsByKey.get(incidentKey);
     if (!incident || incident.services.length === 0) continue;
-    if (!(Date.parse(incident.placeAt) < lastKeptMs)) continue;
+    const placeMs = Date.parse(incident.placeAt);
+    if (!(placeMs < lastKeptMs)) continue;
     const services = distinctServices(incident);
     const setKey = services.join('\u0000');
     let groups = groupsBySet.get(setKey);
@@ -156,22 +201,31 @@ export function computeRecurrence(
     }
     if (groups.length === 0) continue;
     for (const item of items) {
-      // Cheap exclusions first: resolved before the first kept incident.
-      if (item.statusCategory === 'done' && !(item.resolvedAt !== null && Date.parse(item.resolvedAt) > firstKeptMs)) continue;
-      const interval = lateInterval(item, incident, options, dayStarts);
+      let resolvedMs = Number.NaN;
+      if (item.statusCategory === 'done') {
+        // Cheap exclusion first: done by the first kept incident.
+        resolvedMs = item.resolvedAt === null ? Number.NaN : Date.parse(item.resolvedAt);
+        if (!(resolvedMs > firstKeptMs)) continue;
+      }
+      const interval = lateIntervalOf(item, incident, placeMs, resolvedMs, options, cache);
       if (!interval || interval.fromMs > lastKeptMs || interval.untilMs <= firstKeptMs) continue;
       let count = 0;
       for (const group of groups) count += lowerBound(group.places, interval.untilMs) - lowerBound(group.places, interval.fromMs);
       if (count === 0) continue;
       candidates.push({ item, interval, groups, count });
       for (const service of services) {
-        const list = intervalsOfService.get(service);
-        if (list) list.push([interval.fromMs, interval.untilMs]);
-        else intervalsOfService.set(service, [[interval.fromMs, interval.untilMs]]);
+        let list = intervalsOfService.get(service);
+        if (!list) {
+          list = { starts: [], ends: [] };
+          intervalsOfService.set(service, list);
+        }
+        list.starts.push(interval.fromMs);
+        list.ends.push(interval.untilMs);
       }
     }
   }
   if (candidates.length === 0) return { ...empty, rate: 0 };
+
 
   const merged = new Map<string, { starts: number[]; ends: number[] }>();
   for (const [service, intervals] of intervalsOfService) merged.set(service, mergeIntervals(intervals));
@@ -187,35 +241,54 @@ export function computeRecurrence(
     if (covered) behindOverdueFix += 1;
   }
 
-  candidates.sort(
-    (a, b) => b.count - a.count || compareKeys(a.interval.dueDate, b.interval.dueDate) || compareKeys(a.item.key, b.item.key),
-  );
-  const items: RecurrenceItem[] = candidates.slice(0, RECURRENCE_ITEMS).map(({ item, interval, groups }) => {
-    const hit: Incident[] = [];
+  const items: RecurrenceItem[] = firstRanked(candidates, RECURRENCE_ITEMS).map(({ item, interval, groups }) => {
+    const hit: Array<{ placeMs: number; key: string }> = [];
     for (const group of groups) {
       const end = lowerBound(group.places, interval.untilMs);
-      for (let i = lowerBound(group.places, interval.fromMs); i < end; i += 1) hit.push(group.incidents[i] as Incident);
+      for (let i = lowerBound(group.places, interval.fromMs); i < end; i += 1) {
+        hit.push({ placeMs: group.places[i] as number, key: (group.incidents[i] as Incident).key });
+      }
     }
-    hit.sort((a, b) => Date.parse(a.placeAt) - Date.parse(b.placeAt) || compareKeys(a.key, b.key));
+    hit.sort((a, b) => a.placeMs - b.placeMs || compareKeys(a.key, b.key));
     return { key: item.key, incidentKey: item.incidentKey as string, dueDate: interval.dueDate, incidents: hit.map((incident) => incident.key) };
   });
   return { behindOverdueFix, rate: behindOverdueFix / kept.length, items, itemsTotal: candidates.length };
 }
 
-/** Sorted, disjoint union of half-open intervals. */
-function mergeIntervals(intervals: Array<[number, number]>): { starts: number[]; ends: number[] } {
-  intervals.sort((a, b) => a[0] - b[0]);
-  const starts: number[] = [];
-  const ends: number[] = [];
-  for (const [from, until] of intervals) {
-    const last = ends.length - 1;
-    if (last >= 0 && from <= (ends[last] as number)) ends[last] = Math.max(ends[last] as number, until);
+/** Most incidents first, then due date, then key. */
+function compareCandidates(a: Candidate, b: Candidate): number {
+  return b.count - a.count || compareKeys(a.interval.dueDate, b.interval.dueDate) || compareKeys(a.item.key, b.item.key);
+}
+
+/** The first `limit` candidates in rank order, without sorting them all. */
+function firstRanked(candidates: Candidate[], limit: number): Candidate[] {
+  const top: Candidate[] = [];
+  for (const candidate of candidates) {
+    if (top.length === limit && compareCandidates(candidate, top[limit - 1] as Candidate) >= 0) continue;
+    let i = top.length;
+    while (i > 0 && compareCandidates(candidate, top[i - 1] as Candidate) < 0) i -= 1;
+    top.splice(i, 0, candidate);
+    if (top.length > limit) top.pop();
+  }
+  return top;
+}
+
+/** Sorted, disjoint union of half-open intervals [starts[i], ends[i]). */
+function mergeIntervals({ starts, ends }: { starts: number[]; ends: number[] }): { starts: number[]; ends: number[] } {
+  const order = Array.from(starts, (_, i) => i).sort((a, b) => (starts[a] as number) - (starts[b] as number));
+  const mergedStarts: number[] = [];
+  const mergedEnds: number[] = [];
+  for (const i of order) {
+    const from = starts[i] as number;
+    const until = ends[i] as number;
+    const last = mergedEnds.length - 1;
+    if (last >= 0 && from <= (mergedEnds[last] as number)) mergedEnds[last] = Math.max(mergedEnds[last] as number, until);
     else {
-      starts.push(from);
-      ends.push(until);
+      mergedStarts.push(from);
+      mergedEnds.push(until);
     }
   }
-  return { starts, ends };
+  return { starts: mergedStarts, ends: mergedEnds };
 }
 
 /**
@@ -230,13 +303,13 @@ export function overdueFixesAt(
 ): string[] {
   const placeMs = Date.parse(incident.placeAt);
   const services = new Set(incident.services);
-  const dayStarts = new Map<IsoDate, number>();
+  const cache = lateIntervalCache();
   const keys: string[] = [];
   for (const earlier of incidents) {
     if (earlier.key === incident.key || !(Date.parse(earlier.placeAt) < placeMs)) continue;
     if (!earlier.services.some((service) => services.has(service))) continue;
     for (const item of itemsByIncident.get(earlier.key) ?? []) {
-      const interval = lateInterval(item, earlier, options, dayStarts);
+      const interval = lateInterval(item, earlier, options, cache);
       if (interval && interval.fromMs <= placeMs && placeMs < interval.untilMs) keys.push(item.key);
     }
   }
