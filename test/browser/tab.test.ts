@@ -314,7 +314,6 @@ suite('the tab in a plain browser', () => {
     expect(verdicts.some((v) => v.significant)).toBe(true);
     expect(verdicts.some((v) => !v.significant)).toBe(true);
 
-    log(`insights step: ${"await page.waitForSelector('#l"}`);
     await page.waitForSelector('#late-fixes [data-list="late-fixes"]');
     expect(await page.getAttribute('#late-fixes [data-recurrence]', 'data-recurrence')).toBe(String(recurrence.behindOverdueFix));
     expect(await page.textContent('#late-fixes .recurrence-count')).toContain(`${recurrence.behindOverdueFix} of ${metrics.incidents.total}`);
@@ -324,13 +323,11 @@ suite('the tab in a plain browser', () => {
     const first = recurrence.items[0]!;
     expect(await rows.first().locator('td').first().textContent()).toBe(first.key);
     expect(await rows.first().locator('.hits strong').textContent()).toBe(String(first.incidents.length));
-    log(`insights step: ${'// Owners come from the overdu'}`);
     // Owners come from the overdue list, or from the fix's incident when it was done since.
     await page.waitForFunction(() => ![...document.querySelectorAll('#late-fixes [data-owner]')].some((e) => e.textContent === '…'));
     const firstView = overdue.items.find((v) => v.key === first.key);
     if (firstView) expect(await page.textContent(`#late-fixes [data-owner="${first.key}"]`)).toBe(firstView.owner ?? 'no owner');
 
-    log(`insights step: ${'// Tiles: a change'}`);
     // Tiles: a change that is not significant is neutral, "within noise", with its p-value on hover.
     for (const [tileId, verdict] of [['incidents', change.incidents], ['timeToResolve', change.timeToResolve]] as const) {
       const delta = page.locator(`[data-tile="${tileId}"] .delta`).first();
@@ -346,7 +343,6 @@ suite('the tab in a plain browser', () => {
     await page.locator('#late-fixes').scrollIntoViewIfNeeded();
     await page.screenshot({ path: screenshotPath('insights-1280'), fullPage: true });
 
-    log(`insights step: ${'// The overdue list sorts'}`);
     // The overdue list sorts by the incidents since each item was due; the choice is in the URL.
     const reloaded = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/action-items' && r.url().includes('overdue=true'));
     await page.selectOption('select[name="sort"]', 'incidents');
@@ -359,7 +355,6 @@ suite('the tab in a plain browser', () => {
     const order = hitsColumn.map((t) => (/^\d+$/.test(t) ? Number(t) : -1));
     expect(order).toEqual([...order].sort((a, b) => b - a));
 
-    log(`insights step: ${'// The incident view names'}`);
     // The incident view names the overdue fixes the incident was behind.
     const hitKey = first.incidents[first.incidents.length - 1]!;
     await page.goto(`${server.baseUrl}/tab?incident=${encodeURIComponent(hitKey)}`);
