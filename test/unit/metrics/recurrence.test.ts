@@ -157,3 +157,12 @@ describe('was overdue at', () => {
     });
   });
 });
+
+describe('instantMs', () => {
+  it('reads the store\'s instants like Date.parse, and hands anything else to it', async () => {
+    const { instantMs } = await import('../../../server/metrics/recurrence.js');
+    for (const iso of ['2026-11-05T23:59:59.999Z', '1970-01-01T00:00:00.000Z', '2024-02-29T12:34:56.789Z', '2026-10-01T09:30:00.000+0530', '2026-10-15', 'not a date', '2026-13-01T00:00:00.000Z', '2026-02-31T00:00:00.000Z']) {
+      expect(Object.is(instantMs(iso), Date.parse(iso))).toBe(true);
+    }
+  });
+});
