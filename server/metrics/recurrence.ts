@@ -11,8 +11,8 @@
  * exactly when B shares a service with A and B's place lies in that interval. So:
  * - the incidents each item was overdue at are counted by binary search in the kept
  *   incidents grouped by their set of services and sorted by place (no pair is visited);
- * - whether a kept incident is behind an overdue fix is one binary search per service in
- *   that service's merged late intervals;
+ * - whether a kept incident is behind an overdue fix comes from the same searches: each late
+ *   interval marks its start and end in the group, and a running sum tells covered positions;
  * - only the first RECURRENCE_ITEMS items list their incidents.
  * Nothing here is quadratic in the incidents of a service.
  */
@@ -149,6 +149,8 @@ function distinctServices(incident: Incident): string[] {
 interface ServiceSetGroup {
   places: number[];
   incidents: Incident[];
+  /** +1/-1 marks of the late intervals over the positions (length places + 1). */
+  behind: Int32Array;
 }
 
 interface Candidate {
@@ -193,6 +195,7 @@ export function computeRecurrence(
     const group: ServiceSetGroup = {
       places: order.map((i) => places[i] as number),
       incidents: order.map((i) => incidents[i] as Incident),
+      behind: new Int32Array(order.length + 1),
     };
     for (const service of key.split('\u0000')) {
       const groups = groupsOfService.get(service);
@@ -203,7 +206,6 @@ export function computeRecurrence(
 
   // Each late item: its count of kept incidents, and its interval under each of its services.
   const groupsBySet = new Map<string, ServiceSetGroup[]>();
-  const intervalsOfService = new Map<string, { starts: number[]; ends: number[] }>();
   const cache = lateIntervalCache();
   const candidates: Candidate[] = [];
   for (const [incidentKey, items] of itemsByIncident) {
@@ -233,36 +235,29 @@ export function computeRecurrence(
       let count = 0;
       const open = interval.untilMs === Number.POSITIVE_INFINITY;
       for (const group of groups) {
-        count += (open ? group.places.length : lowerBound(group.places, interval.untilMs)) - lowerBound(group.places, interval.fromMs);
+        const first = lowerBound(group.places, interval.fromMs);
+        const end = open ? group.places.length : lowerBound(group.places, interval.untilMs);
+        if (end <= first) continue;
+        count += end - first;
+        // Mark [first, end) of the group as behind a fix (summed below).
+        group.behind[first] = (group.behind[first] as number) + 1;
+        group.behind[end] = (group.behind[end] as number) - 1;
       }
-      if (count === 0) continue;
-      candidates.push({ item, interval, groups, count });
-      for (const service of services) {
-        let list = intervalsOfService.get(service);
-        if (!list) {
-          list = { starts: [], ends: [] };
-          intervalsOfService.set(service, list);
-        }
-        list.starts.push(interval.fromMs);
-        list.ends.push(interval.untilMs);
-      }
+      if (count > 0) candidates.push({ item, interval, groups, count });
     }
   }
   if (candidates.length === 0) return { ...empty, rate: 0 };
 
 
-  const merged = new Map<string, { starts: number[]; ends: number[] }>();
-  for (const [service, intervals] of intervalsOfService) merged.set(service, mergeIntervals(intervals));
+  // The groups split the kept incidents that have services; an incident is behind a fix when
+  // some late item's interval covers its position in its group.
   let behindOverdueFix = 0;
-  for (const incident of kept) {
-    const placeMs = instantMs(incident.placeAt);
-    const covered = incident.services.some((service) => {
-      const union = merged.get(service);
-      if (!union) return false;
-      const i = lowerBound(union.starts, placeMs + 1) - 1; // last interval starting at or before placeMs
-      return i >= 0 && placeMs < (union.ends[i] as number);
-    });
-    if (covered) behindOverdueFix += 1;
+  for (const group of new Set([...groupsOfService.values()].flat())) {
+    let running = 0;
+    for (let i = 0; i < group.places.length; i += 1) {
+      running += group.behind[i] as number;
+      if (running > 0) behindOverdueFix += 1;
+    }
   }
 
   const items: RecurrenceItem[] = firstRanked(candidates, RECURRENCE_ITEMS).map(({ item, interval, groups }) => {
@@ -295,24 +290,6 @@ function firstRanked(candidates: Candidate[], limit: number): Candidate[] {
     if (top.length > limit) top.pop();
   }
   return top;
-}
-
-/** Sorted, disjoint union of half-open intervals [starts[i], ends[i]). */
-function mergeIntervals({ starts, ends }: { starts: number[]; ends: number[] }): { starts: number[]; ends: number[] } {
-  const order = Array.from(starts, (_, i) => i).sort((a, b) => (starts[a] as number) - (starts[b] as number));
-  const mergedStarts: number[] = [];
-  const mergedEnds: number[] = [];
-  for (const i of order) {
-    const from = starts[i] as number;
-    const until = ends[i] as number;
-    const last = mergedEnds.length - 1;
-    if (last >= 0 && from <= (mergedEnds[last] as number)) mergedEnds[last] = Math.max(mergedEnds[last] as number, until);
-    else {
-      mergedStarts.push(from);
-      mergedEnds.push(until);
-    }
-  }
-  return { starts: mergedStarts, ends: mergedEnds };
 }
 
 /**
