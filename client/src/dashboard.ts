@@ -4,14 +4,14 @@
  * URL (view-state.ts), so reloading or sharing the link reproduces the view.
  */
 import type { Chart } from 'chart.js';
-import type { ActionItemsResponse, IncidentsResponse, MetricsResponse, TimeMetric } from '../../server/domain/api.js';
+import type { ActionItemsResponse, ChangeSignificance, IncidentsResponse, MetricsResponse, Recurrence, TimeMetric } from '../../server/domain/api.js';
 import type { ActionItemView, Incident } from '../../server/domain/types.js';
 import { ApiError, type ApiClient, type Filters } from './api.js';
 import { allCharts, TIME_METRIC_LABELS, type ChartSpec } from './chart-data.js';
 import { drawChart } from './charts.js';
 import { fullRows, previewRows, shownNote, type QualityRow } from './data-quality.js';
 import { applyTheme, externalLink, h, limitedTable, table } from './dom.js';
-import { compare, formatDate, formatDuration, formatRate, span, type Comparison } from './format.js';
+import { compare, formatDate, formatDuration, formatRate, span, withSignificance, type Comparison } from './format.js';
 import { formulaText } from './formulas.js';
 import { renderIncidentView } from './incident-view.js';
 import type { Host, Theme } from './teams.js';
@@ -258,10 +258,12 @@ export class Dashboard {
       tile({
         id: 'incidents', label: 'Incidents', href: '#incidents',
         values: [{ text: String(metrics.incidents.total), note: windowLabel(this.state),
-          comparison: compare(metrics.incidents.total, prev?.incidents.total, { lowerIsBetter: true, format: String }) }],
-        formula: formulaText(f, 'inRange', 'previous'),
+          comparison: withSignificance(compare(metrics.incidents.total, prev?.incidents.total, { lowerIsBetter: true, format: String }),
+            metrics.change?.incidents, 'Exact binomial test') }],
+        formula: formulaText(f, 'inRange', 'previous', 'changeIncidents'),
       }),
-      ...TIME_METRICS.slice().sort(byTimeOrder).map((name) => timeTile(name, metrics[name], prev?.[name], formulaText(f, name, 'median', 'p90', 'previous'))),
+      ...TIME_METRICS.slice().sort(byTimeOrder).map((name) => timeTile(name, metrics[name], prev?.[name], metrics.change?.[name],
+        formulaText(f, name, 'median', 'p90', 'previous', 'changeDurations'))),
       tile({
         id: 'action-items', label: 'Action items', href: '#overdue',
         values: [
@@ -347,8 +349,10 @@ export class Dashboard {
     const locale = this.options.host.info.locale;
     const inWindow = new Set(incidents.items.map((i) => i.key));
     const windowOverdue = overdue.items.filter((item) => item.incidentKey != null && inWindow.has(item.incidentKey));
+    const recurrence = metrics.recurrence ?? { behindOverdueFix: 0, rate: null, items: [], itemsTotal: 0 };
     return [
-      this.overdueSection(windowOverdue, overdue.items.length - windowOverdue.length, locale),
+      this.lateFixesSection(recurrence, metrics, overdue.items, locale),
+      this.overdueSection(windowOverdue, overdue.items.length - windowOverdue.length, locale, recurrence),
       this.incidentsSection(incidents.items, locale),
       this.actionItemsSection(inWindow, locale),
       this.dataQualitySection(metrics, filters),
@@ -369,16 +373,71 @@ export class Dashboard {
     }, key);
   }
 
-  private overdueSection(items: ActionItemView[], elsewhere: number, locale: string | null): HTMLElement {
+  /**
+   * "Late fixes the next incidents hit": the action items that were overdue when later
+   * incidents of their service happened (recurrence in /api/metrics), most incidents first.
+   * Owner and days overdue come from the overdue list; a fix done since is looked up by its incident.
+   */
+  private lateFixesSection(recurrence: Recurrence, metrics: MetricsResponse, overdue: ActionItemView[], locale: string | null): HTMLElement {
+    const f = metrics.formulas;
+    const views = new Map(overdue.map((view) => [view.key, view]));
+    const total = metrics.incidents.total;
+    const count = h('p', { class: 'recurrence-count', 'data-recurrence': String(recurrence.behindOverdueFix), title: formulaText(f, 'behindOverdueFix', 'recurrenceRate') },
+      h('strong', {}, `${recurrence.behindOverdueFix} of ${total}`), ` incidents in this window came while a fix on the same service was overdue (${formatRate(recurrence.rate)}).`);
+    const formula = h('p', { class: 'formula-line', role: 'note' }, formulaText(f, 'behindOverdueFix', 'recurrenceRate', 'lateFixes'));
+    const rows = recurrence.items.map((item) => {
+      const known = views.get(item.key);
+      const owner = h('span', { 'data-owner': item.key }, known ? known.owner ?? 'no owner' : '…');
+      const late = h('strong', { 'data-late': item.key }, views.has(item.key) ? String(views.get(item.key)?.daysOverdue ?? 0) : '…');
+      const summary = h('span', {}, views.get(item.key)?.summary ?? '');
+      const link = h('span', {}, views.get(item.key) ? externalLink(views.get(item.key)?.url ?? null, item.key) : item.key);
+      if (!views.has(item.key)) {
+        // Done since, or not overdue any more: its incident's action items name it.
+        void this.options.api.actionItems({ incident: item.incidentKey }).then((answer) => {
+          const view = answer.items.find((candidate) => candidate.key === item.key);
+          owner.textContent = view?.owner ?? 'no owner';
+          summary.textContent = view?.summary ?? '';
+          late.textContent = view?.statusCategory === 'done' ? 'done since' : String(view?.daysOverdue ?? 0);
+          if (view?.url) link.replaceChildren(externalLink(view.url, item.key));
+        }, () => { owner.textContent = '—'; late.textContent = '—'; });
+      }
+      return [
+        link, summary, owner, formatDate(item.dueDate, locale), late,
+        h('span', { class: 'hits' }, h('strong', {}, String(item.incidents.length)), ': ',
+          ...item.incidents.slice(0, 8).flatMap((key, i) => [i ? ', ' : '', this.incidentLink(key)]),
+          item.incidents.length > 8 ? ` and ${item.incidents.length - 8} more` : ''),
+        this.incidentLink(item.incidentKey),
+      ];
+    });
+    const body = rows.length
+      ? table(null, ['Fix', 'Summary', 'Owner', 'Due', 'Days late', 'Incidents since', 'Its incident'], rows, { 'data-list': 'late-fixes' })
+      : h('p', { class: 'state empty', 'data-list': 'late-fixes' }, 'No incident in this window came while a fix on its service was overdue.');
+    return h('section', { id: 'late-fixes', 'aria-labelledby': 'late-fixes-h' },
+      h('h2', { id: 'late-fixes-h' }, 'Late fixes the next incidents hit'),
+      count, body,
+      recurrence.itemsTotal > recurrence.items.length ? h('p', { class: 'note' }, `Showing ${recurrence.items.length} of ${recurrence.itemsTotal} late fixes, most incidents first.`) : null,
+      formula);
+  }
+
+  private overdueSection(items: ActionItemView[], elsewhere: number, locale: string | null, recurrence: Recurrence): HTMLElement {
     const owners = [...new Set(items.map((i) => i.owner ?? ''))].sort((a, b) => a.localeCompare(b));
     const owner = this.state.owner;
+    // Incidents each item was overdue at: known for the listed late fixes; the rest had at most
+    // as many as the last one listed (none at all when every late fix is listed).
+    const hits = new Map(recurrence.items.map((item) => [item.key, item.incidents.length]));
+    const last = recurrence.items[recurrence.items.length - 1];
+    const bound = recurrence.itemsTotal > recurrence.items.length && last ? last.incidents.length : 0;
+    const hitsOf = (key: string) => hits.get(key) ?? -1;
+    const byIncidents = this.state.overdueSort === 'incidents';
     const shown = items
       .filter((item) => owner == null || (item.owner ?? '') === (owner === '(none)' ? '' : owner))
-      .sort((a, b) => (b.daysOverdue ?? 0) - (a.daysOverdue ?? 0) || a.key.localeCompare(b.key));
+      .sort((a, b) => (byIncidents ? hitsOf(b.key) - hitsOf(a.key) : 0) || (b.daysOverdue ?? 0) - (a.daysOverdue ?? 0) || a.key.localeCompare(b.key));
     const ownerFilter = select('owner', 'Owner', [['', 'All owners'], ...owners.map((o) => [o || '(none)', o || '(no owner)'] as [string, string])],
       owner ?? '', (value) => this.navigate({ owner: value || null }));
+    const sortChoice = select('sort', 'Sort by', [['days', 'Days overdue'], ['incidents', 'Incidents since it was due']],
+      this.state.overdueSort, (value) => this.navigate({ overdueSort: value === 'incidents' ? 'incidents' : 'days' }));
     const body = shown.length
-      ? limitedTable(['Key', 'Summary', 'Owner', 'Incident', 'Due', 'Days overdue'], shown.map((item) => [
+      ? limitedTable(['Key', 'Summary', 'Owner', 'Incident', 'Due', 'Days overdue', 'Incidents since'], shown.map((item) => [
         externalLink(item.url, item.key),
         item.summary,
         item.owner ?? h('em', {}, 'no owner'),
@@ -386,13 +445,14 @@ export class Dashboard {
         h('span', {}, formatDate(item.dueDate, locale),
           item.dueDateSource === 'sla' ? h('abbr', { class: 'sla', title: 'Due date derived from the severity SLA (no due date in Jira)' }, ' SLA') : null),
         h('strong', {}, String(item.daysOverdue ?? 0)),
+        hits.has(item.key) ? String(hits.get(item.key)) : bound > 0 ? `≤ ${bound}` : '0',
       ]), { 'data-list': 'overdue' }, LIST_LIMIT)
       : h('p', { class: 'state empty', 'data-list': 'overdue' }, owner
         ? `Nothing overdue for ${owner === '(none)' ? 'items without an owner' : owner}.`
         : 'Nothing is overdue. Every open action item of these incidents is within its due date.');
     return h('section', { id: 'overdue', 'aria-labelledby': 'overdue-h' },
       h('h2', { id: 'overdue-h' }, `Overdue action items (${shown.length})`),
-      h('div', { class: 'section-tools' }, ownerFilter),
+      h('div', { class: 'section-tools' }, ownerFilter, sortChoice),
       body,
       elsewhere > 0 ? h('p', { class: 'note' }, `${elsewhere} more overdue action items belong to incidents outside this window or filter (or to no incident).`) : null);
   }
@@ -520,18 +580,23 @@ function tile(spec: { id: string; label: string; href: string; values: TileValue
     ...spec.values.map((v) => h('span', { class: 'tile-row' },
       h('span', { class: 'tile-value' }, v.text), ' ', h('span', { class: 'tile-note' }, v.note),
       v.comparison ? h('span', {
-        class: `delta ${v.comparison.direction} ${v.comparison.better == null ? '' : v.comparison.better ? 'better' : 'worse'}`,
-      }, h('span', { 'aria-hidden': 'true' }, v.comparison.direction === 'up' ? '▲ ' : v.comparison.direction === 'down' ? '▼ ' : '= '), v.comparison.text) : null)),
+        class: `delta ${v.comparison.direction} ${v.comparison.better == null ? '' : v.comparison.better ? 'better' : 'worse'}${v.comparison.noise ? ' noise' : ''}`,
+        ...(v.comparison.test ? { title: v.comparison.test, 'data-test': v.comparison.test } : {}),
+      }, h('span', { 'aria-hidden': 'true' }, v.comparison.direction === 'up' ? '▲ ' : v.comparison.direction === 'down' ? '▼ ' : '= '), v.comparison.text,
+      v.comparison.test ? h('span', { class: 'sr-only' }, ` (${v.comparison.test})`) : null) : null)),
     h('span', { class: 'formula', id: formulaId, role: 'note' }, spec.formula));
 }
 
-function timeTile(name: (typeof TIME_METRICS)[number], metric: TimeMetric, previous: TimeMetric | undefined, formula: string): HTMLElement {
+function timeTile(
+  name: (typeof TIME_METRICS)[number], metric: TimeMetric, previous: TimeMetric | undefined, change: ChangeSignificance | undefined, formula: string,
+): HTMLElement {
   const label = TIME_METRIC_LABELS[name];
   const options = { lowerIsBetter: true, format: formatDuration };
   return tile({
     id: name, label: `${label.short} · ${label.long}`, href: '#incidents',
     values: [
-      { text: formatDuration(metric.medianSeconds), note: 'median', comparison: compare(metric.medianSeconds, previous?.medianSeconds, options) },
+      { text: formatDuration(metric.medianSeconds), note: 'median',
+        comparison: withSignificance(compare(metric.medianSeconds, previous?.medianSeconds, options), change, 'Mann-Whitney U test of the medians') },
       { text: formatDuration(metric.p90Seconds), note: `p90 · n=${metric.count}${metric.missing ? `, ${metric.missing} missing` : ''}${metric.invalid ? `, ${metric.invalid} invalid` : ''}`,
         comparison: compare(metric.p90Seconds, previous?.p90Seconds, options) },
     ],

@@ -20,9 +20,13 @@ export type Direction = 'up' | 'down' | 'same';
 
 export interface Comparison {
   direction: Direction;
-  /** True when the change is an improvement (e.g. a shorter time to resolve). */
+  /** True when the change is an improvement (e.g. a shorter time to resolve); null when neutral. */
   better: boolean | null;
   text: string;
+  /** The change is not significant (docs/insights.md): shown neutral. */
+  noise?: boolean;
+  /** The significance test behind the verdict, for the tooltip. */
+  test?: string;
 }
 
 /**
@@ -58,4 +62,26 @@ export function span(from: string | null, to: string | null): number | 'missing'
   if (!from || !to) return 'missing';
   const seconds = (Date.parse(to) - Date.parse(from)) / 1000;
   return seconds < 0 ? 'invalid' : seconds;
+}
+
+/** A p-value for people: `p = 0.031`, `p < 0.001`. */
+export function formatPValue(p: number): string {
+  return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`;
+}
+
+/**
+ * A comparison with the verdict of its significance test: a change that is not
+ * significant (p >= 0.05, or too few values to test) is neutral, "within noise".
+ */
+export function withSignificance(
+  comparison: Comparison | null,
+  test: { p: number | null; significant: boolean } | undefined,
+  testName: string,
+): Comparison | null {
+  if (!comparison || !test || comparison.direction === 'same') return comparison;
+  const verdict = test.p === null
+    ? `${testName}: not tested, fewer than 5 values in a window`
+    : `${testName}: ${formatPValue(test.p)}, ${test.significant ? 'significant' : 'not significant'} at 0.05`;
+  if (test.significant) return { ...comparison, test: verdict };
+  return { ...comparison, better: null, noise: true, text: `${comparison.text}, within noise`, test: verdict };
 }

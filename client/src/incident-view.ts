@@ -64,6 +64,7 @@ export async function renderIncidentView(options: IncidentViewOptions): Promise<
       h('h2', {}, externalLink(incident.url, incident.key), ` ${incident.summary}`),
       h('dl', { class: 'facts' }, ...facts.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)])),
       postmortemDownload(options.api, incident.key),
+      behindOverdueFixes(incident),
       h('h3', {}, `Action items (${items.length})`),
       items.length
         ? table(null, ['Key', 'Summary', 'Owner', 'Status', 'Due', 'Days overdue'], items.map((item) => [
@@ -75,6 +76,17 @@ export async function renderIncidentView(options: IncidentViewOptions): Promise<
       createForm(options, incident)),
   );
   if (!options.created) back.focus();
+}
+
+/** The action items of earlier incidents on its services that were overdue when it started (docs/insights.md). */
+function behindOverdueFixes(incident: IncidentDetailResponse): HTMLElement {
+  const keys = incident.behindOverdueFixes ?? [];
+  return h('section', { class: 'behind-fixes', 'data-behind': String(keys.length) },
+    h('h3', {}, `Overdue fixes this incident was behind (${keys.length})`),
+    keys.length
+      ? h('p', {}, 'These action items of earlier incidents on the same services were past their due date and not done when it started: ',
+        ...keys.flatMap((key, i) => [i ? ', ' : '', h('strong', { 'data-fix': key }, key)]), '.')
+      : h('p', { class: 'state empty' }, 'None: no fix on its services was overdue when it started.'));
 }
 
 function createForm(options: IncidentViewOptions, incident: IncidentDetailResponse): HTMLElement {

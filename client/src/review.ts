@@ -5,7 +5,7 @@
  * In the meeting side panel (320 px) the view is compact and offers "Share to stage"; on
  * the meeting stage (or a room-sized screen) the type is large.
  */
-import type { Change, HeadlineChange, ReviewIncident, ReviewResponse } from '../../server/domain/api.js';
+import type { ChangeSignificance as Change, HeadlineChange, ReviewIncident, ReviewResponse } from '../../server/domain/api.js';
 import type { ActionItemView } from '../../server/domain/types.js';
 import type { ApiClient } from './api.js';
 import { errorBox } from './dashboard.js';

@@ -22,11 +22,16 @@ export interface ViewState {
   metric: TimeMetricName;
   /** The incident whose detail is open. */
   incident: string | null;
+  /** The overdue list's order: days overdue, or the incidents each item was overdue at (docs/insights.md). */
+  overdueSort: OverdueSort;
 }
+
+export const OVERDUE_SORTS = ['days', 'incidents'] as const;
+export type OverdueSort = (typeof OVERDUE_SORTS)[number];
 
 export const DEFAULT_STATE: ViewState = {
   window: '90', from: null, to: null, service: null, severity: null, owner: null,
-  metric: 'timeToResolve', incident: null,
+  metric: 'timeToResolve', incident: null, overdueSort: 'days',
 };
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -58,6 +63,7 @@ export function parseViewState(search: string): ViewState {
     owner: q.get('owner') || null,
     metric: pick(q.get('metric'), TIME_METRICS) ?? DEFAULT_STATE.metric,
     incident: q.get('incident') || null,
+    overdueSort: pick(q.get('sort'), OVERDUE_SORTS) ?? DEFAULT_STATE.overdueSort,
   };
 }
 
@@ -74,6 +80,7 @@ export function formatViewState(state: ViewState): string {
   if (state.owner) q.set('owner', state.owner);
   if (state.metric !== DEFAULT_STATE.metric) q.set('metric', state.metric);
   if (state.incident) q.set('incident', state.incident);
+  if (state.overdueSort !== DEFAULT_STATE.overdueSort) q.set('sort', state.overdueSort);
   const text = q.toString();
   return text ? `?${text}` : '';
 }

@@ -6,15 +6,17 @@
  * the card use the channel's width. Every section ends with the formula behind its
  * numbers, as the product promises for every number it shows.
  */
-import type { TimeMetric } from '../domain/api.js';
+import type { ChangeSignificance, TimeMetric } from '../domain/api.js';
 import { safeLinkUrl } from '../markdownLinks.js';
 import type { SeverityKey } from '../domain/types.js';
 import type { Compared, DigestContent } from './content.js';
 import { ACTION_ITEM_WINDOW_WEEKS, TREND_WEEKS } from './content.js';
+import type { LateFix } from './content.js';
 import {
   formatCountChange,
   formatDuration,
   formatDurationChange,
+  formatPValue,
   formatRate,
   formatRateChange,
   plainText,
@@ -65,10 +67,37 @@ function compareCount({ current, previous }: Compared<number>): string {
   return `${current} (week before ${previous}, ${formatCountChange(current, previous)})`;
 }
 
-function compareMedian({ current, previous }: Compared<TimeMetric>): string {
+function compareMedian({ current, previous }: Compared<TimeMetric>, test?: ChangeSignificance): string {
   const c = current.medianSeconds;
   const p = previous.medianSeconds;
-  return `${formatDuration(c)} over ${plural(current.count, 'incident')} (week before ${formatDuration(p)}, ${formatDurationChange(c, p)})`;
+  const change = formatDurationChange(c, p);
+  return (
+    `${formatDuration(c)} over ${plural(current.count, 'incident')} (week before ${formatDuration(p)}, ${change})` +
+    noise(test, change !== 'no change' && change !== 'n/a')
+  );
+}
+
+/**
+ * How a change reads next to its numbers: "(within noise)" when its test is not significant
+ * (or had too few values), "(significant, p = ...)" when it is; nothing without a change.
+ */
+function noise(test: ChangeSignificance | undefined, changed: boolean): string {
+  if (!test || !changed) return '';
+  return test.significant && test.p !== null ? ` (significant, ${formatPValue(test.p)})` : ' (within noise)';
+}
+
+/** How many of a late fix's incidents the card names before "+N more". */
+const LATE_FIX_INCIDENTS_SHOWN = 6;
+
+function lateFixLine(fix: LateFix): string {
+  const named = fix.incidents.slice(0, LATE_FIX_INCIDENTS_SHOWN).map((incident) => link(incident.key, incident.url));
+  const rest = fix.incidents.length - named.length;
+  const state = fix.daysOverdue === null ? 'done since' : `**${plural(fix.daysOverdue, 'day')} overdue**`;
+  return (
+    `**${link(fix.key, fix.url)}** ${plainText(fix.summary)}  \n` +
+    `${fix.owner ? plainText(fix.owner, 60) : 'No owner'} \u00b7 due ${fix.dueDate} \u00b7 ${state} \u00b7 ` +
+    `overdue at ${plural(fix.incidents.length, 'incident')} of the week: ${named.join(', ')}${rest > 0 ? ` and ${rest} more` : ''}`
+  );
 }
 
 /** A Jira key (or any label) as a link; the label escaped, the URL only when http(s). */
@@ -90,7 +119,13 @@ export function buildDigestCard(content: DigestContent): AdaptiveCard {
   );
 
   // Incidents by severity.
-  body.push(heading(`Incidents: ${compareCount({ current: incidents.current.total, previous: incidents.previous.total })}`));
+  const change = content.change ?? undefined;
+  body.push(
+    heading(
+      `Incidents: ${compareCount({ current: incidents.current.total, previous: incidents.previous.total })}` +
+        noise(change?.incidents, incidents.current.total !== incidents.previous.total),
+    ),
+  );
   const severities = SEVERITY_ORDER.filter(
     (s) => (incidents.current.bySeverity[s] ?? 0) > 0 || (incidents.previous.bySeverity[s] ?? 0) > 0,
   );
@@ -112,15 +147,17 @@ export function buildDigestCard(content: DigestContent): AdaptiveCard {
   body.push(heading('Response times (median)'));
   body.push(
     facts([
-      ['Time to detect', compareMedian(content.timeToDetect)],
-      ['Time to acknowledge', compareMedian(content.timeToAcknowledge)],
-      ['Time to resolve', compareMedian(content.timeToResolve)],
+      ['Time to detect', compareMedian(content.timeToDetect, change?.timeToDetect)],
+      ['Time to acknowledge', compareMedian(content.timeToAcknowledge, change?.timeToAcknowledge)],
+      ['Time to resolve', compareMedian(content.timeToResolve, change?.timeToResolve)],
     ]),
   );
   body.push(
     caption(
       'TTD = detected - started; TTA = acknowledged - detected; TTR = resolved - started. Median = PERCENTILE.INC(x, 0.5) ' +
-        'over the week\'s incidents that have both points in order; an unresolved incident has no TTR yet.',
+        'over the week\'s incidents that have both points in order; an unresolved incident has no TTR yet. ' +
+        'Within noise = not significant (p >= 0.05): incident counts by an exact binomial test, medians by a Mann-Whitney U test ' +
+        '(not tested with fewer than 5 values in either week).',
     ),
   );
 
@@ -143,6 +180,23 @@ export function buildDigestCard(content: DigestContent): AdaptiveCard {
       `Opened = created in the week; closed = done in the week; on-time rate = done items closed on or before their due date / done items with a due date. ` +
         `These count the action items of the last ${ACTION_ITEM_WINDOW_WEEKS} weeks' incidents. ` +
         'Overdue now = all open items whose due date (Jira, else the severity SLA after resolution) is before today.',
+    ),
+  );
+
+  // Late fixes the week's incidents hit.
+  body.push(heading('Late fixes this week\'s incidents hit'));
+  const behind = content.behindOverdueFix;
+  if (content.lateFixes.length === 0) {
+    body.push(text(behind.total === 0 ? 'No incidents this week.' : 'No incident this week happened while a fix on its service was overdue.'));
+  } else {
+    body.push(text(`${behind.count} of the week's ${plural(behind.total, 'incident')} came while a fix on the same service was overdue (${formatRate(behind.count / behind.total)}).`));
+    for (const fix of content.lateFixes) body.push(text(lateFixLine(fix), { spacing: 'Small' }));
+    if (content.moreLateFixes > 0) body.push(caption(`and ${plural(content.moreLateFixes, 'more late fix', 'more late fixes')}.`));
+  }
+  body.push(
+    caption(
+      'A fix was overdue at an incident when the incident hit a service of the fix\'s own incident, later, after the fix\'s due date ' +
+        '(in the incident\'s calendar day), and the fix was not done yet. Most incidents first.',
     ),
   );
 

@@ -9,11 +9,15 @@
  * - the on-time rate is that window's `actionItems.onTimeRate`, compared with the same
  *   window ending a week earlier;
  * - "overdue now" and the most overdue items are `/api/action-items?overdue=true`;
- * - the P0/P1 incidents are `/api/incidents` for week W, with their post-mortem state.
+ * - the P0/P1 incidents are `/api/incidents` for week W, with their post-mortem state;
+ * - whether each change is more than noise, and the late fixes the week's incidents hit,
+ *   are the `change` and `recurrence` blocks of `/api/metrics` for week W alone (its
+ *   previous window is the week before; docs/insights.md).
  */
 import type {
   ActionItemsResponse,
   IncidentsResponse,
+  MetricsChange,
   MetricsResponse,
   ReviewIncident,
   TimeMetric,
@@ -27,6 +31,8 @@ export const ACTION_ITEM_WINDOW_WEEKS = 52;
 /** Weeks shown in the chart. */
 export const TREND_WEEKS = 12;
 export const TOP_OVERDUE = 5;
+/** Late fixes listed before "and N more". */
+export const TOP_LATE_FIXES = 5;
 /** P0/P1 incidents listed before "and N more". */
 export const MAX_MAJOR_INCIDENTS = 8;
 export const MAJOR_SEVERITIES: readonly SeverityKey[] = ['P0', 'P1'];
@@ -50,6 +56,19 @@ export interface Compared<T> {
 /** A P0/P1 incident of the week as the review agenda shows it, with fewer action-item counts. */
 export interface MajorIncident extends Omit<ReviewIncident, 'placeAt' | 'actionItems' | 'behindOverdueFixes'> {
   actionItems: { total: number; open: number };
+}
+
+/** An action item that was overdue at some of the week's incidents (docs/insights.md). */
+export interface LateFix {
+  key: string;
+  summary: string;
+  url: string | null;
+  owner: string | null;
+  dueDate: string;
+  /** Days overdue today; null when it has been done since. */
+  daysOverdue: number | null;
+  /** The week's incidents it was overdue at, by place in time. */
+  incidents: Array<{ key: string; url: string | null }>;
 }
 
 export interface DigestLinks {
@@ -84,6 +103,12 @@ export interface DigestContent {
     /** Over the action items of the window's incidents; previous: the window ending a week earlier. */
     onTimeRate: Compared<number | null>;
   };
+  /** Whether each change of the week against the week before is more than noise; null when unknown. */
+  change: MetricsChange | null;
+  /** The week's incidents behind an overdue fix, of all the week's incidents. */
+  behindOverdueFix: { count: number; total: number };
+  lateFixes: LateFix[];
+  moreLateFixes: number;
   mostOverdue: ActionItemView[];
   moreOverdue: number;
   majorIncidents: MajorIncident[];
@@ -125,12 +150,17 @@ export async function collectDigestContent(
   const window = digestWindow(week, timezone);
   const earlierWindow = digestWindow(previousWeek, timezone);
   const thisWeek = weekRange(week, timezone);
-  const [metrics, earlier, overdue, weekIncidents] = await Promise.all([
+  const [metrics, earlier, overdue, weekIncidents, weekMetrics] = await Promise.all([
     source.metrics(window),
     source.metrics(earlierWindow),
     source.actionItems({ overdue: true }),
     source.incidents({ from: new Date(thisWeek.from), to: new Date(thisWeek.to) }),
+    source.metrics({ from: new Date(thisWeek.from), to: new Date(thisWeek.to) }),
   ]);
+  const recurrence = weekMetrics.recurrence;
+  const lateFixes = await Promise.all(
+    (recurrence?.items ?? []).slice(0, TOP_LATE_FIXES).map((item) => lateFix(item, source, weekIncidents.items)),
+  );
 
   const currentStart = weekStartDate(week);
   const previousStart = weekStartDate(previousWeek);
@@ -166,6 +196,10 @@ export async function collectDigestContent(
       overdueNow: overdue.items.length,
       onTimeRate: { current: metrics.actionItems.onTimeRate, previous: earlier.actionItems.onTimeRate },
     },
+    change: weekMetrics.change ?? null,
+    behindOverdueFix: { count: recurrence?.behindOverdueFix ?? 0, total: weekMetrics.incidents.total },
+    lateFixes,
+    moreLateFixes: Math.max(0, (recurrence?.itemsTotal ?? 0) - lateFixes.length),
     mostOverdue: overdue.items.slice(0, TOP_OVERDUE),
     moreOverdue: Math.max(0, overdue.items.length - TOP_OVERDUE),
     majorIncidents,
@@ -193,5 +227,24 @@ async function majorIncident(incident: Incident, source: DigestSource, postmorte
       total: items.items.length,
       open: items.items.filter((item) => item.statusCategory !== 'done').length,
     },
+  };
+}
+
+async function lateFix(
+  item: NonNullable<MetricsResponse['recurrence']>['items'][number],
+  source: DigestSource,
+  weekIncidents: Incident[],
+): Promise<LateFix> {
+  const views = await source.actionItems({ incident: item.incidentKey });
+  const view = views.items.find((candidate) => candidate.key === item.key);
+  const urls = new Map(weekIncidents.map((incident) => [incident.key, incident.url]));
+  return {
+    key: item.key,
+    summary: view?.summary ?? item.key,
+    url: view?.url ?? null,
+    owner: view?.owner ?? null,
+    dueDate: item.dueDate,
+    daysOverdue: view?.daysOverdue ?? null,
+    incidents: item.incidents.map((key) => ({ key, url: urls.get(key) ?? null })),
   };
 }

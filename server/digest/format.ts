@@ -66,3 +66,8 @@ export function plainText(text: string, maxLength = 120): string {
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
+
+/** A p-value for people: `p = 0.031`, `p < 0.001`. */
+export function formatPValue(p: number): string {
+  return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`;
+}

@@ -97,11 +97,45 @@ export interface MetricsResponse extends MetricsCore {
     actionItemsOpenAtEnd: number;
   }>;
   dataQuality?: DataQuality;
+  /** Which late fixes the window's incidents hit (docs/insights.md). */
+  recurrence?: Recurrence;
+  /** Whether each change against `previous` is more than noise (docs/insights.md). */
+  change?: MetricsChange;
   /** The formula behind each number, as shown in the UI and the digest. */
   formulas?: Record<string, string>;
-  /** Optional (see Recurrence, Change below). */
-  recurrence?: Recurrence;
-  change?: HeadlineChange;
+}
+
+/** An action item that was overdue at one or more of the window's incidents. */
+export interface RecurrenceItem {
+  key: string;
+  incidentKey: string;
+  dueDate: IsoDate;
+  /** The window's incidents it was overdue at, by place in time, then key. */
+  incidents: string[];
+}
+
+export interface Recurrence {
+  /** How many of the window's incidents are behind an overdue fix. */
+  behindOverdueFix: number;
+  /** behindOverdueFix / incidents.total; null without incidents. */
+  rate: number | null;
+  /** The first 20 items, most incidents first, then due date, then key. */
+  items: RecurrenceItem[];
+  /** How many items there are in all. */
+  itemsTotal: number;
+}
+
+/** A significance test of one change; p is null when there were too few values to test. */
+export interface ChangeSignificance {
+  p: number | null;
+  significant: boolean;
+}
+
+export interface MetricsChange {
+  incidents: ChangeSignificance;
+  timeToDetect: ChangeSignificance;
+  timeToAcknowledge: ChangeSignificance;
+  timeToResolve: ChangeSignificance;
 }
 
 /** One incident or action item whose data is incomplete or inconsistent, and why. */
@@ -143,9 +177,9 @@ export interface IncidentsResponse {
 
 export interface IncidentDetailResponse extends Incident {
   actionItems: ActionItemView[];
+  /** The action items that were overdue at this incident, by key (docs/insights.md). */
+  behindOverdueFixes: string[];
   postmortem: Postmortem | null;
-  /** Optional: the action items that were overdue at this incident. */
-  behindOverdueFixes?: string[];
 }
 
 export interface ActionItemsResponse {
@@ -171,31 +205,8 @@ export interface ImportPostmortemResponse {
   created: string[];
 }
 
-/**
- * Optional additions to GET /api/metrics and GET /api/incidents/:key (docs/meetings.md
- * renders them when present): the incidents behind an overdue fix, and the change of each
- * headline number against the previous window.
- */
-export interface RecurrenceItem {
-  key: string;
-  incidentKey: string | null;
-  dueDate: IsoDate | null;
-  incidents: string[];
-}
-
-export interface Recurrence {
-  behindOverdueFix: number;
-  rate: number | null;
-  items: RecurrenceItem[];
-  itemsTotal: number;
-}
-
-export interface Change {
-  p: number | null;
-  significant: boolean;
-}
-
-export type HeadlineChange = Partial<Record<'incidents' | 'timeToDetect' | 'timeToAcknowledge' | 'timeToResolve', Change>>;
+/** A headline's change as the review shows it: any subset of the metrics' `change` block. */
+export type HeadlineChange = Partial<MetricsChange>;
 
 /** One P0 or P1 incident of the reviewed week, with its post-mortem's state. */
 export interface ReviewIncident {

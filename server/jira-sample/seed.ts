@@ -36,6 +36,8 @@ const ACTION_ITEM_DESCRIPTION = adfParagraph('Action item from the post-incident
 const NOISE_DESCRIPTION = adfParagraph('Planned engineering work.');
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
+/** How long ago the sample's teams started resolving incidents with runbooks (a real TTR change). */
+const RUNBOOK_ROLLOUT_AGO = 100 * DAY;
 
 /**
  * When a seeded link was made: as planned, but never later than an hour before the seed's
@@ -247,7 +249,10 @@ export function seedIssues(store: IssueStore, size: SeedSize, nowMs: number, zon
     const created = Math.min(detected + dice.int(1, 12) * MINUTE + dice.int(0, 59_999), nowMs - MINUTE);
     const tta = dice.duration(severityIndex <= 1 ? 4 * MINUTE : 12 * MINUTE, 0.8, 20_000, 3 * HOUR);
     const acknowledged = created + tta;
-    const ttr = dice.duration([50, 90, 180, 360, 600, 240][severityIndex] ?? 240, 0.9, 15, 5 * 24 * 60) * MINUTE;
+    // A runbook rollout RUNBOOK_ROLLOUT_AGO ago roughly halved time to resolve: the demo's TTR
+    // change is significant while its incident count change is within noise (docs/insights.md).
+    const runbookFactor = startedAgo < RUNBOOK_ROLLOUT_AGO ? 0.5 : 1;
+    const ttr = Math.round(dice.duration([50, 90, 180, 360, 600, 240][severityIndex] ?? 240, 0.9, 15, 5 * 24 * 60) * runbookFactor) * MINUTE;
     // Recent incidents may still be open; a few old ones were mitigated and never closed.
     const ongoing = (startedAgo < 5 * DAY && dice.chance(0.4)) || dice.chance(0.015);
     const resolved = ongoing ? Number.POSITIVE_INFINITY : Math.max(start + ttr, acknowledged + 5 * MINUTE);

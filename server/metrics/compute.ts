@@ -18,6 +18,8 @@ import { actionItemFacts, actionItemFactsStats, compareKeys } from './actionItem
 import type { ActionItemFacts } from './actionItems.js';
 import { zoneCalendar } from './calendar.js';
 import type { ZoneCalendar } from './calendar.js';
+import { computeRecurrence } from './recurrence.js';
+import { countChange, durationChange } from './significance.js';
 import type { DurationOutcome } from './stats.js';
 import { durationOutcome, summarizeOutcomes } from './stats.js';
 
@@ -51,6 +53,11 @@ export const FORMULAS: Record<string, string> = {
   onTimeRate: 'onTimeRate = done items with a due date whose resolvedAt (as a date in TIMEZONE) is on or before it / done items with a due date.',
   medianDaysToClose: 'medianDaysToClose = median over done items with a resolvedAt of (resolvedAt - created) / 86,400 s.',
   previous: 'previous = the same numbers for the window of equal length just before from: [from - (to - from), from).',
+  behindOverdueFix: 'An action item of incident A was overdue at incident B when B shares a service with A (exact names), A is placed before B, the item\'s due date is before B\'s date (in TIMEZONE), and the item was not done at B\'s place in time (open, or resolved after it). B is behind an overdue fix when some item was overdue at it; behindOverdueFix counts the incidents in range that are.',
+  recurrenceRate: 'rate = behindOverdueFix / incidents in range.',
+  lateFixes: 'Late fixes = the action items overdue at one or more incidents in range (from any incident, in or out of range), most such incidents first, then due date, then key.',
+  changeIncidents: 'Incident change: two-sided exact binomial test of n1 (this window) among n1 + n2 (previous window) with probability 1/2; p = min(1, 2 min(P(X <= n1), P(X >= n1))). Significant when p < 0.05; otherwise within noise.',
+  changeDurations: 'Median change (TTD, TTA, TTR): two-sided Mann-Whitney U test of the two windows\' values, normal approximation with tie and continuity correction; no test when either window has fewer than 5 values. Significant when p < 0.05; otherwise within noise.',
   weekly: 'weekly = per ISO week of byWeek: the time metrics of the incidents in range placed in that week; action items of the range opened (created), closed (resolvedAt) in the week, and open at its end.',
 };
 
@@ -321,14 +328,32 @@ export function computeMetricsGrouped(
   }
 
   const weekly = weeklyBreakdown(current);
+  const incidentsByKey = new Map(incidents.map((incident) => [incident.key, incident]));
   return {
     ...current.core,
     bySeverity,
     previous: previous.core,
     weekly,
     dataQuality: dataQuality(current.incidents, current.items),
+    recurrence: computeRecurrence(current.incidents, incidentsByKey, itemsByIncident, { ...options, calendar }),
+    change: {
+      incidents: countChange(current.core.incidents.total, previous.core.incidents.total),
+      timeToDetect: durationChange(countedSeconds(current, 'timeToDetect'), countedSeconds(previous, 'timeToDetect')),
+      timeToAcknowledge: durationChange(countedSeconds(current, 'timeToAcknowledge'), countedSeconds(previous, 'timeToAcknowledge')),
+      timeToResolve: durationChange(countedSeconds(current, 'timeToResolve'), countedSeconds(previous, 'timeToResolve')),
+    },
     formulas: FORMULAS,
   };
+}
+
+/** The values a window's time metric counts (missing and invalid ones left out). */
+function countedSeconds(window: WindowResult, metric: keyof IncidentDurations): number[] {
+  const values: number[] = [];
+  for (const durations of window.durations) {
+    const outcome = durations[metric];
+    if (typeof outcome === 'number') values.push(outcome);
+  }
+  return values;
 }
 
 function weeklyBreakdown(window: WindowResult): NonNullable<MetricsResponse['weekly']> {

@@ -19,6 +19,7 @@ import { actionItemViews, compareKeys, overdueActionItems } from './actionItems.
 import { zoneCalendar } from './calendar.js';
 import type { ZoneCalendar } from './calendar.js';
 import { computeMetricsGrouped, groupActionItemsByIncident, incidentsInWindow, severityKeyOf } from './compute.js';
+import { overdueFixesAt } from './recurrence.js';
 import type { ActionItemListQuery, DataQualityQuery, IncidentListQuery, MetricsQuery } from './query.js';
 import { DATA_QUALITY_PREVIEW, resolveRange } from './query.js';
 
@@ -136,7 +137,12 @@ export class MetricsService {
     const views = this.viewsFor(snapshot, this.now());
     const actionItems = views.filter((view) => view.incidentKey === key);
     const postmortem = await this.store.getPostmortem(key);
-    return { ...incident, actionItems, postmortem };
+    const behindOverdueFixes = overdueFixesAt(incident, snapshot.incidents, snapshot.itemsByIncident, {
+      timezone: this.options.timezone,
+      slaDays: this.options.slaDays,
+      calendar: this.calendar,
+    });
+    return { ...incident, actionItems, behindOverdueFixes, postmortem };
   }
 
   async actionItems(query: ActionItemListQuery = {}): Promise<ActionItemsResponse> {

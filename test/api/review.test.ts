@@ -116,7 +116,8 @@ describe('reviewAgenda', () => {
   it('passes on the change of each headline, the recurrence and the fixes behind each incident when the metrics carry them', async () => {
     const service = (await import('../../server/http/routes/metricsService.js')).metricsServiceOf(t);
     const recurrence = { behindOverdueFix: 1, rate: 0.25, items: [{ key: 'ACT-4', incidentKey: 'OPS-0', dueDate: '2026-10-01', incidents: ['OPS-1'] }], itemsTotal: 1 };
-    const change = { incidents: { p: 0.375, significant: false } };
+    const untested = { p: null, significant: false };
+    const change = { incidents: { p: 0.375, significant: false }, timeToDetect: untested, timeToAcknowledge: untested, timeToResolve: { p: 0.01, significant: true } };
     const source = {
       metrics: async (q: Parameters<typeof service.metrics>[0]) => ({ ...(await service.metrics(q)), recurrence, change }),
       incidents: service.incidents.bind(service),

@@ -83,6 +83,16 @@ describe('GET /api/metrics over the synced sample Jira', () => {
     expect(m.actionItems.done).toBeGreaterThan(0);
   });
 
+  it('the sample shows both insights: late fixes hit by later incidents, a real change and noise', async () => {
+    const m = (await request(t.app).get('/api/metrics').expect(200)).body as MetricsResponse;
+    expect(m.recurrence?.behindOverdueFix).toBeGreaterThan(0);
+    expect(m.recurrence?.items[0]?.incidents.length).toBeGreaterThan(1);
+    // The seed's runbook rollout halved TTR: significant; the incident count moved within noise.
+    expect(m.change?.timeToResolve.significant).toBe(true);
+    expect(m.change?.incidents.significant).toBe(false);
+    expect(m.change?.incidents.p).toBeGreaterThan(0.05);
+  });
+
   it.each(queries)('every number agrees with the reference: $name', async ({ query, from, to, service, severity }) => {
     const res = await request(t.app).get(`/api/metrics${query ? `?${query}` : ''}`).expect(200);
     const actual = res.body as MetricsResponse;

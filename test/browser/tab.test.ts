@@ -302,6 +302,69 @@ suite('the tab in a plain browser', () => {
     await page.close();
   });
 
+  it('shows the late fixes the next incidents hit, sorts the overdue list by them, and tells real changes from noise', async () => {
+    const page = await browser.context.newPage();
+    const errors = watchErrors(page);
+    const { metrics, overdue } = await openDashboard(page);
+    const recurrence = metrics.recurrence!;
+    const change = metrics.change!;
+    // The sample has late fixes hit by later incidents, a significant change and changes within noise.
+    expect(recurrence.items.length).toBeGreaterThan(0);
+    const verdicts = [change.incidents, change.timeToDetect, change.timeToAcknowledge, change.timeToResolve];
+    expect(verdicts.some((v) => v.significant)).toBe(true);
+    expect(verdicts.some((v) => !v.significant)).toBe(true);
+
+    await page.waitForSelector('#late-fixes [data-list="late-fixes"]');
+    expect(await page.getAttribute('#late-fixes [data-recurrence]', 'data-recurrence')).toBe(String(recurrence.behindOverdueFix));
+    expect(await page.textContent('#late-fixes .recurrence-count')).toContain(`${recurrence.behindOverdueFix} of ${metrics.incidents.total}`);
+    expect(await page.textContent('#late-fixes .formula-line')).toMatch(/overdue at incident B/);
+    const rows = page.locator('#late-fixes [data-list="late-fixes"] tbody tr');
+    expect(await rows.count()).toBe(recurrence.items.length);
+    const first = recurrence.items[0]!;
+    expect(await rows.first().locator('td').first().textContent()).toBe(first.key);
+    expect(await rows.first().locator('.hits strong').textContent()).toBe(String(first.incidents.length));
+    // Owners come from the overdue list, or from the fix's incident when it was done since.
+    await page.waitForFunction(() => ![...document.querySelectorAll('#late-fixes [data-owner]')].some((e) => e.textContent === '…'));
+    const firstView = overdue.items.find((v) => v.key === first.key);
+    if (firstView) expect(await page.textContent(`#late-fixes [data-owner="${first.key}"]`)).toBe(firstView.owner ?? 'no owner');
+
+    // Tiles: a change that is not significant is neutral, "within noise", with its p-value on hover.
+    for (const [tileId, verdict] of [['incidents', change.incidents], ['timeToResolve', change.timeToResolve]] as const) {
+      const delta = page.locator(`[data-tile="${tileId}"] .delta`).first();
+      if (!(await delta.count()) || (await delta.getAttribute('class'))?.includes('same')) continue;
+      const cls = (await delta.getAttribute('class')) ?? '';
+      expect(cls.includes('noise')).toBe(!verdict.significant);
+      if (!verdict.significant) {
+        expect(await delta.textContent()).toContain('within noise');
+        expect(cls).not.toMatch(/better|worse/);
+      }
+      if (verdict.p !== null) expect(await delta.getAttribute('title')).toMatch(/p [=<] 0\.\d{3}/);
+    }
+    await page.locator('#late-fixes').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: screenshotPath('insights-1280'), fullPage: true });
+
+    // The overdue list sorts by the incidents since each item was due; the choice is in the URL.
+    const reloaded = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/action-items' && r.url().includes('overdue=true'));
+    await page.selectOption('select[name="sort"]', 'incidents');
+    await reloaded;
+    expect(page.url()).toMatch(/sort=incidents/);
+    await page.waitForFunction(() => document.querySelectorAll('#overdue [data-list="overdue"] tbody tr').length > 0 && !document.querySelector('.lists > [role="status"]'));
+    // Exact counts (the listed late fixes) first, most first; then the items with at most as many ("≤ n").
+    const hitsColumn = await page.locator('#overdue [data-list="overdue"] tbody tr td:nth-child(7)').allTextContents();
+    expect(hitsColumn.length).toBeGreaterThan(0);
+    const order = hitsColumn.map((t) => (/^\d+$/.test(t) ? Number(t) : -1));
+    expect(order).toEqual([...order].sort((a, b) => b - a));
+
+    // The incident view names the overdue fixes the incident was behind.
+    const hitKey = first.incidents[first.incidents.length - 1]!;
+    await page.goto(`${server.baseUrl}/tab?incident=${encodeURIComponent(hitKey)}`);
+    await page.waitForSelector('.behind-fixes');
+    expect(await page.locator(`.behind-fixes [data-fix="${first.key}"]`).count()).toBe(1);
+    await page.screenshot({ path: screenshotPath('incident-behind-fixes-1280'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
   it('files a new action item from the incident view, with inline validation and the API message on 400', async () => {
     const page = await browser.context.newPage();
     const { metrics } = await openDashboard(page);

@@ -168,7 +168,8 @@ describe.each(availableStores().map((h) => h.name))('weekly digest end to end (%
 
     const overdue = (await request(app).get('/api/action-items').query({ overdue: 'true' }).expect(200)).body as { items: Array<{ key: string; owner: string | null; daysOverdue: number }> };
     expect(fact(card, 'Overdue now')).toBe(String(overdue.items.length));
-    const listed = card.body.map((e) => String(e.text ?? '')).filter((t) => /^\*\*\[ACT-/.test(t));
+    const mostOverdueAt = card.body.findIndex((e) => e.text === 'Most overdue action items');
+    const listed = card.body.slice(mostOverdueAt).map((e) => String(e.text ?? '')).filter((t) => /^\*\*\[ACT-/.test(t));
     expect(listed.map((t) => /\[(ACT-\d+)\]/.exec(t)?.[1])).toEqual(overdue.items.slice(0, 5).map((i) => i.key));
     overdue.items.slice(0, 5).forEach((item, i) => {
       expect(listed[i]).toContain(`**${item.daysOverdue} days overdue**`);
@@ -176,6 +177,15 @@ describe.each(availableStores().map((h) => h.name))('weekly digest end to end (%
       expect(listed[i]).toContain(`(https://example.atlassian.net/browse/${item.key})`);
     });
     expect(JSON.stringify(card)).toContain(`and ${overdue.items.length - 5} more overdue items.`);
+
+    // The late fixes and the noise verdicts: the week's own /api/metrics window.
+    const lateFixesAt = card.body.findIndex((e) => e.text === 'Late fixes this week\'s incidents hit');
+    const lateListed = card.body.slice(lateFixesAt, mostOverdueAt).map((e) => String(e.text ?? '')).filter((t) => /^\*\*\[ACT-/.test(t));
+    expect(lateListed.map((t) => /\[(ACT-\d+)\]/.exec(t)?.[1])).toEqual(week.recurrence!.items.slice(0, 5).map((i) => i.key));
+    expect(String(card.body[lateFixesAt + 1]?.text)).toContain(`${week.recurrence!.behindOverdueFix} of the week's`);
+    expect(String(card.body.find((e) => String(e.text ?? '').startsWith('Incidents:'))?.text)).toContain(
+      week.change!.incidents.significant ? '(significant' : '(within noise)',
+    );
 
     // The chart the card points at is served, without credentials, as a PNG.
     const image = card.body.find((e) => e.type === 'Image');

@@ -108,10 +108,35 @@ describe('digest card', () => {
     expect(text).toContain('16 Nov to 22 Nov 2026 (Europe/Berlin)');
     expect(text).toContain('Incidents: 4 (week before 2, +2)');
     expect(text).toContain('"title":"P0","value":"1 (week before 0, +1)"');
-    expect(text).toContain('"title":"Time to detect","value":"3 min over 4 incidents (week before 20 min, \u221217 min)"');
+    expect(text).toContain('"title":"Time to detect","value":"3 min over 4 incidents (week before 20 min, \u221217 min) (within noise)"');
+    expect(text).toContain('"title":"Time to acknowledge","value":"6 min over 3 incidents (week before 6 min, no change)"');
+    expect(text).toContain('Incidents: 4 (week before 2, +2) (within noise)');
     expect(text).toContain('"title":"Overdue now","value":"7"');
     expect(text).toContain('TTD = detected - started');
     expect(text).toContain('PERCENTILE.INC');
+  });
+
+  it('marks a significant change with its p-value instead of "within noise"', async () => {
+    // 9 incidents in W47 against none in W46: 2 * (1/2)^9 = 0.0039.
+    const incidents = Array.from({ length: 9 }, (_, i) => incident(`OPS-${200 + i}`, { startedAt: `2026-11-${16 + (i % 6)}T0${i}:00:00.000Z` }));
+    const text = allText(buildDigestCard(await contentFor({ incidents, actionItems: [] })));
+    expect(text).toContain('Incidents: 9 (week before 0, +9) (significant, p = 0.004)');
+    expect(text).toContain('No incident this week happened while a fix on its service was overdue.');
+  });
+
+  it('lists the late fixes the week\'s incidents hit: owner, due date, days overdue, the incidents, and the rest counted', async () => {
+    const content = await contentFor(sampleData());
+    // Every W47 incident is on api, like OPS-50's overdue items and ACT-3/ACT-4 (due 13 and 14 Nov).
+    expect(content.behindOverdueFix).toEqual({ count: 4, total: 4 });
+    expect(content.lateFixes.map((f) => [f.key, f.incidents.length, f.daysOverdue])).toEqual([
+      ['ACT-5', 4, 68], ['ACT-6', 4, 53], ['ACT-7', 4, 53], ['ACT-3', 4, 10], ['ACT-4', 3, null],
+    ]);
+    expect(content.moreLateFixes).toBe(2);
+    const text = allText(buildDigestCard(content));
+    expect(text).toContain('4 of the week\'s 4 incidents came while a fix on the same service was overdue (100%).');
+    expect(text).toContain('Lee \u00b7 due 2026-10-01 \u00b7 **53 days overdue** \u00b7 overdue at 4 incidents of the week: [OPS-101](https://example.atlassian.net/browse/OPS-101)');
+    expect(text).toContain('Alex Owner \u00b7 due 2026-11-14 \u00b7 done since \u00b7 overdue at 3 incidents of the week');
+    expect(text).toContain('and 2 more late fixes.');
   });
 
   it('names owner, days overdue and Jira link of each top overdue item, and counts the rest', async () => {

@@ -5,6 +5,7 @@
  * and rates are written out as loops.
  */
 import type { ActionItem, Incident, Severity } from '../../server/domain/types.js';
+import { referenceBinomialP, referenceMannWhitneyP } from './referenceStatistics.js';
 
 const DAY = 86_400_000;
 
@@ -271,5 +272,93 @@ export function referenceMetrics(incidents: Incident[], items: ActionItem[], p: 
     if (!item.owner || refDueDate(item, byKey.get(item.incidentKey as string), p) === null) badItems.push(item.key);
   }
 
-  return { ...current.core, bySeverity, previous: previous.core, weekly, dataQuality: { incidents: badIncidents, actionItems: badItems } };
+  return {
+    ...current.core,
+    bySeverity,
+    previous: previous.core,
+    weekly,
+    recurrence: refRecurrence(incidents, items, current.kept, p),
+    change: refChange(current.kept, previous.kept),
+    dataQuality: { incidents: badIncidents, actionItems: badItems },
+  };
+}
+
+function placeOf(incident: Incident): number {
+  return Date.parse(incident.startedAt ?? incident.createdAt);
+}
+
+/**
+ * docs/insights.md, "behind an overdue fix", pair by pair: every kept incident against
+ * every action item of every incident.
+ */
+export function refRecurrence(incidents: Incident[], items: ActionItem[], kept: Incident[], p: RefParams) {
+  const byKey = new Map(incidents.map((i) => [i.key, i]));
+  const candidates: Array<{ item: ActionItem; origin: Incident; due: string }> = [];
+  for (const item of items) {
+    const origin = item.incidentKey === null ? undefined : byKey.get(item.incidentKey);
+    if (!origin) continue;
+    const due = refDueDate(item, origin, p);
+    if (due !== null) candidates.push({ item, origin, due });
+  }
+  const hits = new Map<string, { item: ActionItem; due: string; incidents: Incident[] }>();
+  let behind = 0;
+  for (const b of kept) {
+    const bDate = localDate(placeOf(b), p.zone);
+    let isBehind = false;
+    for (const { item, origin, due } of candidates) {
+      if (origin.key === b.key) continue;
+      if (!origin.services.some((s) => b.services.includes(s))) continue;
+      if (!(placeOf(origin) < placeOf(b))) continue;
+      if (!(due < bDate)) continue;
+      let doneAt = Number.POSITIVE_INFINITY;
+      if (item.statusCategory === 'done') doneAt = item.resolvedAt === null ? Number.NEGATIVE_INFINITY : Date.parse(item.resolvedAt);
+      if (!(doneAt > placeOf(b))) continue;
+      isBehind = true;
+      const entry = hits.get(item.key) ?? { item, due, incidents: [] };
+      entry.incidents.push(b);
+      hits.set(item.key, entry);
+    }
+    if (isBehind) behind++;
+  }
+  const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const all = [...hits.values()].sort((a, b) => b.incidents.length - a.incidents.length || byString(a.due, b.due) || byString(a.item.key, b.item.key));
+  return {
+    behindOverdueFix: behind,
+    rate: kept.length ? behind / kept.length : null,
+    items: all.slice(0, 20).map((entry) => ({
+      key: entry.item.key,
+      incidentKey: entry.item.incidentKey,
+      dueDate: entry.due,
+      incidents: entry.incidents.sort((a, b) => placeOf(a) - placeOf(b) || byString(a.key, b.key)).map((i) => i.key),
+    })),
+    itemsTotal: all.length,
+  };
+}
+
+function countedValues(incidents: Incident[], earlier: keyof Incident, later: keyof Incident): number[] {
+  const values: number[] = [];
+  for (const incident of incidents) {
+    const a = incident[earlier] as string | null;
+    const b = incident[later] as string | null;
+    if (a !== null && b !== null && Date.parse(b) >= Date.parse(a)) values.push((Date.parse(b) - Date.parse(a)) / 1000);
+  }
+  return values;
+}
+
+/** docs/insights.md, "is this change real?": the tests by their definitions, with the reference statistics. */
+export function refChange(current: Incident[], previous: Incident[]) {
+  const durations = (earlier: keyof Incident, later: keyof Incident) => {
+    const x = countedValues(current, earlier, later);
+    const y = countedValues(previous, earlier, later);
+    if (x.length < 5 || y.length < 5) return { p: null, significant: false };
+    const pValue = referenceMannWhitneyP(x, y);
+    return { p: pValue, significant: pValue < 0.05 };
+  };
+  const incidentsP = referenceBinomialP(current.length, previous.length);
+  return {
+    incidents: { p: incidentsP, significant: incidentsP < 0.05 },
+    timeToDetect: durations('startedAt', 'detectedAt'),
+    timeToAcknowledge: durations('detectedAt', 'acknowledgedAt'),
+    timeToResolve: durations('startedAt', 'resolvedAt'),
+  };
 }

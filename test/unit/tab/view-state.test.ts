@@ -11,6 +11,12 @@ describe('the view state in the URL', () => {
     expect(parseViewState('')).toEqual(DEFAULT_STATE);
   });
 
+  it('keeps the overdue list\'s order in the link', () => {
+    expect(formatViewState({ ...DEFAULT_STATE, overdueSort: 'incidents' })).toBe('?sort=incidents');
+    expect(parseViewState('?sort=incidents').overdueSort).toBe('incidents');
+    expect(parseViewState('?sort=size').overdueSort).toBe('days');
+  });
+
   it('falls back to defaults for values it does not know, instead of asking the API for them', () => {
     expect(parseViewState('?window=7&severity=P9&metric=mttr')).toEqual(DEFAULT_STATE);
     expect(parseViewState('?severity=unknown').severity).toBe('unknown');
