@@ -162,10 +162,12 @@ describe('digest card', () => {
     const card = buildDigestCard(await contentFor(data));
     const text = allText(card);
     expect(text).not.toContain('javascript:alert(2)');
-    const block = card.body.map((element) => String((element as { text?: unknown }).text ?? '')).find((t) => t.includes('OPS-1'))!;
+    const block = card.body.map((element) => String((element as { text?: unknown }).text ?? '')).find((t) => t.includes('**P0 OPS-1'))!;
     // Every markdown character of the key is escaped: no bold ends, no link opens.
     expect(block).toContain('**P0 OPS-1\\*\\*\\](javascript:alert(1))\\[x**');
     expect(block).not.toMatch(/[^\\]\]\(javascript/);
+    // Everywhere else the key appears (the late fixes' incidents) it is escaped too.
+    for (const element of card.body) expect(String((element as { text?: unknown }).text ?? '')).not.toMatch(/[^\\]\]\(javascript/);
     expect(validate(card)).toEqual([]);
   });
 
