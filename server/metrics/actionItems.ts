@@ -117,6 +117,11 @@ export function actionItemFacts(
   return mapWithDueDates(items, incidentsByKey, options, factsOf);
 }
 
+/** The facts of one incident's own action items (all with incidentKey === incident.key). */
+export function incidentItemFacts(items: ActionItem[], incident: Incident, options: ActionItemViewOptions): ActionItemFacts[] {
+  return mapWithDueDates(items, new Map([[incident.key, incident]]), options, factsOf);
+}
+
 /** The facts of one item, given its derived due date. */
 function factsOf(
   item: Pick<ActionItem, 'key' | 'url' | 'owner' | 'statusCategory' | 'createdAt' | 'resolvedAt'>,

@@ -14,8 +14,8 @@ import type {
 } from '../domain/types.js';
 import { DETECTION_CATEGORIES, SEVERITIES } from '../domain/types.js';
 import { addDays, isoWeekStart, startOfDate } from '../time.js';
-import { actionItemFacts, actionItemFactsStats, compareKeys } from './actionItems.js';
-import type { ActionItemFacts } from './actionItems.js';
+import { actionItemFactsStats, compareKeys, incidentItemFacts } from './actionItems.js';
+import type { ActionItemFacts, ActionItemViewOptions } from './actionItems.js';
 import { zoneCalendar } from './calendar.js';
 import type { ZoneCalendar } from './calendar.js';
 import type { DurationOutcome } from './stats.js';
@@ -156,25 +156,48 @@ function firstWeekEndingAfter(weeks: Week[], ms: number): number {
   return lo;
 }
 
+/**
+ * An incident with everything a window needs of it, derived once: its place in time in
+ * ms, its three durations, its data-quality problems and the facts of its action items
+ * (as of one day: `daysOverdue` counts from it). The service keeps these between queries
+ * (./state.ts); a one-off computation derives them for the incidents in range only.
+ */
+export interface PreparedIncident {
+  incident: Incident;
+  placeMs: number;
+  severity: SeverityKey;
+  /** Its services, each once. */
+  services: string[];
+  durations: IncidentDurations;
+  problems: string[];
+  /** The facts of its action items, in the order given (the service keeps key order). */
+  items: ActionItemFacts[];
+}
+
+export function prepareIncident(incident: Incident, items: ActionItem[], options: ActionItemViewOptions): PreparedIncident {
+  return {
+    incident,
+    placeMs: Date.parse(incident.placeAt),
+    severity: severityKeyOf(incident),
+    services: [...new Set(incident.services)],
+    durations: incidentDurations(incident),
+    problems: incidentProblems(incident),
+    items: items.length === 0 ? [] : incidentItemFacts(items, incident, options),
+  };
+}
+
+/** The prepared incidents of a window [fromMs, toMs) that the query's filters keep, in place-in-time order. */
+export type WindowSelector = (fromMs: number, toMs: number) => PreparedIncident[];
+
 interface WindowResult {
   core: MetricsCore;
-  incidents: Incident[];
+  incidents: PreparedIncident[];
   items: ActionItemFacts[];
   weeks: Week[];
   weekOfIncident: number[];
-  /** Parallel to incidents. */
-  durations: IncidentDurations[];
 }
 
-function computeWindow(
-  incidents: Incident[],
-  itemsByIncident: Map<string, ActionItem[]>,
-  fromMs: number,
-  toMs: number,
-  options: MetricsOptions,
-  calendar: ZoneCalendar,
-): WindowResult {
-  const kept = incidentsInWindow(incidents, fromMs, toMs, options.service, options.severity);
+function computeWindow(kept: PreparedIncident[], fromMs: number, toMs: number, options: MetricsOptions, calendar: ZoneCalendar): WindowResult {
   const bySeverity: Partial<Record<SeverityKey, number>> = {};
   for (const key of SEVERITY_KEYS) bySeverity[key] = 0;
   const byService: Record<string, number> = {};
@@ -182,23 +205,20 @@ function computeWindow(
   const weeks = weeksOverlapping(fromMs, toMs, options.timezone);
   const byWeek: WeekCount[] = weeks.map((w) => ({ weekStart: w.weekStart, total: 0, bySeverity: {} }));
   const weekOfIncident: number[] = [];
-  const incidentsByKey = new Map<string, Incident>();
-  const items: ActionItem[] = [];
-  for (const incident of kept) {
-    const severity = severityKeyOf(incident);
+  const items: ActionItemFacts[] = [];
+  for (const prepared of kept) {
+    const { incident, severity } = prepared;
     bySeverity[severity] = (bySeverity[severity] ?? 0) + 1;
-    for (const service of new Set(incident.services)) byService[service] = (byService[service] ?? 0) + 1;
+    for (const service of prepared.services) byService[service] = (byService[service] ?? 0) + 1;
     byDetection[incident.detection] = (byDetection[incident.detection] ?? 0) + 1;
-    const index = weekIndex(weeks, Date.parse(incident.placeAt));
+    const index = weekIndex(weeks, prepared.placeMs);
     weekOfIncident.push(index);
     const week = byWeek[index];
     if (week) {
       week.total += 1;
       week.bySeverity[severity] = (week.bySeverity[severity] ?? 0) + 1;
     }
-    incidentsByKey.set(incident.key, incident);
-    const own = itemsByIncident.get(incident.key);
-    if (own) items.push(...own);
+    for (const item of prepared.items) items.push(item);
   }
   // Stable, readable key order: services alphabetically, severities P0..P4 then unknown.
   const sortedServices = Object.fromEntries(Object.entries(byService).sort(([a], [b]) => compareKeys(a, b)));
@@ -207,17 +227,15 @@ function computeWindow(
       SEVERITY_KEYS.filter((key) => week.bySeverity[key] !== undefined).map((key) => [key, week.bySeverity[key]]),
     );
   }
-  const facts = actionItemFacts(items, incidentsByKey, { ...options, calendar });
-  const durations = kept.map(incidentDurations);
-  const times = summarizeAll(durations);
-  const actionItems: ActionItemStats = actionItemFactsStats(facts, calendar);
+  const times = summarizeAll(kept.map((prepared) => prepared.durations));
+  const actionItems: ActionItemStats = actionItemFactsStats(items, calendar);
   const core: MetricsCore = {
     range: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() },
     incidents: { total: kept.length, bySeverity, byService: sortedServices, byWeek, byDetection },
     ...times,
     actionItems,
   };
-  return { core, incidents: kept, items: facts, weeks, weekOfIncident, durations };
+  return { core, incidents: kept, items, weeks, weekOfIncident };
 }
 
 export function groupActionItemsByIncident(actionItems: ActionItem[]): Map<string, ActionItem[]> {
@@ -282,11 +300,7 @@ export function dataQuality(incidents: Incident[], views: ActionItemIdentity[]):
     const problems = incidentProblems(incident);
     if (problems.length > 0) quality.incidents.push({ key: incident.key, url: incident.url, problems });
   }
-  for (const view of views) {
-    const problems = actionItemProblems(view);
-    if (problems.length > 0) quality.actionItems.push({ key: view.key, url: view.url, problems });
-  }
-  quality.actionItems.sort((a, b) => compareKeys(a.key, b.key));
+  appendItemProblems(quality, views);
   return quality;
 }
 
@@ -294,27 +308,42 @@ export function computeMetrics(incidents: Incident[], actionItems: ActionItem[],
   return computeMetricsGrouped(incidents, groupActionItemsByIncident(actionItems), options);
 }
 
-/** computeMetrics with the action items already grouped by incident key (the cache keeps them so). */
+/** computeMetrics with the action items already grouped by incident key. */
 export function computeMetricsGrouped(
   incidents: Incident[],
   itemsByIncident: Map<string, ActionItem[]>,
   options: MetricsOptions,
 ): MetricsResponse {
+  const calendar = zoneCalendar(options.timezone);
+  const itemOptions = { now: options.now, timezone: options.timezone, slaDays: options.slaDays, calendar };
+  return computeMetricsPrepared(
+    (fromMs, toMs) =>
+      incidentsInWindow(incidents, fromMs, toMs, options.service, options.severity).map((incident) =>
+        prepareIncident(incident, itemsByIncident.get(incident.key) ?? [], itemOptions),
+      ),
+    options,
+  );
+}
+
+/**
+ * The metrics answer over prepared incidents: `select` gives those of a window that the
+ * filters keep (options.service and options.severity are the selector's to apply).
+ */
+export function computeMetricsPrepared(select: WindowSelector, options: MetricsOptions): MetricsResponse {
   const fromMs = options.from.getTime();
   const toMs = options.to.getTime();
   const calendar = zoneCalendar(options.timezone);
-  const current = computeWindow(incidents, itemsByIncident, fromMs, toMs, options, calendar);
-  const previous = computeWindow(incidents, itemsByIncident, fromMs - (toMs - fromMs), fromMs, options, calendar);
+  const current = computeWindow(select(fromMs, toMs), fromMs, toMs, options, calendar);
+  const previousFrom = fromMs - (toMs - fromMs);
+  const previous = computeWindow(select(previousFrom, fromMs), previousFrom, fromMs, options, calendar);
 
   const bySeverity: MetricsResponse['bySeverity'] = {};
   const groups = new Map<SeverityKey, IncidentDurations[]>();
-  current.incidents.forEach((incident, i) => {
-    const key = severityKeyOf(incident);
-    const durations = current.durations[i] as IncidentDurations;
-    const list = groups.get(key);
-    if (list) list.push(durations);
-    else groups.set(key, [durations]);
-  });
+  for (const prepared of current.incidents) {
+    const list = groups.get(prepared.severity);
+    if (list) list.push(prepared.durations);
+    else groups.set(prepared.severity, [prepared.durations]);
+  }
   for (const key of SEVERITY_KEYS) {
     const group = groups.get(key);
     if (group) bySeverity[key] = summarizeAll(group);
@@ -326,16 +355,34 @@ export function computeMetricsGrouped(
     bySeverity,
     previous: previous.core,
     weekly,
-    dataQuality: dataQuality(current.incidents, current.items),
+    dataQuality: preparedDataQuality(current.incidents, current.items),
     formulas: FORMULAS,
   };
+}
+
+/** dataQuality() with each incident's problems already derived. */
+function preparedDataQuality(incidents: PreparedIncident[], items: ActionItemIdentity[]): DataQuality {
+  const quality: DataQuality = { incidents: [], actionItems: [] };
+  for (const { incident, problems } of incidents) {
+    if (problems.length > 0) quality.incidents.push({ key: incident.key, url: incident.url, problems });
+  }
+  appendItemProblems(quality, items);
+  return quality;
+}
+
+function appendItemProblems(quality: DataQuality, views: ActionItemIdentity[]): void {
+  for (const view of views) {
+    const problems = actionItemProblems(view);
+    if (problems.length > 0) quality.actionItems.push({ key: view.key, url: view.url, problems });
+  }
+  quality.actionItems.sort((a, b) => compareKeys(a.key, b.key));
 }
 
 function weeklyBreakdown(window: WindowResult): NonNullable<MetricsResponse['weekly']> {
   const { weeks } = window;
   const durationsPerWeek: IncidentDurations[][] = weeks.map(() => []);
-  window.durations.forEach((durations, i) => {
-    durationsPerWeek[window.weekOfIncident[i] as number]?.push(durations);
+  window.incidents.forEach((prepared, i) => {
+    durationsPerWeek[window.weekOfIncident[i] as number]?.push(prepared.durations);
   });
   const opened = weeks.map(() => 0);
   const closed = weeks.map(() => 0);
