@@ -91,11 +91,16 @@ export function incidentDurations(incident: Incident): IncidentDurations {
 }
 
 function summarizeAll(durations: IncidentDurations[]): { timeToDetect: TimeMetric; timeToAcknowledge: TimeMetric; timeToResolve: TimeMetric } {
-  return {
-    timeToDetect: summarizeOutcomes(durations.map((d) => d.timeToDetect)),
-    timeToAcknowledge: summarizeOutcomes(durations.map((d) => d.timeToAcknowledge)),
-    timeToResolve: summarizeOutcomes(durations.map((d) => d.timeToResolve)),
-  };
+  const detect: DurationOutcome[] = new Array<DurationOutcome>(durations.length);
+  const acknowledge: DurationOutcome[] = new Array<DurationOutcome>(durations.length);
+  const resolve: DurationOutcome[] = new Array<DurationOutcome>(durations.length);
+  for (let i = 0; i < durations.length; i += 1) {
+    const d = durations[i] as IncidentDurations;
+    detect[i] = d.timeToDetect;
+    acknowledge[i] = d.timeToAcknowledge;
+    resolve[i] = d.timeToResolve;
+  }
+  return { timeToDetect: summarizeOutcomes(detect), timeToAcknowledge: summarizeOutcomes(acknowledge), timeToResolve: summarizeOutcomes(resolve) };
 }
 
 export function timeToDetect(incidents: Incident[]): TimeMetric {

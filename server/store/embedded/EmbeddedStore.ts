@@ -32,7 +32,8 @@ import {
   positiveLimit,
   unchanged,
 } from '../shared.js';
-import type { ActionItemQuery, IncidentQuery, Page, Store, StoreCounts } from '../Store.js';
+import { ChangeLog } from '../changeLog.js';
+import type { ActionItemQuery, IncidentQuery, Page, Store, StoreChanges, StoreCounts, StoreRecords } from '../Store.js';
 
 type Doc = Record<string, unknown>;
 // NeDB is CommonJS (`module.exports = Datastore`); its typings describe an ES default export.
@@ -74,6 +75,8 @@ export class EmbeddedStore implements Store {
   private readonly totals: StoreCounts = { incidents: 0, actionItems: 0 };
   private runSeq = 0;
   private closed = false;
+  /** The keys each data version wrote since this process opened the store. */
+  private changeLog = new ChangeLog(0);
 
   private constructor(
     private readonly db: Collections,
@@ -99,6 +102,7 @@ export class EmbeddedStore implements Store {
       store.totals.actionItems = await db.actionItems.countAsync({});
       const version = await db.meta.findOneAsync({ name: 'dataVersion' });
       store.version = (version?.value as number | undefined) ?? 0;
+      store.changeLog = new ChangeLog(store.version);
       const lastRun = await db.syncRuns.findAsync({}).sort({ seq: -1 }).limit(1);
       store.runSeq = (lastRun[0]?.seq as number | undefined) ?? 0;
       return store;
@@ -108,13 +112,15 @@ export class EmbeddedStore implements Store {
     }
   }
 
-  private async bumpVersion(): Promise<void> {
+  private async bumpVersion(change: { incidentKeys?: string[]; actionItemKeys?: string[] }): Promise<void> {
     this.version += 1;
+    this.changeLog.record(this.version, change);
     await this.db.meta.updateAsync({ name: 'dataVersion' }, { name: 'dataVersion', value: this.version }, { upsert: true });
   }
 
   private async upsertByKey<T extends { key: string }>(collection: Datastore<T>, docs: T[], total: keyof StoreCounts): Promise<UpsertCounts> {
     const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 };
+    const written: string[] = [];
     const toInsert: T[] = [];
     const seen = new Map<string, T>();
     for (const doc of docs) seen.set(doc.key, doc); // the last copy of a key in one batch wins
@@ -131,18 +137,20 @@ export class EmbeddedStore implements Store {
       if (existing === null) {
         toInsert.push(doc);
         counts.inserted += 1;
+        written.push(doc.key);
       } else if (unchanged(existing, doc)) {
         counts.unchanged += 1;
       } else {
         await collection.updateAsync({ key: doc.key }, doc, {});
         counts.updated += 1;
+        written.push(doc.key);
       }
     }
     if (toInsert.length > 0) {
       await collection.insertAsync(toInsert);
       this.totals[total] += toInsert.length;
     }
-    if (counts.inserted + counts.updated > 0) await this.bumpVersion();
+    if (written.length > 0) await this.bumpVersion(total === 'incidents' ? { incidentKeys: written } : { actionItemKeys: written });
     return counts;
   }
 
@@ -185,11 +193,20 @@ export class EmbeddedStore implements Store {
     return this.version;
   }
 
+  async changesSince(version: number): Promise<StoreChanges | null> {
+    return this.changeLog.since(version, this.version);
+  }
+
+  /** NeDB's own in-memory documents (with their _id), neither copied nor sorted. */
+  async allRecords(): Promise<StoreRecords> {
+    return { incidents: this.db.incidents.getAllData(), actionItems: this.db.actionItems.getAllData() };
+  }
+
   async savePostmortem(postmortem: Postmortem): Promise<void> {
     const existing = (await this.db.postmortems.findOneAsync({ incidentKey: postmortem.incidentKey }, NO_ID)) as Postmortem | null;
     if (unchanged(existing, postmortem)) return;
     await this.db.postmortems.updateAsync({ incidentKey: postmortem.incidentKey }, postmortem, { upsert: true });
-    await this.bumpVersion();
+    await this.bumpVersion({ incidentKeys: [postmortem.incidentKey] });
   }
 
   async getPostmortem(incidentKey: string): Promise<Postmortem | null> {

@@ -16,7 +16,8 @@ import type {
 } from '../../domain/types.js';
 import { NotFoundError } from '../../errors.js';
 import { ACTION_ITEM_SORT, INCIDENT_SORT, actionItemFilter, incidentFilter, normalizeIncident, positiveLimit } from '../shared.js';
-import type { ActionItemQuery, IncidentQuery, Page, Store, StoreCounts } from '../Store.js';
+import type { ActionItemQuery, IncidentQuery, Page, Store, StoreChanges, StoreCounts, StoreRecords } from '../Store.js';
+import { changesFromRecords } from './changes.js';
 import { buildModels, type Models } from './models.js';
 import {
   bulkUpsertOperations,
@@ -59,26 +60,56 @@ export class MongoStore implements Store {
     }
   }
 
-  private async bumpVersion(): Promise<void> {
-    await this.models.meta.updateOne({ _id: VERSION_ID }, { $inc: { value: 1 } }, { upsert: true });
+  private async bumpVersion(change: { incidentKeys?: string[]; actionItemKeys?: string[] }): Promise<void> {
+    const bumped = (await this.models.meta
+      .findOneAndUpdate({ _id: VERSION_ID }, { $inc: { value: 1 } }, { upsert: true, new: true })
+      .lean()
+      .exec()) as { value: number } | null;
+    if (bumped) await this.recordChange(bumped.value, change);
   }
 
-  private async upsert(model: Models['incidents'], docs: Array<{ key: string }>): Promise<UpsertCounts> {
+  /** The change-feed record of one data version (./changes.ts). */
+  private async recordChange(version: number, change: { incidentKeys?: string[]; actionItemKeys?: string[] }): Promise<void> {
+    await this.models.changes.create({ version, incidentKeys: change.incidentKeys ?? [], actionItemKeys: change.actionItemKeys ?? [], at: new Date() });
+  }
+
+  changesSince(version: number): Promise<StoreChanges | null> {
+    return this.run('read', async () => {
+      const current = await this.dataVersion();
+      if (!Number.isInteger(version) || version > current) return null;
+      if (version === current) return { version, incidentKeys: [], actionItemKeys: [] };
+      const records = (await this.models.changes
+        .find({ version: { $gt: version, $lte: current } }, NO_ID)
+        .lean()
+        .exec()) as Array<{ version: number; incidentKeys: string[]; actionItemKeys: string[] }>;
+      return changesFromRecords(version, current, records);
+    });
+  }
+
+  allRecords(): Promise<StoreRecords> {
+    return this.run('read', async () => ({
+      incidents: (await this.models.incidents.find({}, NO_ID).lean().exec()) as Incident[],
+      actionItems: (await this.models.actionItems.find({}, NO_ID).lean().exec()) as ActionItem[],
+    }));
+  }
+
+  private async upsert(model: Models['incidents'], docs: Array<{ key: string }>, kind: 'incidentKeys' | 'actionItemKeys'): Promise<UpsertCounts> {
     if (docs.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
     return this.run('upsert', async () => {
       const result = await model.bulkWrite(bulkUpsertOperations(docs), { ordered: false });
       const counts = upsertCountsFromResult(result);
-      if (counts.inserted + counts.updated > 0) await this.bumpVersion();
+      // The batch's keys: a superset of those written (a reader re-reads the unchanged ones for nothing).
+      if (counts.inserted + counts.updated > 0) await this.bumpVersion({ [kind]: [...new Set(docs.map((doc) => doc.key))] });
       return counts;
     });
   }
 
   upsertIncidents(incidents: Incident[]): Promise<UpsertCounts> {
-    return this.upsert(this.models.incidents, incidents.map(normalizeIncident));
+    return this.upsert(this.models.incidents, incidents.map(normalizeIncident), 'incidentKeys');
   }
 
   upsertActionItems(items: ActionItem[]): Promise<UpsertCounts> {
-    return this.upsert(this.models.actionItems, items);
+    return this.upsert(this.models.actionItems, items, 'actionItemKeys');
   }
 
   getIncident(key: string): Promise<Incident | null> {
@@ -125,7 +156,7 @@ export class MongoStore implements Store {
   savePostmortem(postmortem: Postmortem): Promise<void> {
     return this.run('post-mortem', async () => {
       const result = await this.models.postmortems.replaceOne({ incidentKey: postmortem.incidentKey }, postmortem, { upsert: true });
-      if (result.upsertedCount + result.modifiedCount > 0) await this.bumpVersion();
+      if (result.upsertedCount + result.modifiedCount > 0) await this.bumpVersion({ incidentKeys: [postmortem.incidentKey] });
     });
   }
 

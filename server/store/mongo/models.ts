@@ -6,6 +6,7 @@
  */
 import { Schema, type Connection, type Model } from 'mongoose';
 import { SEVERITIES } from '../../domain/types.js';
+import { changeSchema } from './changes.js';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -148,6 +149,7 @@ export interface Models {
   digests: AnyModel;
   ticketRequests: AnyModel;
   meta: AnyModel;
+  changes: AnyModel;
 }
 
 export function buildModels(connection: Connection): Models {
@@ -161,5 +163,6 @@ export function buildModels(connection: Connection): Models {
     digests: connection.model('Digest', digestSchema),
     ticketRequests: connection.model('TicketRequest', ticketRequestSchema),
     meta: connection.model('Meta', metaSchema),
+    changes: connection.model('Change', changeSchema),
   };
 }
