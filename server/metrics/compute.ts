@@ -175,11 +175,19 @@ export interface PreparedIncident {
   services: string[];
   durations: IncidentDurations;
   problems: string[];
-  /** The facts of its action items, in the order given (the service keeps key order). */
+  /** The facts of its action items, in the order given. */
   items: ActionItemFacts[];
+  /** The data-quality entries of those items that have problems. */
+  itemProblems: DataQuality['actionItems'];
 }
 
 export function prepareIncident(incident: Incident, items: ActionItem[], options: ActionItemViewOptions): PreparedIncident {
+  const facts = items.length === 0 ? [] : incidentItemFacts(items, incident, options);
+  const itemProblems: DataQuality['actionItems'] = [];
+  for (const fact of facts) {
+    const problems = actionItemProblems(fact);
+    if (problems.length > 0) itemProblems.push({ key: fact.key, url: fact.url, problems });
+  }
   return {
     incident,
     placeMs: Date.parse(incident.placeAt),
@@ -187,7 +195,8 @@ export function prepareIncident(incident: Incident, items: ActionItem[], options
     services: [...new Set(incident.services)],
     durations: incidentDurations(incident),
     problems: incidentProblems(incident),
-    items: items.length === 0 ? [] : incidentItemFacts(items, incident, options),
+    items: facts,
+    itemProblems,
   };
 }
 
@@ -305,7 +314,11 @@ export function dataQuality(incidents: Incident[], views: ActionItemIdentity[]):
     const problems = incidentProblems(incident);
     if (problems.length > 0) quality.incidents.push({ key: incident.key, url: incident.url, problems });
   }
-  appendItemProblems(quality, views);
+  for (const view of views) {
+    const problems = actionItemProblems(view);
+    if (problems.length > 0) quality.actionItems.push({ key: view.key, url: view.url, problems });
+  }
+  quality.actionItems.sort((a, b) => compareKeys(a.key, b.key));
   return quality;
 }
 
@@ -360,27 +373,20 @@ export function computeMetricsPrepared(select: WindowSelector, options: MetricsO
     bySeverity,
     previous: previous.core,
     weekly,
-    dataQuality: preparedDataQuality(current.incidents, current.items),
+    dataQuality: preparedDataQuality(current.incidents),
     formulas: FORMULAS,
   };
 }
 
 /** dataQuality() with each incident's problems already derived. */
-function preparedDataQuality(incidents: PreparedIncident[], items: ActionItemIdentity[]): DataQuality {
+function preparedDataQuality(incidents: PreparedIncident[]): DataQuality {
   const quality: DataQuality = { incidents: [], actionItems: [] };
-  for (const { incident, problems } of incidents) {
+  for (const { incident, problems, itemProblems } of incidents) {
     if (problems.length > 0) quality.incidents.push({ key: incident.key, url: incident.url, problems });
-  }
-  appendItemProblems(quality, items);
-  return quality;
-}
-
-function appendItemProblems(quality: DataQuality, views: ActionItemIdentity[]): void {
-  for (const view of views) {
-    const problems = actionItemProblems(view);
-    if (problems.length > 0) quality.actionItems.push({ key: view.key, url: view.url, problems });
+    for (const entry of itemProblems) quality.actionItems.push(entry);
   }
   quality.actionItems.sort((a, b) => compareKeys(a.key, b.key));
+  return quality;
 }
 
 function weeklyBreakdown(window: WindowResult): NonNullable<MetricsResponse['weekly']> {
