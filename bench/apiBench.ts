@@ -5,7 +5,8 @@
  * read off autocannon's fixed percentiles (which have no p95).
  */
 import autocannon, { type Result as CannonResult } from 'autocannon';
-import { ratio, summarizeLatencies, type Figure, type LatencySummary } from './report.js';
+import type { ServerChild } from './children.js';
+import { median, ratio, summarizeLatencies, type Figure, type LatencySummary } from './report.js';
 
 export interface LoadOptions {
   connections: number;
@@ -84,6 +85,7 @@ export function apiFigures(
     label: 'cold GET /api/metrics (first request after start)',
     value: cold && cold.status === 200 ? cold.ms : null,
     unit: 'ms',
+    target: { max: 1000 },
     ...(cold && cold.status !== 200 ? { note: `answered ${cold.status}` } : !cold ? { note: results.error ?? 'not run' } : {}),
   });
   // Context for the load figures: every answer under load serialises this much JSON.
@@ -111,12 +113,13 @@ export function apiFigures(
 
 export async function measureApi(
   baseUrl: string,
-  options: LoadOptions & { prefix: string; group: string; onStep?: (line: string) => void },
+  options: LoadOptions & { prefix: string; group: string; onStep?: (line: string) => void; afterCold?: () => Promise<void> },
 ): Promise<ApiBenchResult> {
   const out: ApiBenchResult = { figures: [], cold: null, health: null, metrics: null, error: null };
   try {
     out.cold = await coldRequest(baseUrl, '/api/metrics');
     options.onStep?.(`  cold /api/metrics: ${Math.round(out.cold.ms)} ms (status ${out.cold.status})`);
+    await options.afterCold?.();
     for (const path of ['/api/health', '/api/metrics'] as const) {
       options.onStep?.(`  ${path}: ${options.connections} clients for ${options.durationSec} s (after ${options.warmupSec} s warm-up)`);
       const result = await loadTest(baseUrl, path, options);
@@ -127,5 +130,97 @@ export async function measureApi(
     out.error = caught instanceof Error ? caught.message : String(caught);
   }
   out.figures = apiFigures(options.prefix, options.group, out, options.connections);
+  return out;
+}
+
+/**
+ * Thirty metrics questions nobody asked before, one after another: windows of 30 to 365
+ * days ending at different days, every service of the sample Jira, every severity. The
+ * first is at least a day before today, so none is the cached default window.
+ */
+export function newMetricsQueries(now: Date, services: readonly string[], count = 30): string[] {
+  const severities = ['P0', 'P1', 'P2', 'P3', 'P4', 'unknown'];
+  const spans = [30, 90, 180, 365, 60, 120];
+  const paths: string[] = [];
+  let serviceTurn = 0;
+  for (let i = 0; i < count; i += 1) {
+    const to = new Date(now.getTime() - (1 + i * 3) * 86_400_000);
+    const from = new Date(to.getTime() - (spans[i % spans.length] as number) * 86_400_000);
+    const params = new URLSearchParams({ from: from.toISOString(), to: to.toISOString() });
+    if (i % 3 !== 0 && services.length > 0) params.set('service', services[serviceTurn++ % services.length] as string);
+    if (i % 2 === 1) params.set('severity', severities[i % severities.length] as string);
+    paths.push(`/api/metrics?${params.toString()}`);
+  }
+  return paths;
+}
+
+/** Latencies of requests sent one after another (each waits for the previous answer). */
+export async function sequentialLatencies(baseUrl: string, paths: readonly string[]): Promise<{ latencies: number[]; failures: string[] }> {
+  const latencies: number[] = [];
+  const failures: string[] = [];
+  for (const path of paths) {
+    const answer = await coldRequest(baseUrl, path);
+    latencies.push(answer.ms);
+    if (answer.status !== 200) failures.push(`${path} answered ${answer.status}`);
+  }
+  return { latencies, failures };
+}
+
+export interface FreshAnswers {
+  newQueries: LatencySummary | null;
+  healthSequential: LatencySummary | null;
+  afterChange: number[];
+  failures: string[];
+  serverPeakRssBytes: number | null;
+  error: string | null;
+}
+
+/** Figures for answers the cache cannot hold: never-asked queries and the first answer after a change. */
+export function freshFigures(prefix: string, group: string, fresh: FreshAnswers): Figure[] {
+  const ok = fresh.failures.length === 0 && fresh.error === null;
+  const note = fresh.error ?? (fresh.failures.length > 0 ? fresh.failures.slice(0, 3).join('; ') : undefined);
+  const afterChange = ok && fresh.afterChange.length > 0 ? median(fresh.afterChange) : null;
+  return [
+    { id: `${prefix}.newQueries.p95Ms`, group, label: '30 never-asked /api/metrics queries, one after another: p95', value: ok ? (fresh.newQueries?.p95 ?? null) : null, unit: 'ms', target: { max: 200 }, ...(note ? { note } : {}) },
+    { id: `${prefix}.newQueries.healthP95Ms`, group, label: '30 /api/health requests, one after another: p95 (beside the above)', value: fresh.healthSequential?.p95 ?? null, unit: 'ms' },
+    {
+      id: `${prefix}.afterChange.ms`,
+      group,
+      label: `first GET /api/metrics after a change (10 incidents, 10 action items), median of ${fresh.afterChange.length || 'no'} changes`,
+      value: afterChange,
+      unit: 'ms',
+      target: { max: 100 },
+      ...(fresh.afterChange.length > 0 ? { note: `each: ${fresh.afterChange.map((ms) => Math.round(ms)).join(', ')} ms` } : note ? { note } : {}),
+    },
+    { id: `${prefix}.serverPeakRssMB`, group, label: 'API server: peak RSS (whole run, tab loads included)', value: fresh.serverPeakRssBytes === null ? null : fresh.serverPeakRssBytes / 1024 / 1024, unit: 'MB', target: { max: 1024 } },
+  ];
+}
+
+/**
+ * After the cold request: 30 never-asked queries (and as many /api/health requests beside
+ * them), then five changes written in the server's process, each followed by the default
+ * /api/metrics request (its cached answer is gone with the change).
+ */
+export async function measureFresh(server: Pick<ServerChild, 'url' | 'command'>, now: Date, onStep?: (line: string) => void): Promise<Omit<FreshAnswers, 'serverPeakRssBytes'>> {
+  const out: Omit<FreshAnswers, 'serverPeakRssBytes'> = { newQueries: null, healthSequential: null, afterChange: [], failures: [], error: null };
+  try {
+    const current = (await (await fetch(`${server.url}/api/metrics`)).json()) as { incidents?: { byService?: Record<string, number> } };
+    const services = Object.keys(current.incidents?.byService ?? {});
+    const queries = await sequentialLatencies(server.url, newMetricsQueries(now, services));
+    out.newQueries = summarizeLatencies(queries.latencies);
+    out.failures.push(...queries.failures);
+    const health = await sequentialLatencies(server.url, Array.from({ length: 30 }, () => '/api/health'));
+    out.healthSequential = summarizeLatencies(health.latencies);
+    onStep?.(`  30 new queries: p95 ${Math.round(out.newQueries.p95 ?? 0)} ms (health one after another: p95 ${(out.healthSequential.p95 ?? 0).toFixed(1)} ms)`);
+    for (let round = 0; round < 5; round += 1) {
+      await server.command('change 10');
+      const answer = await coldRequest(server.url, '/api/metrics');
+      out.afterChange.push(answer.ms);
+      if (answer.status !== 200) out.failures.push(`/api/metrics after a change answered ${answer.status}`);
+    }
+    onStep?.(`  first answer after a change: ${out.afterChange.map((ms) => Math.round(ms)).join(', ')} ms`);
+  } catch (caught) {
+    out.error = caught instanceof Error ? caught.message : String(caught);
+  }
   return out;
 }

@@ -4,6 +4,7 @@
  * run through tsx, like `npm run sync` and `npm start`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -18,12 +19,26 @@ function profileFlags(): string[] {
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
-function spawnTs(script: string, env: NodeJS.ProcessEnv): ChildProcess {
+function spawnTs(script: string, env: NodeJS.ProcessEnv, stdin: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
   return spawn(process.execPath, [...profileFlags(), '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url))], {
     cwd: ROOT,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin, 'pipe', 'pipe'],
   });
+}
+
+/** Peak and current resident memory of a process, from /proc (Linux); null elsewhere. */
+export function processMemory(pid: number | undefined): { peakRssBytes: number; rssBytes: number } | null {
+  if (pid === undefined) return null;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024;
+    const peak = kb('VmHWM');
+    const rss = kb('VmRSS');
+    return Number.isNaN(peak) || Number.isNaN(rss) ? null : { peakRssBytes: peak, rssBytes: rss };
+  } catch {
+    return null;
+  }
 }
 
 /** The last JSON line a child printed to stdout, or null. */
@@ -70,6 +85,10 @@ export interface ServerChild {
   url: string;
   /** Milliseconds from spawn to listening (process start-up and opening the store). */
   startMs: number;
+  /** Peak and current RSS of the server process now (null off Linux). */
+  memory(): { peakRssBytes: number; rssBytes: number } | null;
+  /** Sends one command line (bench/serverChild.ts) and resolves with the JSON line it answers. */
+  command(line: string, timeoutMs?: number): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -77,10 +96,12 @@ export interface ServerChild {
 export function startServerChild(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ServerChild> {
   const started = performance.now();
   return new Promise<ServerChild>((resolve, reject) => {
-    const child = spawnTs('./serverChild.ts', env);
+    const child = spawnTs('./serverChild.ts', env, 'pipe');
     let stdout = '';
     let stderr = '';
     let ready = false;
+    let replies = '';
+    let waiting: ((reply: unknown) => void) | null = null;
     const exited = new Promise<void>((done) => child.once('exit', () => done()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -88,7 +109,19 @@ export function startServerChild(env: NodeJS.ProcessEnv, timeoutMs: number): Pro
     }, timeoutMs);
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout?.on('data', (chunk: Buffer) => {
-      if (ready) return;
+      if (ready) {
+        replies += chunk.toString();
+        const end = replies.lastIndexOf('\n');
+        if (end === -1 || !waiting) return;
+        const reply = lastJsonLine(replies.slice(0, end));
+        replies = replies.slice(end + 1);
+        if (reply !== null) {
+          const done = waiting;
+          waiting = null;
+          done(reply);
+        }
+        return;
+      }
       stdout += chunk.toString();
       const line = lastJsonLine(stdout) as { url?: string } | null;
       if (!line?.url) return;
@@ -97,6 +130,16 @@ export function startServerChild(env: NodeJS.ProcessEnv, timeoutMs: number): Pro
       resolve({
         url: line.url,
         startMs: performance.now() - started,
+        memory: () => processMemory(child.pid),
+        command: (text, commandTimeoutMs = 60_000) =>
+          new Promise<unknown>((done, fail) => {
+            const timeout = setTimeout(() => fail(new Error(`the API server did not answer "${text}" within ${commandTimeoutMs} ms`)), commandTimeoutMs);
+            waiting = (reply) => {
+              clearTimeout(timeout);
+              done(reply);
+            };
+            child.stdin?.write(`${text}\n`);
+          }),
         stop: async () => {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
           await exited;

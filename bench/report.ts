@@ -133,6 +133,90 @@ export function summaryLine(figures: readonly CheckedFigure[]): string {
 /** The page whose results table a run at product scale rewrites, relative to the project root. */
 export const RESULTS_PAGE = 'docs/benchmarks.md';
 
+/** The figures of one data scale (1 = the product's scale). */
+export interface ScaleRun {
+  scale: number;
+  figures: readonly CheckedFigure[];
+}
+
+export interface ScaleRow {
+  id: string;
+  group: string;
+  label: string;
+  unit: Unit;
+  /** One per run, in the order of the runs; null when that run lacks the figure. */
+  values: Array<number | null>;
+  /** Largest over smallest scale; null for ratios and rates, or when either is missing. */
+  growth: number | null;
+  /** Growth beyond GROWTH_FLAG times the growth of the data (6x for 5x data). */
+  flagged: boolean;
+}
+
+/** A figure growing more than this many times faster than the data is flagged. */
+export const GROWTH_FLAG = 1.2;
+const NO_GROWTH: readonly Unit[] = ['x', 'req/query', 'req/s'];
+
+/** The figures of several scales side by side, with their growth from the smallest to the largest. */
+export function scaleRows(runs: readonly ScaleRun[]): ScaleRow[] {
+  const first = runs[0];
+  const last = runs[runs.length - 1];
+  if (!first || !last) return [];
+  const dataGrowth = last.scale / first.scale;
+  const ids: string[] = [];
+  const byId = new Map<string, CheckedFigure>();
+  for (const run of runs) {
+    for (const figure of run.figures) {
+      if (byId.has(figure.id)) continue;
+      ids.push(figure.id);
+      byId.set(figure.id, figure);
+    }
+  }
+  return ids.map((id) => {
+    const figure = byId.get(id) as CheckedFigure;
+    const values = runs.map((run) => run.figures.find((f) => f.id === id)?.value ?? null);
+    const from = values[0];
+    const to = values[values.length - 1];
+    const growth = runs.length > 1 && !NO_GROWTH.includes(figure.unit) && from != null && to != null && from > 0 ? to / from : null;
+    return { id, group: figure.group, label: figure.label, unit: figure.unit, values, growth, flagged: growth !== null && growth > GROWTH_FLAG * dataGrowth };
+  });
+}
+
+/** The scale table: each figure at every scale (missed targets marked), its growth, and a flag. */
+export function renderScaleTable(runs: readonly ScaleRun[]): string {
+  const first = runs[0];
+  const last = runs[runs.length - 1];
+  if (!first || !last) return '';
+  const dataGrowth = last.scale / first.scale;
+  const header = `| area | figure | ${runs.map((r) => `${r.scale}x data`).join(' | ')} | growth for ${formatNumber(dataGrowth, 'x')} data | flag |`;
+  const lines = [header, `|${'---|'.repeat(runs.length + 4)}`];
+  let lastGroup: string | null = null;
+  for (const row of scaleRows(runs)) {
+    const group = row.group === lastGroup ? '' : row.group;
+    lastGroup = row.group;
+    const cells = runs.map((run, i) => {
+      const figure = run.figures.find((f) => f.id === row.id);
+      if (!figure) return '';
+      const missed = figure.verdict === 'fail' || figure.verdict === 'error';
+      const value = row.values[i];
+      return `${value === null || value === undefined ? 'not measured' : formatNumber(value, row.unit)}${missed ? ` (MISSED ${formatTarget(figure)})` : ''}`;
+    });
+    const growth = row.growth === null ? '' : formatNumber(row.growth, 'x');
+    const flag = row.flagged ? `grows faster than the data (> ${formatNumber(GROWTH_FLAG * dataGrowth, 'x')})` : '';
+    lines.push(`| ${[group, row.label, ...cells, growth, flag].map(cell).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** One line for the console over several scales. */
+export function scaleSummaryLine(runs: readonly ScaleRun[]): string {
+  const lines = runs.map((run) => `${run.scale}x: ${summaryLine(run.figures)}`);
+  const flagged = scaleRows(runs).filter((row) => row.flagged);
+  if (runs.length > 1) {
+    lines.push(flagged.length === 0 ? 'No figure grows faster than the data allows.' : `Growing faster than the data: ${flagged.map((row) => `${row.label} (${formatNumber(row.growth as number, 'x')})`).join('; ')}.`);
+  }
+  return lines.join('\n');
+}
+
 export const README_START = '<!-- bench:results:start -->';
 export const README_END = '<!-- bench:results:end -->';
 
@@ -151,7 +235,27 @@ export interface RunHeader {
   settings: string;
 }
 
-export function renderResultsMarkdown(header: RunHeader, figures: readonly CheckedFigure[]): string {
+export function renderResultsMarkdown(header: RunHeader, figures: readonly CheckedFigure[], runs: readonly ScaleRun[] = []): string {
+  if (runs.length > 1) {
+    return [
+      '# Benchmark results',
+      '',
+      `Latest \`npm run bench\`: ${header.finishedAt}, ${Math.round(header.durationSeconds)} s end to end, on ${header.machine}.`,
+      `Scale: ${header.settings}. How each figure is measured: docs/benchmarks.md. Raw numbers: \`bench/results.json\`.`,
+      '',
+      '## Scale table',
+      '',
+      renderScaleTable(runs),
+      '',
+      scaleSummaryLine(runs),
+      '',
+      ...runs.flatMap((run) => [`## ${run.scale}x data`, '', renderTable(run.figures), '']),
+      '## This run',
+      '',
+      renderTable(figures),
+      '',
+    ].join('\n');
+  }
   return [
     '# Benchmark results',
     '',

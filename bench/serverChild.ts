@@ -2,7 +2,13 @@
  * The API server for the load runs: the same createApp and store as `npm start`, without
  * the schedules or demo-mode sync (a sync firing mid-run would measure the sync, not the
  * API). Prints `{"url": ...}` once listening; stops on SIGTERM.
+ *
+ * On stdin it takes one command, `change N`: it edits N incidents and N action items in
+ * the store the way a sync or a webhook delivery would (through the same Store calls, in
+ * this process) and prints `{"changed": N, "version": V}`, so the bench can time the
+ * first answer after a change.
  */
+import { createInterface } from 'node:readline';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../server/config/config.js';
 import { createApp } from '../server/http/app.js';
@@ -20,6 +26,21 @@ async function main(): Promise<void> {
   });
   const { port } = server.address() as AddressInfo;
   process.stdout.write(`${JSON.stringify({ url: `http://${config.host}:${port}` })}\n`);
+  let round = 0;
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    const match = /^change (\d+)$/.exec(line.trim());
+    if (!match) return;
+    const count = Number(match[1]);
+    round += 1;
+    void (async () => {
+      const severities = ['P1', 'P2', 'P3'] as const;
+      const incidents = await store.findIncidents({}, { limit: count });
+      const items = await store.findActionItems({}, { limit: count });
+      await store.upsertIncidents(incidents.map((incident) => ({ ...incident, summary: `${incident.summary} (bench change ${round})`, severity: severities[round % 3] ?? 'P2' })));
+      await store.upsertActionItems(items.map((item) => ({ ...item, owner: `bench-owner-${round}` })));
+      process.stdout.write(`${JSON.stringify({ changed: count, version: await store.dataVersion() })}\n`);
+    })();
+  });
   process.once('SIGTERM', () => {
     server.close(() => void store.close().then(() => process.exit(0)));
     server.closeAllConnections();

@@ -14,6 +14,8 @@ export interface BenchSettings {
   outDir: string;
   /** MongoDB leg: the URI the bench writes to (its own database), or null. */
   mongodbUri: string | null;
+  /** Multiples of the data size measured in one run, smallest first (BENCH_SCALES, default 1,5). */
+  scales: number[];
 }
 
 export const PRODUCT_SCALE = { incidents: 10_000, actionItems: 50_000, latencyMs: 20, connections: 50, durationSec: 20, tabLoads: 5 } as const;
@@ -43,6 +45,22 @@ export function benchMongoUri(uri: string): string {
   return `${scheme}${hosts}/${encodeURIComponent(`${db || 'postmortem-insights'}-bench`)}${query ?? ''}`;
 }
 
+/** BENCH_SCALES: comma-separated multiples of the data size, e.g. `1,5`. */
+export function parseScales(raw: string | undefined): number[] {
+  if (raw === undefined || raw.trim() === '') return [1, 5];
+  const parts = raw.split(',').map((part) => part.trim());
+  const scales = parts.map(Number);
+  if (scales.some((scale, i) => parts[i] === '' || !Number.isFinite(scale) || scale <= 0)) {
+    throw new Error(`BENCH_SCALES must list positive multiples of the data size separated by commas, such as 1,5 (got "${raw}").`);
+  }
+  return [...new Set(scales)].sort((a, b) => a - b);
+}
+
+/** The settings of one scale: the data sizes multiplied, everything else the same. */
+export function atScale(s: BenchSettings, scale: number): BenchSettings {
+  return { ...s, incidents: Math.round(s.incidents * scale), actionItems: Math.round(s.actionItems * scale), scales: [scale] };
+}
+
 export function parseBenchSettings(env: NodeJS.ProcessEnv): BenchSettings {
   const mongodbUri = env.MONGODB_URI ? benchMongoUri(env.MONGODB_URI) : null;
   return {
@@ -55,6 +73,7 @@ export function parseBenchSettings(env: NodeJS.ProcessEnv): BenchSettings {
     tabLoads: positiveInt(env, 'BENCH_TAB_LOADS', PRODUCT_SCALE.tabLoads),
     outDir: env.BENCH_OUT || 'bench',
     mongodbUri,
+    scales: parseScales(env.BENCH_SCALES),
   };
 }
 
@@ -72,7 +91,8 @@ export function atProductScale(s: BenchSettings): boolean {
 
 export function describeSettings(s: BenchSettings): string {
   const scale = atProductScale(s) ? '' : ' (reduced with BENCH_* variables: not the product scale)';
+  const scales = s.scales.length > 1 || s.scales[0] !== 1 ? `; data at ${s.scales.map((x) => `${x}x`).join(' and ')} that size` : '';
   return `${s.incidents.toLocaleString('en-US')} incidents, ${s.actionItems.toLocaleString('en-US')} action items, ` +
     `+${s.latencyMs} ms per Jira request; ${s.connections} clients for ${s.durationSec} s per route; ` +
-    `${s.tabLoads} tab loads${scale}`;
+    `${s.tabLoads} tab loads${scales}${scale}`;
 }

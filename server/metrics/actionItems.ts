@@ -49,6 +49,8 @@ export interface ActionItemFacts {
   createdMs: number;
   /** NaN while open, or when done without a resolvedAt. */
   resolvedMs: number;
+  /** resolvedMs as a date in TIMEZONE (null when resolvedMs is NaN). */
+  resolvedDate: IsoDate | null;
 }
 
 type Derived = ReturnType<typeof effectiveDueDate> & { daysOverdue: number | null };
@@ -56,9 +58,9 @@ type Derived = ReturnType<typeof effectiveDueDate> & { daysOverdue: number | nul
 /** Maps each item with its due date and days overdue as of today (in TIMEZONE). */
 function mapWithDueDates<T>(
   items: ActionItem[],
-  incidentsByKey: Map<string, Incident>,
+  incidentOf: (item: ActionItem) => Incident | undefined,
   options: ActionItemViewOptions,
-  build: (item: ActionItem, derived: Derived) => T,
+  build: (item: ActionItem, derived: Derived, calendar: ZoneCalendar) => T,
 ): T[] {
   const calendar = options.calendar ?? zoneCalendar(options.timezone);
   const today = calendar.dateOf(options.now.getTime());
@@ -66,7 +68,7 @@ function mapWithDueDates<T>(
   // Items of one incident share its SLA date: derive it once per incident.
   const slaDueByIncident = new Map<string, ReturnType<typeof effectiveDueDate>>();
   return items.map((item) => {
-    const incident = item.incidentKey === null ? undefined : incidentsByKey.get(item.incidentKey);
+    const incident = incidentOf(item);
     let due: ReturnType<typeof effectiveDueDate>;
     if (item.jiraDueDate || !incident) {
       due = effectiveDueDate(item, incident, options.slaDays, calendar);
@@ -77,7 +79,7 @@ function mapWithDueDates<T>(
     }
     const open = item.statusCategory !== 'done';
     const daysOverdue = open && due.dueDate !== null && due.dueDate < today ? todayNumber - dayNumber(due.dueDate) : null;
-    return build(item, { dueDate: due.dueDate, dueDateSource: due.dueDateSource, daysOverdue });
+    return build(item, { dueDate: due.dueDate, dueDateSource: due.dueDateSource, daysOverdue }, calendar);
   });
 }
 
@@ -87,7 +89,7 @@ export function actionItemViews(
   options: ActionItemViewOptions,
 ): ActionItemView[] {
   // Built field by field: a rest-spread per item is the slowest part of a cold run.
-  return mapWithDueDates(items, incidentsByKey, options, (item, { dueDate, dueDateSource, daysOverdue }) => ({
+  return mapWithDueDates(items, byIncidentKey(incidentsByKey), options, (item, { dueDate, dueDateSource, daysOverdue }) => ({
     key: item.key,
     jiraId: item.jiraId,
     summary: item.summary,
@@ -114,15 +116,26 @@ export function actionItemFacts(
   incidentsByKey: Map<string, Incident>,
   options: ActionItemViewOptions,
 ): ActionItemFacts[] {
-  return mapWithDueDates(items, incidentsByKey, options, factsOf);
+  return mapWithDueDates(items, byIncidentKey(incidentsByKey), options, factsOf);
+}
+
+function byIncidentKey(incidentsByKey: Map<string, Incident>): (item: ActionItem) => Incident | undefined {
+  return (item) => (item.incidentKey === null ? undefined : incidentsByKey.get(item.incidentKey));
+}
+
+/** The facts of one incident's own action items (all with incidentKey === incident.key). */
+export function incidentItemFacts(items: ActionItem[], incident: Incident, options: ActionItemViewOptions): ActionItemFacts[] {
+  return mapWithDueDates(items, () => incident, options, factsOf);
 }
 
 /** The facts of one item, given its derived due date. */
 function factsOf(
   item: Pick<ActionItem, 'key' | 'url' | 'owner' | 'statusCategory' | 'createdAt' | 'resolvedAt'>,
   due: Pick<ActionItemView, 'dueDate' | 'dueDateSource' | 'daysOverdue'>,
+  calendar: ZoneCalendar,
 ): ActionItemFacts {
   const done = item.statusCategory === 'done';
+  const resolvedMs = done && item.resolvedAt !== null ? Date.parse(item.resolvedAt) : Number.NaN;
   return {
     key: item.key,
     url: item.url,
@@ -132,7 +145,8 @@ function factsOf(
     dueDateSource: due.dueDateSource,
     daysOverdue: due.daysOverdue,
     createdMs: Date.parse(item.createdAt),
-    resolvedMs: done && item.resolvedAt !== null ? Date.parse(item.resolvedAt) : Number.NaN,
+    resolvedMs,
+    resolvedDate: Number.isNaN(resolvedMs) ? null : calendar.dateOf(resolvedMs),
   };
 }
 
@@ -155,7 +169,7 @@ export function compareKeys(a: string, b: string): number {
  */
 export function actionItemStats(views: ActionItemView[], calendar: ZoneCalendar): ActionItemStats {
   return actionItemFactsStats(
-    views.map((view) => factsOf(view, view)),
+    views.map((view) => factsOf(view, view, calendar)),
     calendar,
   );
 }
@@ -175,7 +189,7 @@ export function actionItemFactsStats(facts: ActionItemFacts[], calendar: ZoneCal
     const resolved = !Number.isNaN(item.resolvedMs);
     if (item.dueDate !== null) {
       withDue += 1;
-      if (resolved && calendar.dateOf(item.resolvedMs) <= item.dueDate) onTime += 1;
+      if (resolved && (item.resolvedDate ?? calendar.dateOf(item.resolvedMs)) <= item.dueDate) onTime += 1;
     }
     if (resolved) daysToClose.push((item.resolvedMs - item.createdMs) / 86_400_000);
   }

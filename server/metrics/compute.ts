@@ -14,8 +14,8 @@ import type {
 } from '../domain/types.js';
 import { DETECTION_CATEGORIES, SEVERITIES } from '../domain/types.js';
 import { addDays, isoWeekStart, startOfDate } from '../time.js';
-import { actionItemFacts, actionItemFactsStats, compareKeys } from './actionItems.js';
-import type { ActionItemFacts } from './actionItems.js';
+import { actionItemFactsStats, compareKeys, incidentItemFacts } from './actionItems.js';
+import type { ActionItemFacts, ActionItemViewOptions } from './actionItems.js';
 import { zoneCalendar } from './calendar.js';
 import type { ZoneCalendar } from './calendar.js';
 import { computeRecurrence } from './recurrence.js';
@@ -98,11 +98,16 @@ export function incidentDurations(incident: Incident): IncidentDurations {
 }
 
 function summarizeAll(durations: IncidentDurations[]): { timeToDetect: TimeMetric; timeToAcknowledge: TimeMetric; timeToResolve: TimeMetric } {
-  return {
-    timeToDetect: summarizeOutcomes(durations.map((d) => d.timeToDetect)),
-    timeToAcknowledge: summarizeOutcomes(durations.map((d) => d.timeToAcknowledge)),
-    timeToResolve: summarizeOutcomes(durations.map((d) => d.timeToResolve)),
-  };
+  const detect: DurationOutcome[] = new Array<DurationOutcome>(durations.length);
+  const acknowledge: DurationOutcome[] = new Array<DurationOutcome>(durations.length);
+  const resolve: DurationOutcome[] = new Array<DurationOutcome>(durations.length);
+  for (let i = 0; i < durations.length; i += 1) {
+    const d = durations[i] as IncidentDurations;
+    detect[i] = d.timeToDetect;
+    acknowledge[i] = d.timeToAcknowledge;
+    resolve[i] = d.timeToResolve;
+  }
+  return { timeToDetect: summarizeOutcomes(detect), timeToAcknowledge: summarizeOutcomes(acknowledge), timeToResolve: summarizeOutcomes(resolve) };
 }
 
 export function timeToDetect(incidents: Incident[]): TimeMetric {
@@ -163,25 +168,57 @@ function firstWeekEndingAfter(weeks: Week[], ms: number): number {
   return lo;
 }
 
+/**
+ * An incident with everything a window needs of it, derived once: its place in time in
+ * ms, its three durations, its data-quality problems and the facts of its action items
+ * (as of one day: `daysOverdue` counts from it). The service keeps these between queries
+ * (./state.ts); a one-off computation derives them for the incidents in range only.
+ */
+export interface PreparedIncident {
+  incident: Incident;
+  placeMs: number;
+  severity: SeverityKey;
+  /** Its services, each once. */
+  services: string[];
+  durations: IncidentDurations;
+  problems: string[];
+  /** The facts of its action items, in the order given. */
+  items: ActionItemFacts[];
+  /** The data-quality entries of those items that have problems. */
+  itemProblems: DataQuality['actionItems'];
+}
+
+export function prepareIncident(incident: Incident, items: ActionItem[], options: ActionItemViewOptions): PreparedIncident {
+  const facts = items.length === 0 ? [] : incidentItemFacts(items, incident, options);
+  const itemProblems: DataQuality['actionItems'] = [];
+  for (const fact of facts) {
+    const problems = actionItemProblems(fact);
+    if (problems.length > 0) itemProblems.push({ key: fact.key, url: fact.url, problems });
+  }
+  return {
+    incident,
+    placeMs: Date.parse(incident.placeAt),
+    severity: severityKeyOf(incident),
+    services: [...new Set(incident.services)],
+    durations: incidentDurations(incident),
+    problems: incidentProblems(incident),
+    items: facts,
+    itemProblems,
+  };
+}
+
+/** The prepared incidents of a window [fromMs, toMs) that the query's filters keep, in place-in-time order. */
+export type WindowSelector = (fromMs: number, toMs: number) => PreparedIncident[];
+
 interface WindowResult {
   core: MetricsCore;
-  incidents: Incident[];
+  incidents: PreparedIncident[];
   items: ActionItemFacts[];
   weeks: Week[];
   weekOfIncident: number[];
-  /** Parallel to incidents. */
-  durations: IncidentDurations[];
 }
 
-function computeWindow(
-  incidents: Incident[],
-  itemsByIncident: Map<string, ActionItem[]>,
-  fromMs: number,
-  toMs: number,
-  options: MetricsOptions,
-  calendar: ZoneCalendar,
-): WindowResult {
-  const kept = incidentsInWindow(incidents, fromMs, toMs, options.service, options.severity);
+function computeWindow(kept: PreparedIncident[], fromMs: number, toMs: number, options: MetricsOptions, calendar: ZoneCalendar): WindowResult {
   const bySeverity: Partial<Record<SeverityKey, number>> = {};
   for (const key of SEVERITY_KEYS) bySeverity[key] = 0;
   const byService: Record<string, number> = {};
@@ -189,23 +226,20 @@ function computeWindow(
   const weeks = weeksOverlapping(fromMs, toMs, options.timezone);
   const byWeek: WeekCount[] = weeks.map((w) => ({ weekStart: w.weekStart, total: 0, bySeverity: {} }));
   const weekOfIncident: number[] = [];
-  const incidentsByKey = new Map<string, Incident>();
-  const items: ActionItem[] = [];
-  for (const incident of kept) {
-    const severity = severityKeyOf(incident);
+  const items: ActionItemFacts[] = [];
+  for (const prepared of kept) {
+    const { incident, severity } = prepared;
     bySeverity[severity] = (bySeverity[severity] ?? 0) + 1;
-    for (const service of new Set(incident.services)) byService[service] = (byService[service] ?? 0) + 1;
+    for (const service of prepared.services) byService[service] = (byService[service] ?? 0) + 1;
     byDetection[incident.detection] = (byDetection[incident.detection] ?? 0) + 1;
-    const index = weekIndex(weeks, Date.parse(incident.placeAt));
+    const index = weekIndex(weeks, prepared.placeMs);
     weekOfIncident.push(index);
     const week = byWeek[index];
     if (week) {
       week.total += 1;
       week.bySeverity[severity] = (week.bySeverity[severity] ?? 0) + 1;
     }
-    incidentsByKey.set(incident.key, incident);
-    const own = itemsByIncident.get(incident.key);
-    if (own) items.push(...own);
+    for (const item of prepared.items) items.push(item);
   }
   // Stable, readable key order: services alphabetically, severities P0..P4 then unknown.
   const sortedServices = Object.fromEntries(Object.entries(byService).sort(([a], [b]) => compareKeys(a, b)));
@@ -214,17 +248,15 @@ function computeWindow(
       SEVERITY_KEYS.filter((key) => week.bySeverity[key] !== undefined).map((key) => [key, week.bySeverity[key]]),
     );
   }
-  const facts = actionItemFacts(items, incidentsByKey, { ...options, calendar });
-  const durations = kept.map(incidentDurations);
-  const times = summarizeAll(durations);
-  const actionItems: ActionItemStats = actionItemFactsStats(facts, calendar);
+  const times = summarizeAll(kept.map((prepared) => prepared.durations));
+  const actionItems: ActionItemStats = actionItemFactsStats(items, calendar);
   const core: MetricsCore = {
     range: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() },
     incidents: { total: kept.length, bySeverity, byService: sortedServices, byWeek, byDetection },
     ...times,
     actionItems,
   };
-  return { core, incidents: kept, items: facts, weeks, weekOfIncident, durations };
+  return { core, incidents: kept, items, weeks, weekOfIncident };
 }
 
 export function groupActionItemsByIncident(actionItems: ActionItem[]): Map<string, ActionItem[]> {
@@ -301,41 +333,70 @@ export function computeMetrics(incidents: Incident[], actionItems: ActionItem[],
   return computeMetricsGrouped(incidents, groupActionItemsByIncident(actionItems), options);
 }
 
-/** computeMetrics with the action items already grouped by incident key (the cache keeps them so). */
+/** computeMetrics with the action items already grouped by incident key. */
 export function computeMetricsGrouped(
   incidents: Incident[],
   itemsByIncident: Map<string, ActionItem[]>,
   options: MetricsOptions,
 ): MetricsResponse {
+  const calendar = zoneCalendar(options.timezone);
+  const itemOptions = { now: options.now, timezone: options.timezone, slaDays: options.slaDays, calendar };
+  return computeMetricsPrepared(
+    (fromMs, toMs) =>
+      incidentsInWindow(incidents, fromMs, toMs, options.service, options.severity).map((incident) =>
+        prepareIncident(incident, itemsByIncident.get(incident.key) ?? [], itemOptions),
+      ),
+    { incidentsByKey: new Map(incidents.map((incident) => [incident.key, incident])), itemsByIncident },
+    options,
+  );
+}
+
+/**
+ * Every incident (by key) and every action item (by incident key), whatever the window:
+ * a late fix and its incident may lie outside the window and its filters (recurrence.ts).
+ */
+export interface AllRecords {
+  incidentsByKey: { get(key: string): Incident | undefined };
+  itemsByIncident: Map<string, ActionItem[]>;
+}
+
+/**
+ * The metrics answer over prepared incidents: `select` gives those of a window that the
+ * filters keep (options.service and options.severity are the selector's to apply).
+ */
+export function computeMetricsPrepared(select: WindowSelector, everything: AllRecords, options: MetricsOptions): MetricsResponse {
   const fromMs = options.from.getTime();
   const toMs = options.to.getTime();
   const calendar = zoneCalendar(options.timezone);
-  const current = computeWindow(incidents, itemsByIncident, fromMs, toMs, options, calendar);
-  const previous = computeWindow(incidents, itemsByIncident, fromMs - (toMs - fromMs), fromMs, options, calendar);
+  const current = computeWindow(select(fromMs, toMs), fromMs, toMs, options, calendar);
+  const previousFrom = fromMs - (toMs - fromMs);
+  const previous = computeWindow(select(previousFrom, fromMs), previousFrom, fromMs, options, calendar);
 
   const bySeverity: MetricsResponse['bySeverity'] = {};
   const groups = new Map<SeverityKey, IncidentDurations[]>();
-  current.incidents.forEach((incident, i) => {
-    const key = severityKeyOf(incident);
-    const durations = current.durations[i] as IncidentDurations;
-    const list = groups.get(key);
-    if (list) list.push(durations);
-    else groups.set(key, [durations]);
-  });
+  for (const prepared of current.incidents) {
+    const list = groups.get(prepared.severity);
+    if (list) list.push(prepared.durations);
+    else groups.set(prepared.severity, [prepared.durations]);
+  }
   for (const key of SEVERITY_KEYS) {
     const group = groups.get(key);
     if (group) bySeverity[key] = summarizeAll(group);
   }
 
   const weekly = weeklyBreakdown(current);
-  const incidentsByKey = new Map(incidents.map((incident) => [incident.key, incident]));
   return {
     ...current.core,
     bySeverity,
     previous: previous.core,
     weekly,
-    dataQuality: dataQuality(current.incidents, current.items),
-    recurrence: computeRecurrence(current.incidents, incidentsByKey, itemsByIncident, { ...options, calendar }),
+    dataQuality: preparedDataQuality(current.incidents),
+    recurrence: computeRecurrence(
+      current.incidents.map((prepared) => prepared.incident),
+      everything.incidentsByKey,
+      everything.itemsByIncident,
+      { ...options, calendar },
+    ),
     change: {
       incidents: countChange(current.core.incidents.total, previous.core.incidents.total),
       timeToDetect: durationChange(countedSeconds(current, 'timeToDetect'), countedSeconds(previous, 'timeToDetect')),
@@ -346,10 +407,21 @@ export function computeMetricsGrouped(
   };
 }
 
+/** dataQuality() with each incident's problems already derived. */
+function preparedDataQuality(incidents: PreparedIncident[]): DataQuality {
+  const quality: DataQuality = { incidents: [], actionItems: [] };
+  for (const { incident, problems, itemProblems } of incidents) {
+    if (problems.length > 0) quality.incidents.push({ key: incident.key, url: incident.url, problems });
+    for (const entry of itemProblems) quality.actionItems.push(entry);
+  }
+  quality.actionItems.sort((a, b) => compareKeys(a.key, b.key));
+  return quality;
+}
+
 /** The values a window's time metric counts (missing and invalid ones left out). */
 function countedSeconds(window: WindowResult, metric: keyof IncidentDurations): number[] {
   const values: number[] = [];
-  for (const durations of window.durations) {
+  for (const { durations } of window.incidents) {
     const outcome = durations[metric];
     if (typeof outcome === 'number') values.push(outcome);
   }
@@ -359,8 +431,8 @@ function countedSeconds(window: WindowResult, metric: keyof IncidentDurations): 
 function weeklyBreakdown(window: WindowResult): NonNullable<MetricsResponse['weekly']> {
   const { weeks } = window;
   const durationsPerWeek: IncidentDurations[][] = weeks.map(() => []);
-  window.durations.forEach((durations, i) => {
-    durationsPerWeek[window.weekOfIncident[i] as number]?.push(durations);
+  window.incidents.forEach((prepared, i) => {
+    durationsPerWeek[window.weekOfIncident[i] as number]?.push(prepared.durations);
   });
   const opened = weeks.map(() => 0);
   const closed = weeks.map(() => 0);

@@ -166,7 +166,7 @@ interface Candidate {
  */
 export function computeRecurrence(
   kept: Incident[],
-  incidentsByKey: Map<string, Incident>,
+  incidentsByKey: { get(key: string): Incident | undefined },
   itemsByIncident: Map<string, ActionItem[]>,
   options: RecurrenceOptions,
 ): Recurrence {

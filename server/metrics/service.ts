@@ -1,9 +1,10 @@
 /**
  * MetricsService: what the routes and the digest ask for, computed once per store change.
- * The store's dataVersion() moves on every sync or write; a snapshot of all incidents
- * and action items is loaded once per version, and each answer is cached under
- * (version, today in TIMEZONE, normalised query). Requests that arrive while an answer
- * is being computed wait for that same computation.
+ * The store's dataVersion() moves on every sync or write. All incidents and action items
+ * are loaded once into a MetricsState (./state.ts); when the version moves, the state
+ * re-reads just the records the store's change feed names (a full reload only when the
+ * store cannot say). Each answer is cached under (version, today in TIMEZONE, normalised
+ * query). Requests that arrive while an answer is being computed wait for it.
  */
 import type {
   ActionItemsResponse,
@@ -12,16 +13,17 @@ import type {
   IncidentsResponse,
   MetricsResponse,
 } from '../domain/api.js';
-import type { ActionItem, ActionItemView, Incident, Severity } from '../domain/types.js';
+import type { Severity } from "../domain/types.js";
 import { NotFoundError, InputError } from '../errors.js';
 import type { Store } from '../store/Store.js';
-import { actionItemViews, compareKeys, overdueActionItems } from './actionItems.js';
+import { compareKeys, overdueActionItems } from './actionItems.js';
 import { zoneCalendar } from './calendar.js';
 import type { ZoneCalendar } from './calendar.js';
-import { computeMetricsGrouped, groupActionItemsByIncident, incidentsInWindow, severityKeyOf } from './compute.js';
+import { computeMetricsPrepared, severityKeyOf } from './compute.js';
 import { overdueFixesAt } from './recurrence.js';
 import type { ActionItemListQuery, DataQualityQuery, IncidentListQuery, MetricsQuery } from './query.js';
 import { DATA_QUALITY_PREVIEW, resolveRange } from './query.js';
+import { MetricsState, publicIncident } from './state.js';
 
 export interface MetricsServiceOptions {
   timezone: string;
@@ -36,14 +38,13 @@ export interface MetricsServiceOptions {
 
 interface Snapshot {
   version: number;
-  /** Sorted by place in time, then key (the store's order, re-established here). */
-  incidents: Incident[];
-  incidentsByKey: Map<string, Incident>;
-  itemsByIncident: Map<string, ActionItem[]>;
-  /** Sorted by key. */
-  items: ActionItem[];
-  viewsByToday: Map<string, ActionItemView[]>;
+  state: MetricsState;
 }
+
+/** More changed keys than this: a full reload is cheaper than re-reading them one slice at a time. */
+const MAX_PATCH_KEYS = 5_000;
+/** Keys per re-read (NeDB checks each candidate against the whole key list). */
+const READ_SLICE = 200;
 
 interface CacheEntry {
   value: Promise<unknown>;
@@ -59,7 +60,7 @@ export class MetricsService {
   private readonly defaultRangeTtlMs: number;
   private readonly maxEntries: number;
   /** How many times a snapshot was loaded and answers computed (for tests and logs). */
-  readonly stats = { loads: 0, computations: 0 };
+  readonly stats = { loads: 0, computations: 0, patches: 0 };
 
   constructor(
     private readonly store: Store,
@@ -90,7 +91,7 @@ export class MetricsService {
         ...quality.actionItems.map((entry) => ({ kind: 'actionItem' as const, ...entry })),
       ];
       const totals = { incidents: quality.incidents.length, actionItems: quality.actionItems.length };
-      return { items, totals, placeAt: (key: string) => snapshot.incidentsByKey.get(key)?.placeAt ?? '' };
+      return { items, totals, placeAt: (key: string) => snapshot.state.incident(key)?.placeAt ?? '' };
     });
     return this.cached('data-quality-page', query, now, async () => ({
       ...page(all.items, limit, cursor, (entry) => entry.kind === 'incident' ? ['0', all.placeAt(entry.key), entry.key] : ['1', '', entry.key], comparePositions),
@@ -105,7 +106,8 @@ export class MetricsService {
   private async metricsOf(query: MetricsQuery, now: Date): Promise<{ full: MetricsResponse; compact: MetricsResponse }> {
     const range = resolveRange(query, now);
     return this.cached('metrics', query, now, async (snapshot) => {
-      const full = computeMetricsGrouped(snapshot.incidents, snapshot.itemsByIncident, {
+      const { state } = snapshot;
+      const full = computeMetricsPrepared((fromMs, toMs) => state.select(fromMs, toMs, query.service, query.severity), state.everything, {
         ...range,
         ...(query.service === undefined ? {} : { service: query.service }),
         ...(query.severity === undefined ? {} : { severity: query.severity }),
@@ -122,7 +124,7 @@ export class MetricsService {
     const range = resolveRange(query, now);
     const { limit, cursor, ...filters } = query;
     const all = await this.cached('incidents', filters, now, async (snapshot) =>
-      incidentsInWindow(snapshot.incidents, range.from.getTime(), range.to.getTime(), filters.service, filters.severity),
+      snapshot.state.incidentsIn(range.from.getTime(), range.to.getTime(), filters.service, filters.severity),
     );
     // The answer object itself is cached too, so that the HTTP layer serialises it once.
     return this.cached('incidents-page', query, now, async () =>
@@ -131,29 +133,29 @@ export class MetricsService {
   }
 
   async incident(key: string): Promise<IncidentDetailResponse> {
-    const snapshot = await this.currentSnapshot();
-    const incident = snapshot.incidentsByKey.get(key);
+    const { state } = await this.currentSnapshot();
+    const incident = state.incident(key);
     if (!incident) throw new NotFoundError(`No incident with key "${key}".`);
-    const views = this.viewsFor(snapshot, this.now());
-    const actionItems = views.filter((view) => view.incidentKey === key);
+    state.setNow(this.now());
+    const actionItems = state.actionItemViews().filter((view) => view.incidentKey === key);
     const postmortem = await this.store.getPostmortem(key);
-    const behindOverdueFixes = overdueFixesAt(incident, snapshot.incidents, snapshot.itemsByIncident, {
+    const behindOverdueFixes = overdueFixesAt(incident, state.allIncidents(), state.actionItemsByIncident, {
       timezone: this.options.timezone,
       slaDays: this.options.slaDays,
       calendar: this.calendar,
     });
-    return { ...incident, actionItems, behindOverdueFixes, postmortem };
+    return { ...publicIncident(incident), actionItems, behindOverdueFixes, postmortem };
   }
 
   async actionItems(query: ActionItemListQuery = {}): Promise<ActionItemsResponse> {
     const now = this.now();
     const { limit, cursor, ...filters } = query;
     const all = await this.cached('action-items', filters, now, async (snapshot) => {
-      let views = this.viewsFor(snapshot, now).filter((view) => {
+      let views = snapshot.state.actionItemViews().filter((view) => {
         if (filters.owner !== undefined && view.owner !== filters.owner) return false;
         if (filters.incident !== undefined && view.incidentKey !== filters.incident) return false;
         if (filters.service !== undefined || filters.severity !== undefined) {
-          const incident = view.incidentKey === null ? undefined : snapshot.incidentsByKey.get(view.incidentKey);
+          const incident = view.incidentKey === null ? undefined : snapshot.state.incident(view.incidentKey);
           if (!incident) return false;
           if (filters.service !== undefined && !incident.services.includes(filters.service)) return false;
           if (filters.severity !== undefined && severityKeyOf(incident) !== filters.severity) return false;
@@ -171,30 +173,13 @@ export class MetricsService {
     );
   }
 
-  /** The action-item views of the whole store as of today, computed once per version and day. */
-  private viewsFor(snapshot: Snapshot, now: Date): ActionItemView[] {
-    const today = this.calendar.dateOf(now.getTime());
-    let views = snapshot.viewsByToday.get(today);
-    if (!views) {
-      views = actionItemViews(snapshot.items, snapshot.incidentsByKey, {
-        now,
-        timezone: this.options.timezone,
-        slaDays: this.options.slaDays,
-        calendar: this.calendar,
-      });
-      snapshot.viewsByToday.clear();
-      snapshot.viewsByToday.set(today, views);
-    }
-    return views;
-  }
-
   private async currentSnapshot(): Promise<Snapshot> {
     const version = await this.store.dataVersion();
     if (this.snapshot === null || this.snapshotVersion !== version) {
       this.snapshotVersion = version;
       this.cache.clear();
-      this.stats.loads += 1;
-      const loading = this.loadSnapshot(version);
+      const previous = this.snapshot;
+      const loading = previous === null ? this.loadSnapshot() : this.catchUp(previous, version);
       this.snapshot = loading;
       loading.catch(() => {
         if (this.snapshot === loading) {
@@ -206,22 +191,52 @@ export class MetricsService {
     return this.snapshot;
   }
 
-  private async loadSnapshot(version: number): Promise<Snapshot> {
-    const [incidents, items] = await Promise.all([this.store.findIncidents({}), this.store.findActionItems({})]);
-    incidents.sort((a, b) => comparePositions([a.placeAt, a.key], [b.placeAt, b.key]));
-    items.sort((a, b) => compareKeys(a.key, b.key));
-    return {
-      version,
+  /** Everything, read anew. */
+  private async loadSnapshot(): Promise<Snapshot> {
+    this.stats.loads += 1;
+    // The version first: a write landing during the read is then seen again, never missed.
+    const version = await this.store.dataVersion();
+    const { incidents, actionItems } = this.store.allRecords
+      ? await this.store.allRecords()
+      : { incidents: await this.store.findIncidents({}), actionItems: await this.store.findActionItems({}) };
+    const state = new MetricsState(incidents, actionItems, { timezone: this.options.timezone, slaDays: this.options.slaDays, calendar: this.calendar }, this.now());
+    // The first answer does not wait for the indexes patches need: they are built right after it.
+    setImmediate(() => state.warmUp());
+    return { version, state };
+  }
+
+  /** The previous state patched with the records written since its version (or a full reload). */
+  private async catchUp(previous: Promise<Snapshot>, version: number): Promise<Snapshot> {
+    let base: Snapshot;
+    try {
+      base = await previous;
+    } catch {
+      return this.loadSnapshot();
+    }
+    const changes = this.store.changesSince ? await this.store.changesSince(base.version) : null;
+    if (changes === null || changes.version < version || changes.incidentKeys.length + changes.actionItemKeys.length > MAX_PATCH_KEYS) {
+      return this.loadSnapshot();
+    }
+    const [incidents, actionItems] = await Promise.all([
+      readInSlices(changes.incidentKeys, (keys) => this.store.findIncidents({ keys })),
+      readInSlices(changes.actionItemKeys, (keys) => this.store.findActionItems({ keys })),
+    ]);
+    const found = (records: Array<{ key: string }>) => new Set(records.map((record) => record.key));
+    const foundIncidents = found(incidents);
+    const foundItems = found(actionItems);
+    base.state.apply({
       incidents,
-      incidentsByKey: new Map(incidents.map((incident) => [incident.key, incident])),
-      itemsByIncident: groupActionItemsByIncident(items),
-      items,
-      viewsByToday: new Map(),
-    };
+      goneIncidentKeys: changes.incidentKeys.filter((key) => !foundIncidents.has(key)),
+      actionItems,
+      goneActionItemKeys: changes.actionItemKeys.filter((key) => !foundItems.has(key)),
+    });
+    this.stats.patches += 1;
+    return { version: changes.version, state: base.state };
   }
 
   private async cached<T>(kind: string, query: object, now: Date, compute: (snapshot: Snapshot) => Promise<T>): Promise<T> {
     const snapshot = await this.currentSnapshot();
+    snapshot.state.setNow(now);
     const q = query as MetricsQuery;
     // An explicit range is a fixed question; a default range moves with the clock, so its
     // answer is reused only for a short while.
@@ -256,6 +271,12 @@ export class MetricsService {
     value.catch(() => this.cache.delete(key));
     return value;
   }
+}
+
+async function readInSlices<T>(keys: string[], read: (keys: string[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < keys.length; i += READ_SLICE) out.push(...(await read(keys.slice(i, i + READ_SLICE))));
+  return out;
 }
 
 /** The metrics answer with each data-quality list cut to its first entries, plus their totals. */

@@ -5,7 +5,7 @@
 import type { TimeMetric } from '../domain/api.js';
 
 /** PERCENTILE.INC of values already sorted ascending; p in [0, 1]. Null for no values. */
-export function percentileInc(sortedValues: number[], p: number): number | null {
+export function percentileInc(sortedValues: ArrayLike<number>, p: number): number | null {
   const n = sortedValues.length;
   if (n === 0) return null;
   if (!(p >= 0 && p <= 1)) throw new RangeError(`percentile must be within [0, 1], got ${p}`);
@@ -17,10 +17,10 @@ export function percentileInc(sortedValues: number[], p: number): number | null 
   return low + (rank - lower) * (high - low);
 }
 
-export function mean(values: number[]): number | null {
+export function mean(values: ArrayLike<number>): number | null {
   if (values.length === 0) return null;
   let sum = 0;
-  for (const v of values) sum += v;
+  for (let i = 0; i < values.length; i += 1) sum += values[i] as number;
   return sum / values.length;
 }
 
@@ -50,15 +50,16 @@ export function durationOutcome(earlier: string | null, later: string | null): D
 }
 
 export function summarizeOutcomes(outcomes: Iterable<DurationOutcome>): TimeMetric {
-  const seconds: number[] = [];
+  const values: number[] = [];
   let missing = 0;
   let invalid = 0;
   for (const outcome of outcomes) {
     if (outcome === 'missing') missing += 1;
     else if (outcome === 'invalid') invalid += 1;
-    else seconds.push(outcome);
+    else values.push(outcome);
   }
-  seconds.sort((a, b) => a - b);
+  // A typed array sorts numbers natively, several times faster than a comparator.
+  const seconds = Float64Array.from(values).sort();
   return {
     count: seconds.length,
     missing,

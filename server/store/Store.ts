@@ -86,6 +86,26 @@ export interface DeletedIncidents {
   detachedActionItems: string[];
 }
 
+/**
+ * The keys written since a data version (docs/benchmarks.md, "Where the time goes"): a
+ * reader re-reads just these records; a key whose record is no longer found was deleted.
+ */
+export interface StoreChanges {
+  /** The data version these changes bring a reader to. */
+  version: number;
+  incidentKeys: string[];
+  actionItemKeys: string[];
+}
+
+/**
+ * Every incident and action item, in no particular order. They may be the store's own
+ * objects, carrying its own fields (such as `_id`): read only, and copy what you send.
+ */
+export interface StoreRecords {
+  incidents: Incident[];
+  actionItems: ActionItem[];
+}
+
 export interface Store {
   readonly kind: StoreKind;
 
@@ -106,6 +126,16 @@ export interface Store {
    * change (and only then), so computed results can be cached per version.
    */
   dataVersion(): Promise<number>;
+
+  /**
+   * The incident and action-item keys written after `version` (by upserts, post-mortems
+   * and deletions), or null when the store no longer knows (too old, or a gap): then
+   * the reader loads everything again. Optional: without it, readers always reload.
+   */
+  changesSince?(version: number): Promise<StoreChanges | null>;
+
+  /** All incidents and action items at once, faster than the sorted finds (optional). */
+  allRecords?(): Promise<StoreRecords>;
 
   savePostmortem(postmortem: Postmortem): Promise<void>;
   getPostmortem(incidentKey: string): Promise<Postmortem | null>;

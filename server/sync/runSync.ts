@@ -241,14 +241,40 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
       return allIncidentKeys;
     };
 
-    const syncQuery = async <T extends Incident | ActionItem>(spec: QuerySpec<T>, totals: UpsertCounts) => {
-      const stateName = SYNC_STATE_NAMES[spec.query];
+    /** Where a query starts: its stored watermark and the JQL from it. */
+    const planQuery = async (query: SyncQuery, userJql: string) => {
+      const stateName = SYNC_STATE_NAMES[query];
       const state = await store.getSyncState(stateName);
-      let version = state?.version ?? null;
-      let watermark = state?.watermark ?? null;
+      const watermark = state?.watermark ?? null;
       const incremental = !full && watermark !== null;
       const sinceMs = incremental ? Date.parse(watermark as string) - overlapMs : null;
-      const jql = buildSyncJql(spec.userJql, sinceMs, zone.zone);
+      return { stateName, version: state?.version ?? null, watermark, incremental, jql: buildSyncJql(userJql, sinceMs, zone.zone) };
+    };
+    type Plan = Awaited<ReturnType<typeof planQuery>>;
+    const firstSearch = (plan: Plan, fields: string[]) =>
+      jira.search({ jql: plan.jql, fields, changelogFields: CHANGELOG_FIELD_IDS, nextPageToken: null, maxResults: deps.pageSize });
+
+    /**
+     * One query, page by page. `early`: its plan and first search, started before (while the
+     * previous query was still storing its last pages). `onSearchesDone`: called once this
+     * query's last search has answered.
+     */
+    const syncQuery = async <T extends Incident | ActionItem>(
+      spec: QuerySpec<T>,
+      totals: UpsertCounts,
+      early?: { plan: Plan; first: Promise<JiraSearchPage> },
+      onSearchesDone?: () => void,
+    ) => {
+      const plan = early?.plan ?? (await planQuery(spec.query, spec.userJql));
+      const { stateName, incremental, jql } = plan;
+      let { version, watermark } = plan;
+      let searchesDone = false;
+      const searchEnded = (page: JiraSearchPage | null) => {
+        if (!searchesDone && (page === null || page.isLast || page.nextPageToken === null)) {
+          searchesDone = true;
+          onSearchesDone?.();
+        }
+      };
 
       const prepare = async (page: JiraSearchPage): Promise<PreparedPage<T>> => {
         const keys = page.issues.map((issue) => issue.key);
@@ -302,7 +328,7 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
         for (let i = prepared.length; i <= index; i += 1) {
           const search: Promise<JiraSearchPage | null> =
             i === 0
-              ? jira.search({ jql, fields: spec.fields, changelogFields: CHANGELOG_FIELD_IDS, nextPageToken: null, maxResults: deps.pageSize })
+              ? (early?.first ?? firstSearch(plan, spec.fields))
               : (searched[i - 1] as Promise<JiraSearchPage | null>).then((previous) =>
                   previous === null || previous.isLast || previous.nextPageToken === null
                     ? null
@@ -314,6 +340,7 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
                       maxResults: deps.pageSize,
                     }),
                 );
+          void search.then(searchEnded, () => undefined);
           const ready = search.then((page) => (page === null ? null : prepare(page)));
           // Awaited in order by the loop below; until then a failure must not count as unhandled.
           search.catch(() => {});
@@ -358,6 +385,19 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
       }
     };
 
+    // The action items' first search does not depend on the incidents being stored: it is
+    // sent as soon as the incidents' last search has answered, so Jira is not left idle while
+    // the last incident pages are written.
+    let actionItemsEarly: { plan: Plan; first: Promise<JiraSearchPage> } | null = null;
+    let startActionItems: Promise<void> | null = null;
+    const beginActionItems = () => {
+      startActionItems = planQuery('actionItems', settings.jira.actionItemJql).then((plan) => {
+        const first = firstSearch(plan, ACTION_ITEM_FIELDS);
+        first.catch(() => {});
+        actionItemsEarly = { plan, first };
+      });
+      startActionItems.catch(() => {});
+    };
     await syncQuery<Incident>(
       {
         query: 'incidents',
@@ -370,7 +410,10 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
         upsert: (records) => store.upsertIncidents(records),
       },
       run.incidents,
+      undefined,
+      beginActionItems,
     );
+    if (startActionItems !== null) await startActionItems;
     // Tickets created for a document-only incident have no Jira link to it; the import
     // recorded which incident they belong to, and a sync must not drop that.
     const documentIncidents = new Set((await store.findIncidents({ source: 'document' })).map((i) => i.key));
@@ -400,6 +443,7 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
         upsert: (records) => store.upsertActionItems(records),
       },
       run.actionItems,
+      actionItemsEarly ?? undefined,
     );
     run.ok = true;
   } catch (error) {

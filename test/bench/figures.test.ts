@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { apiFigures, type LoadResult } from '../../bench/apiBench.js';
+import { apiFigures, freshFigures, newMetricsQueries, type LoadResult } from '../../bench/apiBench.js';
 import { lastJsonLine } from '../../bench/children.js';
 import { checkFigures } from '../../bench/report.js';
 import { syncFigures, type SyncRunDetails } from '../../bench/syncBench.js';
@@ -106,5 +106,33 @@ describe('lastJsonLine', () => {
   it('finds the last JSON object among log lines', () => {
     expect(lastJsonLine('starting\n{"a":1}\n{not json\n{"b":2}\ndone\n')).toEqual({ b: 2 });
     expect(lastJsonLine('nothing here')).toBeNull();
+  });
+});
+
+describe('answers the cache cannot hold', () => {
+  it('asks 30 different questions: windows, services and severities, none of them the default window', () => {
+    const now = new Date('2026-12-01T00:00:00.000Z');
+    const paths = newMetricsQueries(now, ['api', 'web', 'db']);
+    expect(paths).toHaveLength(30);
+    expect(new Set(paths).size).toBe(30);
+    const params = paths.map((p) => new URLSearchParams(p.split('?')[1]));
+    expect(params.every((q) => q.get('from') !== null && Date.parse(q.get('to') as string) < now.getTime())).toBe(true);
+    expect(new Set(params.map((q) => q.get('service')))).toEqual(new Set([null, 'api', 'web', 'db']));
+    expect(new Set(params.map((q) => q.get('severity'))).size).toBeGreaterThan(3);
+  });
+
+  it('reports the p95 of new queries, the median first answer after a change and the server RSS against their targets', () => {
+    const summary = { count: 30, p50: 40, p95: 150, p99: 190, max: 200 };
+    const figures = checkFigures(freshFigures('api', 'Fresh', { newQueries: summary, healthSequential: { ...summary, p95: 3 }, afterChange: [30, 120, 40, 50, 60], failures: [], serverPeakRssBytes: 1100 * 1024 * 1024, error: null }));
+    expect(byId(figures, 'api.newQueries.p95Ms')).toMatchObject({ value: 150, verdict: 'pass' });
+    expect(byId(figures, 'api.afterChange.ms')).toMatchObject({ value: 50, verdict: 'pass', note: 'each: 30, 120, 40, 50, 60 ms' });
+    expect(byId(figures, 'api.serverPeakRssMB')).toMatchObject({ value: 1100, verdict: 'fail' });
+  });
+
+  it('does not count answers that were not 200', () => {
+    const summary = { count: 30, p50: 1, p95: 1, p99: 1, max: 1 };
+    const figures = checkFigures(freshFigures('api', 'Fresh', { newQueries: summary, healthSequential: summary, afterChange: [1], failures: ['/api/metrics?x answered 500'], serverPeakRssBytes: null, error: null }));
+    expect(byId(figures, 'api.newQueries.p95Ms')).toMatchObject({ value: null, verdict: 'error', note: '/api/metrics?x answered 500' });
+    expect(byId(figures, 'api.afterChange.ms').verdict).toBe('error');
   });
 });

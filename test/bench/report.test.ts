@@ -11,8 +11,11 @@ import {
   percentile,
   ratio,
   renderResultsMarkdown,
+  renderScaleTable,
   renderTable,
   replaceReadmeResults,
+  scaleRows,
+  scaleSummaryLine,
   summarizeLatencies,
   summaryLine,
   verdictOf,
@@ -151,5 +154,36 @@ describe('replaceReadmeResults', () => {
   it('leaves a README without markers unchanged', () => {
     expect(replaceReadmeResults('# A\n', 'table')).toBe('# A\n');
     expect(replaceReadmeResults(`${README_END} ${README_START}`, 'table')).toBe(`${README_END} ${README_START}`);
+  });
+});
+
+describe('scale table', () => {
+  const fig = (id: string, value: number | null, unit: Figure['unit'], max?: number): Figure => ({ id, group: 'API', label: id, value, unit, ...(max === undefined ? {} : { target: { max } }) });
+  const runs = [
+    { scale: 1, figures: checkFigures([fig('cold', 100, 'ms', 1000), fig('rss', 200, 'MB'), fig('ratio', 1.1, 'x', 2), fig('afterChange', 10, 'ms', 100)]) },
+    { scale: 5, figures: checkFigures([fig('cold', 700, 'ms', 1000), fig('rss', 900, 'MB'), fig('ratio', 1.3, 'x', 2), fig('afterChange', 150, 'ms', 100)]) },
+  ];
+
+  it('gives each figure at every scale with its growth, and flags growth beyond 6x for 5x data', () => {
+    const rows = scaleRows(runs);
+    expect(rows.map((r) => [r.id, r.values, r.growth, r.flagged])).toEqual([
+      ['cold', [100, 700], 7, true],
+      ['rss', [200, 900], 4.5, false],
+      ['ratio', [1.1, 1.3], null, false], // a ratio has no growth
+      ['afterChange', [10, 150], 15, true],
+    ]);
+  });
+
+  it('renders the table with missed targets marked and a summary naming the flagged figures', () => {
+    const table = renderScaleTable(runs);
+    expect(table).toContain('| area | figure | 1x data | 5x data | growth for 5.00x data | flag |');
+    expect(table).toContain('| API | cold | 100 ms | 700 ms | 7.00x | grows faster than the data (> 6.00x) |');
+    expect(table).toContain('| afterChange | 10.0 ms | 150 ms (MISSED <= 100 ms) | 15.00x |');
+    const summary = scaleSummaryLine(runs);
+    expect(summary).toContain('5x: 1 of 3 targets missed');
+    expect(summary).toContain('Growing faster than the data: cold (7.00x); afterChange (15.00x).');
+    const markdown = renderResultsMarkdown({ finishedAt: 'T', durationSeconds: 1, machine: 'M', settings: 'S' }, [], runs);
+    expect(markdown).toContain('## Scale table');
+    expect(markdown).toContain('## 5x data');
   });
 });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { PRODUCT_SCALE, atProductScale, benchMongoUri, describeSettings, parseBenchSettings } from '../../bench/settings.js';
+import { PRODUCT_SCALE, atProductScale, atScale, benchMongoUri, describeSettings, parseBenchSettings, parseScales } from '../../bench/settings.js';
 
 describe('parseBenchSettings', () => {
   it('defaults to the product scale (docs/benchmarks.md)', () => {
     const s = parseBenchSettings({});
     expect(s).toMatchObject({ ...PRODUCT_SCALE, warmupSec: 2, outDir: 'bench', mongodbUri: null });
     expect(atProductScale(s)).toBe(true);
-    expect(describeSettings(s)).toBe('10,000 incidents, 50,000 action items, +20 ms per Jira request; 50 clients for 20 s per route; 5 tab loads');
+    expect(describeSettings(s)).toBe('10,000 incidents, 50,000 action items, +20 ms per Jira request; 50 clients for 20 s per route; 5 tab loads; data at 1x and 5x that size');
   });
 
   it('takes reduced sizes for a quick look and says the run is not at product scale', () => {
@@ -42,5 +42,25 @@ describe('benchMongoUri', () => {
     expect(() => benchMongoUri('not a uri')).toThrow(/MONGODB_URI must look like mongodb:\/\/host:27017\/database/);
     expect(() => benchMongoUri('postgres://db/x')).toThrow(/MONGODB_URI must look like/);
     expect(() => benchMongoUri('mongodb:///db')).toThrow(/MONGODB_URI must look like/);
+  });
+});
+
+describe('BENCH_SCALES', () => {
+  it('measures the product scale and five times it by default, and takes other multiples in one run', () => {
+    expect(parseBenchSettings({}).scales).toEqual([1, 5]);
+    expect(parseScales('5, 1,2')).toEqual([1, 2, 5]);
+    expect(parseScales('1')).toEqual([1]);
+  });
+
+  it('multiplies only the data sizes for a scale', () => {
+    const s = atScale(parseBenchSettings({}), 5);
+    expect(s).toMatchObject({ incidents: 50_000, actionItems: 250_000, latencyMs: 20, connections: 50, scales: [5] });
+    expect(atProductScale(s)).toBe(false);
+  });
+
+  it('refuses a list that is not positive numbers, naming the variable and an example', () => {
+    expect(() => parseBenchSettings({ BENCH_SCALES: '1,x' })).toThrow(/BENCH_SCALES must list positive multiples.*such as 1,5 \(got "1,x"\)/);
+    expect(() => parseScales('0,5')).toThrow(/BENCH_SCALES/);
+    expect(() => parseScales('1,,5')).toThrow(/BENCH_SCALES/);
   });
 });

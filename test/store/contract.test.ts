@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { emptyPostmortem } from '../../server/domain/postmortem.js';
 import type { ActionItem, Incident, Postmortem, SyncRun, TicketRequest } from '../../server/domain/types.js';
 import { ConflictError, InputError, NotFoundError } from '../../server/errors.js';
 import type { Store } from '../../server/store/Store.js';
@@ -217,6 +218,38 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
     expect(v2).not.toBe(v1);
     await store.acquireLease('sync', 'a', 1000, new Date());
     expect(await store.dataVersion()).toBe(v2);
+  });
+
+  it('names the keys written since a data version (its change feed), and null for a version it cannot know', async () => {
+    const v0 = await store.dataVersion();
+    await store.upsertIncidents([makeIncident({ key: 'OPS-1' }), makeIncident({ key: 'OPS-2' })]);
+    const v1 = await store.dataVersion();
+    await store.upsertActionItems([makeActionItem({ key: 'REL-1', incidentKey: 'OPS-1' })]);
+    await store.upsertIncidents([makeIncident({ key: 'OPS-1' }), makeIncident({ key: 'OPS-3', severity: 'P0' })]); // OPS-1 unchanged
+    await store.savePostmortem(emptyPostmortem('OPS-2', '2026-11-01T00:00:00.000Z'));
+    const v2 = await store.dataVersion();
+
+    const all = await store.changesSince!(v0);
+    expect(all?.version).toBe(v2);
+    expect([...(all?.incidentKeys ?? [])].sort()).toEqual(['OPS-1', 'OPS-2', 'OPS-3']);
+    expect(all?.actionItemKeys).toEqual(['REL-1']);
+
+    const later = await store.changesSince!(v1);
+    expect([...(later?.incidentKeys ?? [])].sort()).toEqual(['OPS-2', 'OPS-3']);
+    expect(later?.actionItemKeys).toEqual(['REL-1']);
+
+    expect(await store.changesSince!(v2)).toEqual({ version: v2, incidentKeys: [], actionItemKeys: [] });
+    // A version the store never had (ahead of it): the reader must reload.
+    expect(await store.changesSince!(v2 + 10)).toBeNull();
+  });
+
+  it('hands out every incident and action item at once', async () => {
+    await store.upsertIncidents([makeIncident({ key: 'OPS-1' }), makeIncident({ key: 'OPS-2' })]);
+    await store.upsertActionItems([makeActionItem({ key: 'REL-1' })]);
+    const all = await store.allRecords!();
+    expect(all.incidents.map((i) => i.key).sort()).toEqual(['OPS-1', 'OPS-2']);
+    expect(all.actionItems.map((i) => i.key)).toEqual(['REL-1']);
+    expect(all.incidents.find((i) => i.key === 'OPS-2')).toMatchObject(makeIncident({ key: 'OPS-2' }));
   });
 
   it('saves and reads a post-mortem per incident', async () => {

@@ -52,7 +52,7 @@ export async function stubbedMongoStore(respond: Responder = () => undefined): P
   connection.set('autoIndex', false);
   connection.set('autoCreate', false);
   const sent: SentCall[] = [];
-  const names = ['incidents', 'actionItems', 'postmortems', 'syncStates', 'syncRuns', 'leases', 'digests', 'ticketRequests', 'meta', 'webhookDeliveries'];
+  const names = ['incidents', 'actionItems', 'postmortems', 'syncStates', 'syncRuns', 'leases', 'digests', 'ticketRequests', 'meta', 'webhookDeliveries', 'changes'];
   for (const name of names) {
     const collection = connection.collection(name) as unknown as Record<string, unknown>;
     for (const method of METHODS) {

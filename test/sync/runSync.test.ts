@@ -71,6 +71,30 @@ describe('runSync against a scripted Jira', () => {
     expect(run.requests).toBe(jira.calls.length);
   });
 
+  it("sends the action items' first search while the last incident pages are still being stored", async () => {
+    const mem = memoryStore();
+    const jira = scriptedReader(dataset());
+    const events: string[] = [];
+    const search = jira.search.bind(jira);
+    jira.search = async (request) => {
+      events.push(`search ${request.jql.includes('postmortem-action') ? 'actionItems' : 'incidents'}`);
+      return search(request);
+    };
+    const upsert = mem.store.upsertIncidents.bind(mem.store);
+    mem.store.upsertIncidents = async (records) => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const counts = await upsert(records);
+      events.push('stored incidents');
+      return counts;
+    };
+    const run = await runSync({ store: mem.store, jira, settings }, now);
+    expect(run.ok).toBe(true);
+    expect(events.indexOf('search actionItems')).toBeGreaterThan(-1);
+    expect(events.indexOf('search actionItems')).toBeLessThan(events.lastIndexOf('stored incidents'));
+    // Still owned by the incidents stored before the action items were mapped.
+    expect(mem.actionItems.get('REL-2')?.incidentKey).toBe('OPS-1');
+  });
+
   it('reads the rest of a changelog longer than search returns, so acknowledgedAt comes from its first entries', async () => {
     const mem = memoryStore();
     const jira = scriptedReader(dataset());

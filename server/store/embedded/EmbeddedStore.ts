@@ -47,7 +47,8 @@ import {
   unchanged,
 } from '../shared.js';
 import { checkBatch, checkPatch, refusedBatchError, type DocumentKind } from '../validation.js';
-import type { ActionItemQuery, DeletedIncidents, IncidentQuery, Page, Store, StoreCounts, WebhookDelivery } from '../Store.js';
+import { ChangeLog } from '../changeLog.js';
+import type { ActionItemQuery, DeletedIncidents, IncidentQuery, Page, Store, StoreChanges, StoreCounts, StoreRecords, WebhookDelivery } from '../Store.js';
 
 type Doc = Record<string, unknown>;
 // NeDB is CommonJS (`module.exports = Datastore`); its typings describe an ES default export.
@@ -92,6 +93,8 @@ export class EmbeddedStore implements Store {
   private readonly totals: StoreCounts = { incidents: 0, actionItems: 0 };
   private runSeq = 0;
   private closed = false;
+  /** The keys each data version wrote since this process opened the store. */
+  private changeLog = new ChangeLog(0);
 
   private constructor(
     private readonly db: Collections,
@@ -130,6 +133,7 @@ export class EmbeddedStore implements Store {
       store.totals.actionItems = await db.actionItems.countAsync({});
       const version = await db.meta.findOneAsync({ name: 'dataVersion' });
       store.version = (version?.value as number | undefined) ?? 0;
+      store.changeLog = new ChangeLog(store.version);
       const lastRun = await db.syncRuns.findAsync({}).sort({ seq: -1 }).limit(1);
       store.runSeq = (lastRun[0]?.seq as number | undefined) ?? 0;
       return store;
@@ -139,8 +143,9 @@ export class EmbeddedStore implements Store {
     }
   }
 
-  private async bumpVersion(): Promise<void> {
+  private async bumpVersion(change: { incidentKeys?: string[]; actionItemKeys?: string[] }): Promise<void> {
     this.version += 1;
+    this.changeLog.record(this.version, change);
     await this.db.meta.updateAsync({ name: 'dataVersion' }, { name: 'dataVersion', value: this.version }, { upsert: true });
   }
 
@@ -152,6 +157,7 @@ export class EmbeddedStore implements Store {
   ): Promise<UpsertCounts> {
     const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 };
     const { valid, refused } = checkBatch(kind, batch);
+    const written: string[] = [];
     const toInsert: T[] = [];
     const seen = new Map<string, T>();
     for (const doc of valid) seen.set(doc.key, canonicalDocument(doc)); // the last copy of a key in one batch wins
@@ -175,17 +181,19 @@ export class EmbeddedStore implements Store {
           touched = true;
           await collection.updateAsync({ key: doc.key }, doc, {});
           counts.updated += 1;
+          written.push(doc.key);
         }
       }
       if (toInsert.length > 0) {
         touched = true;
+        for (const doc of toInsert) written.push(doc.key);
         await collection.insertAsync(toInsert);
         counts.inserted += toInsert.length;
         this.totals[total] += toInsert.length;
       }
     } finally {
       // Whatever was written, in full or in part, moves the version.
-      if (touched) await this.bumpVersion();
+      if (touched) await this.bumpVersion(total === 'incidents' ? { incidentKeys: written } : { actionItemKeys: written });
     }
     if (refused.length > 0) throw refusedBatchError(kind, refused, valid.length);
     return counts;
@@ -230,12 +238,21 @@ export class EmbeddedStore implements Store {
     return this.version;
   }
 
+  async changesSince(version: number): Promise<StoreChanges | null> {
+    return this.changeLog.since(version, this.version);
+  }
+
+  /** NeDB's own in-memory documents (with their _id), neither copied nor sorted. */
+  async allRecords(): Promise<StoreRecords> {
+    return { incidents: this.db.incidents.getAllData(), actionItems: this.db.actionItems.getAllData() };
+  }
+
   async savePostmortem(document: Postmortem): Promise<void> {
     const postmortem = canonical(document);
     const existing = (await this.db.postmortems.findOneAsync({ incidentKey: postmortem.incidentKey }, NO_ID)) as Postmortem | null;
     if (unchanged(existing, postmortem)) return;
     await this.db.postmortems.updateAsync({ incidentKey: postmortem.incidentKey }, postmortem, { upsert: true });
-    await this.bumpVersion();
+    await this.bumpVersion({ incidentKeys: [postmortem.incidentKey] });
   }
 
   async getPostmortem(incidentKey: string): Promise<Postmortem | null> {
@@ -362,7 +379,7 @@ export class EmbeddedStore implements Store {
     if (detached.length > 0) {
       await this.db.actionItems.updateAsync({ incidentKey: { $in: keys } }, { $set: { incidentKey: null } }, { multi: true });
     }
-    if (deleted + removedPostmortems + detached.length > 0) await this.bumpVersion();
+    if (deleted + removedPostmortems + detached.length > 0) await this.bumpVersion({ incidentKeys: keys, actionItemKeys: detached.map((item) => item.key) });
     return { deleted, detachedActionItems: detached.map((item) => item.key).sort() };
   }
 
@@ -370,7 +387,7 @@ export class EmbeddedStore implements Store {
     if (keys.length === 0) return 0;
     const deleted = await this.db.actionItems.removeAsync({ key: { $in: keys } }, { multi: true });
     this.totals.actionItems -= deleted;
-    if (deleted > 0) await this.bumpVersion();
+    if (deleted > 0) await this.bumpVersion({ actionItemKeys: keys });
     return deleted;
   }
 

@@ -32,7 +32,8 @@ import {
   normalizeIncident,
   positiveLimit,
 } from '../shared.js';
-import type { ActionItemQuery, DeletedIncidents, IncidentQuery, Page, Store, StoreCounts, WebhookDelivery } from '../Store.js';
+import type { ActionItemQuery, DeletedIncidents, IncidentQuery, Page, Store, StoreChanges, StoreCounts, StoreRecords, WebhookDelivery } from '../Store.js';
+import { changesFromRecords } from './changes.js';
 import { checkBatch, refusedBatchError, type DocumentKind } from '../validation.js';
 import { buildModels, type Models } from './models.js';
 import {
@@ -50,6 +51,9 @@ import {
 const NO_ID = { _id: 0 };
 const SYNC_RUN_ORDER = { finishedAt: -1, _id: -1 } as const;
 const VERSION_ID = 'dataVersion';
+/** The keys a write touched, for the change feed. */
+type ChangedKeys = { incidentKeys?: string[]; actionItemKeys?: string[] };
+
 /** A write mark older than this (by the server's clock) belongs to a writer that died. */
 export const STALE_WRITE_MS = 60_000;
 const ZERO: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 };
@@ -116,7 +120,7 @@ export class MongoStore implements Store {
    * the write and the bump) is folded into a bump by the next reader. So the version can
    * never stay behind the data: not after a crash, a network error or a partial bulk write.
    */
-  private async versioned<T>(what: string, write: () => Promise<T>, changed: (result: T) => boolean): Promise<T> {
+  private async versioned<T>(what: string, write: () => Promise<T>, changed: (result: T) => boolean, keys: (result: T) => ChangedKeys): Promise<T> {
     const mark = `pending.${randomUUID()}`;
     await this.run(what, () => this.models.meta.updateOne({ _id: VERSION_ID }, { $currentDate: { [mark]: true } }, { upsert: true, runValidators: true }));
     let result: T;
@@ -124,18 +128,54 @@ export class MongoStore implements Store {
       result = await write();
     } catch (err) {
       // It may have been written in part: move the version anyway (if this fails too, the mark stays).
-      await this.finishWrite(mark, true).catch(() => undefined);
+      // Which keys it reached is unknown: no change record, so readers of the feed reload.
+      await this.finishWrite(mark, true, null).catch(() => undefined);
       throw translateMongoError(err, what);
     }
-    await this.run(what, () => this.finishWrite(mark, changed(result)));
+    await this.run(what, () => this.finishWrite(mark, changed(result), keys(result)));
     return result;
   }
 
-  private async finishWrite(mark: string, bump: boolean): Promise<void> {
-    await this.models.meta.updateOne({ _id: VERSION_ID }, bump ? { $inc: { value: 1 }, $unset: { [mark]: '' } } : { $unset: { [mark]: '' } });
+  /**
+   * Removes the write's mark and, when it wrote, bumps the version and records the keys it
+   * touched in the change feed (./changes.ts). A bump whose record is missing (a crash
+   * between the two, or a dead writer's mark folded in by a reader) is a gap in the feed,
+   * and a reader of a gap reloads everything: the feed can be incomplete, never wrong.
+   */
+  private async finishWrite(mark: string, bump: boolean, keys: ChangedKeys | null): Promise<void> {
+    if (!bump) {
+      await this.models.meta.updateOne({ _id: VERSION_ID }, { $unset: { [mark]: '' } });
+      return;
+    }
+    const bumped = (await this.models.meta
+      .findOneAndUpdate({ _id: VERSION_ID }, { $inc: { value: 1 }, $unset: { [mark]: '' } }, { returnDocument: 'after' })
+      .lean()
+      .exec()) as { value: number } | null;
+    if (bumped && keys) await this.models.changes.create({ version: bumped.value, incidentKeys: keys.incidentKeys ?? [], actionItemKeys: keys.actionItemKeys ?? [], at: new Date() });
+  }
+
+  changesSince(version: number): Promise<StoreChanges | null> {
+    return this.run('read', async () => {
+      const current = await this.dataVersion();
+      if (!Number.isInteger(version) || current < 0 || version > current) return null;
+      if (version === current) return { version, incidentKeys: [], actionItemKeys: [] };
+      const records = (await this.models.changes
+        .find({ version: { $gt: version, $lte: current } }, NO_ID)
+        .lean()
+        .exec()) as Array<{ version: number; incidentKeys: string[]; actionItemKeys: string[] }>;
+      return changesFromRecords(version, current, records);
+    });
+  }
+
+  allRecords(): Promise<StoreRecords> {
+    return this.run('read', async () => ({
+      incidents: (await this.models.incidents.find({}, NO_ID).lean().exec()) as Incident[],
+      actionItems: (await this.models.actionItems.find({}, NO_ID).lean().exec()) as ActionItem[],
+    }));
   }
 
   private async upsert(model: Models['incidents'], kind: DocumentKind, docs: Array<{ key: string }>): Promise<UpsertCounts> {
+    const field = kind === 'incident' ? 'incidentKeys' : 'actionItemKeys';
     if (docs.length === 0) return { ...ZERO };
     const { valid, refused } = checkBatch(kind, docs);
     let counts = { ...ZERO };
@@ -144,6 +184,8 @@ export class MongoStore implements Store {
         'upsert',
         async () => upsertCountsFromResult(await model.bulkWrite(bulkUpsertOperations(valid), BULK_UPSERT_OPTIONS)),
         (c) => c.inserted + c.updated > 0,
+        // The batch's keys: a superset of those written (a reader re-reads the unchanged ones for nothing).
+        () => ({ [field]: [...new Set(valid.map((doc) => doc.key))] }),
       );
     }
     if (refused.length > 0) throw refusedBatchError(kind, refused, valid.length);
@@ -223,6 +265,7 @@ export class MongoStore implements Store {
       'post-mortem',
       () => this.models.postmortems.replaceOne({ incidentKey: postmortem.incidentKey }, canonical(postmortem), { upsert: true, runValidators: true }).exec(),
       (result: { upsertedCount: number; modifiedCount: number }) => result.upsertedCount + result.modifiedCount > 0,
+      () => ({ incidentKeys: [postmortem.incidentKey] }),
     ).then(() => undefined);
   }
 
@@ -352,6 +395,8 @@ export class MongoStore implements Store {
         return { deleted: deletedCount, removed: deletedCount + postmortems.deletedCount + detached.length, detachedActionItems: detached.map((item) => item.key).sort() };
       },
       (result) => result.removed > 0,
+      // Detached action items are re-read too (their incidentKey is now null).
+      (result) => ({ incidentKeys: keys, actionItemKeys: result.detachedActionItems }),
     ).then(({ deleted, detachedActionItems }) => ({ deleted, detachedActionItems }));
   }
 
@@ -361,6 +406,7 @@ export class MongoStore implements Store {
       'delete',
       async () => (await this.models.actionItems.deleteMany({ key: { $in: keys } })).deletedCount,
       (deleted) => deleted > 0,
+      () => ({ actionItemKeys: keys }),
     );
   }
 

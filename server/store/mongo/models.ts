@@ -6,6 +6,7 @@
  */
 import { Schema, type Connection, type Model } from 'mongoose';
 import { SEVERITIES } from '../../domain/types.js';
+import { changeSchema } from './changes.js';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -172,6 +173,7 @@ export interface Models {
   ticketRequests: AnyModel;
   meta: AnyModel;
   webhookDeliveries: AnyModel;
+  changes: AnyModel;
 }
 
 export function buildModels(connection: Connection): Models {
@@ -186,5 +188,6 @@ export function buildModels(connection: Connection): Models {
     ticketRequests: connection.model('TicketRequest', ticketRequestSchema),
     meta: connection.model('Meta', metaSchema),
     webhookDeliveries: connection.model('WebhookDelivery', webhookDeliverySchema),
+    changes: connection.model('Change', changeSchema),
   };
 }

@@ -38,7 +38,7 @@ describe('MetricsService', () => {
     const first = await service.metrics(range);
     const again = await service.metrics({ ...range });
     expect(again).toBe(first);
-    expect(service.stats).toEqual({ loads: 1, computations: 1 });
+    expect(service.stats).toEqual({ loads: 1, computations: 1, patches: 0 });
     await service.metrics({ ...range, severity: 'P1' });
     expect(service.stats.computations).toBe(2);
 
