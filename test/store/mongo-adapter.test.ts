@@ -47,7 +47,7 @@ describe('upserts: what reaches the driver', () => {
     const counts = await store.upsertIncidents([makeIncident({ key: 'OPS-1' }), makeIncident({ key: 'OPS-2' })]);
     expect(counts).toEqual({ inserted: 1, updated: 0, unchanged: 1 });
 
-    expect(sent.map((c) => `${c.collection}.${c.method}`)).toEqual(['meta.updateOne', 'incidents.bulkWrite', 'meta.updateOne']);
+    expect(sent.map((c) => `${c.collection}.${c.method}`)).toEqual(['meta.updateOne', 'incidents.bulkWrite', 'meta.findOneAndUpdate']);
     const [ops, options] = sent[1]!.args as [Array<Record<string, { filter: unknown; replacement: Record<string, unknown>; upsert: boolean }>>, Record<string, unknown>];
     expect(options).toMatchObject({ ordered: false, throwOnValidationError: true });
     expect(ops.map((op) => Object.keys(op))).toEqual([['replaceOne'], ['replaceOne']]);
@@ -60,6 +60,28 @@ describe('upserts: what reaches the driver', () => {
     expect(markOptions).toMatchObject({ upsert: true });
     // The bump removes this write's mark in the same update.
     expect(sent[2]!.args[1]).toEqual({ $inc: { value: 1 }, $unset: { [markPath!]: '' } });
+  });
+
+  it('records the keys of a write that moved the version in the change feed, under the new version', async () => {
+    const { store, sent } = await open(({ collection, method }) => {
+      if (method === 'bulkWrite') return { insertedCount: 0, matchedCount: 0, modifiedCount: 0, deletedCount: 0, upsertedCount: 2, upsertedIds: { 0: 'a', 1: 'b' }, insertedIds: {} };
+      if (collection === 'meta' && method === 'findOneAndUpdate') return { _id: 'dataVersion', value: 7 };
+      return undefined;
+    });
+    await store.upsertIncidents([makeIncident({ key: 'OPS-1' }), makeIncident({ key: 'OPS-2' })]);
+    const [record] = calls(sent, 'changes', 'insertOne')[0]!.args as [Record<string, unknown>];
+    expect(record).toMatchObject({ version: 7, incidentKeys: ['OPS-1', 'OPS-2'], actionItemKeys: [] });
+  });
+
+  it('leaves a gap in the change feed when a write failed part way (which keys it reached is unknown)', async () => {
+    const { store, sent } = await open(({ collection, method }) => {
+      if (method === 'bulkWrite') throw new Error('connection reset');
+      if (collection === 'meta' && method === 'findOneAndUpdate') return { _id: 'dataVersion', value: 8 };
+      return undefined;
+    });
+    await expect(store.upsertIncidents([makeIncident({ key: 'OPS-1' })])).rejects.toThrow();
+    expect(calls(sent, 'meta', 'findOneAndUpdate')).toHaveLength(1);
+    expect(calls(sent, 'changes', 'insertOne')).toHaveLength(0);
   });
 
   it('does not move the version when the bulk write changed nothing, but still removes its mark', async () => {
@@ -103,7 +125,7 @@ describe('upserts: what reaches the driver', () => {
     expect((err as Error).message).toMatch(/incident OPS-2: severity: .*SEV1/);
     const [ops] = calls(sent, 'incidents', 'bulkWrite')[0]!.args as [Array<{ replaceOne: { filter: { key: string } } }>];
     expect(ops.map((op) => op.replaceOne.filter.key)).toEqual(['OPS-1', 'OPS-3']);
-    expect(calls(sent, 'meta', 'updateOne').at(-1)!.args[1]).toMatchObject({ $inc: { value: 1 } });
+    expect(calls(sent, 'meta', 'findOneAndUpdate').at(-1)!.args[1]).toMatchObject({ $inc: { value: 1 } });
   });
 
   it('makes mongoose throw, not drop, an operation it refuses (throwOnValidationError), and reads that error as a refusal', async () => {
@@ -131,7 +153,7 @@ describe('upserts: what reaches the driver', () => {
         if (method === 'bulkWrite') throw failure;
       });
       await expect(store.upsertIncidents([makeIncident({ key: 'OPS-1' })])).rejects.toThrow();
-      expect(calls(sent, 'meta', 'updateOne').at(-1)!.args[1]).toMatchObject({ $inc: { value: 1 } });
+      expect(calls(sent, 'meta', 'findOneAndUpdate').at(-1)!.args[1]).toMatchObject({ $inc: { value: 1 } });
     }
   });
 });
