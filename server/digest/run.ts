@@ -30,7 +30,7 @@ import type { Logger } from 'pino';
 import type { DigestHealth } from '../domain/api.js';
 import { ConflictError, InputError } from '../errors.js';
 import type { DigestRecord, DigestState } from '../domain/types.js';
-import { newLeaseHolder, takeLease } from '../leases/holder.js';
+import { holderIsGone, newLeaseHolder, takeLease } from '../leases/holder.js';
 import type { Store } from '../store/Store.js';
 import type { AdaptiveCard } from './card.js';
 import { buildDigestCard, cardBytes, MAX_CARD_BYTES } from './card.js';
@@ -104,8 +104,10 @@ export function claimTimeoutMs(deps: Pick<DigestDeps, 'claimTimeoutMs' | 'delive
   return deps.claimTimeoutMs ?? Math.max(10 * 60_000, 2 * worstCaseDeliveryMs(deps.delivery));
 }
 
+/** A claim still "claimed" whose process is known to be dead, or that no live delivery could still hold. */
 function isAbandoned(record: DigestRecord, now: Date, timeoutMs: number): boolean {
-  return record.state === 'claimed' && now.getTime() - Date.parse(record.claimedAt) > timeoutMs;
+  if (record.state !== 'claimed') return false;
+  return now.getTime() - Date.parse(record.claimedAt) > timeoutMs || holderIsGone(record.holder);
 }
 
 /** The card for a week, from the current data. */

@@ -32,6 +32,23 @@ export function holderProcess(holder: string): { host: string; pid: number } | n
   return match ? { host: match[1]!, pid: Number(match[2]) } : null;
 }
 
+/**
+ * True when a holder identity names a process on this host that no longer runs (killed,
+ * crashed). Unknown is false: another host's process, another kind of identity, or this
+ * very process id (a restarted container is PID 1 again, and an attempt of this process
+ * may be under way).
+ */
+export function holderIsGone(holder: string): boolean {
+  const owner = holderProcess(holder);
+  if (owner === null || owner.host !== hostname() || owner.pid === process.pid) return false;
+  try {
+    process.kill(owner.pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /** "held by host/pid/uuid until 2026-11-20T12:01:00.000Z (in 42 s)", for refusals. */
 export function describeLease(lease: Lease | null, now: Date): string {
   if (lease === null) return 'held by another attempt that has just finished';

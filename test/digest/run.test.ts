@@ -1,12 +1,16 @@
 /**
  * The weekly claim flow: one post per week whatever happens around it.
  */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { describe, it, expect, afterEach } from '@jest/globals';
 import type { Logger } from 'pino';
 import { digestHealth, runDigest as runDigestWith } from '../../server/digest/run.js';
 import type { DigestDeps, DigestRunOptions } from '../../server/digest/run.js';
 import type { SinkResponse, WebhookSink } from '../../server/digest/webhookSink.js';
 import { startWebhookSink } from '../../server/digest/webhookSink.js';
+import { newLeaseHolder } from '../../server/leases/holder.js';
 import { MetricsService } from '../../server/metrics/index.js';
 import type { Store } from '../../server/store/Store.js';
 import { NOW, SLA_DAYS, ZONE, sampleData } from './fixtures.js';
@@ -194,6 +198,30 @@ describe('runDigest (scheduled)', () => {
     await runDigest(depsFor(store, target), new Date(later.getTime() + 7 * 24 * 60 * MINUTE));
     expect(weeksPosted(target)).toEqual(['2026-W47', '2026-W48']);
     expect((await digestHealth(store, later)).uncertainWeeks).toEqual(['2026-W47']);
+  });
+
+  it('a claim whose process on this host is gone (killed mid-post) is uncertain at once, not after the claim timeout', async () => {
+    const store = memoryStore(sampleData());
+    const target = await sink();
+    // A real process that has exited: its pid names no running process.
+    const child = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => child.once('exit', resolve));
+    const deadHolder = `${hostname()}/${child.pid}/${randomUUID()}`;
+    store.failUpdates = true; // the post succeeds, recording it does not: the process "dies" here
+    await expect(runDigest(depsFor(store, target, deadHolder), NOW)).rejects.toThrow('store unavailable');
+    store.failUpdates = false;
+    expect(await store.getDigest('2026-W47')).toMatchObject({ state: 'claimed', holder: deadHolder });
+
+    const soon = new Date(NOW.getTime() + 2 * MINUTE);
+    expect(await digestHealth(store, soon)).toMatchObject({ state: 'uncertain', uncertainWeeks: ['2026-W47'] });
+    const next = await runDigest(depsFor(store, target, newLeaseHolder()), soon);
+    expect(next.weeks[0]).toMatchObject({ action: 'marked-uncertain', state: 'uncertain' });
+    // A live holder of this host (this process) is still waited for.
+    const store2 = memoryStore(sampleData());
+    store2.failUpdates = true;
+    await expect(runDigest(depsFor(store2, target, newLeaseHolder()), NOW)).rejects.toThrow('store unavailable');
+    store2.failUpdates = false;
+    expect((await runDigest(depsFor(store2, target, newLeaseHolder()), soon)).weeks[0]).toMatchObject({ action: 'skipped', state: 'claimed' });
   });
 
   it('refuses to post without TEAMS_WEBHOOK_URL, claiming nothing', async () => {
