@@ -9,7 +9,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'error',
       eqeqeq: ['error', 'always', { null: 'ignore' }],
@@ -23,26 +26,55 @@ export default tseslint.config(
     // Layering (docs/development.md): each driver is imported in one folder only.
     files: ['**/*.ts'],
     ignores: ['server/jira/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'jira.js', message: 'jira.js is used only under server/jira/.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'jira.js', message: 'jira.js is used only under server/jira/.' }] },
+      ],
+    },
   },
   {
     files: ['server/**/*.ts', 'jobs/**/*.ts'],
     ignores: ['server/store/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'mongoose', message: 'mongoose is used only under server/store/.' }, { name: 'jira.js', message: 'jira.js is used only under server/jira/.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'mongoose', message: 'mongoose is used only under server/store/.' },
+            { name: 'jira.js', message: 'jira.js is used only under server/jira/.' },
+          ],
+        },
+      ],
+    },
   },
   {
     // The tab: teams-js only behind client/src/teams-sdk.ts (used by teams.ts); server code as types only.
     files: ['client/src/**/*.ts'],
     ignores: ['client/src/teams-sdk.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        paths: [{ name: '@microsoft/teams-js', message: 'teams-js is used only through client/src/teams.ts.' }],
-        patterns: [{ group: ['**/server/**'], allowTypeImports: true, message: 'The tab imports server code as types only (import type).' }],
-      }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@microsoft/teams-js', message: 'teams-js is used only through client/src/teams.ts.' }],
+          patterns: [
+            {
+              group: ['**/server/**'],
+              allowTypeImports: true,
+              message: 'The tab imports server code as types only (import type).',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['server/jira/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'mongoose', message: 'mongoose is used only under server/store/.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'mongoose', message: 'mongoose is used only under server/store/.' }] },
+      ],
+    },
   },
 );

@@ -21,10 +21,18 @@ export interface LoadResult extends LatencySummary {
   errors: number;
 }
 
-function cannon(url: string, connections: number, durationSec: number, record: ((ms: number, status: number) => void) | null) {
+function cannon(
+  url: string,
+  connections: number,
+  durationSec: number,
+  record: ((ms: number, status: number) => void) | null,
+) {
   return new Promise<CannonResult>((resolve, reject) => {
-    const instance = autocannon({ url, connections, duration: durationSec, timeout: 30 }, (error, result) => (error ? reject(error) : resolve(result)));
-    if (record) instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => record(ms, status));
+    const instance = autocannon({ url, connections, duration: durationSec, timeout: 30 }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    );
+    if (record)
+      instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => record(ms, status));
   });
 }
 
@@ -47,7 +55,10 @@ export async function loadTest(baseUrl: string, path: string, options: LoadOptio
 }
 
 /** Milliseconds for one request on a freshly started server (nothing cached yet). */
-export async function coldRequest(baseUrl: string, path: string): Promise<{ ms: number; status: number; bytes: number }> {
+export async function coldRequest(
+  baseUrl: string,
+  path: string,
+): Promise<{ ms: number; status: number; bytes: number }> {
   const started = performance.now();
   const response = await fetch(`${baseUrl}${path}`);
   const body = await response.arrayBuffer();
@@ -86,18 +97,44 @@ export function apiFigures(
     value: cold && cold.status === 200 ? cold.ms : null,
     unit: 'ms',
     target: { max: 1000 },
-    ...(cold && cold.status !== 200 ? { note: `answered ${cold.status}` } : !cold ? { note: results.error ?? 'not run' } : {}),
+    ...(cold && cold.status !== 200
+      ? { note: `answered ${cold.status}` }
+      : !cold
+        ? { note: results.error ?? 'not run' }
+        : {}),
   });
   // Context for the load figures: every answer under load serialises this much JSON.
-  figures.push({ id: `${prefix}.metricsBodyKB`, group, label: 'GET /api/metrics: response body', value: cold && cold.status === 200 ? cold.bytes / 1024 : null, unit: 'KB' });
-  for (const [name, r] of [['metrics', results.metrics], ['health', results.health]] as const) {
+  figures.push({
+    id: `${prefix}.metricsBodyKB`,
+    group,
+    label: 'GET /api/metrics: response body',
+    value: cold && cold.status === 200 ? cold.bytes / 1024 : null,
+    unit: 'KB',
+  });
+  for (const [name, r] of [
+    ['metrics', results.metrics],
+    ['health', results.health],
+  ] as const) {
     const ok = usable(r);
     const note = r ? loadNote(r) : (results.error ?? 'not run');
     const path = name === 'metrics' ? '/api/metrics' : '/api/health';
     for (const p of ['p50', 'p95', 'p99'] as const) {
-      figures.push({ id: `${prefix}.${name}.${p}Ms`, group, label: `${path}: ${p} latency, ${connections} clients`, value: ok ? ok[p] : null, unit: 'ms', ...(p === 'p50' && note ? { note } : {}) });
+      figures.push({
+        id: `${prefix}.${name}.${p}Ms`,
+        group,
+        label: `${path}: ${p} latency, ${connections} clients`,
+        value: ok ? ok[p] : null,
+        unit: 'ms',
+        ...(p === 'p50' && note ? { note } : {}),
+      });
     }
-    figures.push({ id: `${prefix}.${name}.rps`, group, label: `${path}: requests per second`, value: ok ? ok.requestsPerSecond : null, unit: 'req/s' });
+    figures.push({
+      id: `${prefix}.${name}.rps`,
+      group,
+      label: `${path}: requests per second`,
+      value: ok ? ok.requestsPerSecond : null,
+      unit: 'req/s',
+    });
   }
   figures.push({
     id: `${prefix}.p95Ratio`,
@@ -113,7 +150,12 @@ export function apiFigures(
 
 export async function measureApi(
   baseUrl: string,
-  options: LoadOptions & { prefix: string; group: string; onStep?: (line: string) => void; afterCold?: () => Promise<void> },
+  options: LoadOptions & {
+    prefix: string;
+    group: string;
+    onStep?: (line: string) => void;
+    afterCold?: () => Promise<void>;
+  },
 ): Promise<ApiBenchResult> {
   const out: ApiBenchResult = { figures: [], cold: null, health: null, metrics: null, error: null };
   try {
@@ -121,7 +163,9 @@ export async function measureApi(
     options.onStep?.(`  cold /api/metrics: ${Math.round(out.cold.ms)} ms (status ${out.cold.status})`);
     await options.afterCold?.();
     for (const path of ['/api/health', '/api/metrics'] as const) {
-      options.onStep?.(`  ${path}: ${options.connections} clients for ${options.durationSec} s (after ${options.warmupSec} s warm-up)`);
+      options.onStep?.(
+        `  ${path}: ${options.connections} clients for ${options.durationSec} s (after ${options.warmupSec} s warm-up)`,
+      );
       const result = await loadTest(baseUrl, path, options);
       if (path === '/api/health') out.health = result;
       else out.metrics = result;
@@ -155,7 +199,10 @@ export function newMetricsQueries(now: Date, services: readonly string[], count 
 }
 
 /** Latencies of requests sent one after another (each waits for the previous answer). */
-export async function sequentialLatencies(baseUrl: string, paths: readonly string[]): Promise<{ latencies: number[]; failures: string[] }> {
+export async function sequentialLatencies(
+  baseUrl: string,
+  paths: readonly string[],
+): Promise<{ latencies: number[]; failures: string[] }> {
   const latencies: number[] = [];
   const failures: string[] = [];
   for (const path of paths) {
@@ -181,8 +228,22 @@ export function freshFigures(prefix: string, group: string, fresh: FreshAnswers)
   const note = fresh.error ?? (fresh.failures.length > 0 ? fresh.failures.slice(0, 3).join('; ') : undefined);
   const afterChange = ok && fresh.afterChange.length > 0 ? median(fresh.afterChange) : null;
   return [
-    { id: `${prefix}.newQueries.p95Ms`, group, label: '30 never-asked /api/metrics queries, one after another: p95', value: ok ? (fresh.newQueries?.p95 ?? null) : null, unit: 'ms', target: { max: 200 }, ...(note ? { note } : {}) },
-    { id: `${prefix}.newQueries.healthP95Ms`, group, label: '30 /api/health requests, one after another: p95 (beside the above)', value: fresh.healthSequential?.p95 ?? null, unit: 'ms' },
+    {
+      id: `${prefix}.newQueries.p95Ms`,
+      group,
+      label: '30 never-asked /api/metrics queries, one after another: p95',
+      value: ok ? (fresh.newQueries?.p95 ?? null) : null,
+      unit: 'ms',
+      target: { max: 200 },
+      ...(note ? { note } : {}),
+    },
+    {
+      id: `${prefix}.newQueries.healthP95Ms`,
+      group,
+      label: '30 /api/health requests, one after another: p95 (beside the above)',
+      value: fresh.healthSequential?.p95 ?? null,
+      unit: 'ms',
+    },
     {
       id: `${prefix}.afterChange.ms`,
       group,
@@ -190,9 +251,20 @@ export function freshFigures(prefix: string, group: string, fresh: FreshAnswers)
       value: afterChange,
       unit: 'ms',
       target: { max: 100 },
-      ...(fresh.afterChange.length > 0 ? { note: `each: ${fresh.afterChange.map((ms) => Math.round(ms)).join(', ')} ms` } : note ? { note } : {}),
+      ...(fresh.afterChange.length > 0
+        ? { note: `each: ${fresh.afterChange.map((ms) => Math.round(ms)).join(', ')} ms` }
+        : note
+          ? { note }
+          : {}),
     },
-    { id: `${prefix}.serverPeakRssMB`, group, label: 'API server: peak RSS (whole run, tab loads included)', value: fresh.serverPeakRssBytes === null ? null : fresh.serverPeakRssBytes / 1024 / 1024, unit: 'MB', target: { max: 1024 } },
+    {
+      id: `${prefix}.serverPeakRssMB`,
+      group,
+      label: 'API server: peak RSS (whole run, tab loads included)',
+      value: fresh.serverPeakRssBytes === null ? null : fresh.serverPeakRssBytes / 1024 / 1024,
+      unit: 'MB',
+      target: { max: 1024 },
+    },
   ];
 }
 
@@ -201,17 +273,34 @@ export function freshFigures(prefix: string, group: string, fresh: FreshAnswers)
  * them), then five changes written in the server's process, each followed by the default
  * /api/metrics request (its cached answer is gone with the change).
  */
-export async function measureFresh(server: Pick<ServerChild, 'url' | 'command'>, now: Date, onStep?: (line: string) => void): Promise<Omit<FreshAnswers, 'serverPeakRssBytes'>> {
-  const out: Omit<FreshAnswers, 'serverPeakRssBytes'> = { newQueries: null, healthSequential: null, afterChange: [], failures: [], error: null };
+export async function measureFresh(
+  server: Pick<ServerChild, 'url' | 'command'>,
+  now: Date,
+  onStep?: (line: string) => void,
+): Promise<Omit<FreshAnswers, 'serverPeakRssBytes'>> {
+  const out: Omit<FreshAnswers, 'serverPeakRssBytes'> = {
+    newQueries: null,
+    healthSequential: null,
+    afterChange: [],
+    failures: [],
+    error: null,
+  };
   try {
-    const current = (await (await fetch(`${server.url}/api/metrics`)).json()) as { incidents?: { byService?: Record<string, number> } };
+    const current = (await (await fetch(`${server.url}/api/metrics`)).json()) as {
+      incidents?: { byService?: Record<string, number> };
+    };
     const services = Object.keys(current.incidents?.byService ?? {});
     const queries = await sequentialLatencies(server.url, newMetricsQueries(now, services));
     out.newQueries = summarizeLatencies(queries.latencies);
     out.failures.push(...queries.failures);
-    const health = await sequentialLatencies(server.url, Array.from({ length: 30 }, () => '/api/health'));
+    const health = await sequentialLatencies(
+      server.url,
+      Array.from({ length: 30 }, () => '/api/health'),
+    );
     out.healthSequential = summarizeLatencies(health.latencies);
-    onStep?.(`  30 new queries: p95 ${Math.round(out.newQueries.p95 ?? 0)} ms (health one after another: p95 ${(out.healthSequential.p95 ?? 0).toFixed(1)} ms)`);
+    onStep?.(
+      `  30 new queries: p95 ${Math.round(out.newQueries.p95 ?? 0)} ms (health one after another: p95 ${(out.healthSequential.p95 ?? 0).toFixed(1)} ms)`,
+    );
     for (let round = 0; round < 5; round += 1) {
       await server.command('change 10');
       const answer = await coldRequest(server.url, '/api/metrics');

@@ -20,11 +20,15 @@ function profileFlags(): string[] {
 }
 
 function spawnTs(script: string, env: NodeJS.ProcessEnv, stdin: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
-  return spawn(process.execPath, [...profileFlags(), '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url))], {
-    cwd: ROOT,
-    env,
-    stdio: [stdin, 'pipe', 'pipe'],
-  });
+  return spawn(
+    process.execPath,
+    [...profileFlags(), '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url))],
+    {
+      cwd: ROOT,
+      env,
+      stdio: [stdin, 'pipe', 'pipe'],
+    },
+  );
 }
 
 /** Peak and current resident memory of a process, from /proc (Linux); null elsewhere. */
@@ -32,7 +36,8 @@ export function processMemory(pid: number | undefined): { peakRssBytes: number; 
   if (pid === undefined) return null;
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024;
+    const kb = (name: string) =>
+      Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024;
     const peak = kb('VmHWM');
     const rss = kb('VmRSS');
     return Number.isNaN(peak) || Number.isNaN(rss) ? null : { peakRssBytes: peak, rssBytes: rss };
@@ -133,7 +138,10 @@ export function startServerChild(env: NodeJS.ProcessEnv, timeoutMs: number): Pro
         memory: () => processMemory(child.pid),
         command: (text, commandTimeoutMs = 60_000) =>
           new Promise<unknown>((done, fail) => {
-            const timeout = setTimeout(() => fail(new Error(`the API server did not answer "${text}" within ${commandTimeoutMs} ms`)), commandTimeoutMs);
+            const timeout = setTimeout(
+              () => fail(new Error(`the API server did not answer "${text}" within ${commandTimeoutMs} ms`)),
+              commandTimeoutMs,
+            );
             waiting = (reply) => {
               clearTimeout(timeout);
               done(reply);
@@ -149,7 +157,11 @@ export function startServerChild(env: NodeJS.ProcessEnv, timeoutMs: number): Pro
     child.once('exit', (code, signal) => {
       if (ready) return;
       clearTimeout(timer);
-      reject(new Error(`the API server exited with ${signal ?? code} before listening: ${tail(stderr || stdout) || 'no output'}`));
+      reject(
+        new Error(
+          `the API server exited with ${signal ?? code} before listening: ${tail(stderr || stdout) || 'no output'}`,
+        ),
+      );
     });
   });
 }

@@ -50,7 +50,9 @@ export function selfTimes(profile: CpuProfile): { functions: SelfTime[]; files: 
     files.set(file, (files.get(file) ?? 0) + hits);
   }
   const sorted = (m: Map<string, number>) =>
-    [...m.entries()].sort((a, b) => b[1] - a[1]).map(([name, hits]) => ({ name, ms: hits * msPerHit, share: hits / totalHits }));
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, hits]) => ({ name, ms: hits * msPerHit, share: hits / totalHits }));
   return { functions: sorted(functions), files: sorted(files), totalMs };
 }
 
@@ -62,9 +64,12 @@ function main(): void {
   }
   const top = Number(process.argv[3] ?? 20);
   const { functions, files, totalMs } = selfTimes(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
-  const line = (t: SelfTime) => `${(t.share * 100).toFixed(1).padStart(5)}%  ${Math.round(t.ms).toString().padStart(7)} ms  ${t.name}`;
+  const line = (t: SelfTime) =>
+    `${(t.share * 100).toFixed(1).padStart(5)}%  ${Math.round(t.ms).toString().padStart(7)} ms  ${t.name}`;
   process.stdout.write(`${file}: ${Math.round(totalMs)} ms profiled\n\nSelf time by function:\n`);
-  process.stdout.write(`${functions.slice(0, top).map(line).join('\n')}\n\nSelf time by file:\n${files.slice(0, top).map(line).join('\n')}\n`);
+  process.stdout.write(
+    `${functions.slice(0, top).map(line).join('\n')}\n\nSelf time by file:\n${files.slice(0, top).map(line).join('\n')}\n`,
+  );
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();

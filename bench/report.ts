@@ -67,7 +67,10 @@ export function ratio(numerator: number | null | undefined, denominator: number 
 
 /** Middle value (mean of the two middle ones for an even count); null for none. */
 export function median(values: readonly number[]): number | null {
-  return percentile([...values].sort((a, b) => a - b), 0.5);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 export function verdictOf(figure: Figure): Verdict {
@@ -117,7 +120,9 @@ export function renderTable(figures: readonly CheckedFigure[]): string {
   for (const f of figures) {
     const group = f.group === lastGroup ? '' : f.group;
     lastGroup = f.group;
-    lines.push(`| ${[group, f.label, formatValue(f), formatTarget(f), VERDICT_TEXT[f.verdict], f.note ?? ''].map(cell).join(' | ')} |`);
+    lines.push(
+      `| ${[group, f.label, formatValue(f), formatTarget(f), VERDICT_TEXT[f.verdict], f.note ?? ''].map(cell).join(' | ')} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -176,8 +181,17 @@ export function scaleRows(runs: readonly ScaleRun[]): ScaleRow[] {
     const values = runs.map((run) => run.figures.find((f) => f.id === id)?.value ?? null);
     const from = values[0];
     const to = values[values.length - 1];
-    const growth = runs.length > 1 && !NO_GROWTH.includes(figure.unit) && from != null && to != null && from > 0 ? to / from : null;
-    return { id, group: figure.group, label: figure.label, unit: figure.unit, values, growth, flagged: growth !== null && growth > GROWTH_FLAG * dataGrowth };
+    const growth =
+      runs.length > 1 && !NO_GROWTH.includes(figure.unit) && from != null && to != null && from > 0 ? to / from : null;
+    return {
+      id,
+      group: figure.group,
+      label: figure.label,
+      unit: figure.unit,
+      values,
+      growth,
+      flagged: growth !== null && growth > GROWTH_FLAG * dataGrowth,
+    };
   });
 }
 
@@ -212,7 +226,11 @@ export function scaleSummaryLine(runs: readonly ScaleRun[]): string {
   const lines = runs.map((run) => `${run.scale}x: ${summaryLine(run.figures)}`);
   const flagged = scaleRows(runs).filter((row) => row.flagged);
   if (runs.length > 1) {
-    lines.push(flagged.length === 0 ? 'No figure grows faster than the data allows.' : `Growing faster than the data: ${flagged.map((row) => `${row.label} (${formatNumber(row.growth as number, 'x')})`).join('; ')}.`);
+    lines.push(
+      flagged.length === 0
+        ? 'No figure grows faster than the data allows.'
+        : `Growing faster than the data: ${flagged.map((row) => `${row.label} (${formatNumber(row.growth as number, 'x')})`).join('; ')}.`,
+    );
   }
   return lines.join('\n');
 }
@@ -235,7 +253,11 @@ export interface RunHeader {
   settings: string;
 }
 
-export function renderResultsMarkdown(header: RunHeader, figures: readonly CheckedFigure[], runs: readonly ScaleRun[] = []): string {
+export function renderResultsMarkdown(
+  header: RunHeader,
+  figures: readonly CheckedFigure[],
+  runs: readonly ScaleRun[] = [],
+): string {
   if (runs.length > 1) {
     return [
       '# Benchmark results',

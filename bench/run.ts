@@ -13,7 +13,14 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { demoConfig } from '../server/jira-sample/demoConfig.js';
 import { startSampleJira } from '../server/jira-sample/index.js';
-import { apiFigures, freshFigures, measureApi, measureFresh, type ApiBenchResult, type FreshAnswers } from './apiBench.js';
+import {
+  apiFigures,
+  freshFigures,
+  measureApi,
+  measureFresh,
+  type ApiBenchResult,
+  type FreshAnswers,
+} from './apiBench.js';
 import { ROOT, startServerChild, type ServerChild } from './children.js';
 import {
   checkFigures,
@@ -39,7 +46,8 @@ import type { BudgetReport } from '../client/budget.js';
 const startedAt = performance.now();
 // Other processes on the machine skew every figure; the table says how busy it was.
 const loadAtStart = loadavg()[0] ?? 0;
-const log = (line: string) => process.stderr.write(`[bench ${((performance.now() - startedAt) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
+const log = (line: string) =>
+  process.stderr.write(`[bench ${((performance.now() - startedAt) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 async function main(): Promise<number> {
@@ -59,14 +67,34 @@ async function main(): Promise<number> {
   const figures: Figure[] = [];
   // Report.
   const durationSeconds = (performance.now() - startedAt) / 1000;
-  figures.push({ id: 'bench.durationSec', group: 'This run', label: 'whole benchmark, end to end', value: durationSeconds, unit: 's', target: { max: 600 } });
+  figures.push({
+    id: 'bench.durationSec',
+    group: 'This run',
+    label: 'whole benchmark, end to end',
+    value: durationSeconds,
+    unit: 's',
+    target: { max: 600 },
+  });
   if (!settings.mongodbUri) {
-    figures.push({ id: 'mongo.skipped', group: 'API under load (MongoDB)', label: 'not run', value: null, unit: 'count', note: 'MONGODB_URI is not set' });
+    figures.push({
+      id: 'mongo.skipped',
+      group: 'API under load (MongoDB)',
+      label: 'not run',
+      value: null,
+      unit: 'count',
+      note: 'MONGODB_URI is not set',
+    });
   }
   const checked = checkFigures(figures);
-  const everyFigure: CheckedFigure[] = [...runs.flatMap((run) => run.figures.map((f) => ({ ...f, id: `${run.scale}x.${f.id}`, group: `${run.scale}x: ${f.group}` }))), ...checked];
+  const everyFigure: CheckedFigure[] = [
+    ...runs.flatMap((run) =>
+      run.figures.map((f) => ({ ...f, id: `${run.scale}x.${f.id}`, group: `${run.scale}x: ${f.group}` })),
+    ),
+    ...checked,
+  ];
   const cpu = cpus();
-  const machine = `${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}, ${process.platform}` +
+  const machine =
+    `${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}, ${process.platform}` +
     ` (1-minute load average ${loadAtStart.toFixed(1)} at start, ${(loadavg()[0] ?? 0).toFixed(1)} at end)`;
   const finishedAt = new Date().toISOString();
   const results = {
@@ -76,33 +104,52 @@ async function main(): Promise<number> {
     settings: { ...settings, mongodbUri: settings.mongodbUri ? '(set)' : null },
     atProductScale: atProductScale(settings),
     passed: exitCodeFor(everyFigure) === 0,
-    scales: runs.map((run) => ({ scale: run.scale, passed: exitCodeFor(run.figures) === 0, figures: run.figures, details: run.details })),
+    scales: runs.map((run) => ({
+      scale: run.scale,
+      passed: exitCodeFor(run.figures) === 0,
+      figures: run.figures,
+      details: run.details,
+    })),
     scaleTable: scaleRows(runs),
     figures: checked,
   };
   const outDir = resolve(ROOT, settings.outDir);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  const markdown = renderResultsMarkdown({ finishedAt, durationSeconds, machine, settings: describeSettings(settings) }, runs.length > 1 ? checked : [...(runs[0]?.figures ?? []), ...checked], runs);
+  const markdown = renderResultsMarkdown(
+    { finishedAt, durationSeconds, machine, settings: describeSettings(settings) },
+    runs.length > 1 ? checked : [...(runs[0]?.figures ?? []), ...checked],
+    runs,
+  );
   writeFileSync(join(outDir, 'RESULTS.md'), markdown);
   if (atProductScale(settings) && outDir === resolve(ROOT, 'bench')) {
     const readmePath = join(ROOT, RESULTS_PAGE);
     const readme = readFileSync(readmePath, 'utf8');
-    const table = runs.length > 1
-      ? `Latest run (${finishedAt.slice(0, 10)}, ${machine}); every figure per scale: [bench/RESULTS.md](../bench/RESULTS.md).\n\n${renderScaleTable(runs)}\n\n${scaleSummaryLine(runs)}`
-      : `Latest run (${finishedAt.slice(0, 10)}, ${machine}):\n\n${renderTable(runs[0]?.figures ?? checked)}\n\n${summaryLine(runs[0]?.figures ?? checked)}`;
+    const table =
+      runs.length > 1
+        ? `Latest run (${finishedAt.slice(0, 10)}, ${machine}); every figure per scale: [bench/RESULTS.md](../bench/RESULTS.md).\n\n${renderScaleTable(runs)}\n\n${scaleSummaryLine(runs)}`
+        : `Latest run (${finishedAt.slice(0, 10)}, ${machine}):\n\n${renderTable(runs[0]?.figures ?? checked)}\n\n${summaryLine(runs[0]?.figures ?? checked)}`;
     const updated = replaceReadmeResults(readme, table);
     if (updated !== readme) writeFileSync(readmePath, updated);
   }
 
-  const printed = runs.length > 1 ? `${renderScaleTable(runs)}\n\n${scaleSummaryLine(runs)}` : `${renderTable(runs[0]?.figures ?? checked)}\n\n${summaryLine(runs[0]?.figures ?? checked)}`;
+  const printed =
+    runs.length > 1
+      ? `${renderScaleTable(runs)}\n\n${scaleSummaryLine(runs)}`
+      : `${renderTable(runs[0]?.figures ?? checked)}\n\n${summaryLine(runs[0]?.figures ?? checked)}`;
   process.stdout.write(`\n${printed}\n`);
-  process.stdout.write(`Results: ${join(settings.outDir, 'results.json')}, ${join(settings.outDir, 'RESULTS.md')} (${Math.round(durationSeconds)} s)\n`);
+  process.stdout.write(
+    `Results: ${join(settings.outDir, 'results.json')}, ${join(settings.outDir, 'RESULTS.md')} (${Math.round(durationSeconds)} s)\n`,
+  );
   return exitCodeFor(everyFigure);
 }
 
 /** Every figure at one data scale (its own sample Jira, store and server). */
-async function measureScale(settings: BenchSettings, scale: number, size: { budget: BudgetReport | null; buildProblem: string | null }): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
+async function measureScale(
+  settings: BenchSettings,
+  scale: number,
+  size: { budget: BudgetReport | null; buildProblem: string | null },
+): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
   const workDir = mkdtempSync(join(tmpdir(), 'pmi-bench-'));
   const configFile = join(workDir, 'postmortem-insights.config.json');
   // The sample Jira's own field mapping (its custom fields, SEV-n severities), as demo mode uses it.
@@ -137,10 +184,19 @@ async function measureScale(settings: BenchSettings, scale: number, size: { budg
     let sync: SyncBenchResult;
     let mongoSync: SyncBenchResult | null = null;
     try {
-      sync = await measureSync(jira, embeddedEnv, expected, { group: 'Sync at scale', timeoutMs: 240_000 * scale, onStep: log, latencyTarget: scale === 1 ? 1.1 : null });
+      sync = await measureSync(jira, embeddedEnv, expected, {
+        group: 'Sync at scale',
+        timeoutMs: 240_000 * scale,
+        onStep: log,
+        latencyTarget: scale === 1 ? 1.1 : null,
+      });
       if (mongoEnv) {
         log('MongoDB: syncing the same data into the bench database');
-        mongoSync = await measureSync(jira, { ...mongoEnv, BENCH_FULL_SYNC: '1' }, expected, { group: 'Sync at scale, MongoDB', timeoutMs: 240_000, onStep: log });
+        mongoSync = await measureSync(jira, { ...mongoEnv, BENCH_FULL_SYNC: '1' }, expected, {
+          group: 'Sync at scale, MongoDB',
+          timeoutMs: 240_000,
+          onStep: log,
+        });
       }
     } finally {
       await jira.close();
@@ -149,8 +205,11 @@ async function measureScale(settings: BenchSettings, scale: number, size: { budg
     details.sync = { first: sync.first, second: sync.second, error: sync.error };
     if (mongoSync) {
       // Context only: the targets are checked on the embedded run above.
-      figures.push(...mongoSync.figures.filter((f) => f.id !== 'sync.unchanged.requests' && f.id !== 'sync.unchanged.requestsPerQuery')
-        .map(({ target: _target, ...f }) => ({ ...f, id: `mongo.${f.id}` })));
+      figures.push(
+        ...mongoSync.figures
+          .filter((f) => f.id !== 'sync.unchanged.requests' && f.id !== 'sync.unchanged.requestsPerQuery')
+          .map(({ target: _target, ...f }) => ({ ...f, id: `mongo.${f.id}` })),
+      );
       details.mongoSync = { first: mongoSync.first, error: mongoSync.error };
     }
 
@@ -159,7 +218,14 @@ async function measureScale(settings: BenchSettings, scale: number, size: { budg
     let loads: FirstChartLoad[] = [];
     let tabSkipped: string | null = null;
     let server: ServerChild | null = null;
-    let fresh: FreshAnswers = { newQueries: null, healthSequential: null, afterChange: [], failures: [], serverPeakRssBytes: null, error: 'not run' };
+    let fresh: FreshAnswers = {
+      newQueries: null,
+      healthSequential: null,
+      afterChange: [],
+      failures: [],
+      serverPeakRssBytes: null,
+      error: 'not run',
+    };
     try {
       log('starting the API server over the synced data');
       server = await startServerChild(embeddedEnv, 120_000 * scale);
@@ -195,7 +261,16 @@ async function measureScale(settings: BenchSettings, scale: number, size: { budg
     }
     figures.push(...api.figures);
     figures.push(...freshFigures('api', 'Answers the cache cannot hold (embedded store)', fresh));
-    figures.push(...tabFigures('The tab', size.budget, size.buildProblem, loads, loads.length === 0 ? tabSkipped : null, scale === 1 ? 1000 : 1500));
+    figures.push(
+      ...tabFigures(
+        'The tab',
+        size.budget,
+        size.buildProblem,
+        loads,
+        loads.length === 0 ? tabSkipped : null,
+        scale === 1 ? 1000 : 1500,
+      ),
+    );
     details.fresh = fresh;
     details.api = { cold: api.cold, health: api.health, metrics: api.metrics, error: api.error };
     details.tab = { budget: size.budget, buildProblem: size.buildProblem, loads };
@@ -207,15 +282,25 @@ async function measureScale(settings: BenchSettings, scale: number, size: { budg
       try {
         log('MongoDB: starting the API server');
         mongoServer = await startServerChild(mongoEnv, 120_000);
-        mongoApi = await measureApi(mongoServer.url, { ...settings, prefix: 'mongo.api', group: 'API under load (MongoDB)', onStep: log });
+        mongoApi = await measureApi(mongoServer.url, {
+          ...settings,
+          prefix: 'mongo.api',
+          group: 'API under load (MongoDB)',
+          onStep: log,
+        });
       } catch (error) {
         mongoApi.error = message(error);
-          mongoApi.figures = apiFigures('mongo.api', 'API under load (MongoDB)', mongoApi, settings.connections);
+        mongoApi.figures = apiFigures('mongo.api', 'API under load (MongoDB)', mongoApi, settings.connections);
       } finally {
         await mongoServer?.stop();
       }
       figures.push(...mongoApi.figures);
-      details.mongoApi = { cold: mongoApi.cold, health: mongoApi.health, metrics: mongoApi.metrics, error: mongoApi.error };
+      details.mongoApi = {
+        cold: mongoApi.cold,
+        health: mongoApi.health,
+        metrics: mongoApi.metrics,
+        error: mongoApi.error,
+      };
     } else {
       log('MongoDB leg skipped: MONGODB_URI is not set');
     }
@@ -230,7 +315,6 @@ async function measureScale(settings: BenchSettings, scale: number, size: { budg
   }
   return { figures, details };
 }
-
 
 main().then(
   (code) => process.exit(code),

@@ -36,7 +36,13 @@ async function main(): Promise<void> {
       const severities = ['P1', 'P2', 'P3'] as const;
       const incidents = await store.findIncidents({}, { limit: count });
       const items = await store.findActionItems({}, { limit: count });
-      await store.upsertIncidents(incidents.map((incident) => ({ ...incident, summary: `${incident.summary} (bench change ${round})`, severity: severities[round % 3] ?? 'P2' })));
+      await store.upsertIncidents(
+        incidents.map((incident) => ({
+          ...incident,
+          summary: `${incident.summary} (bench change ${round})`,
+          severity: severities[round % 3] ?? 'P2',
+        })),
+      );
       await store.upsertActionItems(items.map((item) => ({ ...item, owner: `bench-owner-${round}` })));
       process.stdout.write(`${JSON.stringify({ changed: count, version: await store.dataVersion() })}\n`);
     })();

@@ -18,14 +18,23 @@ export interface BenchSettings {
   scales: number[];
 }
 
-export const PRODUCT_SCALE = { incidents: 10_000, actionItems: 50_000, latencyMs: 20, connections: 50, durationSec: 20, tabLoads: 5 } as const;
+export const PRODUCT_SCALE = {
+  incidents: 10_000,
+  actionItems: 50_000,
+  latencyMs: 20,
+  connections: 50,
+  durationSec: 20,
+  tabLoads: 5,
+} as const;
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) {
-    throw new Error(`${name} must be a whole number of at least ${min}, got "${raw}"; unset it for the product's scale (${fallback}).`);
+    throw new Error(
+      `${name} must be a whole number of at least ${min}, got "${raw}"; unset it for the product's scale (${fallback}).`,
+    );
   }
   return value;
 }
@@ -38,7 +47,9 @@ export function benchMongoUri(uri: string): string {
   // Not WHATWG URL: a replica-set URI lists several host:port pairs, which URL refuses.
   const match = /^(mongodb(?:\+srv)?:\/\/)([^/?]+)(\/[^?]*)?(\?.*)?$/.exec(uri.trim());
   if (!match) {
-    throw new Error('MONGODB_URI must look like mongodb://host:27017/database (or mongodb+srv://...); fix it, or unset it to skip the MongoDB leg.');
+    throw new Error(
+      'MONGODB_URI must look like mongodb://host:27017/database (or mongodb+srv://...); fix it, or unset it to skip the MongoDB leg.',
+    );
   }
   const [, scheme, hosts, path, query] = match;
   const db = decodeURIComponent((path ?? '/').slice(1));
@@ -51,14 +62,21 @@ export function parseScales(raw: string | undefined): number[] {
   const parts = raw.split(',').map((part) => part.trim());
   const scales = parts.map(Number);
   if (scales.some((scale, i) => parts[i] === '' || !Number.isFinite(scale) || scale <= 0)) {
-    throw new Error(`BENCH_SCALES must list positive multiples of the data size separated by commas, such as 1,5 (got "${raw}").`);
+    throw new Error(
+      `BENCH_SCALES must list positive multiples of the data size separated by commas, such as 1,5 (got "${raw}").`,
+    );
   }
   return [...new Set(scales)].sort((a, b) => a - b);
 }
 
 /** The settings of one scale: the data sizes multiplied, everything else the same. */
 export function atScale(s: BenchSettings, scale: number): BenchSettings {
-  return { ...s, incidents: Math.round(s.incidents * scale), actionItems: Math.round(s.actionItems * scale), scales: [scale] };
+  return {
+    ...s,
+    incidents: Math.round(s.incidents * scale),
+    actionItems: Math.round(s.actionItems * scale),
+    scales: [scale],
+  };
 }
 
 export function parseBenchSettings(env: NodeJS.ProcessEnv): BenchSettings {
@@ -91,8 +109,11 @@ export function atProductScale(s: BenchSettings): boolean {
 
 export function describeSettings(s: BenchSettings): string {
   const scale = atProductScale(s) ? '' : ' (reduced with BENCH_* variables: not the product scale)';
-  const scales = s.scales.length > 1 || s.scales[0] !== 1 ? `; data at ${s.scales.map((x) => `${x}x`).join(' and ')} that size` : '';
-  return `${s.incidents.toLocaleString('en-US')} incidents, ${s.actionItems.toLocaleString('en-US')} action items, ` +
+  const scales =
+    s.scales.length > 1 || s.scales[0] !== 1 ? `; data at ${s.scales.map((x) => `${x}x`).join(' and ')} that size` : '';
+  return (
+    `${s.incidents.toLocaleString('en-US')} incidents, ${s.actionItems.toLocaleString('en-US')} action items, ` +
     `+${s.latencyMs} ms per Jira request; ${s.connections} clients for ${s.durationSec} s per route; ` +
-    `${s.tabLoads} tab loads${scales}${scale}`;
+    `${s.tabLoads} tab loads${scales}${scale}`
+  );
 }

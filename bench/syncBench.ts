@@ -52,15 +52,35 @@ export function syncFigures(
     ? stored === expected.incidents && storedItems === expected.actionItems
       ? `stored ${stored.toLocaleString('en-US')} incidents, ${storedItems?.toLocaleString('en-US')} action items`
       : `stored ${stored} of ${expected.incidents} incidents and ${storedItems} of ${expected.actionItems} action items`
-    : error ?? undefined;
+    : (error ?? undefined);
   const routes = (stats: SampleJiraStats) =>
     Object.entries(stats.byRoute)
       .map(([route, n]) => `${route.replace('/rest/api/3', '')} ${n}`)
       .join(', ');
   return [
-    { id: 'sync.wallMs', group, label: 'first sync: wall time', value: f?.child.wallMs ?? null, unit: 'ms', ...(countNote ? { note: countNote } : {}) },
-    { id: 'sync.requests', group, label: 'first sync: requests to Jira', value: f?.jira.requests ?? null, unit: 'count', ...(f ? { note: routes(f.jira) } : {}) },
-    { id: 'sync.jiraLatencySumMs', group, label: "first sync: sum of Jira's own request latencies", value: f?.jira.latencySumMs ?? null, unit: 'ms' },
+    {
+      id: 'sync.wallMs',
+      group,
+      label: 'first sync: wall time',
+      value: f?.child.wallMs ?? null,
+      unit: 'ms',
+      ...(countNote ? { note: countNote } : {}),
+    },
+    {
+      id: 'sync.requests',
+      group,
+      label: 'first sync: requests to Jira',
+      value: f?.jira.requests ?? null,
+      unit: 'count',
+      ...(f ? { note: routes(f.jira) } : {}),
+    },
+    {
+      id: 'sync.jiraLatencySumMs',
+      group,
+      label: "first sync: sum of Jira's own request latencies",
+      value: f?.jira.latencySumMs ?? null,
+      unit: 'ms',
+    },
     {
       id: 'sync.latencyRatio',
       group,
@@ -70,14 +90,24 @@ export function syncFigures(
       ...(latencyTarget === null ? {} : { target: { max: latencyTarget } }),
       ...(f ? {} : { note: error ?? 'not run' }),
     },
-    { id: 'sync.peakRssMB', group, label: 'first sync: peak RSS of the sync process', value: f ? f.child.maxRssBytes / 1024 / 1024 : null, unit: 'MB' },
+    {
+      id: 'sync.peakRssMB',
+      group,
+      label: 'first sync: peak RSS of the sync process',
+      value: f ? f.child.maxRssBytes / 1024 / 1024 : null,
+      unit: 'MB',
+    },
     {
       id: 'sync.unchanged.requests',
       group,
       label: 'second sync, nothing changed: requests',
       value: second?.jira.requests ?? null,
       unit: 'count',
-      ...(second ? { note: `${routes(second.jira)}; re-read ${second.child.incidents.unchanged} incidents, ${second.child.actionItems.unchanged} action items` } : {}),
+      ...(second
+        ? {
+            note: `${routes(second.jira)}; re-read ${second.child.incidents.unchanged} incidents, ${second.child.actionItems.unchanged} action items`,
+          }
+        : {}),
     },
     {
       id: 'sync.unchanged.requestsPerQuery',
@@ -111,5 +141,10 @@ export async function measureSync(
   } catch (caught) {
     error = caught instanceof Error ? caught.message : String(caught);
   }
-  return { figures: syncFigures(options.group, first, second, expected, error, options.latencyTarget ?? null), first, second, error };
+  return {
+    figures: syncFigures(options.group, first, second, expected, error, options.latencyTarget ?? null),
+    first,
+    second,
+    error,
+  };
 }

@@ -21,8 +21,12 @@ export const TAB_DIR = join(ROOT, 'build/tab');
 
 /** The flags every part of the project uses for headless Chromium on these machines. */
 export const CHROMIUM_FLAGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
 ];
 
 export function findChromium(): string | null {
@@ -33,7 +37,11 @@ export function findChromium(): string | null {
 /** `npm run build:client`; a build that fails its own budget still leaves the files to measure. */
 export async function buildTab(): Promise<string | null> {
   try {
-    await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'client/vite.config.ts'], { cwd: ROOT });
+    await promisify(execFile)(
+      process.execPath,
+      [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'client/vite.config.ts'],
+      { cwd: ROOT },
+    );
     return null;
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? String(error);
@@ -77,7 +85,12 @@ export const WATCH_FIRST_CHART = `(() => {
   requestAnimationFrame(frame);
 })();`;
 
-export async function firstChartLoads(url: string, executablePath: string, loads: number, timeoutMs = 20_000): Promise<FirstChartLoad[]> {
+export async function firstChartLoads(
+  url: string,
+  executablePath: string,
+  loads: number,
+  timeoutMs = 20_000,
+): Promise<FirstChartLoad[]> {
   const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS });
   const results: FirstChartLoad[] = [];
   try {
@@ -87,13 +100,28 @@ export async function firstChartLoads(url: string, executablePath: string, loads
         const page = await context.newPage();
         await page.addInitScript({ content: WATCH_FIRST_CHART });
         await page.goto(url, { waitUntil: 'commit' });
-        const handle = await page.waitForFunction(() => (globalThis as { __benchFirstChartMs?: number }).__benchFirstChartMs, null, { timeout: timeoutMs, polling: 50 });
+        const handle = await page.waitForFunction(
+          () => (globalThis as { __benchFirstChartMs?: number }).__benchFirstChartMs,
+          null,
+          { timeout: timeoutMs, polling: 50 },
+        );
         const paintedMs = (await handle.jsonValue()) as number;
-        const markMs = await page.evaluate((name) => performance.getEntriesByName(name)[0]?.startTime ?? null, FIRST_CHART_MARK);
+        const markMs = await page.evaluate(
+          (name) => performance.getEntriesByName(name)[0]?.startTime ?? null,
+          FIRST_CHART_MARK,
+        );
         const errorShown = await page.evaluate('document.querySelector(\'.error[role="alert"]\') !== null');
-        results.push({ ms: markMs ?? paintedMs, markMs, paintedMs, problem: errorShown ? 'the page showed an error' : null });
+        results.push({
+          ms: markMs ?? paintedMs,
+          markMs,
+          paintedMs,
+          problem: errorShown ? 'the page showed an error' : null,
+        });
       } catch (error) {
-        results.push({ ms: null, problem: error instanceof Error ? error.message.split('\n')[0] ?? 'failed' : String(error) });
+        results.push({
+          ms: null,
+          problem: error instanceof Error ? (error.message.split('\n')[0] ?? 'failed') : String(error),
+        });
       } finally {
         await context.close();
       }
@@ -111,12 +139,25 @@ export interface TabBenchResult {
   loads: FirstChartLoad[];
 }
 
-export function tabFigures(group: string, budget: BudgetReport | null, buildProblem: string | null, loads: FirstChartLoad[], skipped: string | null, firstChartTargetMs = 1500): Figure[] {
+export function tabFigures(
+  group: string,
+  budget: BudgetReport | null,
+  buildProblem: string | null,
+  loads: FirstChartLoad[],
+  skipped: string | null,
+  firstChartTargetMs = 1500,
+): Figure[] {
   const good = loads.filter((l) => l.ms !== null && l.problem === null).map((l) => l.ms as number);
   const problems = [...new Set(loads.map((l) => l.problem).filter((p): p is string => p !== null))];
   const allGood = loads.length > 0 && good.length === loads.length;
-  const signal = loads.every((l) => l.markMs != null) ? "the tab's first-chart mark, with painted pixels checked" : 'first frame with a painted chart canvas';
-  const loadNote = skipped ?? (allGood ? `loads: ${good.map((ms) => Math.round(ms)).join(', ')} ms (${signal})` : `${loads.length - good.length} of ${loads.length} loads failed: ${problems.join('; ')}`);
+  const signal = loads.every((l) => l.markMs != null)
+    ? "the tab's first-chart mark, with painted pixels checked"
+    : 'first frame with a painted chart canvas';
+  const loadNote =
+    skipped ??
+    (allGood
+      ? `loads: ${good.map((ms) => Math.round(ms)).join(', ')} ms (${signal})`
+      : `${loads.length - good.length} of ${loads.length} loads failed: ${problems.join('; ')}`);
   return [
     {
       id: 'tab.jsGzipKB',
@@ -125,7 +166,11 @@ export function tabFigures(group: string, budget: BudgetReport | null, buildProb
       value: budget ? budget.totalGzipBytes / 1024 : null,
       unit: 'KB',
       target: { max: 150 },
-      ...(budget ? { note: budget.files.map((f) => `${f.file} ${(f.gzipBytes / 1024).toFixed(1)} KB`).join(', ') } : buildProblem ? { note: buildProblem } : {}),
+      ...(budget
+        ? { note: budget.files.map((f) => `${f.file} ${(f.gzipBytes / 1024).toFixed(1)} KB`).join(', ') }
+        : buildProblem
+          ? { note: buildProblem }
+          : {}),
     },
     {
       id: 'tab.firstChartMs',

@@ -45,12 +45,22 @@ export async function measureWebhooks(
   let server: Server | null = null;
   try {
     onStep(`webhooks: seeding and syncing ${scale.incidents} incidents, ${scale.actionItems} action items`);
-    jira = await startSampleJira({ seed: { incidents: scale.incidents, actionItems: scale.actionItems, seed: 20261203 }, latencyMs: scale.latencyMs });
+    jira = await startSampleJira({
+      seed: { incidents: scale.incidents, actionItems: scale.actionItems, seed: 20261203 },
+      latencyMs: scale.latencyMs,
+    });
     const mapping = parseConfigFileObject(demoConfig, 'demo config').mapping;
-    const config = loadConfig({ DATA_DIR: workDir, CONFIG_FILE: undefined, JIRA_WEBHOOK_SECRET: SECRET, TIMEZONE: 'UTC' });
+    const config = loadConfig({
+      DATA_DIR: workDir,
+      CONFIG_FILE: undefined,
+      JIRA_WEBHOOK_SECRET: SECRET,
+      TIMEZONE: 'UTC',
+    });
     store = await EmbeddedStore.create(workDir);
     const demoJira = { baseUrl: jira.url, email: jira.email, apiToken: jira.apiToken, mapping };
-    const sync = await createJiraSync({ store, connection: demoJira, mapping, timezone: 'UTC' }).run(new Date(), { full: true });
+    const sync = await createJiraSync({ store, connection: demoJira, mapping, timezone: 'UTC' }).run(new Date(), {
+      full: true,
+    });
     if (!sync.ok) throw new Error(`the sync before the webhook bench failed: ${sync.error}`);
     const logger = createLogger('silent');
     processor = buildWebhookProcessor({ config, store, logger, demoJira }) as WebhookProcessor;
@@ -63,14 +73,25 @@ export async function measureWebhooks(
     const activeStore = store;
     const worker = processor;
 
-    const items = (await activeStore.findActionItems({ open: true }, { limit: 50 })).map((i) => ({ key: i.key, id: i.jiraId as string }));
+    const items = (await activeStore.findActionItems({ open: true }, { limit: 50 })).map((i) => ({
+      key: i.key,
+      id: i.jiraId as string,
+    }));
     let sequence = 0;
     const deliver = async (item: { key: string; id: string }): Promise<number> => {
-      const body = JSON.stringify({ timestamp: Date.now(), webhookEvent: 'jira:issue_updated', issue: { id: item.id, key: item.key, fields: {} } });
+      const body = JSON.stringify({
+        timestamp: Date.now(),
+        webhookEvent: 'jira:issue_updated',
+        issue: { id: item.id, key: item.key, fields: {} },
+      });
       const started = performance.now();
       const res = await fetch(`${base}/api/jira/webhook`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-hub-signature': signBody(SECRET, body), 'x-atlassian-webhook-identifier': `bench-${++sequence}` },
+        headers: {
+          'content-type': 'application/json',
+          'x-hub-signature': signBody(SECRET, body),
+          'x-atlassian-webhook-identifier': `bench-${++sequence}`,
+        },
         body,
       });
       await res.arrayBuffer();
@@ -91,11 +112,14 @@ export async function measureWebhooks(
     const metricsStarted = performance.now();
     await fetch(`${base}/api/metrics`).then((r) => r.arrayBuffer());
     const metricsMs = performance.now() - metricsStarted;
-    onStep(`  one change: ${jiraRequests} Jira requests, applied in ${Math.round(applyMs)} ms, next /api/metrics ${Math.round(metricsMs)} ms`);
+    onStep(
+      `  one change: ${jiraRequests} Jira requests, applied in ${Math.round(applyMs)} ms, next /api/metrics ${Math.round(metricsMs)} ms`,
+    );
 
     // Answer time over a steady stream (no change behind them: the worker's reads still run).
     const answers: number[] = [];
-    for (let i = 0; i < 200; i += 1) answers.push(await deliver(items[i % items.length] as { key: string; id: string }));
+    for (let i = 0; i < 200; i += 1)
+      answers.push(await deliver(items[i % items.length] as { key: string; id: string }));
     await worker.drain();
 
     // A burst: 100 deliveries in 10 s over 20 issues, each announcing a new summary.
@@ -106,12 +130,21 @@ export async function measureWebhooks(
       while (watching || pending.some((p) => p.visibleAt === null)) {
         const open = pending.filter((p) => p.visibleAt === null);
         if (open.length > 0) {
-          const stored = new Map((await activeStore.findActionItems({ keys: [...new Set(open.map((p) => p.key))] })).map((i) => [i.key, i.summary]));
+          const stored = new Map(
+            (await activeStore.findActionItems({ keys: [...new Set(open.map((p) => p.key))] })).map((i) => [
+              i.key,
+              i.summary,
+            ]),
+          );
           const now = performance.now();
           for (const p of open) {
             const summary = stored.get(p.key) ?? '';
             // A later change of the same issue also makes this one visible (it was superseded).
-            if (summary === p.summary || pending.some((q) => q.key === p.key && q.sentAt > p.sentAt && q.summary === summary)) p.visibleAt = now;
+            if (
+              summary === p.summary ||
+              pending.some((q) => q.key === p.key && q.sentAt > p.sentAt && q.summary === summary)
+            )
+              p.visibleAt = now;
           }
         }
         if (!watching && performance.now() - (pending.at(-1)?.sentAt ?? 0) > 30_000) break;
@@ -131,15 +164,29 @@ export async function measureWebhooks(
     }
     watching = false;
     await watch;
-    const visible = pending.filter((p) => p.visibleAt !== null).map((p) => (p.visibleAt as number) - p.sentAt).sort((a, b) => a - b);
-    const lastVisible = Math.max(...pending.map((p) => p.visibleAt ?? Number.NaN)) - (pending.at(-1) as { sentAt: number }).sentAt;
+    const visible = pending
+      .filter((p) => p.visibleAt !== null)
+      .map((p) => (p.visibleAt as number) - p.sentAt)
+      .sort((a, b) => a - b);
+    const lastVisible =
+      Math.max(...pending.map((p) => p.visibleAt ?? Number.NaN)) - (pending.at(-1) as { sentAt: number }).sentAt;
     answers.sort((a, b) => a - b);
     const stats = worker.stats();
-    onStep(`  answer p95 ${percentile(answers, 0.95)?.toFixed(1)} ms; burst: p95 ${percentile(visible, 0.95)?.toFixed(0)} ms to visible, ${stats.refreshed.read} issue reads in all`);
+    onStep(
+      `  answer p95 ${percentile(answers, 0.95)?.toFixed(1)} ms; burst: p95 ${percentile(visible, 0.95)?.toFixed(0)} ms to visible, ${stats.refreshed.read} issue reads in all`,
+    );
 
     return {
       figures: [
-        { id: 'webhook.answer.p95', group: GROUP, label: 'POST /api/jira/webhook: answer p95', value: percentile(answers, 0.95), unit: 'ms', target: { max: 1_000 }, note: `${answers.length} signed deliveries, one at a time` },
+        {
+          id: 'webhook.answer.p95',
+          group: GROUP,
+          label: 'POST /api/jira/webhook: answer p95',
+          value: percentile(answers, 0.95),
+          unit: 'ms',
+          target: { max: 1_000 },
+          note: `${answers.length} signed deliveries, one at a time`,
+        },
         {
           id: 'webhook.burst.visibleP95',
           group: GROUP,
@@ -149,16 +196,42 @@ export async function measureWebhooks(
           target: { max: 5_000 },
           note: `20 issues; last delivery visible after ${Number.isFinite(lastVisible) ? Math.round(lastVisible) : '?'} ms; ${visible.length}/${pending.length} seen`,
         },
-        { id: 'webhook.change.jiraRequests', group: GROUP, label: 'one change: requests to Jira', value: jiraRequests, unit: 'count', note: 'the issue re-read by id (fields and changelog)' },
-        { id: 'webhook.change.applyMs', group: GROUP, label: 'one change: delivery to applied', value: applyMs, unit: 'ms', note: `with +${scale.latencyMs} ms per Jira request` },
-        { id: 'webhook.change.metricsMs', group: GROUP, label: 'one change: next GET /api/metrics', value: metricsMs, unit: 'ms', note: `${scale.incidents} incidents, ${scale.actionItems} action items in the store` },
+        {
+          id: 'webhook.change.jiraRequests',
+          group: GROUP,
+          label: 'one change: requests to Jira',
+          value: jiraRequests,
+          unit: 'count',
+          note: 'the issue re-read by id (fields and changelog)',
+        },
+        {
+          id: 'webhook.change.applyMs',
+          group: GROUP,
+          label: 'one change: delivery to applied',
+          value: applyMs,
+          unit: 'ms',
+          note: `with +${scale.latencyMs} ms per Jira request`,
+        },
+        {
+          id: 'webhook.change.metricsMs',
+          group: GROUP,
+          label: 'one change: next GET /api/metrics',
+          value: metricsMs,
+          unit: 'ms',
+          note: `${scale.incidents} incidents, ${scale.actionItems} action items in the store`,
+        },
       ],
       details: { answersMs: answers, visibleMs: visible, worker: stats, applyMs, metricsMs, jiraRequests },
     };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     onStep(`  webhooks failed: ${message}`);
-    return { figures: [{ id: 'webhook.error', group: GROUP, label: 'not measured', value: null, unit: 'count', note: message }], details: { error: message } };
+    return {
+      figures: [
+        { id: 'webhook.error', group: GROUP, label: 'not measured', value: null, unit: 'count', note: message },
+      ],
+      details: { error: message },
+    };
   } finally {
     if (server) {
       server.closeAllConnections();

@@ -37,8 +37,10 @@ export function measureJsBudget(outDir: string, limitBytes = JS_BUDGET_GZIP_BYTE
 
 export function formatBudget(report: BudgetReport): string {
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
-  return `tab JavaScript: ${kb(report.totalGzipBytes)} gzip of ${kb(report.limitBytes)} budget` +
-    ` (${report.files.map((f) => `${f.file} ${kb(f.gzipBytes)}`).join(', ')})`;
+  return (
+    `tab JavaScript: ${kb(report.totalGzipBytes)} gzip of ${kb(report.limitBytes)} budget` +
+    ` (${report.files.map((f) => `${f.file} ${kb(f.gzipBytes)}`).join(', ')})`
+  );
 }
 
 /**

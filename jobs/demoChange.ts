@@ -26,7 +26,9 @@ export async function demoChange(args: string[], env: NodeJS.ProcessEnv, io: Dem
   try {
     const config = loadConfig(env);
     if (!config.demo) {
-      io.err('npm run demo:change works in demo mode only (no JIRA_BASE_URL): it changes the built-in sample Jira, never a real one.');
+      io.err(
+        'npm run demo:change works in demo mode only (no JIRA_BASE_URL): it changes the built-in sample Jira, never a real one.',
+      );
       return 1;
     }
     dataDir = config.dataDir;
@@ -41,7 +43,9 @@ export async function demoChange(args: string[], env: NodeJS.ProcessEnv, io: Dem
   try {
     jira = JSON.parse(readFileSync(join(dataDir, DEMO_JIRA_FILE), 'utf8')) as Connection;
   } catch {
-    io.err(`No running demo server found (${join(dataDir, DEMO_JIRA_FILE)} is missing): start one with npm start, then run npm run demo:change.`);
+    io.err(
+      `No running demo server found (${join(dataDir, DEMO_JIRA_FILE)} is missing): start one with npm start, then run npm run demo:change.`,
+    );
     return 1;
   }
   const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
@@ -59,7 +63,10 @@ export async function demoChange(args: string[], env: NodeJS.ProcessEnv, io: Dem
     } catch {
       throw new Error(`the sample Jira at ${jira.url} does not answer; is the demo server (npm start) still running?`);
     }
-    if (!res.ok) throw new Error(`the sample Jira answered ${res.status} to ${method} ${path}: ${(await res.text()).slice(0, 200)}`);
+    if (!res.ok)
+      throw new Error(
+        `the sample Jira answered ${res.status} to ${method} ${path}: ${(await res.text()).slice(0, 200)}`,
+      );
     return res.status === 204 ? null : res.json();
   };
   try {

@@ -32,12 +32,19 @@ async function main(argv: string[]): Promise<number> {
     if (!args.dryRun && config.teamsWebhookUrl === null && config.demo) {
       sink = await startWebhookSink({ logger });
     }
-    const service = createDigestService({ config, store, logger, webhookUrl: config.teamsWebhookUrl ?? sink?.url ?? null });
+    const service = createDigestService({
+      config,
+      store,
+      logger,
+      webhookUrl: config.teamsWebhookUrl ?? sink?.url ?? null,
+    });
     const { help: _help, ...options } = args;
     const result = await service.run(new Date(), options);
     if (args.dryRun) {
       process.stdout.write(`${JSON.stringify(result.card, null, 2)}\n`);
-      process.stderr.write(`digest ${result.weeks[0]?.week ?? ''}: dry run, ${result.card ? cardBytes(result.card) : 0} bytes; nothing claimed or sent\n`);
+      process.stderr.write(
+        `digest ${result.weeks[0]?.week ?? ''}: dry run, ${result.card ? cardBytes(result.card) : 0} bytes; nothing claimed or sent\n`,
+      );
       return 0;
     }
     for (const line of describeRun(result)) process.stdout.write(`${line}\n`);
@@ -60,7 +67,8 @@ main(process.argv.slice(2)).then(
     const known = err instanceof ConfigError || err instanceof DomainError;
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`npm run digest: ${known ? message : `failed: ${message}`}\n`);
-    if (err instanceof DomainError && err.code === 'invalid_input') process.stderr.write('Run npm run digest -- --help for the options.\n');
+    if (err instanceof DomainError && err.code === 'invalid_input')
+      process.stderr.write('Run npm run digest -- --help for the options.\n');
     process.exit(1);
   },
 );

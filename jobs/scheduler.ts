@@ -60,13 +60,18 @@ export function scheduleJob<T>(options: ScheduleOptions<T>): ScheduledJob<T> {
       return { ran: false, reason: 'lease-held-elsewhere', holder: attempt.current, refusal: attempt.refusal };
     }
     const { lease } = attempt;
-    lease.signal.addEventListener('abort', () => logger.error({ job: name }, `${name}: ${(lease.signal.reason as Error).message}`));
+    lease.signal.addEventListener('abort', () =>
+      logger.error({ job: name }, `${name}: ${(lease.signal.reason as Error).message}`),
+    );
     try {
       const result = await run(startedAt, lease.signal);
       return { ran: true, result };
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
-      logger.error({ job: name, err: { name: error.name, message: error.message } }, `${name} failed: ${error.message}`);
+      logger.error(
+        { job: name, err: { name: error.name, message: error.message } },
+        `${name} failed: ${error.message}`,
+      );
       return { ran: true, error };
     } finally {
       await lease.release();

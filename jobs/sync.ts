@@ -74,7 +74,9 @@ export async function syncCli(args: string[], env: NodeJS.ProcessEnv, io: CliIo)
     });
     const outcome = await job.runNow();
     if (!outcome.ran) {
-      io.err(`npm run sync: another process (a server replica) is syncing right now: ${'refusal' in outcome ? outcome.refusal : 'its run is still going'}; try again when it is done.`);
+      io.err(
+        `npm run sync: another process (a server replica) is syncing right now: ${'refusal' in outcome ? outcome.refusal : 'its run is still going'}; try again when it is done.`,
+      );
       return 1;
     }
     if ('error' in outcome) {
@@ -86,7 +88,10 @@ export async function syncCli(args: string[], env: NodeJS.ProcessEnv, io: CliIo)
       store.getSyncState(SYNC_STATE_NAMES.incidents),
       store.getSyncState(SYNC_STATE_NAMES.actionItems),
     ]);
-    for (const line of formatSummary(run, { incidents: incidents?.watermark ?? null, actionItems: actionItems?.watermark ?? null })) {
+    for (const line of formatSummary(run, {
+      incidents: incidents?.watermark ?? null,
+      actionItems: actionItems?.watermark ?? null,
+    })) {
       io.out(line);
     }
     if (!run.ok) io.err(`Sync failed: ${run.error}`);

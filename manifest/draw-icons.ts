@@ -15,7 +15,10 @@ function draw(size: number, background: Rgba, bars: Array<[number, number, numbe
       const inBar = bars.some(([x0, y0, x1, y1]) => x >= x0 && x < x1 && y >= y0 && y < y1);
       const [r, g, b, a] = inBar ? colour : background;
       const i = (y * size + x) * 4;
-      png.data[i] = r; png.data[i + 1] = g; png.data[i + 2] = b; png.data[i + 3] = a;
+      png.data[i] = r;
+      png.data[i + 1] = g;
+      png.data[i + 2] = b;
+      png.data[i + 3] = a;
     }
   }
   return PNG.sync.write(png);
@@ -24,8 +27,12 @@ function draw(size: number, background: Rgba, bars: Array<[number, number, numbe
 /** Bars in a 32-unit grid, scaled to the icon size. */
 function bars(size: number): Array<[number, number, number, number]> {
   const u = size / 32;
-  const box = (x0: number, y0: number, x1: number, y1: number): [number, number, number, number] =>
-    [Math.round(x0 * u), Math.round(y0 * u), Math.round(x1 * u), Math.round(y1 * u)];
+  const box = (x0: number, y0: number, x1: number, y1: number): [number, number, number, number] => [
+    Math.round(x0 * u),
+    Math.round(y0 * u),
+    Math.round(x1 * u),
+    Math.round(y1 * u),
+  ];
   return [box(6, 18, 11, 27), box(13.5, 12, 18.5, 27), box(21, 5, 26, 27), box(4, 27, 28, 29)];
 }
 

@@ -36,24 +36,42 @@ export class PackageConfigError extends Error {}
 /** Reads and checks what the manifest needs; a bad value throws one line naming the key and the fix. */
 export function packageInputsFromEnv(env: Record<string, string | undefined>, version: string): PackageInputs {
   const rawUrl = env.PUBLIC_URL?.trim();
-  if (!rawUrl) throw new PackageConfigError('PUBLIC_URL is not set: set it to the https address that serves the tab, e.g. https://insights.contoso.com.');
+  if (!rawUrl)
+    throw new PackageConfigError(
+      'PUBLIC_URL is not set: set it to the https address that serves the tab, e.g. https://insights.contoso.com.',
+    );
   let url: URL;
   try {
     url = new URL(rawUrl);
   } catch {
-    throw new PackageConfigError(`PUBLIC_URL "${rawUrl}" is not a URL: use the https address that serves the tab, e.g. https://insights.contoso.com.`);
+    throw new PackageConfigError(
+      `PUBLIC_URL "${rawUrl}" is not a URL: use the https address that serves the tab, e.g. https://insights.contoso.com.`,
+    );
   }
-  if (url.protocol !== 'https:') throw new PackageConfigError(`PUBLIC_URL must start with https:// (Teams loads tabs only over HTTPS with a trusted certificate); got "${rawUrl}".`);
-  if (url.search || url.hash) throw new PackageConfigError('PUBLIC_URL must not carry a query or fragment: give the address the tab is served under.');
+  if (url.protocol !== 'https:')
+    throw new PackageConfigError(
+      `PUBLIC_URL must start with https:// (Teams loads tabs only over HTTPS with a trusted certificate); got "${rawUrl}".`,
+    );
+  if (url.search || url.hash)
+    throw new PackageConfigError(
+      'PUBLIC_URL must not carry a query or fragment: give the address the tab is served under.',
+    );
   const appId = env.TEAMS_APP_ID?.trim() ?? '';
   if (!GUID.test(appId)) {
-    throw new PackageConfigError(`TEAMS_APP_ID ${appId ? `"${appId}" is not a GUID` : 'is not set'}: set it to a GUID (node -e "console.log(crypto.randomUUID())") and keep it for every package of this install.`);
+    throw new PackageConfigError(
+      `TEAMS_APP_ID ${appId ? `"${appId}" is not a GUID` : 'is not set'}: set it to a GUID (node -e "console.log(crypto.randomUUID())") and keep it for every package of this install.`,
+    );
   }
   const clientId = env.TEAMS_APP_CLIENT_ID?.trim() || null;
   if (clientId != null && !GUID.test(clientId)) {
-    throw new PackageConfigError(`TEAMS_APP_CLIENT_ID "${clientId}" is not a GUID: use the Application (client) ID of the Entra app registration.`);
+    throw new PackageConfigError(
+      `TEAMS_APP_CLIENT_ID "${clientId}" is not a GUID: use the Application (client) ID of the Entra app registration.`,
+    );
   }
-  if (!SEMVER.test(version)) throw new PackageConfigError(`package.json version "${version}" is not MAJOR.MINOR.PATCH, which the Teams manifest requires.`);
+  if (!SEMVER.test(version))
+    throw new PackageConfigError(
+      `package.json version "${version}" is not MAJOR.MINOR.PATCH, which the Teams manifest requires.`,
+    );
   return {
     publicUrl: `${url.origin}${url.pathname.replace(/\/+$/, '')}`,
     publicHost: url.host.toLowerCase(),
@@ -76,12 +94,14 @@ export function buildManifest(template: Record<string, unknown>, inputs: Package
     if (typeof value === 'string') {
       return value.replace(/\{\{([A-Z_]+)\}\}/g, (_, name: string) => {
         const filled = values[name];
-        if (filled === undefined) throw new PackageConfigError(`manifest.json uses an unknown placeholder {{${name}}}.`);
+        if (filled === undefined)
+          throw new PackageConfigError(`manifest.json uses an unknown placeholder {{${name}}}.`);
         return filled;
       });
     }
     if (Array.isArray(value)) return value.map(fill);
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v)]));
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v)]));
     return value;
   };
   const manifest = fill(template) as Record<string, unknown>;
@@ -117,7 +137,10 @@ async function main(): Promise<void> {
   const outFile = `${root}build/appPackage.zip`;
   await writeAppPackage(outFile, manifest);
   process.stdout.write(`wrote ${outFile} (app id ${inputs.appId}, tab ${inputs.publicUrl}/tab)\n`);
-  if (!inputs.clientId) process.stdout.write('TEAMS_APP_CLIENT_ID is not set: the package has no webApplicationInfo, so Teams SSO (AUTH_MODE=teams-sso) will not work.\n');
+  if (!inputs.clientId)
+    process.stdout.write(
+      'TEAMS_APP_CLIENT_ID is not set: the package has no webApplicationInfo, so Teams SSO (AUTH_MODE=teams-sso) will not work.\n',
+    );
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

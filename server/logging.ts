@@ -30,7 +30,13 @@ type PrettyFactory = (options: Record<string, unknown>) => pino.DestinationStrea
 function prettyStream(fd: 1 | 2): pino.DestinationStream | null {
   try {
     const pretty = createRequire(import.meta.url)('pino-pretty') as PrettyFactory;
-    return pretty({ destination: fd, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
+    return pretty({
+      destination: fd,
+      sync: true,
+      colorize: true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname,service',
+    });
   } catch {
     return null;
   }

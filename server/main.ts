@@ -42,7 +42,8 @@ interface Stoppable {
 export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Running> {
   let config = loadConfig(env);
   // Demo mode: the sample Jira signs its webhook deliveries with a secret made for this run.
-  if (config.demo && config.jiraWebhookSecret === null) config = { ...config, jiraWebhookSecret: randomBytes(32).toString('hex') };
+  if (config.demo && config.jiraWebhookSecret === null)
+    config = { ...config, jiraWebhookSecret: randomBytes(32).toString('hex') };
   const logger = createLogger(config.logLevel);
   logger.debug({ config: redactConfig(config) }, 'configuration');
   const store = await createStore(config, (message) => logger.warn(message));
@@ -53,7 +54,12 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
 
   // Demo mode: action-item tickets go to the sample Jira the sync reads, mapped the same way.
   const demoJira = sync.demoJira
-    ? { baseUrl: sync.demoJira.url, email: sync.demoJira.email, apiToken: sync.demoJira.apiToken, mapping: parseConfigFileObject(demoConfig, 'demo config').mapping }
+    ? {
+        baseUrl: sync.demoJira.url,
+        email: sync.demoJira.email,
+        apiToken: sync.demoJira.apiToken,
+        mapping: parseConfigFileObject(demoConfig, 'demo config').mapping,
+      }
     : null;
 
   const now = (): Date => new Date();
@@ -63,7 +69,8 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   stoppables.push({ name: 'weekly digest', stop: () => digest.stop() });
 
   // Jira webhooks (JIRA_WEBHOOK_SECRET): the worker also watches the queue other replicas share.
-  const webhooks = config.jiraWebhookSecret === null ? null : buildWebhookProcessor({ config, store, logger, demoJira });
+  const webhooks =
+    config.jiraWebhookSecret === null ? null : buildWebhookProcessor({ config, store, logger, demoJira });
   if (webhooks !== null) {
     webhooks.start();
     stoppables.push({ name: 'jira webhooks', stop: () => webhooks.stop() });
@@ -74,7 +81,11 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   // within 20 s of that: a slow sender cannot hold a connection for Node's default 300 s.
   const requestTimeout = config.requestTimeoutSeconds * 1000;
   const server = createServer(
-    { requestTimeout, headersTimeout: Math.min(requestTimeout, 20_000), connectionsCheckingInterval: Math.min(requestTimeout / 2, 30_000) },
+    {
+      requestTimeout,
+      headersTimeout: Math.min(requestTimeout, 20_000),
+      connectionsCheckingInterval: Math.min(requestTimeout / 2, 30_000),
+    },
     app,
   );
   await new Promise<void>((resolve, reject) => {
@@ -86,7 +97,10 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   if (sync.demoJira !== null && config.jiraWebhookSecret !== null) {
     sync.demoJira.setWebhook({ url: `${url}/api/jira/webhook`, secret: config.jiraWebhookSecret });
     const { url: jiraUrl, email, apiToken } = sync.demoJira;
-    writeFileSync(join(config.dataDir, DEMO_JIRA_FILE), `${JSON.stringify({ url: jiraUrl, email, apiToken }, null, 2)}\n`);
+    writeFileSync(
+      join(config.dataDir, DEMO_JIRA_FILE),
+      `${JSON.stringify({ url: jiraUrl, email, apiToken }, null, 2)}\n`,
+    );
   }
   logger.info(`Postmortem Insights is ready: ${url}/tab (store: ${store.kind}${config.demo ? ', demo mode' : ''})`);
 
@@ -96,7 +110,8 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
       logger.info(`Shutting down (${reason}): finishing requests and jobs`);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      for (const s of stoppables.reverse()) await s.stop().catch((err: unknown) => logger.warn({ err }, `stopping ${s.name} failed`));
+      for (const s of stoppables.reverse())
+        await s.stop().catch((err: unknown) => logger.warn({ err }, `stopping ${s.name} failed`));
       await closed;
       await store.close();
       logger.info('Stopped');
@@ -111,8 +126,10 @@ function oneLine(err: unknown): string | null {
   if (err instanceof ConfigError) return `Configuration error: ${err.message}`;
   if (err instanceof StoreUnavailableError) return `Store unavailable: ${err.message}`;
   const code = (err as NodeJS.ErrnoException | null)?.code;
-  if (code === 'EADDRINUSE') return 'Cannot listen: the port is already in use; stop the other process or set PORT to a free port.';
-  if (code === 'EACCES') return 'Cannot listen: permission denied for that port; use a PORT above 1023 or run with the needed rights.';
+  if (code === 'EADDRINUSE')
+    return 'Cannot listen: the port is already in use; stop the other process or set PORT to a free port.';
+  if (code === 'EACCES')
+    return 'Cannot listen: permission denied for that port; use a PORT above 1023 or run with the needed rights.';
   return null;
 }
 

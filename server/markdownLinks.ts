@@ -22,9 +22,22 @@ export function safeLinkUrl(url: string | null | undefined): string | null {
  * so `&#106;avascript:` counts as `javascript:`.
  */
 export function neutraliseLinks(markdown: string): string {
-  const decoded = (dest: string) => dest.replace(/&#(x?)([0-9a-f]+);?/gi, (_m, hex: string, code: string) => String.fromCodePoint(parseInt(code, hex ? 16 : 10) || 0x3f)).replace(/^<|\\/g, '');
+  const decoded = (dest: string) =>
+    dest
+      .replace(/&#(x?)([0-9a-f]+);?/gi, (_m, hex: string, code: string) =>
+        String.fromCodePoint(parseInt(code, hex ? 16 : 10) || 0x3f),
+      )
+      .replace(/^<|\\/g, '');
   return markdown
-    .replace(/\]\(([ \t]*)([^\s)]*)/g, (whole, space: string, dest: string) => (dest === '' || ALLOWED_DESTINATION.test(decoded(dest)) ? whole : `]\\(${space}${dest}`))
-    .replace(/<([a-z][a-z0-9+.-]{1,31}):([^<>\s]*)>/gi, (whole, scheme: string) => (/^(?:https?|mailto)$/i.test(scheme) ? whole : `\\${whole}`))
-    .replace(/^( {0,3})\[([^\]\n]+)\]:([ \t]*)(\S+)/gm, (whole, indent: string, label: string, space: string, dest: string) => (ALLOWED_DESTINATION.test(decoded(dest)) ? whole : `${indent}\\[${label}\\]:${space}${dest}`));
+    .replace(/\]\(([ \t]*)([^\s)]*)/g, (whole, space: string, dest: string) =>
+      dest === '' || ALLOWED_DESTINATION.test(decoded(dest)) ? whole : `]\\(${space}${dest}`,
+    )
+    .replace(/<([a-z][a-z0-9+.-]{1,31}):([^<>\s]*)>/gi, (whole, scheme: string) =>
+      /^(?:https?|mailto)$/i.test(scheme) ? whole : `\\${whole}`,
+    )
+    .replace(
+      /^( {0,3})\[([^\]\n]+)\]:([ \t]*)(\S+)/gm,
+      (whole, indent: string, label: string, space: string, dest: string) =>
+        ALLOWED_DESTINATION.test(decoded(dest)) ? whole : `${indent}\\[${label}\\]:${space}${dest}`,
+    );
 }

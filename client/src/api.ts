@@ -15,7 +15,11 @@ import type {
 } from '../../server/domain/api.js';
 
 export class ApiError extends Error {
-  constructor(message: string, readonly status: number, readonly code: string) {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+  ) {
     super(message);
     this.name = 'ApiError';
   }
@@ -33,7 +37,12 @@ export interface ApiClient {
   /** The full data-quality lists of a window (/api/metrics carries only their first entries). */
   dataQuality(filters: Filters & { limit?: number | null; cursor?: string | null }): Promise<DataQualityResponse>;
   incidents(filters: Filters): Promise<IncidentsResponse>;
-  actionItems(query: { overdue?: boolean; service?: string | null; owner?: string | null; incident?: string | null }): Promise<ActionItemsResponse>;
+  actionItems(query: {
+    overdue?: boolean;
+    service?: string | null;
+    owner?: string | null;
+    incident?: string | null;
+  }): Promise<ActionItemsResponse>;
   incident(key: string): Promise<IncidentDetailResponse>;
   /** The post-mortem template filled from what is known (Markdown). */
   postmortemMarkdown(key: string): Promise<string>;
@@ -104,7 +113,11 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       try {
         await renewToken(options.getToken, sent);
       } catch (error) {
-        throw new ApiError(`Sign-in failed: ${error instanceof Error ? error.message : String(error)}`, 401, 'sso_failed');
+        throw new ApiError(
+          `Sign-in failed: ${error instanceof Error ? error.message : String(error)}`,
+          401,
+          'sso_failed',
+        );
       }
       return send(path, init, true);
     }
@@ -118,10 +131,18 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
   }
 
   return {
-    metrics: (f) => getJson(`/api/metrics${query({ from: f.from, to: f.to, service: f.service, severity: f.severity })}`),
-    dataQuality: (f) => getJson(`/api/data-quality${query({ from: f.from, to: f.to, service: f.service, severity: f.severity, limit: f.limit, cursor: f.cursor })}`),
-    incidents: (f) => getJson(`/api/incidents${query({ from: f.from, to: f.to, service: f.service, severity: f.severity })}`),
-    actionItems: (q) => getJson(`/api/action-items${query({ overdue: q.overdue ? 'true' : null, service: q.service, owner: q.owner, incident: q.incident })}`),
+    metrics: (f) =>
+      getJson(`/api/metrics${query({ from: f.from, to: f.to, service: f.service, severity: f.severity })}`),
+    dataQuality: (f) =>
+      getJson(
+        `/api/data-quality${query({ from: f.from, to: f.to, service: f.service, severity: f.severity, limit: f.limit, cursor: f.cursor })}`,
+      ),
+    incidents: (f) =>
+      getJson(`/api/incidents${query({ from: f.from, to: f.to, service: f.service, severity: f.severity })}`),
+    actionItems: (q) =>
+      getJson(
+        `/api/action-items${query({ overdue: q.overdue ? 'true' : null, service: q.service, owner: q.owner, incident: q.incident })}`,
+      ),
     incident: (key) => getJson(`/api/incidents/${encodeURIComponent(key)}`),
     review: (week) => getJson(`/api/review${query({ week })}`),
     async postmortemMarkdown(key) {

@@ -42,14 +42,22 @@ export function incidentsPerWeek(metrics: MetricsResponse): ChartSpec {
   const weeks = metrics.incidents.byWeek;
   const present = SEVERITY_KEYS.filter((sev) => weeks.some((w) => (w.bySeverity[sev] ?? 0) > 0));
   const busiest = weeks.reduce<{ weekStart: string; total: number } | null>(
-    (best, w) => (best == null || w.total > best.total ? w : best), null);
+    (best, w) => (best == null || w.total > best.total ? w : best),
+    null,
+  );
   return {
     id: 'incidents-per-week',
     title: 'Incidents per week, by severity',
-    summary: `${metrics.incidents.total} incidents over ${weeks.length} weeks` +
+    summary:
+      `${metrics.incidents.total} incidents over ${weeks.length} weeks` +
       (busiest && busiest.total > 0 ? `; busiest week ${busiest.weekStart} with ${busiest.total}.` : '.'),
     labels: weeks.map((w) => w.weekStart),
-    series: present.map((sev) => ({ label: sev, kind: 'bar', colour: sev, data: weeks.map((w) => w.bySeverity[sev] ?? 0) })),
+    series: present.map((sev) => ({
+      label: sev,
+      kind: 'bar',
+      colour: sev,
+      data: weeks.map((w) => w.bySeverity[sev] ?? 0),
+    })),
     stacked: true,
     horizontal: false,
     unit: 'incidents',
@@ -69,7 +77,12 @@ export function timePerWeek(metrics: MetricsResponse, metric: TimeMetricName): C
       : 'The server did not report per-week times.',
     labels: weekly.map((w) => w.weekStart),
     series: [
-      { label: 'median', kind: 'line', colour: 'median', data: weekly.map((w) => hours(pick(w[metric]).medianSeconds)) },
+      {
+        label: 'median',
+        kind: 'line',
+        colour: 'median',
+        data: weekly.map((w) => hours(pick(w[metric]).medianSeconds)),
+      },
       { label: 'p90', kind: 'line', colour: 'p90', data: weekly.map((w) => hours(pick(w[metric]).p90Seconds)) },
     ],
     stacked: false,
@@ -109,7 +122,9 @@ export function incidentsByService(metrics: MetricsResponse): ChartSpec {
   return {
     id: 'incidents-by-service',
     title: 'Incidents by service',
-    summary: top ? `${entries.length} services; most incidents: ${top[0]} (${top[1]}).` : 'No incidents with a service.',
+    summary: top
+      ? `${entries.length} services; most incidents: ${top[0]} (${top[1]}).`
+      : 'No incidents with a service.',
     labels: entries.map(([name]) => name),
     series: [{ label: 'incidents', kind: 'bar', colour: 'count', data: entries.map(([, n]) => n) }],
     stacked: false,

@@ -18,7 +18,17 @@ import {
 import type { ChartSpec, SeriesColour } from './chart-data.js';
 import type { Theme } from './teams.js';
 
-Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Tooltip, Legend);
+Chart.register(
+  BarController,
+  BarElement,
+  LineController,
+  LineElement,
+  PointElement,
+  CategoryScale,
+  LinearScale,
+  Tooltip,
+  Legend,
+);
 
 interface Palette {
   text: string;
@@ -31,20 +41,56 @@ export const PALETTES: Record<Theme, Palette> = {
   default: {
     text: '#242424',
     grid: '#e0e0e0',
-    series: { P0: '#c4314b', P1: '#e97548', P2: '#d6a100', P3: '#3f8a5f', P4: '#2f6fb3', unknown: '#8a8886',
-      median: '#5b5fc7', p90: '#c4314b', opened: '#e97548', closed: '#3f8a5f', backlog: '#5b5fc7', count: '#5b5fc7' },
+    series: {
+      P0: '#c4314b',
+      P1: '#e97548',
+      P2: '#d6a100',
+      P3: '#3f8a5f',
+      P4: '#2f6fb3',
+      unknown: '#8a8886',
+      median: '#5b5fc7',
+      p90: '#c4314b',
+      opened: '#e97548',
+      closed: '#3f8a5f',
+      backlog: '#5b5fc7',
+      count: '#5b5fc7',
+    },
   },
   dark: {
     text: '#f0f0f0',
     grid: '#3d3d3d',
-    series: { P0: '#f1707b', P1: '#f4a261', P2: '#f2d675', P3: '#7fd1a1', P4: '#7fb5ee', unknown: '#b3b0ad',
-      median: '#9ea2ff', p90: '#f1707b', opened: '#f4a261', closed: '#7fd1a1', backlog: '#9ea2ff', count: '#9ea2ff' },
+    series: {
+      P0: '#f1707b',
+      P1: '#f4a261',
+      P2: '#f2d675',
+      P3: '#7fd1a1',
+      P4: '#7fb5ee',
+      unknown: '#b3b0ad',
+      median: '#9ea2ff',
+      p90: '#f1707b',
+      opened: '#f4a261',
+      closed: '#7fd1a1',
+      backlog: '#9ea2ff',
+      count: '#9ea2ff',
+    },
   },
   contrast: {
     text: '#ffffff',
     grid: '#ffffff',
-    series: { P0: '#ff5c5c', P1: '#ffa500', P2: '#ffff00', P3: '#3ff23f', P4: '#1aebff', unknown: '#ffffff',
-      median: '#1aebff', p90: '#ffff00', opened: '#ffff00', closed: '#3ff23f', backlog: '#1aebff', count: '#1aebff' },
+    series: {
+      P0: '#ff5c5c',
+      P1: '#ffa500',
+      P2: '#ffff00',
+      P3: '#3ff23f',
+      P4: '#1aebff',
+      unknown: '#ffffff',
+      median: '#1aebff',
+      p90: '#ffff00',
+      opened: '#ffff00',
+      closed: '#3ff23f',
+      backlog: '#1aebff',
+      count: '#1aebff',
+    },
   },
 };
 

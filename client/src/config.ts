@@ -20,7 +20,10 @@ const services = new Set<string>();
 let loadProblem: string | null = null;
 try {
   const now = new Date();
-  const metrics = await api.metrics({ from: new Date(now.getTime() - 365 * 86_400_000).toISOString(), to: now.toISOString() });
+  const metrics = await api.metrics({
+    from: new Date(now.getTime() - 365 * 86_400_000).toISOString(),
+    to: now.toISOString(),
+  });
   for (const name of Object.keys(metrics.incidents.byService)) services.add(name);
 } catch (error) {
   loadProblem = error instanceof Error ? error.message : String(error);
@@ -28,7 +31,11 @@ try {
 
 const choice: ChannelChoice = { window: '90', service: null, severity: null };
 const selectOf = (name: keyof ChannelChoice, label: string, options: Array<[string, string]>) => {
-  const control = h('select', { name, id: `c-${name}` }, ...options.map(([value, text]) => h('option', { value, selected: value === (choice[name] ?? '') }, text)));
+  const control = h(
+    'select',
+    { name, id: `c-${name}` },
+    ...options.map(([value, text]) => h('option', { value, selected: value === (choice[name] ?? '') }, text)),
+  );
   control.addEventListener('change', () => {
     choice[name] = (control.value || null) as never;
     update();
@@ -42,17 +49,54 @@ const place = host.info.meetingId ? 'meeting' : host.info.channelId ? 'channel' 
 const where = host.info.channelName ? ` for ${host.info.channelName}` : place === 'channel' ? '' : ` for this ${place}`;
 root.removeAttribute('aria-busy');
 root.replaceChildren(
-  h('main', { class: 'config' },
+  h(
+    'main',
+    { class: 'config' },
     h('h1', {}, `Postmortem Insights tab${where}`),
-    h('p', { 'data-place': place }, `Choose what this ${place}'s dashboard shows when it opens. Anyone can still change the filters in the tab.`),
-    place === 'meeting' ? h('p', {}, 'During the meeting, the side panel and the stage show the week\'s review agenda; "Share to stage" in the side panel puts it in front of everyone.') : null,
-    loadProblem ? h('p', { class: 'error', role: 'alert' }, `The service list could not be loaded (${loadProblem}); you can still pick a window and severity.`) : null,
-    h('form', { class: 'filters stacked', 'aria-describedby': 'choice-problem', onsubmit: (e) => e.preventDefault() },
-      selectOf('window', 'Window', CHANNEL_WINDOWS.map((w) => [w, `Last ${w} days`] as [string, string])),
-      selectOf('service', 'Service', [['', 'All services'], ...[...services].sort().map((s) => [s, s] as [string, string])]),
-      selectOf('severity', 'Severity', [['', 'All severities'], ...SEVERITY_KEYS.map((s) => [s, s] as [string, string])])),
+    h(
+      'p',
+      { 'data-place': place },
+      `Choose what this ${place}'s dashboard shows when it opens. Anyone can still change the filters in the tab.`,
+    ),
+    place === 'meeting'
+      ? h(
+          'p',
+          {},
+          'During the meeting, the side panel and the stage show the week\'s review agenda; "Share to stage" in the side panel puts it in front of everyone.',
+        )
+      : null,
+    loadProblem
+      ? h(
+          'p',
+          { class: 'error', role: 'alert' },
+          `The service list could not be loaded (${loadProblem}); you can still pick a window and severity.`,
+        )
+      : null,
+    h(
+      'form',
+      { class: 'filters stacked', 'aria-describedby': 'choice-problem', onsubmit: (e) => e.preventDefault() },
+      selectOf(
+        'window',
+        'Window',
+        CHANNEL_WINDOWS.map((w) => [w, `Last ${w} days`] as [string, string]),
+      ),
+      selectOf('service', 'Service', [
+        ['', 'All services'],
+        ...[...services].sort().map((s) => [s, s] as [string, string]),
+      ]),
+      selectOf('severity', 'Severity', [
+        ['', 'All severities'],
+        ...SEVERITY_KEYS.map((s) => [s, s] as [string, string]),
+      ]),
+    ),
     problem,
-    h('p', {}, host.info.inTeams ? 'The tab will open: ' : 'Open this page from Teams to add the tab. It would open: ', preview)),
+    h(
+      'p',
+      {},
+      host.info.inTeams ? 'The tab will open: ' : 'Open this page from Teams to add the tab. It would open: ',
+      preview,
+    ),
+  ),
 );
 
 function update(): void {

@@ -4,7 +4,14 @@
  * URL (view-state.ts), so reloading or sharing the link reproduces the view.
  */
 import type { Chart } from 'chart.js';
-import type { ActionItemsResponse, ChangeSignificance, IncidentsResponse, MetricsResponse, Recurrence, TimeMetric } from '../../server/domain/api.js';
+import type {
+  ActionItemsResponse,
+  ChangeSignificance,
+  IncidentsResponse,
+  MetricsResponse,
+  Recurrence,
+  TimeMetric,
+} from '../../server/domain/api.js';
 import type { ActionItemView, Incident } from '../../server/domain/types.js';
 import { ApiError, type ApiClient, type Filters } from './api.js';
 import { allCharts, TIME_METRIC_LABELS, type ChartSpec } from './chart-data.js';
@@ -30,7 +37,15 @@ import {
 /** Read by the browser tests: what each chart was drawn with. */
 declare global {
   interface Window {
-    __pmCharts?: Record<string, { labels: string[]; series: Array<{ label: string; data: Array<number | null> }>; theme: Theme; colours: string[] }>;
+    __pmCharts?: Record<
+      string,
+      {
+        labels: string[];
+        series: Array<{ label: string; data: Array<number | null> }>;
+        theme: Theme;
+        colours: string[];
+      }
+    >;
   }
 }
 
@@ -54,7 +69,10 @@ export class Dashboard {
   private readonly now: () => Date;
   private firstRender: (() => void) | null;
 
-  constructor(private readonly options: DashboardOptions, onFirstRender: () => void) {
+  constructor(
+    private readonly options: DashboardOptions,
+    onFirstRender: () => void,
+  ) {
     this.state = parseViewState(location.search);
     this.theme = options.host.info.theme;
     this.now = options.now ?? (() => new Date());
@@ -107,9 +125,17 @@ export class Dashboard {
       const range = windowRange(state, this.now());
       const filters = { ...range, service: state.service, severity: state.severity };
       const api = this.options.api;
-      let data: [MetricsResponse, Awaited<ReturnType<typeof api.incidents>>, Awaited<ReturnType<typeof api.actionItems>>];
+      let data: [
+        MetricsResponse,
+        Awaited<ReturnType<typeof api.incidents>>,
+        Awaited<ReturnType<typeof api.actionItems>>,
+      ];
       try {
-        data = await Promise.all([api.metrics(filters), api.incidents(filters), api.actionItems({ overdue: true, service: state.service })]);
+        data = await Promise.all([
+          api.metrics(filters),
+          api.incidents(filters),
+          api.actionItems({ overdue: true, service: state.service }),
+        ]);
       } catch {
         return; // A failed live update leaves the page as it was; the next change tries again.
       }
@@ -194,37 +220,60 @@ export class Dashboard {
   private renderHeader(): void {
     const { state } = this;
     const info = this.options.host.info;
-    const where = info.inTeams && (info.teamName || info.channelName)
-      ? [info.teamName, info.channelName].filter(Boolean).join(' › ')
-      : null;
+    const where =
+      info.inTeams && (info.teamName || info.channelName)
+        ? [info.teamName, info.channelName].filter(Boolean).join(' › ')
+        : null;
     const services = [...this.knownServices];
     if (state.service) services.push(state.service);
     const serviceOptions = [...new Set(services)].sort((a, b) => a.localeCompare(b));
 
-    const windowSelect = select('window', 'Window', [
-      ['30', 'Last 30 days'], ['90', 'Last 90 days'], ['180', 'Last 180 days'], ['custom', 'Custom…'],
-    ], state.window, (value) => {
-      if (value === 'custom') {
-        const range = windowRange(state, this.now());
-        const to = new Date(Date.parse(range.to) - 1).toISOString().slice(0, 10);
-        this.navigate({ window: 'custom', from: range.from.slice(0, 10), to });
-      } else {
-        this.navigate({ window: value as WindowChoice, from: null, to: null });
-      }
-    });
-    const serviceSelect = select('service', 'Service', [['', 'All services'], ...serviceOptions.map((s) => [s, s] as [string, string])],
-      state.service ?? '', (value) => this.navigate({ service: value || null, owner: null }));
-    const severitySelect = select('severity', 'Severity', [['', 'All severities'], ...SEVERITY_KEYS.map((s) => [s, s] as [string, string])],
-      state.severity ?? '', (value) => this.navigate({ severity: (value || null) as ViewState['severity'] }));
+    const windowSelect = select(
+      'window',
+      'Window',
+      [
+        ['30', 'Last 30 days'],
+        ['90', 'Last 90 days'],
+        ['180', 'Last 180 days'],
+        ['custom', 'Custom…'],
+      ],
+      state.window,
+      (value) => {
+        if (value === 'custom') {
+          const range = windowRange(state, this.now());
+          const to = new Date(Date.parse(range.to) - 1).toISOString().slice(0, 10);
+          this.navigate({ window: 'custom', from: range.from.slice(0, 10), to });
+        } else {
+          this.navigate({ window: value as WindowChoice, from: null, to: null });
+        }
+      },
+    );
+    const serviceSelect = select(
+      'service',
+      'Service',
+      [['', 'All services'], ...serviceOptions.map((s) => [s, s] as [string, string])],
+      state.service ?? '',
+      (value) => this.navigate({ service: value || null, owner: null }),
+    );
+    const severitySelect = select(
+      'severity',
+      'Severity',
+      [['', 'All severities'], ...SEVERITY_KEYS.map((s) => [s, s] as [string, string])],
+      state.severity ?? '',
+      (value) => this.navigate({ severity: (value || null) as ViewState['severity'] }),
+    );
 
     const controls: HTMLElement[] = [windowSelect, serviceSelect, severitySelect];
     if (state.window === 'custom') controls.splice(1, 0, this.customRange());
 
     const focusedName = (document.activeElement as HTMLElement | null)?.getAttribute?.('name');
     this.header.replaceChildren(
-      h('div', { class: 'title' },
+      h(
+        'div',
+        { class: 'title' },
         h('h1', {}, 'Postmortem Insights'),
-        where ? h('span', { class: 'where' }, where) : null),
+        where ? h('span', { class: 'where' }, where) : null,
+      ),
       h('form', { class: 'filters', 'aria-label': 'Filters', onsubmit: (e) => e.preventDefault() }, ...controls),
     );
     if (focusedName) (this.header.querySelector(`[name="${focusedName}"]`) as HTMLElement | null)?.focus();
@@ -243,9 +292,15 @@ export class Dashboard {
       to.setAttribute('aria-invalid', String(Boolean(problem)));
       if (!problem) this.navigate({ window: 'custom', from: from.value, to: to.value });
     });
-    return h('fieldset', { class: 'range', 'aria-describedby': 'range-error' },
+    return h(
+      'fieldset',
+      { class: 'range', 'aria-describedby': 'range-error' },
       h('legend', { class: 'sr-only' }, 'Custom window (dates inclusive, UTC)'),
-      h('label', {}, 'From ', from), h('label', {}, 'To ', to), apply, message);
+      h('label', {}, 'From ', from),
+      h('label', {}, 'To ', to),
+      apply,
+      message,
+    );
   }
 
   // Tiles and charts: everything /api/metrics answers.
@@ -254,54 +309,135 @@ export class Dashboard {
     const f = metrics.formulas;
     const prev = metrics.previous;
     const range = `${formatDate(metrics.range.from, locale)} – ${formatDate(metrics.range.to, locale)}`;
-    const tiles = h('section', { class: 'tiles', 'aria-label': 'Key numbers' },
+    const tiles = h(
+      'section',
+      { class: 'tiles', 'aria-label': 'Key numbers' },
       tile({
-        id: 'incidents', label: 'Incidents', href: '#incidents',
-        values: [{ text: String(metrics.incidents.total), note: windowLabel(this.state),
-          comparison: withSignificance(compare(metrics.incidents.total, prev?.incidents.total, { lowerIsBetter: true, format: String }),
-            metrics.change?.incidents, 'Exact binomial test') }],
+        id: 'incidents',
+        label: 'Incidents',
+        href: '#incidents',
+        values: [
+          {
+            text: String(metrics.incidents.total),
+            note: windowLabel(this.state),
+            comparison: withSignificance(
+              compare(metrics.incidents.total, prev?.incidents.total, { lowerIsBetter: true, format: String }),
+              metrics.change?.incidents,
+              'Exact binomial test',
+            ),
+          },
+        ],
         formula: formulaText(f, 'inRange', 'previous', 'changeIncidents'),
       }),
-      ...TIME_METRICS.slice().sort(byTimeOrder).map((name) => timeTile(name, metrics[name], prev?.[name], metrics.change?.[name],
-        formulaText(f, name, 'median', 'p90', 'previous', 'changeDurations'))),
+      ...TIME_METRICS.slice()
+        .sort(byTimeOrder)
+        .map((name) =>
+          timeTile(
+            name,
+            metrics[name],
+            prev?.[name],
+            metrics.change?.[name],
+            formulaText(f, name, 'median', 'p90', 'previous', 'changeDurations'),
+          ),
+        ),
       tile({
-        id: 'action-items', label: 'Action items', href: '#overdue',
+        id: 'action-items',
+        label: 'Action items',
+        href: '#overdue',
         values: [
-          { text: String(metrics.actionItems.open), note: 'open', comparison: compare(metrics.actionItems.open, prev?.actionItems.open, { lowerIsBetter: true, format: String }) },
-          { text: String(metrics.actionItems.overdue), note: 'overdue', comparison: compare(metrics.actionItems.overdue, prev?.actionItems.overdue, { lowerIsBetter: true, format: String }) },
+          {
+            text: String(metrics.actionItems.open),
+            note: 'open',
+            comparison: compare(metrics.actionItems.open, prev?.actionItems.open, {
+              lowerIsBetter: true,
+              format: String,
+            }),
+          },
+          {
+            text: String(metrics.actionItems.overdue),
+            note: 'overdue',
+            comparison: compare(metrics.actionItems.overdue, prev?.actionItems.overdue, {
+              lowerIsBetter: true,
+              format: String,
+            }),
+          },
         ],
         formula: formulaText(f, 'actionItems', 'overdue'),
       }),
       tile({
-        id: 'on-time', label: 'On-time rate', href: '#action-items',
-        values: [{ text: formatRate(metrics.actionItems.onTimeRate), note: `of ${metrics.actionItems.done} done`,
-          comparison: compare(metrics.actionItems.onTimeRate, prev?.actionItems.onTimeRate, { lowerIsBetter: false, format: formatRate }) }],
+        id: 'on-time',
+        label: 'On-time rate',
+        href: '#action-items',
+        values: [
+          {
+            text: formatRate(metrics.actionItems.onTimeRate),
+            note: `of ${metrics.actionItems.done} done`,
+            comparison: compare(metrics.actionItems.onTimeRate, prev?.actionItems.onTimeRate, {
+              lowerIsBetter: false,
+              format: formatRate,
+            }),
+          },
+        ],
         formula: formulaText(f, 'onTimeRate', 'previous'),
       }),
     );
-    const empty = metrics.incidents.total === 0
-      ? h('p', { class: 'state empty', role: 'status' }, `No incidents in ${windowLabel(this.state)} with these filters. Try a longer window or clear the filters.`)
-      : null;
+    const empty =
+      metrics.incidents.total === 0
+        ? h(
+            'p',
+            { class: 'state empty', role: 'status' },
+            `No incidents in ${windowLabel(this.state)} with these filters. Try a longer window or clear the filters.`,
+          )
+        : null;
     this.chartSpecs = allCharts(metrics, this.state.metric);
-    const charts = h('section', { class: 'charts', 'aria-label': 'Charts' }, ...this.chartSpecs.map((spec) => this.chartFigure(spec)));
-    this.main.replaceChildren(h('p', { class: 'range-line' }, `${windowLabel(this.state)}: ${range}`), tiles, empty ?? '', charts);
+    const charts = h(
+      'section',
+      { class: 'charts', 'aria-label': 'Charts' },
+      ...this.chartSpecs.map((spec) => this.chartFigure(spec)),
+    );
+    this.main.replaceChildren(
+      h('p', { class: 'range-line' }, `${windowLabel(this.state)}: ${range}`),
+      tiles,
+      empty ?? '',
+      charts,
+    );
     this.redrawCharts();
   }
 
   private chartFigure(spec: ChartSpec): HTMLElement {
     const headers = ['Label', ...spec.series.map((s) => `${s.label} (${spec.unit})`)];
     const rows = spec.labels.map((label, i) => [label, ...spec.series.map((s) => formatCell(s.data[i]))]);
-    const metricSwitch = spec.id === 'time-per-week'
-      ? h('div', { class: 'switch', role: 'group', 'aria-label': 'Time metric' },
-        ...TIME_METRICS.slice().sort(byTimeOrder).map((name) => h('button', {
-          type: 'button', 'data-metric': name, 'aria-pressed': String(this.state.metric === name),
-          onclick: () => this.switchMetric(name),
-        }, TIME_METRIC_LABELS[name].short)))
-      : null;
-    return h('figure', { class: 'chart', id: `chart-${spec.id}`, 'data-chart': spec.id },
+    const metricSwitch =
+      spec.id === 'time-per-week'
+        ? h(
+            'div',
+            { class: 'switch', role: 'group', 'aria-label': 'Time metric' },
+            ...TIME_METRICS.slice()
+              .sort(byTimeOrder)
+              .map((name) =>
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    'data-metric': name,
+                    'aria-pressed': String(this.state.metric === name),
+                    onclick: () => this.switchMetric(name),
+                  },
+                  TIME_METRIC_LABELS[name].short,
+                ),
+              ),
+          )
+        : null;
+    return h(
+      'figure',
+      { class: 'chart', id: `chart-${spec.id}`, 'data-chart': spec.id },
       h('figcaption', {}, h('h2', {}, spec.title), metricSwitch),
       spec.labels.length
-        ? h('div', { class: 'canvas-box' }, h('canvas', { role: 'img', 'aria-label': `${spec.title}. ${spec.summary}` }))
+        ? h(
+            'div',
+            { class: 'canvas-box' },
+            h('canvas', { role: 'img', 'aria-label': `${spec.title}. ${spec.summary}` }),
+          )
         : h('p', { class: 'state empty' }, 'Nothing to draw for this window.'),
       h('p', { class: 'summary' }, spec.summary),
       h('details', { class: 'alt' }, h('summary', {}, 'Data table'), table(spec.title, headers, rows)),
@@ -345,7 +481,12 @@ export class Dashboard {
   }
 
   // Lists behind the tiles, the overdue list, and the data-quality panel.
-  private renderLists(metrics: MetricsResponse, incidents: IncidentsResponse, overdue: ActionItemsResponse, filters: Filters): HTMLElement[] {
+  private renderLists(
+    metrics: MetricsResponse,
+    incidents: IncidentsResponse,
+    overdue: ActionItemsResponse,
+    filters: Filters,
+  ): HTMLElement[] {
     const locale = this.options.host.info.locale;
     const inWindow = new Set(incidents.items.map((i) => i.key));
     const windowOverdue = overdue.items.filter((item) => item.incidentKey != null && inWindow.has(item.incidentKey));
@@ -362,15 +503,20 @@ export class Dashboard {
   private incidentLink(key: string | null): HTMLElement | string {
     if (!key) return '—';
     const href = `${location.pathname}${formatViewState({ ...this.state, incident: key })}`;
-    return h('a', {
-      href, class: 'incident-link',
-      onclick: (event) => {
-        const e = event as MouseEvent;
-        if (e.ctrlKey || e.metaKey || e.shiftKey) return;
-        e.preventDefault();
-        this.navigate({ incident: key });
+    return h(
+      'a',
+      {
+        href,
+        class: 'incident-link',
+        onclick: (event) => {
+          const e = event as MouseEvent;
+          if (e.ctrlKey || e.metaKey || e.shiftKey) return;
+          e.preventDefault();
+          this.navigate({ incident: key });
+        },
       },
-    }, key);
+      key,
+    );
   }
 
   /**
@@ -378,48 +524,109 @@ export class Dashboard {
    * incidents of their service happened (recurrence in /api/metrics), most incidents first.
    * Owner and days overdue come from the overdue list; a fix done since is looked up by its incident.
    */
-  private lateFixesSection(recurrence: Recurrence, metrics: MetricsResponse, overdue: ActionItemView[], locale: string | null): HTMLElement {
+  private lateFixesSection(
+    recurrence: Recurrence,
+    metrics: MetricsResponse,
+    overdue: ActionItemView[],
+    locale: string | null,
+  ): HTMLElement {
     const f = metrics.formulas;
     const views = new Map(overdue.map((view) => [view.key, view]));
     const total = metrics.incidents.total;
-    const count = h('p', { class: 'recurrence-count', 'data-recurrence': String(recurrence.behindOverdueFix), title: formulaText(f, 'behindOverdueFix', 'recurrenceRate') },
-      h('strong', {}, `${recurrence.behindOverdueFix} of ${total}`), ` incidents in this window came while a fix on the same service was overdue (${formatRate(recurrence.rate)}).`);
-    const formula = h('p', { class: 'formula-line', role: 'note' }, formulaText(f, 'behindOverdueFix', 'recurrenceRate', 'lateFixes'));
+    const count = h(
+      'p',
+      {
+        class: 'recurrence-count',
+        'data-recurrence': String(recurrence.behindOverdueFix),
+        title: formulaText(f, 'behindOverdueFix', 'recurrenceRate'),
+      },
+      h('strong', {}, `${recurrence.behindOverdueFix} of ${total}`),
+      ` incidents in this window came while a fix on the same service was overdue (${formatRate(recurrence.rate)}).`,
+    );
+    const formula = h(
+      'p',
+      { class: 'formula-line', role: 'note' },
+      formulaText(f, 'behindOverdueFix', 'recurrenceRate', 'lateFixes'),
+    );
     const rows = recurrence.items.map((item) => {
       const known = views.get(item.key);
-      const owner = h('span', { 'data-owner': item.key }, known ? known.owner ?? 'no owner' : '…');
-      const late = h('strong', { 'data-late': item.key }, views.has(item.key) ? String(views.get(item.key)?.daysOverdue ?? 0) : '…');
+      const owner = h('span', { 'data-owner': item.key }, known ? (known.owner ?? 'no owner') : '…');
+      const late = h(
+        'strong',
+        { 'data-late': item.key },
+        views.has(item.key) ? String(views.get(item.key)?.daysOverdue ?? 0) : '…',
+      );
       const summary = h('span', {}, views.get(item.key)?.summary ?? '');
-      const link = h('span', {}, views.get(item.key) ? externalLink(views.get(item.key)?.url ?? null, item.key) : item.key);
+      const link = h(
+        'span',
+        {},
+        views.get(item.key) ? externalLink(views.get(item.key)?.url ?? null, item.key) : item.key,
+      );
       if (!views.has(item.key)) {
         // Done since, or not overdue any more: its incident's action items name it.
-        void this.options.api.actionItems({ incident: item.incidentKey }).then((answer) => {
-          const view = answer.items.find((candidate) => candidate.key === item.key);
-          owner.textContent = view?.owner ?? 'no owner';
-          summary.textContent = view?.summary ?? '';
-          late.textContent = view?.statusCategory === 'done' ? 'done since' : String(view?.daysOverdue ?? 0);
-          if (view?.url) link.replaceChildren(externalLink(view.url, item.key));
-        }, () => { owner.textContent = '—'; late.textContent = '—'; });
+        void this.options.api.actionItems({ incident: item.incidentKey }).then(
+          (answer) => {
+            const view = answer.items.find((candidate) => candidate.key === item.key);
+            owner.textContent = view?.owner ?? 'no owner';
+            summary.textContent = view?.summary ?? '';
+            late.textContent = view?.statusCategory === 'done' ? 'done since' : String(view?.daysOverdue ?? 0);
+            if (view?.url) link.replaceChildren(externalLink(view.url, item.key));
+          },
+          () => {
+            owner.textContent = '—';
+            late.textContent = '—';
+          },
+        );
       }
       return [
-        link, summary, owner, formatDate(item.dueDate, locale), late,
-        h('span', { class: 'hits' }, h('strong', {}, String(item.incidents.length)), ': ',
+        link,
+        summary,
+        owner,
+        formatDate(item.dueDate, locale),
+        late,
+        h(
+          'span',
+          { class: 'hits' },
+          h('strong', {}, String(item.incidents.length)),
+          ': ',
           ...item.incidents.slice(0, 8).flatMap((key, i) => [i ? ', ' : '', this.incidentLink(key)]),
-          item.incidents.length > 8 ? ` and ${item.incidents.length - 8} more` : ''),
+          item.incidents.length > 8 ? ` and ${item.incidents.length - 8} more` : '',
+        ),
         this.incidentLink(item.incidentKey),
       ];
     });
     const body = rows.length
-      ? table(null, ['Fix', 'Summary', 'Owner', 'Due', 'Days late', 'Incidents since', 'Its incident'], rows, { 'data-list': 'late-fixes' })
-      : h('p', { class: 'state empty', 'data-list': 'late-fixes' }, 'No incident in this window came while a fix on its service was overdue.');
-    return h('section', { id: 'late-fixes', 'aria-labelledby': 'late-fixes-h' },
+      ? table(null, ['Fix', 'Summary', 'Owner', 'Due', 'Days late', 'Incidents since', 'Its incident'], rows, {
+          'data-list': 'late-fixes',
+        })
+      : h(
+          'p',
+          { class: 'state empty', 'data-list': 'late-fixes' },
+          'No incident in this window came while a fix on its service was overdue.',
+        );
+    return h(
+      'section',
+      { id: 'late-fixes', 'aria-labelledby': 'late-fixes-h' },
       h('h2', { id: 'late-fixes-h' }, 'Late fixes the next incidents hit'),
-      count, body,
-      recurrence.itemsTotal > recurrence.items.length ? h('p', { class: 'note' }, `Showing ${recurrence.items.length} of ${recurrence.itemsTotal} late fixes, most incidents first.`) : null,
-      formula);
+      count,
+      body,
+      recurrence.itemsTotal > recurrence.items.length
+        ? h(
+            'p',
+            { class: 'note' },
+            `Showing ${recurrence.items.length} of ${recurrence.itemsTotal} late fixes, most incidents first.`,
+          )
+        : null,
+      formula,
+    );
   }
 
-  private overdueSection(items: ActionItemView[], elsewhere: number, locale: string | null, recurrence: Recurrence): HTMLElement {
+  private overdueSection(
+    items: ActionItemView[],
+    elsewhere: number,
+    locale: string | null,
+    recurrence: Recurrence,
+  ): HTMLElement {
     const owners = [...new Set(items.map((i) => i.owner ?? ''))].sort((a, b) => a.localeCompare(b));
     const owner = this.state.owner;
     // Incidents each item was overdue at: known for the listed late fixes; the rest had at most
@@ -431,52 +638,119 @@ export class Dashboard {
     const byIncidents = this.state.overdueSort === 'incidents';
     const shown = items
       .filter((item) => owner == null || (item.owner ?? '') === (owner === '(none)' ? '' : owner))
-      .sort((a, b) => (byIncidents ? hitsOf(b.key) - hitsOf(a.key) : 0) || (b.daysOverdue ?? 0) - (a.daysOverdue ?? 0) || a.key.localeCompare(b.key));
-    const ownerFilter = select('owner', 'Owner', [['', 'All owners'], ...owners.map((o) => [o || '(none)', o || '(no owner)'] as [string, string])],
-      owner ?? '', (value) => this.navigate({ owner: value || null }));
-    const sortChoice = select('sort', 'Sort by', [['days', 'Days overdue'], ['incidents', 'Incidents since it was due']],
-      this.state.overdueSort, (value) => this.navigate({ overdueSort: value === 'incidents' ? 'incidents' : 'days' }));
+      .sort(
+        (a, b) =>
+          (byIncidents ? hitsOf(b.key) - hitsOf(a.key) : 0) ||
+          (b.daysOverdue ?? 0) - (a.daysOverdue ?? 0) ||
+          a.key.localeCompare(b.key),
+      );
+    const ownerFilter = select(
+      'owner',
+      'Owner',
+      [['', 'All owners'], ...owners.map((o) => [o || '(none)', o || '(no owner)'] as [string, string])],
+      owner ?? '',
+      (value) => this.navigate({ owner: value || null }),
+    );
+    const sortChoice = select(
+      'sort',
+      'Sort by',
+      [
+        ['days', 'Days overdue'],
+        ['incidents', 'Incidents since it was due'],
+      ],
+      this.state.overdueSort,
+      (value) => this.navigate({ overdueSort: value === 'incidents' ? 'incidents' : 'days' }),
+    );
     const body = shown.length
-      ? limitedTable(['Key', 'Summary', 'Owner', 'Incident', 'Due', 'Days overdue', 'Incidents since'], shown.map((item) => [
-        externalLink(item.url, item.key),
-        item.summary,
-        item.owner ?? h('em', {}, 'no owner'),
-        this.incidentLink(item.incidentKey),
-        h('span', {}, formatDate(item.dueDate, locale),
-          item.dueDateSource === 'sla' ? h('abbr', { class: 'sla', title: 'Due date derived from the severity SLA (no due date in Jira)' }, ' SLA') : null),
-        h('strong', {}, String(item.daysOverdue ?? 0)),
-        hits.has(item.key) ? String(hits.get(item.key)) : bound > 0 ? `≤ ${bound}` : '0',
-      ]), { 'data-list': 'overdue' }, LIST_LIMIT)
-      : h('p', { class: 'state empty', 'data-list': 'overdue' }, owner
-        ? `Nothing overdue for ${owner === '(none)' ? 'items without an owner' : owner}.`
-        : 'Nothing is overdue. Every open action item of these incidents is within its due date.');
-    return h('section', { id: 'overdue', 'aria-labelledby': 'overdue-h' },
+      ? limitedTable(
+          ['Key', 'Summary', 'Owner', 'Incident', 'Due', 'Days overdue', 'Incidents since'],
+          shown.map((item) => [
+            externalLink(item.url, item.key),
+            item.summary,
+            item.owner ?? h('em', {}, 'no owner'),
+            this.incidentLink(item.incidentKey),
+            h(
+              'span',
+              {},
+              formatDate(item.dueDate, locale),
+              item.dueDateSource === 'sla'
+                ? h(
+                    'abbr',
+                    { class: 'sla', title: 'Due date derived from the severity SLA (no due date in Jira)' },
+                    ' SLA',
+                  )
+                : null,
+            ),
+            h('strong', {}, String(item.daysOverdue ?? 0)),
+            hits.has(item.key) ? String(hits.get(item.key)) : bound > 0 ? `≤ ${bound}` : '0',
+          ]),
+          { 'data-list': 'overdue' },
+          LIST_LIMIT,
+        )
+      : h(
+          'p',
+          { class: 'state empty', 'data-list': 'overdue' },
+          owner
+            ? `Nothing overdue for ${owner === '(none)' ? 'items without an owner' : owner}.`
+            : 'Nothing is overdue. Every open action item of these incidents is within its due date.',
+        );
+    return h(
+      'section',
+      { id: 'overdue', 'aria-labelledby': 'overdue-h' },
       h('h2', { id: 'overdue-h' }, `Overdue action items (${shown.length})`),
       h('div', { class: 'section-tools' }, ownerFilter, sortChoice),
       body,
-      elsewhere > 0 ? h('p', { class: 'note' }, `${elsewhere} more overdue action items belong to incidents outside this window or filter (or to no incident).`) : null);
+      elsewhere > 0
+        ? h(
+            'p',
+            { class: 'note' },
+            `${elsewhere} more overdue action items belong to incidents outside this window or filter (or to no incident).`,
+          )
+        : null,
+    );
   }
 
   private incidentsSection(items: Incident[], locale: string | null): HTMLElement {
-    const cell = (value: ReturnType<typeof span>) => value === 'missing' ? h('span', { class: 'muted' }, 'missing')
-      : value === 'invalid' ? h('span', { class: 'bad' }, 'out of order') : formatDuration(value);
+    const cell = (value: ReturnType<typeof span>) =>
+      value === 'missing'
+        ? h('span', { class: 'muted' }, 'missing')
+        : value === 'invalid'
+          ? h('span', { class: 'bad' }, 'out of order')
+          : formatDuration(value);
     const sorted = items.slice().sort((a, b) => b.placeAt.localeCompare(a.placeAt));
-    return h('details', { id: 'incidents' },
+    return h(
+      'details',
+      { id: 'incidents' },
       h('summary', {}, h('h2', {}, `Incidents in this window (${items.length})`)),
       sorted.length
-        ? limitedTable(['Key', 'Summary', 'Severity', 'Services', 'Started', 'TTD', 'TTA', 'TTR'], sorted.map((i) => [
-          this.incidentLink(i.key), i.summary, i.severity ?? 'unknown', i.services.join(', ') || '—',
-          formatDate(i.startedAt ?? i.placeAt, locale),
-          cell(span(i.startedAt, i.detectedAt)), cell(span(i.detectedAt, i.acknowledgedAt)), cell(span(i.startedAt, i.resolvedAt)),
-        ]), { 'data-list': 'incidents' }, LIST_LIMIT)
-        : h('p', { class: 'state empty' }, 'No incidents in this window.'));
+        ? limitedTable(
+            ['Key', 'Summary', 'Severity', 'Services', 'Started', 'TTD', 'TTA', 'TTR'],
+            sorted.map((i) => [
+              this.incidentLink(i.key),
+              i.summary,
+              i.severity ?? 'unknown',
+              i.services.join(', ') || '—',
+              formatDate(i.startedAt ?? i.placeAt, locale),
+              cell(span(i.startedAt, i.detectedAt)),
+              cell(span(i.detectedAt, i.acknowledgedAt)),
+              cell(span(i.startedAt, i.resolvedAt)),
+            ]),
+            { 'data-list': 'incidents' },
+            LIST_LIMIT,
+          )
+        : h('p', { class: 'state empty' }, 'No incidents in this window.'),
+    );
   }
 
   /** All action items of the window's incidents, loaded when the section is opened. */
   private actionItemsSection(inWindow: Set<string>, locale: string | null): HTMLElement {
     const content = h('div', {});
-    const details = h('details', { id: 'action-items' },
-      h('summary', {}, h('h2', {}, 'All action items of these incidents')), content);
+    const details = h(
+      'details',
+      { id: 'action-items' },
+      h('summary', {}, h('h2', {}, 'All action items of these incidents')),
+      content,
+    );
     let loaded = false;
     const load = async () => {
       if (loaded) return;
@@ -484,20 +758,35 @@ export class Dashboard {
       content.replaceChildren(h('p', { class: 'state', role: 'status' }, 'Loading action items…'));
       try {
         const all = await this.options.api.actionItems({ service: this.state.service });
-        const items = all.items.filter((i) => i.incidentKey != null && inWindow.has(i.incidentKey))
+        const items = all.items
+          .filter((i) => i.incidentKey != null && inWindow.has(i.incidentKey))
           .sort((a, b) => a.statusCategory.localeCompare(b.statusCategory) || a.key.localeCompare(b.key));
-        content.replaceChildren(items.length
-          ? limitedTable(['Key', 'Summary', 'Status', 'Owner', 'Incident', 'Due', 'Resolved'], items.map((i) => [
-            externalLink(i.url, i.key), i.summary, i.status, i.owner ?? '—', this.incidentLink(i.incidentKey),
-            formatDate(i.dueDate, locale), formatDate(i.resolvedAt, locale),
-          ]), { 'data-list': 'action-items' }, LIST_LIMIT)
-          : h('p', { class: 'state empty' }, 'These incidents have no action items.'));
+        content.replaceChildren(
+          items.length
+            ? limitedTable(
+                ['Key', 'Summary', 'Status', 'Owner', 'Incident', 'Due', 'Resolved'],
+                items.map((i) => [
+                  externalLink(i.url, i.key),
+                  i.summary,
+                  i.status,
+                  i.owner ?? '—',
+                  this.incidentLink(i.incidentKey),
+                  formatDate(i.dueDate, locale),
+                  formatDate(i.resolvedAt, locale),
+                ]),
+                { 'data-list': 'action-items' },
+                LIST_LIMIT,
+              )
+            : h('p', { class: 'state empty' }, 'These incidents have no action items.'),
+        );
       } catch (error) {
         loaded = false;
         content.replaceChildren(errorBox(error, () => void load()));
       }
     };
-    details.addEventListener('toggle', () => { if (details.open) void load(); });
+    details.addEventListener('toggle', () => {
+      if (details.open) void load();
+    });
     return details;
   }
 
@@ -508,17 +797,32 @@ export class Dashboard {
   private dataQualitySection(metrics: MetricsResponse, filters: Filters): HTMLElement {
     const quality = metrics.dataQuality;
     const heading = h('h2', { id: 'quality-h' }, 'Data quality');
-    if (!quality) return h('section', { id: 'data-quality', 'aria-labelledby': 'quality-h' }, heading, h('p', { class: 'note' }, 'The server did not report data quality.'));
+    if (!quality)
+      return h(
+        'section',
+        { id: 'data-quality', 'aria-labelledby': 'quality-h' },
+        heading,
+        h('p', { class: 'note' }, 'The server did not report data quality.'),
+      );
     const locale = this.options.host.info.locale;
     const { rows, total } = previewRows(quality);
     const content = h('div', {});
     const showRows = (shown: QualityRow[]) => {
       const note = shownNote(shown.length, total, locale);
-      const more = note ? h('button', { type: 'button', class: 'show-all', onclick: () => void loadAll() }, `Show all ${total}`) : null;
+      const more = note
+        ? h('button', { type: 'button', class: 'show-all', onclick: () => void loadAll() }, `Show all ${total}`)
+        : null;
       content.replaceChildren(
-        table(null, ['Key', 'Kind', 'Problems', 'Link'], shown.map((row) => row.kind === 'incident'
-          ? [this.incidentLink(row.key), 'incident', row.problems, externalLink(row.url, 'Jira')]
-          : [externalLink(row.url, row.key), 'action item', row.problems, '']), { 'data-list': 'data-quality' }),
+        table(
+          null,
+          ['Key', 'Kind', 'Problems', 'Link'],
+          shown.map((row) =>
+            row.kind === 'incident'
+              ? [this.incidentLink(row.key), 'incident', row.problems, externalLink(row.url, 'Jira')]
+              : [externalLink(row.url, row.key), 'action item', row.problems, ''],
+          ),
+          { 'data-list': 'data-quality' },
+        ),
         ...(note ? [h('p', { class: 'note', 'data-quality-note': '' }, `${note} `, more)] : []),
       );
     };
@@ -542,9 +846,17 @@ export class Dashboard {
     };
     if (rows.length) showRows(rows);
     else content.append(h('p', { class: 'state empty' }, 'No data-quality problems in this window.'));
-    return h('section', { id: 'data-quality', 'aria-labelledby': 'quality-h' }, heading,
-      h('p', { class: 'note' }, 'Incidents with missing or out-of-order timestamps count as missing or invalid in the time metrics; action items without an owner or due date cannot be chased.'),
-      content);
+    return h(
+      'section',
+      { id: 'data-quality', 'aria-labelledby': 'quality-h' },
+      heading,
+      h(
+        'p',
+        { class: 'note' },
+        'Incidents with missing or out-of-order timestamps count as missing or invalid in the time metrics; action items without an owner or due date cannot be chased.',
+      ),
+      content,
+    );
   }
 }
 
@@ -565,40 +877,91 @@ function formatCell(value: number | null | undefined): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
 }
 
-function select(name: string, label: string, options: Array<[string, string]>, value: string, onChange: (value: string) => void): HTMLElement {
-  const control = h('select', { name, id: `f-${name}` }, ...options.map(([v, text]) => h('option', { value: v, selected: v === value }, text)));
+function select(
+  name: string,
+  label: string,
+  options: Array<[string, string]>,
+  value: string,
+  onChange: (value: string) => void,
+): HTMLElement {
+  const control = h(
+    'select',
+    { name, id: `f-${name}` },
+    ...options.map(([v, text]) => h('option', { value: v, selected: v === value }, text)),
+  );
   control.addEventListener('change', () => onChange(control.value));
   return h('label', { class: 'field', for: `f-${name}` }, h('span', {}, label), control);
 }
 
-interface TileValue { text: string; note: string; comparison: Comparison | null }
+interface TileValue {
+  text: string;
+  note: string;
+  comparison: Comparison | null;
+}
 
 function tile(spec: { id: string; label: string; href: string; values: TileValue[]; formula: string }): HTMLElement {
   const formulaId = `formula-${spec.id}`;
-  return h('a', { class: 'tile', href: spec.href, title: spec.formula, 'data-tile': spec.id, 'aria-describedby': formulaId },
+  return h(
+    'a',
+    { class: 'tile', href: spec.href, title: spec.formula, 'data-tile': spec.id, 'aria-describedby': formulaId },
     h('span', { class: 'tile-label' }, spec.label),
-    ...spec.values.map((v) => h('span', { class: 'tile-row' },
-      h('span', { class: 'tile-value' }, v.text), ' ', h('span', { class: 'tile-note' }, v.note),
-      v.comparison ? h('span', {
-        class: `delta ${v.comparison.direction} ${v.comparison.better == null ? '' : v.comparison.better ? 'better' : 'worse'}${v.comparison.noise ? ' noise' : ''}`,
-        ...(v.comparison.test ? { title: v.comparison.test, 'data-test': v.comparison.test } : {}),
-      }, h('span', { 'aria-hidden': 'true' }, v.comparison.direction === 'up' ? '▲ ' : v.comparison.direction === 'down' ? '▼ ' : '= '), v.comparison.text,
-      v.comparison.test ? h('span', { class: 'sr-only' }, ` (${v.comparison.test})`) : null) : null)),
-    h('span', { class: 'formula', id: formulaId, role: 'note' }, spec.formula));
+    ...spec.values.map((v) =>
+      h(
+        'span',
+        { class: 'tile-row' },
+        h('span', { class: 'tile-value' }, v.text),
+        ' ',
+        h('span', { class: 'tile-note' }, v.note),
+        v.comparison
+          ? h(
+              'span',
+              {
+                class: `delta ${v.comparison.direction} ${v.comparison.better == null ? '' : v.comparison.better ? 'better' : 'worse'}${v.comparison.noise ? ' noise' : ''}`,
+                ...(v.comparison.test ? { title: v.comparison.test, 'data-test': v.comparison.test } : {}),
+              },
+              h(
+                'span',
+                { 'aria-hidden': 'true' },
+                v.comparison.direction === 'up' ? '▲ ' : v.comparison.direction === 'down' ? '▼ ' : '= ',
+              ),
+              v.comparison.text,
+              v.comparison.test ? h('span', { class: 'sr-only' }, ` (${v.comparison.test})`) : null,
+            )
+          : null,
+      ),
+    ),
+    h('span', { class: 'formula', id: formulaId, role: 'note' }, spec.formula),
+  );
 }
 
 function timeTile(
-  name: (typeof TIME_METRICS)[number], metric: TimeMetric, previous: TimeMetric | undefined, change: ChangeSignificance | undefined, formula: string,
+  name: (typeof TIME_METRICS)[number],
+  metric: TimeMetric,
+  previous: TimeMetric | undefined,
+  change: ChangeSignificance | undefined,
+  formula: string,
 ): HTMLElement {
   const label = TIME_METRIC_LABELS[name];
   const options = { lowerIsBetter: true, format: formatDuration };
   return tile({
-    id: name, label: `${label.short} · ${label.long}`, href: '#incidents',
+    id: name,
+    label: `${label.short} · ${label.long}`,
+    href: '#incidents',
     values: [
-      { text: formatDuration(metric.medianSeconds), note: 'median',
-        comparison: withSignificance(compare(metric.medianSeconds, previous?.medianSeconds, options), change, 'Mann-Whitney U test of the medians') },
-      { text: formatDuration(metric.p90Seconds), note: `p90 · n=${metric.count}${metric.missing ? `, ${metric.missing} missing` : ''}${metric.invalid ? `, ${metric.invalid} invalid` : ''}`,
-        comparison: compare(metric.p90Seconds, previous?.p90Seconds, options) },
+      {
+        text: formatDuration(metric.medianSeconds),
+        note: 'median',
+        comparison: withSignificance(
+          compare(metric.medianSeconds, previous?.medianSeconds, options),
+          change,
+          'Mann-Whitney U test of the medians',
+        ),
+      },
+      {
+        text: formatDuration(metric.p90Seconds),
+        note: `p90 · n=${metric.count}${metric.missing ? `, ${metric.missing} missing` : ''}${metric.invalid ? `, ${metric.invalid} invalid` : ''}`,
+        comparison: compare(metric.p90Seconds, previous?.p90Seconds, options),
+      },
     ],
     formula,
   });
@@ -606,8 +969,10 @@ function timeTile(
 
 export function errorBox(error: unknown, retry: () => void): HTMLElement {
   const message = error instanceof ApiError || error instanceof Error ? error.message : String(error);
-  return h('div', { class: 'error', role: 'alert' },
+  return h(
+    'div',
+    { class: 'error', role: 'alert' },
     h('p', {}, h('strong', {}, 'Could not load: '), message),
-    h('button', { type: 'button', class: 'retry', onclick: retry }, 'Retry'));
+    h('button', { type: 'button', class: 'retry', onclick: retry }, 'Retry'),
+  );
 }
-

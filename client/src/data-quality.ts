@@ -14,8 +14,18 @@ export interface QualityRow {
 /** Rows of the lists /api/metrics sent (incidents first), and how many entries there are in all. */
 export function previewRows(quality: DataQuality): { rows: QualityRow[]; total: number } {
   const rows: QualityRow[] = [
-    ...quality.incidents.map((q) => ({ kind: 'incident' as const, key: q.key, url: q.url, problems: q.problems.join('; ') })),
-    ...quality.actionItems.map((q) => ({ kind: 'actionItem' as const, key: q.key, url: q.url, problems: q.problems.join('; ') })),
+    ...quality.incidents.map((q) => ({
+      kind: 'incident' as const,
+      key: q.key,
+      url: q.url,
+      problems: q.problems.join('; '),
+    })),
+    ...quality.actionItems.map((q) => ({
+      kind: 'actionItem' as const,
+      key: q.key,
+      url: q.url,
+      problems: q.problems.join('; '),
+    })),
   ];
   // A server without totals sends whole lists.
   const total = quality.totals ? quality.totals.incidents + quality.totals.actionItems : rows.length;

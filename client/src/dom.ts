@@ -2,7 +2,11 @@
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined | ((event: Event) => void)>;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value == null || value === false) continue;
@@ -23,11 +27,23 @@ export function append(parent: Element, children: Child[]): void {
 
 /** A table with a header row; cells may be nodes. */
 export function table(caption: string | null, headers: string[], rows: Child[][], attrs: Attrs = {}): HTMLElement {
-  return h('div', { class: 'table-wrap', ...attrs },
-    h('table', {},
+  return h(
+    'div',
+    { class: 'table-wrap', ...attrs },
+    h(
+      'table',
+      {},
       caption ? h('caption', {}, caption) : null,
       h('thead', {}, h('tr', {}, ...headers.map((text) => h('th', { scope: 'col' }, text)))),
-      h('tbody', {}, ...rows.map((cells) => h('tr', {}, ...cells.map((cell, i) => h('td', { 'data-label': headers[i] ?? '' }, cell)))))));
+      h(
+        'tbody',
+        {},
+        ...rows.map((cells) =>
+          h('tr', {}, ...cells.map((cell, i) => h('td', { 'data-label': headers[i] ?? '' }, cell))),
+        ),
+      ),
+    ),
+  );
 }
 
 /** A table showing its first `limit` rows, with a button that shows the rest. */
@@ -37,9 +53,16 @@ export function limitedTable(headers: string[], rows: Child[][], attrs: Attrs, l
   const more = h('button', { type: 'button', class: 'show-all' }, `Show all ${rows.length}`);
   more.addEventListener('click', () => {
     wrapper.replaceChildren(table(null, headers, rows, attrs));
-    (wrapper.querySelector('tbody tr:nth-child(' + (limit + 1) + ') a, tbody tr:nth-child(' + (limit + 1) + ') td') as HTMLElement | null)?.focus();
+    (
+      wrapper.querySelector(
+        'tbody tr:nth-child(' + (limit + 1) + ') a, tbody tr:nth-child(' + (limit + 1) + ') td',
+      ) as HTMLElement | null
+    )?.focus();
   });
-  wrapper.append(table(null, headers, rows.slice(0, limit), attrs), h('p', { class: 'note' }, `Showing ${limit} of ${rows.length}. `, more));
+  wrapper.append(
+    table(null, headers, rows.slice(0, limit), attrs),
+    h('p', { class: 'note' }, `Showing ${limit} of ${rows.length}. `, more),
+  );
   return wrapper;
 }
 

@@ -41,7 +41,8 @@ export function compare(
   if (current == null || previous == null) return null;
   const prev = options.format(previous);
   // Equal at the precision shown counts as the same: "down from 17m" next to 17m would puzzle.
-  if (current === previous || options.format(current) === prev) return { direction: 'same', better: null, text: `same as previous (${prev})` };
+  if (current === previous || options.format(current) === prev)
+    return { direction: 'same', better: null, text: `same as previous (${prev})` };
   const direction: Direction = current > previous ? 'up' : 'down';
   const better = (direction === 'down') === options.lowerIsBetter;
   return { direction, better, text: `${direction} from ${prev}` };
@@ -52,9 +53,20 @@ export function formatDate(iso: string | null | undefined, locale?: string | nul
   const date = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
   if (Number.isNaN(date.getTime())) return iso;
   const dateOnly = iso.length === 10;
-  return date.toLocaleString(locale ?? undefined, dateOnly
-    ? { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }
-    : { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' });
+  return date.toLocaleString(
+    locale ?? undefined,
+    dateOnly
+      ? { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }
+      : {
+          year: 'numeric',
+          month: 'short',
+          day: 'numeric',
+          hour: '2-digit',
+          minute: '2-digit',
+          timeZone: 'UTC',
+          timeZoneName: 'short',
+        },
+  );
 }
 
 /** Seconds between two instants, or why there is no value. */
@@ -79,9 +91,10 @@ export function withSignificance(
   testName: string,
 ): Comparison | null {
   if (!comparison || !test || comparison.direction === 'same') return comparison;
-  const verdict = test.p === null
-    ? `${testName}: not tested, fewer than 5 values in a window`
-    : `${testName}: ${formatPValue(test.p)}, ${test.significant ? 'significant' : 'not significant'} at 0.05`;
+  const verdict =
+    test.p === null
+      ? `${testName}: not tested, fewer than 5 values in a window`
+      : `${testName}: ${formatPValue(test.p)}, ${test.significant ? 'significant' : 'not significant'} at 0.05`;
   if (test.significant) return { ...comparison, test: verdict };
   return { ...comparison, better: null, noise: true, text: `${comparison.text}, within noise`, test: verdict };
 }

@@ -31,9 +31,15 @@ export async function renderIncidentView(options: IncidentViewOptions): Promise<
   } catch (error) {
     if (!options.isCurrent()) return;
     const message = error instanceof Error ? error.message : String(error);
-    container.replaceChildren(back, h('div', { class: 'error', role: 'alert' },
-      h('p', {}, h('strong', {}, 'Could not load: '), message),
-      h('button', { type: 'button', class: 'retry', onclick: () => void renderIncidentView(options) }, 'Retry')));
+    container.replaceChildren(
+      back,
+      h(
+        'div',
+        { class: 'error', role: 'alert' },
+        h('p', {}, h('strong', {}, 'Could not load: '), message),
+        h('button', { type: 'button', class: 'retry', onclick: () => void renderIncidentView(options) }, 'Retry'),
+      ),
+    );
     return;
   }
   if (!options.isCurrent()) return;
@@ -51,29 +57,56 @@ export async function renderIncidentView(options: IncidentViewOptions): Promise<
     ['Detected', formatDate(incident.detectedAt, locale)],
     ['Acknowledged', formatDate(incident.acknowledgedAt, locale)],
     ['Resolved', formatDate(incident.resolvedAt, locale)],
-    ['TTD / TTA / TTR', `${duration(incident.startedAt, incident.detectedAt)} / ${duration(incident.detectedAt, incident.acknowledgedAt)} / ${duration(incident.startedAt, incident.resolvedAt)}`],
+    [
+      'TTD / TTA / TTR',
+      `${duration(incident.startedAt, incident.detectedAt)} / ${duration(incident.detectedAt, incident.acknowledgedAt)} / ${duration(incident.startedAt, incident.resolvedAt)}`,
+    ],
   ];
   const items = incident.actionItems;
   const notice = options.created
-    ? h('p', { class: 'notice', role: 'status' }, 'Created ', externalLink(options.created.url, options.created.key), ` for ${incident.key}.`)
+    ? h(
+        'p',
+        { class: 'notice', role: 'status' },
+        'Created ',
+        externalLink(options.created.url, options.created.key),
+        ` for ${incident.key}.`,
+      )
     : null;
   container.replaceChildren(
     back,
     notice ?? '',
-    h('article', { class: 'incident', 'data-incident': incident.key },
+    h(
+      'article',
+      { class: 'incident', 'data-incident': incident.key },
       h('h2', {}, externalLink(incident.url, incident.key), ` ${incident.summary}`),
       h('dl', { class: 'facts' }, ...facts.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)])),
       postmortemDownload(options.api, incident.key),
       behindOverdueFixes(incident),
       h('h3', {}, `Action items (${items.length})`),
       items.length
-        ? table(null, ['Key', 'Summary', 'Owner', 'Status', 'Due', 'Days overdue'], items.map((item) => [
-          externalLink(item.url, item.key), item.summary, item.owner ?? '—', item.status,
-          h('span', {}, formatDate(item.dueDate, locale), item.dueDateSource === 'sla' ? h('abbr', { class: 'sla', title: 'Due date derived from the severity SLA' }, ' SLA') : null),
-          item.daysOverdue != null ? String(item.daysOverdue) : '—',
-        ]), { 'data-list': 'incident-action-items' })
+        ? table(
+            null,
+            ['Key', 'Summary', 'Owner', 'Status', 'Due', 'Days overdue'],
+            items.map((item) => [
+              externalLink(item.url, item.key),
+              item.summary,
+              item.owner ?? '—',
+              item.status,
+              h(
+                'span',
+                {},
+                formatDate(item.dueDate, locale),
+                item.dueDateSource === 'sla'
+                  ? h('abbr', { class: 'sla', title: 'Due date derived from the severity SLA' }, ' SLA')
+                  : null,
+              ),
+              item.daysOverdue != null ? String(item.daysOverdue) : '—',
+            ]),
+            { 'data-list': 'incident-action-items' },
+          )
         : h('p', { class: 'state empty' }, 'No action items yet.'),
-      createForm(options, incident)),
+      createForm(options, incident),
+    ),
   );
   if (!options.created) back.focus();
 }
@@ -81,36 +114,86 @@ export async function renderIncidentView(options: IncidentViewOptions): Promise<
 /** The action items of earlier incidents on its services that were overdue when it started (docs/insights.md). */
 function behindOverdueFixes(incident: IncidentDetailResponse): HTMLElement {
   const keys = incident.behindOverdueFixes ?? [];
-  return h('section', { class: 'behind-fixes', 'data-behind': String(keys.length) },
+  return h(
+    'section',
+    { class: 'behind-fixes', 'data-behind': String(keys.length) },
     h('h3', {}, `Overdue fixes this incident was behind (${keys.length})`),
     keys.length
-      ? h('p', {}, 'These action items of earlier incidents on the same services were past their due date and not done when it started: ',
-        ...keys.flatMap((key, i) => [i ? ', ' : '', h('strong', { 'data-fix': key }, key)]), '.')
-      : h('p', { class: 'state empty' }, 'None: no fix on its services was overdue when it started.'));
+      ? h(
+          'p',
+          {},
+          'These action items of earlier incidents on the same services were past their due date and not done when it started: ',
+          ...keys.flatMap((key, i) => [i ? ', ' : '', h('strong', { 'data-fix': key }, key)]),
+          '.',
+        )
+      : h('p', { class: 'state empty' }, 'None: no fix on its services was overdue when it started.'),
+  );
 }
 
 function createForm(options: IncidentViewOptions, incident: IncidentDetailResponse): HTMLElement {
-  const field = (name: keyof CreateActionItemRequest, label: string, control: HTMLInputElement | HTMLTextAreaElement, hint?: string) => {
+  const field = (
+    name: keyof CreateActionItemRequest,
+    label: string,
+    control: HTMLInputElement | HTMLTextAreaElement,
+    hint?: string,
+  ) => {
     control.id = `new-${name}`;
     control.name = name;
     const error = h('span', { class: 'field-error', id: `new-${name}-error` });
     control.setAttribute('aria-describedby', error.id);
-    return { control, error, element: h('div', { class: 'form-field' }, h('label', { for: control.id }, label, hint ? h('span', { class: 'hint' }, ` ${hint}`) : null), control, error) };
+    return {
+      control,
+      error,
+      element: h(
+        'div',
+        { class: 'form-field' },
+        h('label', { for: control.id }, label, hint ? h('span', { class: 'hint' }, ` ${hint}`) : null),
+        control,
+        error,
+      ),
+    };
   };
-  const summary = field('summary', 'Summary', h('input', { type: 'text', required: true, maxlength: '255', autocomplete: 'off' }));
-  const owner = field('owner', 'Owner', h('input', { type: 'text', autocomplete: 'off' }), '(optional: Jira display name or email)');
-  const dueDate = field('dueDate', 'Due date', h('input', { type: 'date' }), '(optional: else the severity SLA applies)');
+  const summary = field(
+    'summary',
+    'Summary',
+    h('input', { type: 'text', required: true, maxlength: '255', autocomplete: 'off' }),
+  );
+  const owner = field(
+    'owner',
+    'Owner',
+    h('input', { type: 'text', autocomplete: 'off' }),
+    '(optional: Jira display name or email)',
+  );
+  const dueDate = field(
+    'dueDate',
+    'Due date',
+    h('input', { type: 'date' }),
+    '(optional: else the severity SLA applies)',
+  );
   const description = field('description', 'Description', h('textarea', { rows: '3' }), '(optional)');
   const fields = { summary, owner, dueDate, description };
   const status = h('p', { class: 'form-status', role: 'status' });
   const submit = h('button', { type: 'submit' }, 'Create in Jira');
-  const form = h('form', { class: 'create-item', 'aria-labelledby': 'create-h', novalidate: true },
+  const form = h(
+    'form',
+    { class: 'create-item', 'aria-labelledby': 'create-h', novalidate: true },
     h('h3', { id: 'create-h' }, 'New action item'),
-    summary.element, owner.element, dueDate.element, description.element, submit, status);
+    summary.element,
+    owner.element,
+    dueDate.element,
+    description.element,
+    submit,
+    status,
+  );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     void (async () => {
-      const input = { summary: summary.control.value, owner: owner.control.value.trim(), dueDate: dueDate.control.value, description: description.control.value.trim() };
+      const input = {
+        summary: summary.control.value,
+        owner: owner.control.value.trim(),
+        dueDate: dueDate.control.value,
+        description: description.control.value.trim(),
+      };
       const errors = validateActionItem(input);
       for (const [name, f] of Object.entries(fields)) {
         const message = errors[name as keyof typeof errors] ?? '';
@@ -138,7 +221,10 @@ function createForm(options: IncidentViewOptions, incident: IncidentDetailRespon
       } catch (error) {
         status.className = 'form-status error-text';
         const message = error instanceof Error ? error.message : String(error);
-        status.textContent = error instanceof ApiError && error.status === 400 ? `Jira or the server refused it: ${message}` : `Could not create it: ${message}`;
+        status.textContent =
+          error instanceof ApiError && error.status === 400
+            ? `Jira or the server refused it: ${message}`
+            : `Could not create it: ${message}`;
       } finally {
         submit.disabled = false;
       }
@@ -154,14 +240,17 @@ function postmortemDownload(api: ApiClient, key: string): HTMLElement {
   button.addEventListener('click', () => {
     status.className = 'form-status';
     status.textContent = '';
-    api.postmortemMarkdown(key).then((markdown) => {
-      const url = URL.createObjectURL(new Blob([markdown], { type: 'text/markdown' }));
-      h('a', { href: url, download: `${key}-postmortem.md` }).click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    }, (error: unknown) => {
-      status.className = 'form-status error-text';
-      status.textContent = `Could not download it: ${error instanceof Error ? error.message : String(error)}`;
-    });
+    api.postmortemMarkdown(key).then(
+      (markdown) => {
+        const url = URL.createObjectURL(new Blob([markdown], { type: 'text/markdown' }));
+        h('a', { href: url, download: `${key}-postmortem.md` }).click();
+        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      },
+      (error: unknown) => {
+        status.className = 'form-status error-text';
+        status.textContent = `Could not download it: ${error instanceof Error ? error.message : String(error)}`;
+      },
+    );
   });
   const template = externalLink('/tab/postmortem-template.md', 'the blank template');
   return h('p', {}, button, ' (or start from ', template, ') ', status);

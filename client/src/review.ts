@@ -5,7 +5,12 @@
  * In the meeting side panel (320 px) the view is compact and offers "Share to stage"; on
  * the meeting stage (or a room-sized screen) the type is large.
  */
-import type { ChangeSignificance as Change, HeadlineChange, ReviewIncident, ReviewResponse } from '../../server/domain/api.js';
+import type {
+  ChangeSignificance as Change,
+  HeadlineChange,
+  ReviewIncident,
+  ReviewResponse,
+} from '../../server/domain/api.js';
 import type { ActionItemView } from '../../server/domain/types.js';
 import type { ApiClient } from './api.js';
 import { errorBox } from './dashboard.js';
@@ -40,7 +45,12 @@ export async function renderReview(options: ReviewOptions): Promise<void> {
   applyTheme(info.theme);
   host.onThemeChange(applyTheme);
   if (locale) document.documentElement.lang = locale;
-  const mode = info.frameContext === 'sidePanel' ? 'panel' : info.frameContext === 'meetingStage' || window.matchMedia('(min-width: 1600px)').matches ? 'stage' : 'room';
+  const mode =
+    info.frameContext === 'sidePanel'
+      ? 'panel'
+      : info.frameContext === 'meetingStage' || window.matchMedia('(min-width: 1600px)').matches
+        ? 'stage'
+        : 'room';
   root.removeAttribute('aria-busy');
   root.className = `review ${mode}`;
   const done = () => {
@@ -69,20 +79,42 @@ export async function renderReview(options: ReviewOptions): Promise<void> {
     const content = h('main', { id: 'main', class: 'agenda-item', tabindex: '-1', 'aria-live': 'polite' });
     const agenda = h('ol', {});
     const position = h('span', { class: 'position' });
-    const previous = h('button', { type: 'button', name: 'previous', 'aria-keyshortcuts': 'ArrowLeft k' }, '‹ Previous');
+    const previous = h(
+      'button',
+      { type: 'button', name: 'previous', 'aria-keyshortcuts': 'ArrowLeft k' },
+      '‹ Previous',
+    );
     const next = h('button', { type: 'button', name: 'next', 'aria-keyshortcuts': 'ArrowRight j' }, 'Next ›');
     const moveTo = (item: number, focus: boolean): void => {
       state.item = Math.max(1, Math.min(items.length, item));
       history.replaceState(null, '', reviewUrl('', state).replace(/^\/tab/, location.pathname));
       const current = items[state.item - 1]!;
       content.dataset.item = current.id;
-      content.replaceChildren(h('p', { class: 'step' }, `Item ${state.item} of ${items.length}`), h('h2', {}, current.title), current.body());
-      agenda.replaceChildren(...items.map((entry, i) => h('li', {},
-        h('a', { href: `?${new URLSearchParams({ view: 'review', week: review.week, item: String(i + 1) }).toString()}`, 'aria-current': i + 1 === state.item ? 'step' : null,
-          onclick: (event) => {
-            event.preventDefault();
-            moveTo(i + 1, true);
-          } }, entry.title))));
+      content.replaceChildren(
+        h('p', { class: 'step' }, `Item ${state.item} of ${items.length}`),
+        h('h2', {}, current.title),
+        current.body(),
+      );
+      agenda.replaceChildren(
+        ...items.map((entry, i) =>
+          h(
+            'li',
+            {},
+            h(
+              'a',
+              {
+                href: `?${new URLSearchParams({ view: 'review', week: review.week, item: String(i + 1) }).toString()}`,
+                'aria-current': i + 1 === state.item ? 'step' : null,
+                onclick: (event) => {
+                  event.preventDefault();
+                  moveTo(i + 1, true);
+                },
+              },
+              entry.title,
+            ),
+          ),
+        ),
+      );
       position.textContent = `${state.item} / ${items.length}`;
       previous.toggleAttribute('disabled', state.item === 1);
       next.toggleAttribute('disabled', state.item === items.length);
@@ -92,25 +124,45 @@ export async function renderReview(options: ReviewOptions): Promise<void> {
     next.addEventListener('click', () => moveTo(state.item + 1, true));
     document.onkeydown = (event) => {
       const target = event.target as HTMLElement | null;
-      if (event.altKey || event.ctrlKey || event.metaKey || (target && /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName))) return;
+      if (
+        event.altKey ||
+        event.ctrlKey ||
+        event.metaKey ||
+        (target && /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName))
+      )
+        return;
       const step = NEXT_KEYS.has(event.key) ? 1 : PREVIOUS_KEYS.has(event.key) ? -1 : 0;
       if (!step) return;
       event.preventDefault();
       moveTo(state.item + step, true);
     };
 
-    const weekLink = (week: string, text: string) => h('a', { href: `?${new URLSearchParams({ view: 'review', week }).toString()}`, class: 'week-link' }, text);
+    const weekLink = (week: string, text: string) =>
+      h('a', { href: `?${new URLSearchParams({ view: 'review', week }).toString()}`, class: 'week-link' }, text);
     root.replaceChildren(
-      h('header', { class: 'review-top' },
-        h('div', { class: 'title' },
+      h(
+        'header',
+        { class: 'review-top' },
+        h(
+          'div',
+          { class: 'title' },
           h('h1', {}, `Reliability review, week ${review.week}`),
-          h('span', { class: 'where' }, `${formatDate(review.firstDay, locale)} to ${formatDate(review.lastDay, locale)} (${review.timezone})`)),
-        h('nav', { class: 'weeks', 'aria-label': 'Other weeks' },
-          weekLink(review.previousWeek, `‹ ${review.previousWeek}`), ' ', weekLink(review.nextWeek, `${review.nextWeek} ›`)),
-        shareControl(host, () => reviewUrl(location.origin, { week: review.week, item: 1 }))),
-      h('div', { class: 'review-body' },
-        h('nav', { class: 'agenda', 'aria-label': 'Agenda' }, agenda),
-        content),
+          h(
+            'span',
+            { class: 'where' },
+            `${formatDate(review.firstDay, locale)} to ${formatDate(review.lastDay, locale)} (${review.timezone})`,
+          ),
+        ),
+        h(
+          'nav',
+          { class: 'weeks', 'aria-label': 'Other weeks' },
+          weekLink(review.previousWeek, `‹ ${review.previousWeek}`),
+          ' ',
+          weekLink(review.nextWeek, `${review.nextWeek} ›`),
+        ),
+        shareControl(host, () => reviewUrl(location.origin, { week: review.week, item: 1 })),
+      ),
+      h('div', { class: 'review-body' }, h('nav', { class: 'agenda', 'aria-label': 'Agenda' }, agenda), content),
       h('div', { class: 'pager' }, previous, position, next, h('span', { class: 'hint' }, 'Keys: ← → or j k')),
     );
     moveTo(state.item, false);
@@ -130,18 +182,21 @@ function shareControl(host: Host, url: () => string): HTMLElement | null {
     button.disabled = true;
     status.className = 'share-status';
     status.textContent = 'Sharing to the stage…';
-    stage.share(url()).then(
-      () => {
-        status.textContent = 'Shared to the stage: everyone in the meeting sees the review.';
-      },
-      (error: unknown) => {
-        status.className = 'share-status error-text';
-        status.setAttribute('role', 'alert');
-        status.textContent = `Could not share to the stage. ${error instanceof Error ? error.message : String(error)}`;
-      },
-    ).finally(() => {
-      button.disabled = false;
-    });
+    stage
+      .share(url())
+      .then(
+        () => {
+          status.textContent = 'Shared to the stage: everyone in the meeting sees the review.';
+        },
+        (error: unknown) => {
+          status.className = 'share-status error-text';
+          status.setAttribute('role', 'alert');
+          status.textContent = `Could not share to the stage. ${error instanceof Error ? error.message : String(error)}`;
+        },
+      )
+      .finally(() => {
+        button.disabled = false;
+      });
   });
   wrapper.prepend(button);
   void stage.canShare().then((allowed) => {
@@ -157,14 +212,26 @@ function agendaItems(review: ReviewResponse, locale: string | null): AgendaItem[
     { id: 'since', title: 'Since the last review', body: () => sinceLastReview(review, locale) },
   ];
   if (review.incidents.length === 0) {
-    items.push({ id: 'incidents', title: 'P0 and P1 incidents', body: () => h('p', { class: 'lead' }, `No P0 or P1 incidents in ${review.week}.`) });
+    items.push({
+      id: 'incidents',
+      title: 'P0 and P1 incidents',
+      body: () => h('p', { class: 'lead' }, `No P0 or P1 incidents in ${review.week}.`),
+    });
   }
   for (const incident of review.incidents) {
-    items.push({ id: `incident-${incident.key}`, title: `${incident.severity} ${incident.key}`, body: () => incidentItem(incident, locale) });
+    items.push({
+      id: `incident-${incident.key}`,
+      title: `${incident.severity} ${incident.key}`,
+      body: () => incidentItem(incident, locale),
+    });
   }
   if (review.recurrence) {
     const recurrence = review.recurrence;
-    items.push({ id: 'recurrence', title: 'Behind an overdue fix', body: () => recurrenceItem(review, recurrence, locale) });
+    items.push({
+      id: 'recurrence',
+      title: 'Behind an overdue fix',
+      body: () => recurrenceItem(review, recurrence, locale),
+    });
   }
   items.push({ id: 'overdue', title: 'Overdue action items by owner', body: () => overdueByOwner(review, locale) });
   return items;
@@ -180,11 +247,24 @@ function changeText(change: Change | undefined): { text: string; neutral: boolea
 
 function figure(label: string, value: string, comparison: Comparison | null, change?: Change): HTMLElement {
   const tested = changeText(change);
-  const tone = comparison && comparison.better !== null && !tested?.neutral ? (comparison.better ? 'better' : 'worse') : '';
-  return h('div', { class: 'figure', 'data-figure': label },
+  const tone =
+    comparison && comparison.better !== null && !tested?.neutral ? (comparison.better ? 'better' : 'worse') : '';
+  return h(
+    'div',
+    { class: 'figure', 'data-figure': label },
     h('span', { class: 'figure-label' }, label),
     h('span', { class: 'figure-value' }, value),
-    h('span', { class: `delta ${tone}` }, comparison ? (comparison.direction === 'same' ? 'same as the week before' : `${comparison.text} the week before`) : 'no week before to compare', tested ? `, ${tested.text}` : ''));
+    h(
+      'span',
+      { class: `delta ${tone}` },
+      comparison
+        ? comparison.direction === 'same'
+          ? 'same as the week before'
+          : `${comparison.text} the week before`
+        : 'no week before to compare',
+      tested ? `, ${tested.text}` : '',
+    ),
+  );
 }
 
 function headline(review: ReviewResponse): HTMLElement {
@@ -194,72 +274,226 @@ function headline(review: ReviewResponse): HTMLElement {
   const count = { lowerIsBetter: true, format: String };
   const time = { lowerIsBetter: true, format: formatDuration };
   const severe = (bySeverity: Partial<Record<string, number>>) => (bySeverity.P0 ?? 0) + (bySeverity.P1 ?? 0);
-  return h('div', { class: 'figures' },
-    figure('Incidents', String(now.incidents.total), compare(now.incidents.total, before?.incidents.total, count), change.incidents),
-    figure('P0 and P1', String(severe(now.incidents.bySeverity)), compare(severe(now.incidents.bySeverity), before ? severe(before.incidents.bySeverity) : null, count)),
-    figure('Median time to detect', formatDuration(now.timeToDetect.medianSeconds), compare(now.timeToDetect.medianSeconds, before?.timeToDetect.medianSeconds, time), change.timeToDetect),
-    figure('Median time to acknowledge', formatDuration(now.timeToAcknowledge.medianSeconds), compare(now.timeToAcknowledge.medianSeconds, before?.timeToAcknowledge.medianSeconds, time), change.timeToAcknowledge),
-    figure('Median time to resolve', formatDuration(now.timeToResolve.medianSeconds), compare(now.timeToResolve.medianSeconds, before?.timeToResolve.medianSeconds, time), change.timeToResolve),
-    figure('Action items on time', formatRate(now.actionItems.onTimeRate), compare(now.actionItems.onTimeRate, before?.actionItems.onTimeRate, { lowerIsBetter: false, format: formatRate })),
+  return h(
+    'div',
+    { class: 'figures' },
+    figure(
+      'Incidents',
+      String(now.incidents.total),
+      compare(now.incidents.total, before?.incidents.total, count),
+      change.incidents,
+    ),
+    figure(
+      'P0 and P1',
+      String(severe(now.incidents.bySeverity)),
+      compare(severe(now.incidents.bySeverity), before ? severe(before.incidents.bySeverity) : null, count),
+    ),
+    figure(
+      'Median time to detect',
+      formatDuration(now.timeToDetect.medianSeconds),
+      compare(now.timeToDetect.medianSeconds, before?.timeToDetect.medianSeconds, time),
+      change.timeToDetect,
+    ),
+    figure(
+      'Median time to acknowledge',
+      formatDuration(now.timeToAcknowledge.medianSeconds),
+      compare(now.timeToAcknowledge.medianSeconds, before?.timeToAcknowledge.medianSeconds, time),
+      change.timeToAcknowledge,
+    ),
+    figure(
+      'Median time to resolve',
+      formatDuration(now.timeToResolve.medianSeconds),
+      compare(now.timeToResolve.medianSeconds, before?.timeToResolve.medianSeconds, time),
+      change.timeToResolve,
+    ),
+    figure(
+      'Action items on time',
+      formatRate(now.actionItems.onTimeRate),
+      compare(now.actionItems.onTimeRate, before?.actionItems.onTimeRate, { lowerIsBetter: false, format: formatRate }),
+    ),
   );
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-function itemLine(item: ActionItemView, locale: string | null, extra: string | null = null, showOwner = true): HTMLElement {
-  return h('li', { 'data-key': item.key },
-    externalLink(item.url, item.key), ' ', item.summary,
-    h('span', { class: 'meta' }, [showOwner ? item.owner ?? 'no owner' : null, item.dueDate ? `due ${formatDate(item.dueDate, locale)}` : null, extra].filter(Boolean).join(' · ')));
+function itemLine(
+  item: ActionItemView,
+  locale: string | null,
+  extra: string | null = null,
+  showOwner = true,
+): HTMLElement {
+  return h(
+    'li',
+    { 'data-key': item.key },
+    externalLink(item.url, item.key),
+    ' ',
+    item.summary,
+    h(
+      'span',
+      { class: 'meta' },
+      [
+        showOwner ? (item.owner ?? 'no owner') : null,
+        item.dueDate ? `due ${formatDate(item.dueDate, locale)}` : null,
+        extra,
+      ]
+        .filter(Boolean)
+        .join(' · '),
+    ),
+  );
 }
 
 function sinceLastReview(review: ReviewResponse, locale: string | null): HTMLElement {
   const { closed, becameOverdue } = review.sinceLastReview;
-  return h('div', {},
-    h('p', { class: 'lead', 'data-since': '' }, `In ${review.week}: ${plural(closed.length, 'action item')} closed, ${plural(becameOverdue.length, 'action item')} missed ${becameOverdue.length === 1 ? 'its' : 'their'} due date.`),
+  return h(
+    'div',
+    {},
+    h(
+      'p',
+      { class: 'lead', 'data-since': '' },
+      `In ${review.week}: ${plural(closed.length, 'action item')} closed, ${plural(becameOverdue.length, 'action item')} missed ${becameOverdue.length === 1 ? 'its' : 'their'} due date.`,
+    ),
     closed.length ? h('h3', {}, 'Closed') : null,
-    closed.length ? h('ul', { class: 'items', 'data-list': 'closed' }, ...closed.map((item) => itemLine(item, locale, item.resolvedAt ? `done ${formatDate(item.resolvedAt.slice(0, 10), locale)}` : null))) : null,
+    closed.length
+      ? h(
+          'ul',
+          { class: 'items', 'data-list': 'closed' },
+          ...closed.map((item) =>
+            itemLine(item, locale, item.resolvedAt ? `done ${formatDate(item.resolvedAt.slice(0, 10), locale)}` : null),
+          ),
+        )
+      : null,
     becameOverdue.length ? h('h3', {}, 'Missed their due date') : null,
-    becameOverdue.length ? h('ul', { class: 'items', 'data-list': 'became-overdue' }, ...becameOverdue.map((item) => itemLine(item, locale, item.statusCategory === 'done' ? 'done late' : 'still open'))) : null);
+    becameOverdue.length
+      ? h(
+          'ul',
+          { class: 'items', 'data-list': 'became-overdue' },
+          ...becameOverdue.map((item) =>
+            itemLine(item, locale, item.statusCategory === 'done' ? 'done late' : 'still open'),
+          ),
+        )
+      : null,
+  );
 }
 
 function incidentItem(incident: ReviewIncident, locale: string | null): HTMLElement {
   const counts = incident.actionItems;
   const fixes = incident.behindOverdueFixes ?? [];
-  return h('div', { 'data-incident': incident.key },
+  return h(
+    'div',
+    { 'data-incident': incident.key },
     h('p', { class: 'lead' }, incident.summary),
-    h('dl', { class: 'facts' },
-      h('dt', {}, 'Status'), h('dd', {}, `${incident.status}${incident.resolved ? '' : ' (not resolved)'}`),
-      h('dt', {}, 'Started'), h('dd', {}, formatDate(incident.placeAt, locale)),
-      h('dt', {}, 'Post-mortem'), h('dd', { class: incident.postmortemImportedAt ? '' : 'bad', 'data-postmortem': incident.postmortemImportedAt ? 'imported' : 'missing' },
-        incident.postmortemImportedAt ? `imported ${formatDate(incident.postmortemImportedAt, locale)}` : 'not imported yet'),
-      h('dt', {}, 'Action items'), h('dd', { 'data-action-items': '' },
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', {}, 'Status'),
+      h('dd', {}, `${incident.status}${incident.resolved ? '' : ' (not resolved)'}`),
+      h('dt', {}, 'Started'),
+      h('dd', {}, formatDate(incident.placeAt, locale)),
+      h('dt', {}, 'Post-mortem'),
+      h(
+        'dd',
+        {
+          class: incident.postmortemImportedAt ? '' : 'bad',
+          'data-postmortem': incident.postmortemImportedAt ? 'imported' : 'missing',
+        },
+        incident.postmortemImportedAt
+          ? `imported ${formatDate(incident.postmortemImportedAt, locale)}`
+          : 'not imported yet',
+      ),
+      h('dt', {}, 'Action items'),
+      h(
+        'dd',
+        { 'data-action-items': '' },
         counts.total === 0 ? 'none yet' : `${counts.open} open, ${counts.done} done`,
-        counts.overdue ? h('span', { class: 'bad' }, `, ${counts.overdue} overdue`) : ''),
+        counts.overdue ? h('span', { class: 'bad' }, `, ${counts.overdue} overdue`) : '',
+      ),
       fixes.length ? h('dt', {}, 'Behind overdue fixes') : null,
-      fixes.length ? h('dd', { class: 'bad' }, fixes.join(', ')) : null),
-    h('p', { class: 'links' },
-      incident.url ? externalLink(incident.url, `Open ${incident.key} in Jira`) : null, ' ',
-      h('a', { href: `/tab?incident=${encodeURIComponent(incident.key)}`, class: 'incident-link' }, 'Incident view')));
+      fixes.length ? h('dd', { class: 'bad' }, fixes.join(', ')) : null,
+    ),
+    h(
+      'p',
+      { class: 'links' },
+      incident.url ? externalLink(incident.url, `Open ${incident.key} in Jira`) : null,
+      ' ',
+      h('a', { href: `/tab?incident=${encodeURIComponent(incident.key)}`, class: 'incident-link' }, 'Incident view'),
+    ),
+  );
 }
 
-function recurrenceItem(review: ReviewResponse, recurrence: NonNullable<ReviewResponse['recurrence']>, locale: string | null): HTMLElement {
+function recurrenceItem(
+  review: ReviewResponse,
+  recurrence: NonNullable<ReviewResponse['recurrence']>,
+  locale: string | null,
+): HTMLElement {
   const rate = recurrence.rate === null ? '' : ` (${formatRate(recurrence.rate)})`;
-  return h('div', {},
-    h('p', { class: 'lead' }, `${plural(recurrence.behindOverdueFix, 'incident')} of ${review.week} ${recurrence.behindOverdueFix === 1 ? 'was' : 'were'} behind an overdue fix${rate}.`),
-    recurrence.items.length ? h('ul', { class: 'items', 'data-list': 'recurrence' }, ...recurrence.items.map((fix) => h('li', { 'data-key': fix.key },
-      h('strong', {}, fix.key), ` (of ${fix.incidentKey ?? 'no incident'}${fix.dueDate ? `, due ${formatDate(fix.dueDate, locale)}` : ''}) was overdue at `, fix.incidents.join(', ')))) : null,
-    recurrence.itemsTotal > recurrence.items.length ? h('p', { class: 'note' }, `and ${recurrence.itemsTotal - recurrence.items.length} more`) : null);
+  return h(
+    'div',
+    {},
+    h(
+      'p',
+      { class: 'lead' },
+      `${plural(recurrence.behindOverdueFix, 'incident')} of ${review.week} ${recurrence.behindOverdueFix === 1 ? 'was' : 'were'} behind an overdue fix${rate}.`,
+    ),
+    recurrence.items.length
+      ? h(
+          'ul',
+          { class: 'items', 'data-list': 'recurrence' },
+          ...recurrence.items.map((fix) =>
+            h(
+              'li',
+              { 'data-key': fix.key },
+              h('strong', {}, fix.key),
+              ` (of ${fix.incidentKey ?? 'no incident'}${fix.dueDate ? `, due ${formatDate(fix.dueDate, locale)}` : ''}) was overdue at `,
+              fix.incidents.join(', '),
+            ),
+          ),
+        )
+      : null,
+    recurrence.itemsTotal > recurrence.items.length
+      ? h('p', { class: 'note' }, `and ${recurrence.itemsTotal - recurrence.items.length} more`)
+      : null,
+  );
 }
 
 function overdueByOwner(review: ReviewResponse, locale: string | null): HTMLElement {
   if (review.overdueByOwner.length === 0) return h('p', { class: 'lead' }, 'Nothing is overdue.');
   const total = review.overdueByOwner.reduce((sum, group) => sum + group.items.length, 0);
-  return h('div', {},
-    h('p', { class: 'lead' }, `${plural(total, 'action item')} overdue now, ${plural(review.overdueByOwner.length, 'owner')}.`),
-    h('div', { class: 'owners' }, ...review.overdueByOwner.map((group) => h('section', { class: 'owner', 'data-owner': group.owner ?? '', 'data-count': group.items.length },
-      h('h3', {}, `${group.owner ?? 'No owner'} (${group.items.length})`),
-      h('ul', { class: 'items' }, ...group.items.slice(0, OVERDUE_PER_OWNER).map((item) => itemLine(item, locale, `${plural(item.daysOverdue ?? 0, 'day')} overdue`, false))),
-      group.items.length > OVERDUE_PER_OWNER
-        ? h('p', { class: 'note' }, h('a', { href: `/tab?${new URLSearchParams(group.owner ? { owner: group.owner } : {}).toString()}#overdue` }, `and ${group.items.length - OVERDUE_PER_OWNER} more`))
-        : null))));
+  return h(
+    'div',
+    {},
+    h(
+      'p',
+      { class: 'lead' },
+      `${plural(total, 'action item')} overdue now, ${plural(review.overdueByOwner.length, 'owner')}.`,
+    ),
+    h(
+      'div',
+      { class: 'owners' },
+      ...review.overdueByOwner.map((group) =>
+        h(
+          'section',
+          { class: 'owner', 'data-owner': group.owner ?? '', 'data-count': group.items.length },
+          h('h3', {}, `${group.owner ?? 'No owner'} (${group.items.length})`),
+          h(
+            'ul',
+            { class: 'items' },
+            ...group.items
+              .slice(0, OVERDUE_PER_OWNER)
+              .map((item) => itemLine(item, locale, `${plural(item.daysOverdue ?? 0, 'day')} overdue`, false)),
+          ),
+          group.items.length > OVERDUE_PER_OWNER
+            ? h(
+                'p',
+                { class: 'note' },
+                h(
+                  'a',
+                  { href: `/tab?${new URLSearchParams(group.owner ? { owner: group.owner } : {}).toString()}#overdue` },
+                  `and ${group.items.length - OVERDUE_PER_OWNER} more`,
+                ),
+              )
+            : null,
+        ),
+      ),
+    ),
+  );
 }

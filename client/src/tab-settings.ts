@@ -21,8 +21,10 @@ export interface ChannelChoice {
 /** Why the choice cannot be saved, or null when it can. */
 export function choiceProblem(choice: ChannelChoice, knownServices: ReadonlySet<string>): string | null {
   if (!(CHANNEL_WINDOWS as readonly string[]).includes(choice.window)) return 'Pick a window of 30, 90 or 180 days.';
-  if (choice.severity != null && !(SEVERITY_KEYS as readonly string[]).includes(choice.severity)) return 'Pick a severity from the list.';
-  if (choice.service != null && !knownServices.has(choice.service)) return `There is no service "${choice.service}" in the data; pick one from the list.`;
+  if (choice.severity != null && !(SEVERITY_KEYS as readonly string[]).includes(choice.severity))
+    return 'Pick a severity from the list.';
+  if (choice.service != null && !knownServices.has(choice.service))
+    return `There is no service "${choice.service}" in the data; pick one from the list.`;
   return null;
 }
 

@@ -104,7 +104,7 @@ const SDK_ERRORS: Record<number, string> = {
   100: 'this Teams client does not support sharing to the stage',
   500: 'Teams had an internal error',
   501: 'sharing to the stage is not possible here',
-  1000: 'the app is not allowed to share to this meeting\'s stage (ask the organiser, or check the app\'s permissions)',
+  1000: "the app is not allowed to share to this meeting's stage (ask the organiser, or check the app's permissions)",
   4000: 'Teams refused the address to share',
   5000: 'only presenters can share to the stage',
   7000: 'Teams is busy; try again in a moment',
@@ -123,19 +123,28 @@ function stageSharing(sdk: Sdk): StageSharing {
   return {
     canShare() {
       const answer = new Promise<boolean>((resolve) => {
-        sdk.meeting.getAppContentStageSharingCapabilities((error, capabilities) => resolve(!error && capabilities?.doesAppHaveSharePermission === true));
+        sdk.meeting.getAppContentStageSharingCapabilities((error, capabilities) =>
+          resolve(!error && capabilities?.doesAppHaveSharePermission === true),
+        );
       });
       return Promise.race([answer, timeout(STAGE_CALL_TIMEOUT_MS)]).catch(() => false);
     },
     share(url) {
       const answer = new Promise<void>((resolve, reject) => {
-        sdk.meeting.shareAppContentToStage((error, result) => {
-          if (error) reject(new Error(sdkErrorText(error)));
-          else if (result === false) reject(new Error('Teams did not share the review.'));
-          else resolve();
-        }, url, { sharingProtocol: sdk.meeting.SharingProtocol.ScreenShare });
+        sdk.meeting.shareAppContentToStage(
+          (error, result) => {
+            if (error) reject(new Error(sdkErrorText(error)));
+            else if (result === false) reject(new Error('Teams did not share the review.'));
+            else resolve();
+          },
+          url,
+          { sharingProtocol: sdk.meeting.SharingProtocol.ScreenShare },
+        );
       });
-      return Promise.race([answer, timeout(STAGE_CALL_TIMEOUT_MS, 'Teams did not answer the request to share to the stage.')]);
+      return Promise.race([
+        answer,
+        timeout(STAGE_CALL_TIMEOUT_MS, 'Teams did not answer the request to share to the stage.'),
+      ]);
     },
   };
 }

@@ -3,7 +3,12 @@ import type { CreateActionItemRequest } from '../../server/domain/api.js';
 import { isCalendarDate } from './view-state.js';
 
 /** Validates the form's fields; returns a message per invalid field (empty when valid). */
-export function validateActionItem(input: { summary: string; owner: string; dueDate: string; description: string }): Partial<Record<keyof CreateActionItemRequest, string>> {
+export function validateActionItem(input: {
+  summary: string;
+  owner: string;
+  dueDate: string;
+  description: string;
+}): Partial<Record<keyof CreateActionItemRequest, string>> {
   const errors: Partial<Record<keyof CreateActionItemRequest, string>> = {};
   const summary = input.summary.trim();
   if (!summary) errors.summary = 'Write a summary: what will be done.';
@@ -13,4 +18,3 @@ export function validateActionItem(input: { summary: string; owner: string; dueD
   if (input.description.length > 30000) errors.description = 'Keep the description under 30,000 characters.';
   return errors;
 }
-

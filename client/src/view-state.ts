@@ -30,8 +30,15 @@ export const OVERDUE_SORTS = ['days', 'incidents'] as const;
 export type OverdueSort = (typeof OVERDUE_SORTS)[number];
 
 export const DEFAULT_STATE: ViewState = {
-  window: '90', from: null, to: null, service: null, severity: null, owner: null,
-  metric: 'timeToResolve', incident: null, overdueSort: 'days',
+  window: '90',
+  from: null,
+  to: null,
+  service: null,
+  severity: null,
+  owner: null,
+  metric: 'timeToResolve',
+  incident: null,
+  overdueSort: 'days',
 };
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

@@ -114,10 +114,7 @@ const fileSchema = z.strictObject({
       actionItemJql: z.string().min(1).optional(),
       actionItemProject: z.string().min(1).nullable().optional(),
       actionItemIssueType: z.string().min(1).optional(),
-      actionItemLabel: z
-        .string()
-        .regex(/^\S+$/, 'must be a Jira label (no spaces)')
-        .optional(),
+      actionItemLabel: z.string().regex(/^\S+$/, 'must be a Jira label (no spaces)').optional(),
       fields: fieldsSchema.optional(),
       severityMap: z.record(z.string(), z.enum(SEVERITIES)).optional(),
       detectionMap: z.record(z.string(), z.enum(['automated', 'customer', 'internal'])).optional(),
@@ -149,7 +146,9 @@ function describeIssue(issue: z.core.$ZodIssue, root: string): string {
   if (issue.code === 'unrecognized_keys') {
     const parent = path.join('.');
     const keys = issue.keys.map((k) => (parent ? `${parent}.${k}` : k));
-    const fix = FILE_FIXES[path[path.length - 1] ?? ''] ?? 'remove it or check its spelling against the README configuration table';
+    const fix =
+      FILE_FIXES[path[path.length - 1] ?? ''] ??
+      'remove it or check its spelling against the README configuration table';
     return `${root}: unknown key ${keys.join(', ')}; ${fix}.`;
   }
   const key = path.join('.') || '(top level)';
@@ -221,7 +220,12 @@ function parseUrl(env: Env, key: string, secret: boolean, protocols: string[]): 
 function parseCron(env: Env, key: string, fallback: string): string {
   const raw = nonEmpty(env, key) ?? fallback;
   if (!isValidCron(raw)) {
-    fail(key, raw, 'is not a valid cron expression', `use five fields "minute hour day-of-month month day-of-week", e.g. "${fallback}"`);
+    fail(
+      key,
+      raw,
+      'is not a valid cron expression',
+      `use five fields "minute hour day-of-month month day-of-week", e.g. "${fallback}"`,
+    );
   }
   return raw;
 }
@@ -247,13 +251,22 @@ export function loadConfig(env: Env = process.env): Config {
   const portRaw = nonEmpty(env, 'PORT') ?? '3000';
   const port = Number(portRaw);
   if (!/^\d+$/.test(portRaw) || port > 65535) {
-    fail('PORT', portRaw, 'is not a port number', 'set PORT to a whole number between 1 and 65535 (default 3000; 0 picks a free port)');
+    fail(
+      'PORT',
+      portRaw,
+      'is not a port number',
+      'set PORT to a whole number between 1 and 65535 (default 3000; 0 picks a free port)',
+    );
   }
   const host = nonEmpty(env, 'HOST') ?? '127.0.0.1';
 
   const mongodbUri = nonEmpty(env, 'MONGODB_URI') ?? null;
   if (mongodbUri !== null && !/^mongodb(\+srv)?:\/\/\S+$/.test(mongodbUri)) {
-    secretFail('MONGODB_URI', 'is not a MongoDB connection string', 'use mongodb://host:27017/postmortem-insights or mongodb+srv://..., or unset it to use the embedded store');
+    secretFail(
+      'MONGODB_URI',
+      'is not a MongoDB connection string',
+      'use mongodb://host:27017/postmortem-insights or mongodb+srv://..., or unset it to use the embedded store',
+    );
   }
 
   const baseUrl = parseUrl(env, 'JIRA_BASE_URL', false, ['https:', 'http:']);
@@ -262,14 +275,28 @@ export function loadConfig(env: Env = process.env): Config {
     const email = nonEmpty(env, 'JIRA_EMAIL');
     const apiToken = nonEmpty(env, 'JIRA_API_TOKEN');
     if (email === undefined || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-      fail('JIRA_EMAIL', email, email === undefined ? 'is missing' : 'is not an email address', 'set JIRA_EMAIL to the Atlassian account email that owns JIRA_API_TOKEN (JIRA_BASE_URL is set)');
+      fail(
+        'JIRA_EMAIL',
+        email,
+        email === undefined ? 'is missing' : 'is not an email address',
+        'set JIRA_EMAIL to the Atlassian account email that owns JIRA_API_TOKEN (JIRA_BASE_URL is set)',
+      );
     }
     if (apiToken === undefined) {
-      secretFail('JIRA_API_TOKEN', 'is missing', 'create an API token at id.atlassian.com (Security, API tokens) and set JIRA_API_TOKEN (JIRA_BASE_URL is set)');
+      secretFail(
+        'JIRA_API_TOKEN',
+        'is missing',
+        'create an API token at id.atlassian.com (Security, API tokens) and set JIRA_API_TOKEN (JIRA_BASE_URL is set)',
+      );
     }
     jira = { baseUrl, email, apiToken };
   } else if (nonEmpty(env, 'JIRA_EMAIL') || nonEmpty(env, 'JIRA_API_TOKEN')) {
-    fail('JIRA_BASE_URL', undefined, 'is missing while JIRA_EMAIL or JIRA_API_TOKEN is set', 'set JIRA_BASE_URL to your site, e.g. https://your-team.atlassian.net, or unset both for demo mode');
+    fail(
+      'JIRA_BASE_URL',
+      undefined,
+      'is missing while JIRA_EMAIL or JIRA_API_TOKEN is set',
+      'set JIRA_BASE_URL to your site, e.g. https://your-team.atlassian.net, or unset both for demo mode',
+    );
   }
 
   // Demo data lives apart from real data, so connecting Jira later starts from a clean store.
@@ -287,7 +314,11 @@ export function loadConfig(env: Env = process.env): Config {
   const publicUrl = parseUrl(env, 'PUBLIC_URL', false, ['https:', 'http:']);
   const jiraWebhookSecret = nonEmpty(env, 'JIRA_WEBHOOK_SECRET') ?? null;
   if (jiraWebhookSecret !== null && jiraWebhookSecret.length < 16) {
-    secretFail('JIRA_WEBHOOK_SECRET', 'is shorter than 16 characters', 'use a long random secret, e.g. from `openssl rand -hex 32`, and give Jira the same one (docs/webhooks.md)');
+    secretFail(
+      'JIRA_WEBHOOK_SECRET',
+      'is shorter than 16 characters',
+      'use a long random secret, e.g. from `openssl rand -hex 32`, and give Jira the same one (docs/webhooks.md)',
+    );
   }
 
   const authRaw = nonEmpty(env, 'AUTH_MODE') ?? 'none';
@@ -296,32 +327,63 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const authMode = authRaw as AuthMode;
   if (authMode === 'none' && !isLoopbackHost(host)) {
-    fail('AUTH_MODE', 'none', `leaves the API open on HOST ${host}, which is not a loopback address`, 'set AUTH_MODE=api-key (with API_KEYS) or AUTH_MODE=teams-sso, or bind HOST=127.0.0.1');
+    fail(
+      'AUTH_MODE',
+      'none',
+      `leaves the API open on HOST ${host}, which is not a loopback address`,
+      'set AUTH_MODE=api-key (with API_KEYS) or AUTH_MODE=teams-sso, or bind HOST=127.0.0.1',
+    );
   }
 
   const appId = nonEmpty(env, 'TEAMS_APP_ID') ?? null;
   if (appId !== null && !GUID.test(appId)) {
-    fail('TEAMS_APP_ID', appId, 'is not a GUID', 'set it to the app package id, e.g. 3f0c7b0e-8a4d-4f53-9f5e-1a2b3c4d5e6f (generate one with uuidgen)');
+    fail(
+      'TEAMS_APP_ID',
+      appId,
+      'is not a GUID',
+      'set it to the app package id, e.g. 3f0c7b0e-8a4d-4f53-9f5e-1a2b3c4d5e6f (generate one with uuidgen)',
+    );
   }
   const clientId = nonEmpty(env, 'TEAMS_APP_CLIENT_ID') ?? null;
   if (clientId !== null && !GUID.test(clientId)) {
-    fail('TEAMS_APP_CLIENT_ID', clientId, 'is not a GUID', "set it to the Entra app registration's Application (client) ID");
+    fail(
+      'TEAMS_APP_CLIENT_ID',
+      clientId,
+      'is not a GUID',
+      "set it to the Entra app registration's Application (client) ID",
+    );
   }
   const tenantId = nonEmpty(env, 'TEAMS_TENANT_ID') ?? null;
   if (tenantId !== null && !GUID.test(tenantId)) {
     fail('TEAMS_TENANT_ID', tenantId, 'is not a GUID', 'set it to your Microsoft Entra tenant (directory) ID');
   }
   if (authMode === 'teams-sso' && (clientId === null || tenantId === null)) {
-    fail(clientId === null ? 'TEAMS_APP_CLIENT_ID' : 'TEAMS_TENANT_ID', undefined, 'is missing while AUTH_MODE=teams-sso', 'set TEAMS_APP_CLIENT_ID and TEAMS_TENANT_ID from your Entra app registration');
+    fail(
+      clientId === null ? 'TEAMS_APP_CLIENT_ID' : 'TEAMS_TENANT_ID',
+      undefined,
+      'is missing while AUTH_MODE=teams-sso',
+      'set TEAMS_APP_CLIENT_ID and TEAMS_TENANT_ID from your Entra app registration',
+    );
   }
 
-  const apiKeys = (env.API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  const apiKeys = (env.API_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
   if (authMode === 'api-key') {
     if (apiKeys.length === 0) {
-      secretFail('API_KEYS', 'is empty while AUTH_MODE=api-key', 'set API_KEYS to one or more comma-separated keys of at least 16 characters');
+      secretFail(
+        'API_KEYS',
+        'is empty while AUTH_MODE=api-key',
+        'set API_KEYS to one or more comma-separated keys of at least 16 characters',
+      );
     }
     if (apiKeys.some((k) => k.length < 16)) {
-      secretFail('API_KEYS', 'holds a key shorter than 16 characters', 'use long random keys, e.g. from `openssl rand -hex 24`');
+      secretFail(
+        'API_KEYS',
+        'holds a key shorter than 16 characters',
+        'use long random keys, e.g. from `openssl rand -hex 24`',
+      );
     }
   }
 
@@ -331,11 +393,39 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   const rateLimits = {
-    authFailures: parseWholeNumber(env, 'RATE_LIMIT_AUTH_FAILURES', 20, 0, 1_000_000, 'the failed authentications one address may make per window, 0 for no limit'),
-    writes: parseWholeNumber(env, 'RATE_LIMIT_WRITES', 120, 0, 1_000_000, 'the API writes one address may make per window, 0 for no limit'),
-    windowSeconds: parseWholeNumber(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400, 'the length of a rate-limit window in seconds'),
+    authFailures: parseWholeNumber(
+      env,
+      'RATE_LIMIT_AUTH_FAILURES',
+      20,
+      0,
+      1_000_000,
+      'the failed authentications one address may make per window, 0 for no limit',
+    ),
+    writes: parseWholeNumber(
+      env,
+      'RATE_LIMIT_WRITES',
+      120,
+      0,
+      1_000_000,
+      'the API writes one address may make per window, 0 for no limit',
+    ),
+    windowSeconds: parseWholeNumber(
+      env,
+      'RATE_LIMIT_WINDOW_SECONDS',
+      60,
+      1,
+      86_400,
+      'the length of a rate-limit window in seconds',
+    ),
   };
-  const requestTimeoutSeconds = parseWholeNumber(env, 'REQUEST_TIMEOUT_SECONDS', 30, 1, 3600, 'the seconds a request may take to arrive');
+  const requestTimeoutSeconds = parseWholeNumber(
+    env,
+    'REQUEST_TIMEOUT_SECONDS',
+    30,
+    1,
+    3600,
+    'the seconds a request may take to arrive',
+  );
 
   const explicitFile = nonEmpty(env, 'CONFIG_FILE');
   const configPath = resolve(explicitFile ?? DEFAULT_CONFIG_FILE);
@@ -385,7 +475,10 @@ export function resolveMapping(fileJira: NonNullable<ConfigFile['jira']>): JiraM
 }
 
 /** Validates a config-file object (as demo mode supplies one) and resolves it. */
-export function parseConfigFileObject(json: unknown, source = 'config'): { mapping: JiraMappingConfig; actionItemSlaDays: Record<Severity, number> } {
+export function parseConfigFileObject(
+  json: unknown,
+  source = 'config',
+): { mapping: JiraMappingConfig; actionItemSlaDays: Record<Severity, number> } {
   const parsed = fileSchema.safeParse(json);
   if (!parsed.success) throw new ConfigError(describeIssue(parsed.error.issues[0]!, source));
   return {

@@ -134,14 +134,21 @@ export function buildDigestCard(content: DigestContent): AdaptiveCard {
       facts(
         severities.map((s) => [
           s,
-          compareCount({ current: incidents.current.bySeverity[s] ?? 0, previous: incidents.previous.bySeverity[s] ?? 0 }),
+          compareCount({
+            current: incidents.current.bySeverity[s] ?? 0,
+            previous: incidents.previous.bySeverity[s] ?? 0,
+          }),
         ]),
       ),
     );
   } else {
     body.push(text('No incidents in either week.'));
   }
-  body.push(caption('An incident belongs to the week its startedAt (else its creation) falls in, Monday 00:00 to Monday 00:00.'));
+  body.push(
+    caption(
+      'An incident belongs to the week its startedAt (else its creation) falls in, Monday 00:00 to Monday 00:00.',
+    ),
+  );
 
   // Time metrics.
   body.push(heading('Response times (median)'));
@@ -155,7 +162,7 @@ export function buildDigestCard(content: DigestContent): AdaptiveCard {
   body.push(
     caption(
       'TTD = detected - started; TTA = acknowledged - detected; TTR = resolved - started. Median = PERCENTILE.INC(x, 0.5) ' +
-        'over the week\'s incidents that have both points in order; an unresolved incident has no TTR yet. ' +
+        "over the week's incidents that have both points in order; an unresolved incident has no TTR yet. " +
         'Within noise = not significant (p >= 0.05): incident counts by an exact binomial test, medians by a Mann-Whitney U test ' +
         '(not tested with fewer than 5 values in either week).',
     ),
@@ -184,19 +191,30 @@ export function buildDigestCard(content: DigestContent): AdaptiveCard {
   );
 
   // Late fixes the week's incidents hit.
-  body.push(heading('Late fixes this week\'s incidents hit'));
+  body.push(heading("Late fixes this week's incidents hit"));
   const behind = content.behindOverdueFix;
   if (content.lateFixes.length === 0) {
-    body.push(text(behind.total === 0 ? 'No incidents this week.' : 'No incident this week happened while a fix on its service was overdue.'));
+    body.push(
+      text(
+        behind.total === 0
+          ? 'No incidents this week.'
+          : 'No incident this week happened while a fix on its service was overdue.',
+      ),
+    );
   } else {
-    body.push(text(`${behind.count} of the week's ${plural(behind.total, 'incident')} came while a fix on the same service was overdue (${formatRate(behind.count / behind.total)}).`));
+    body.push(
+      text(
+        `${behind.count} of the week's ${plural(behind.total, 'incident')} came while a fix on the same service was overdue (${formatRate(behind.count / behind.total)}).`,
+      ),
+    );
     for (const fix of content.lateFixes) body.push(text(lateFixLine(fix), { spacing: 'Small' }));
-    if (content.moreLateFixes > 0) body.push(caption(`and ${plural(content.moreLateFixes, 'more late fix', 'more late fixes')}.`));
+    if (content.moreLateFixes > 0)
+      body.push(caption(`and ${plural(content.moreLateFixes, 'more late fix', 'more late fixes')}.`));
   }
   body.push(
     caption(
-      'A fix was overdue at an incident when the incident hit a service of the fix\'s own incident, later, after the fix\'s due date ' +
-        '(in the incident\'s calendar day), and the fix was not done yet. Most incidents first.',
+      "A fix was overdue at an incident when the incident hit a service of the fix's own incident, later, after the fix's due date " +
+        "(in the incident's calendar day), and the fix was not done yet. Most incidents first.",
     ),
   );
 
@@ -261,7 +279,11 @@ export function buildDigestCard(content: DigestContent): AdaptiveCard {
     actions.push({ type: 'Action.OpenUrl', title: 'Open the dashboard', url: content.links.dashboard });
   }
   if (content.links.overdue) {
-    actions.push({ type: 'Action.OpenUrl', title: `Overdue list (${actionItems.overdueNow})`, url: content.links.overdue });
+    actions.push({
+      type: 'Action.OpenUrl',
+      title: `Overdue list (${actionItems.overdueNow})`,
+      url: content.links.overdue,
+    });
   }
   if (content.links.review) {
     actions.push({ type: 'Action.OpenUrl', title: `Review agenda (${content.week})`, url: content.links.review });

@@ -4,7 +4,17 @@
  * browser) and encoded as PNG, because a card can only reference an image by URL.
  */
 import { createCanvas } from '@napi-rs/canvas';
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Title, type ChartItem, type Plugin } from 'chart.js';
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  Title,
+  type ChartItem,
+  type Plugin,
+} from 'chart.js';
 import type { WeekCount } from '../domain/api.js';
 import type { SeverityKey } from '../domain/types.js';
 

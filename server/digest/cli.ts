@@ -27,7 +27,10 @@ export function parseDigestArgs(argv: string[]): DigestCliArgs {
   const args: DigestCliArgs = { help: false, manual: true };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] as string;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     switch (flag) {
       case '--dry-run':
         args.dryRun = true;
@@ -52,17 +55,29 @@ export function parseDigestArgs(argv: string[]): DigestCliArgs {
         break;
       }
       default:
-        throw new InputError(`unknown option "${arg}"; accepted: --dry-run, --week 2026-W47, --mark-posted, --force, --help`, arg);
+        throw new InputError(
+          `unknown option "${arg}"; accepted: --dry-run, --week 2026-W47, --mark-posted, --force, --help`,
+          arg,
+        );
     }
   }
   if ((args.markPosted || args.force) && args.week === undefined) {
-    throw new InputError(`${args.markPosted ? '--mark-posted' : '--force'} needs --week, naming the week it is about`, args.markPosted ? '--mark-posted' : '--force');
+    throw new InputError(
+      `${args.markPosted ? '--mark-posted' : '--force'} needs --week, naming the week it is about`,
+      args.markPosted ? '--mark-posted' : '--force',
+    );
   }
   if (args.markPosted && args.force) {
-    throw new InputError('--mark-posted and --force contradict each other: one records without sending, the other sends again', '--mark-posted');
+    throw new InputError(
+      '--mark-posted and --force contradict each other: one records without sending, the other sends again',
+      '--mark-posted',
+    );
   }
   if (args.dryRun && (args.markPosted || args.force)) {
-    throw new InputError('--dry-run changes nothing, so it cannot be combined with --mark-posted or --force', '--dry-run');
+    throw new InputError(
+      '--dry-run changes nothing, so it cannot be combined with --mark-posted or --force',
+      '--dry-run',
+    );
   }
   return args;
 }
@@ -70,7 +85,9 @@ export function parseDigestArgs(argv: string[]): DigestCliArgs {
 /** One line per week, for the terminal. */
 export function describeRun(result: DigestRunResult): string[] {
   if (result.weeks.length === 0) return ['digest: nothing to do'];
-  return result.weeks.map((week) => `digest ${week.week}: ${week.action}${week.state ? ` (state ${week.state})` : ''}: ${week.reason}`);
+  return result.weeks.map(
+    (week) => `digest ${week.week}: ${week.action}${week.state ? ` (state ${week.state})` : ''}: ${week.reason}`,
+  );
 }
 
 /** 0 when every week ended posted or was rightly left alone; 1 when a post failed or a week is uncertain. */

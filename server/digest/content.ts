@@ -119,10 +119,21 @@ export interface DigestContent {
   formulas: Record<string, string>;
 }
 
-const EMPTY_TIME: TimeMetric = { count: 0, missing: 0, invalid: 0, meanSeconds: null, medianSeconds: null, p90Seconds: null };
+const EMPTY_TIME: TimeMetric = {
+  count: 0,
+  missing: 0,
+  invalid: 0,
+  meanSeconds: null,
+  medianSeconds: null,
+  p90Seconds: null,
+};
 
 /** The metrics window of `weeks` ISO weeks ending with `week` (inclusive). */
-export function digestWindow(week: string, timezone: string, weeks = ACTION_ITEM_WINDOW_WEEKS): { from: Date; to: Date } {
+export function digestWindow(
+  week: string,
+  timezone: string,
+  weeks = ACTION_ITEM_WINDOW_WEEKS,
+): { from: Date; to: Date } {
   return {
     from: new Date(weekRange(shiftWeek(week, -(weeks - 1)), timezone).from),
     to: new Date(weekRange(week, timezone).to),
@@ -210,7 +221,11 @@ export async function collectDigestContent(
   };
 }
 
-async function majorIncident(incident: Incident, source: DigestSource, postmortems: PostmortemLookup): Promise<MajorIncident> {
+async function majorIncident(
+  incident: Incident,
+  source: DigestSource,
+  postmortems: PostmortemLookup,
+): Promise<MajorIncident> {
   const [postmortem, items] = await Promise.all([
     postmortems.getPostmortem(incident.key),
     source.actionItems({ incident: incident.key }),

@@ -20,7 +20,10 @@ export interface TeamsMessage {
 
 /** The message body Workflows expects around an Adaptive Card. */
 export function teamsMessage(card: unknown): TeamsMessage {
-  return { type: 'message', attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, contentUrl: null, content: card }] };
+  return {
+    type: 'message',
+    attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, contentUrl: null, content: card }],
+  };
 }
 
 export interface DeliveryOptions {
@@ -106,15 +109,28 @@ export function retryAfterMs(header: string | null, now: number = Date.now()): n
 /** An error's message and its cause's code (ECONNREFUSED...). Duck-typed: fetch's errors may come from another realm. */
 function errorText(error: unknown): string {
   if (typeof error !== 'object' || error === null) return String(error);
-  const { name, message, cause } = error as { name?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } };
+  const { name, message, cause } = error as {
+    name?: unknown;
+    message?: unknown;
+    cause?: { code?: unknown; message?: unknown };
+  };
   if (name === 'TimeoutError' || name === 'AbortError') return 'timed out';
-  const causeText = typeof cause?.code === 'string' ? `: ${cause.code}` : typeof cause?.message === 'string' ? `: ${cause.message}` : '';
+  const causeText =
+    typeof cause?.code === 'string'
+      ? `: ${cause.code}`
+      : typeof cause?.message === 'string'
+        ? `: ${cause.message}`
+        : '';
   return `${typeof message === 'string' ? message : String(error)}${causeText}`;
 }
 
 const RESPONSE_TEXT_LIMIT = 500;
 
-export async function postToWebhook(url: string, body: unknown, options: DeliveryOptions = {}): Promise<DeliveryResult> {
+export async function postToWebhook(
+  url: string,
+  body: unknown,
+  options: DeliveryOptions = {},
+): Promise<DeliveryResult> {
   const maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_DELIVERY.maxAttempts);
   const baseDelayMs = options.baseDelayMs ?? DEFAULT_DELIVERY.baseDelayMs;
   const maxDelayMs = options.maxDelayMs ?? DEFAULT_DELIVERY.maxDelayMs;
@@ -156,7 +172,10 @@ export async function postToWebhook(url: string, body: unknown, options: Deliver
     if (attempt === maxAttempts) break;
     const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
     const delay = retryAfter !== null ? Math.min(maxDelayMs, retryAfter) : Math.round(random() * backoff);
-    options.logger?.warn({ host, status, attempt, retryInMs: delay }, `digest webhook attempt failed, retrying: ${error}`);
+    options.logger?.warn(
+      { host, status, attempt, retryInMs: delay },
+      `digest webhook attempt failed, retrying: ${error}`,
+    );
     delaysMs.push(delay);
     await sleep(delay);
   }

@@ -37,7 +37,10 @@ export function reviewSubEntity(week: string): string {
   return `review:${week}`;
 }
 
-export function digestLinks(settings: LinkSettings, week: string): { dashboard: string | null; overdue: string | null; review: string | null; chart: string | null } {
+export function digestLinks(
+  settings: LinkSettings,
+  week: string,
+): { dashboard: string | null; overdue: string | null; review: string | null; chart: string | null } {
   const base = settings.publicUrl ? trimSlash(settings.publicUrl) : null;
   const tabUrl = base ? `${base}/tab` : null;
   const overdueUrl = base ? `${base}/tab#${OVERDUE_SUB_ENTITY}` : null;
@@ -50,5 +53,10 @@ export function digestLinks(settings: LinkSettings, week: string): { dashboard: 
       chart: base ? `${base}${chartPath(week)}` : null,
     };
   }
-  return { dashboard: tabUrl, overdue: overdueUrl, review: reviewUrl, chart: base ? `${base}${chartPath(week)}` : null };
+  return {
+    dashboard: tabUrl,
+    overdue: overdueUrl,
+    review: reviewUrl,
+    chart: base ? `${base}${chartPath(week)}` : null,
+  };
 }

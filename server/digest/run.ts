@@ -135,7 +135,18 @@ export async function runDigest(deps: DigestDeps, now: Date, options: DigestRunO
   if (options.dryRun) {
     const target = week ?? lastCompleteWeek(now, deps.timezone);
     const { card, content } = await buildWeekCard(deps, target, now);
-    return { weeks: [{ week: target, action: 'dry-run', state: (await deps.store.getDigest(target))?.state ?? null, reason: 'dry run: nothing claimed or sent' }], card, content };
+    return {
+      weeks: [
+        {
+          week: target,
+          action: 'dry-run',
+          state: (await deps.store.getDigest(target))?.state ?? null,
+          reason: 'dry run: nothing claimed or sent',
+        },
+      ],
+      card,
+      content,
+    };
   }
   if (week !== undefined && Date.parse(weekRange(week, deps.timezone).to) > now.getTime()) {
     // Posting a week still in progress would also claim it, and the real digest would then never go out.
@@ -174,7 +185,10 @@ class DigestRun {
   private record(outcome: WeekOutcome): void {
     this.outcomes.push(outcome);
     const log = outcome.action === 'failed' || outcome.action === 'marked-uncertain' ? 'warn' : 'info';
-    this.deps.logger[log]({ week: outcome.week, action: outcome.action, state: outcome.state }, `digest ${outcome.week}: ${outcome.reason}`);
+    this.deps.logger[log](
+      { week: outcome.week, action: outcome.action, state: outcome.state },
+      `digest ${outcome.week}: ${outcome.reason}`,
+    );
   }
 
   async scheduled(): Promise<void> {
@@ -202,10 +216,21 @@ class DigestRun {
     }
     switch (record.state) {
       case 'posted':
-        if (manual) this.record({ week, action: 'skipped', state: 'posted', reason: `already posted at ${record.postedAt ?? record.claimedAt}` });
+        if (manual)
+          this.record({
+            week,
+            action: 'skipped',
+            state: 'posted',
+            reason: `already posted at ${record.postedAt ?? record.claimedAt}`,
+          });
         return;
       case 'claimed':
-        this.record({ week, action: 'skipped', state: 'claimed', reason: `being posted by ${record.holder} since ${record.claimedAt}` });
+        this.record({
+          week,
+          action: 'skipped',
+          state: 'claimed',
+          reason: `being posted by ${record.holder} since ${record.claimedAt}`,
+        });
         return;
       case 'uncertain':
         this.record({
@@ -236,7 +261,12 @@ class DigestRun {
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
       const current = await this.deps.store.getDigest(record.week);
-      this.record({ week: record.week, action: 'skipped', state: current?.state ?? null, reason: `changed meanwhile (now ${current?.state ?? 'gone'})` });
+      this.record({
+        week: record.week,
+        action: 'skipped',
+        state: current?.state ?? null,
+        reason: `changed meanwhile (now ${current?.state ?? 'gone'})`,
+      });
       return;
     }
     this.record({ week: record.week, action: 'marked-uncertain', state: updated.state, reason });
@@ -253,11 +283,21 @@ class DigestRun {
       if (record === null) {
         const claimed = await store.claimDigest(week, this.holder, this.clock(), true);
         if (claimed === null) {
-          this.record({ week, action: 'skipped', state: (await store.getDigest(week))?.state ?? null, reason: 'claimed by another process meanwhile' });
+          this.record({
+            week,
+            action: 'skipped',
+            state: (await store.getDigest(week))?.state ?? null,
+            reason: 'claimed by another process meanwhile',
+          });
           return;
         }
       } else if (record.state === 'claimed') {
-        this.record({ week, action: 'skipped', state: 'claimed', reason: `being posted by ${record.holder} right now; try again later` });
+        this.record({
+          week,
+          action: 'skipped',
+          state: 'claimed',
+          reason: `being posted by ${record.holder} right now; try again later`,
+        });
         return;
       }
       const updated = await store.updateDigest(week, {
@@ -266,7 +306,12 @@ class DigestRun {
         manual: true,
         lastError: null,
       });
-      this.record({ week, action: 'marked-posted', state: updated.state, reason: 'recorded as posted by hand; nothing was sent' });
+      this.record({
+        week,
+        action: 'marked-posted',
+        state: updated.state,
+        reason: 'recorded as posted by hand; nothing was sent',
+      });
       return;
     }
     if (record === null) {
@@ -275,7 +320,12 @@ class DigestRun {
     }
     switch (record.state) {
       case 'claimed':
-        this.record({ week, action: 'skipped', state: 'claimed', reason: `being posted by ${record.holder} right now; try again later` });
+        this.record({
+          week,
+          action: 'skipped',
+          state: 'claimed',
+          reason: `being posted by ${record.holder} right now; try again later`,
+        });
         return;
       case 'posted':
         if (!options.force) {
@@ -301,7 +351,12 @@ class DigestRun {
     const claimed = await this.deps.store.claimDigest(week, this.holder, this.clock(), manual);
     if (claimed === null) {
       const existing = await this.deps.store.getDigest(week);
-      this.record({ week, action: 'skipped', state: existing?.state ?? null, reason: `claimed by ${existing?.holder ?? 'another process'} first` });
+      this.record({
+        week,
+        action: 'skipped',
+        state: existing?.state ?? null,
+        reason: `claimed by ${existing?.holder ?? 'another process'} first`,
+      });
       return;
     }
     await this.post(claimed, built.card);
@@ -318,18 +373,34 @@ class DigestRun {
     const built = await this.build(week);
     const attempt = await takeLease(store, `digest-week:${week}`, { now: this.clock });
     if (!attempt.acquired) {
-      this.record({ week, action: 'skipped', state: record.state, reason: `another process is retrying this week (${attempt.refusal})` });
+      this.record({
+        week,
+        action: 'skipped',
+        state: record.state,
+        reason: `another process is retrying this week (${attempt.refusal})`,
+      });
       return;
     }
     let claimed: DigestRecord;
     try {
       const current = await store.getDigest(week);
       if (current === null || !from.includes(current.state)) {
-        this.record({ week, action: 'skipped', state: current?.state ?? null, reason: `changed meanwhile (now ${current?.state ?? 'gone'})` });
+        this.record({
+          week,
+          action: 'skipped',
+          state: current?.state ?? null,
+          reason: `changed meanwhile (now ${current?.state ?? 'gone'})`,
+        });
         return;
       }
       attempt.lease.signal.throwIfAborted();
-      claimed = await store.updateDigest(week, { state: 'claimed', holder, claimedAt: this.clock().toISOString(), manual, lastError: null });
+      claimed = await store.updateDigest(week, {
+        state: 'claimed',
+        holder,
+        claimedAt: this.clock().toISOString(),
+        manual,
+        lastError: null,
+      });
     } finally {
       await attempt.lease.release();
     }
@@ -338,7 +409,9 @@ class DigestRun {
 
   private async build(week: string): Promise<{ card: AdaptiveCard }> {
     if (!this.deps.webhookUrl) {
-      throw new Error('TEAMS_WEBHOOK_URL is not set: set it to the URL of a Teams Workflows "send webhook alerts to a channel" flow, or use --dry-run');
+      throw new Error(
+        'TEAMS_WEBHOOK_URL is not set: set it to the URL of a Teams Workflows "send webhook alerts to a channel" flow, or use --dry-run',
+      );
     }
     const { card, content } = await buildWeekCard(this.deps, week, this.now);
     this.lastCard = card;
@@ -349,11 +422,19 @@ class DigestRun {
   private async post(claimed: DigestRecord, card: AdaptiveCard): Promise<void> {
     const { store, logger } = this.deps;
     const url = this.deps.webhookUrl as string;
-    logger.info({ week: claimed.week, host: webhookHost(url), bytes: cardBytes(card) }, `digest ${claimed.week}: posting`);
+    logger.info(
+      { week: claimed.week, host: webhookHost(url), bytes: cardBytes(card) },
+      `digest ${claimed.week}: posting`,
+    );
     const result = await postToWebhook(url, teamsMessage(card), { logger, ...this.deps.delivery });
     const attempts = claimed.attempts + result.attempts;
     if (result.ok) {
-      const updated = await store.updateDigest(claimed.week, { state: 'posted', postedAt: this.clock().toISOString(), attempts, lastError: null });
+      const updated = await store.updateDigest(claimed.week, {
+        state: 'posted',
+        postedAt: this.clock().toISOString(),
+        attempts,
+        lastError: null,
+      });
       this.record({
         week: claimed.week,
         action: 'posted',
@@ -382,7 +463,8 @@ export async function digestHealth(
 ): Promise<DigestHealth> {
   const timeoutMs = claimTimeoutMs(options);
   const records = await store.listDigests(BACKFILL_WEEKS * 4);
-  const stateOf = (record: DigestRecord): DigestState => (isAbandoned(record, now, timeoutMs) ? 'uncertain' : record.state);
+  const stateOf = (record: DigestRecord): DigestState =>
+    isAbandoned(record, now, timeoutMs) ? 'uncertain' : record.state;
   const last = records[0];
   return {
     lastWeek: last?.week ?? null,

@@ -96,7 +96,9 @@ export async function startDigest(options: StartDigestOptions): Promise<RunningD
   const retryLaterIfTransient = (result: DigestRunResult): void => {
     const transient = result.weeks.some((w) => w.action === 'failed' && w.delivery?.retryable);
     if (!transient || stopped || retryTimer !== null || job === null) return;
-    logger.warn(`Weekly digest: the post failed for a passing reason; trying again in ${Math.round(retryFailedAfterMs / 60_000)} min`);
+    logger.warn(
+      `Weekly digest: the post failed for a passing reason; trying again in ${Math.round(retryFailedAfterMs / 60_000)} min`,
+    );
     const scheduled = job;
     retryTimer = setTimeout(() => {
       retryTimer = null;
@@ -105,7 +107,9 @@ export async function startDigest(options: StartDigestOptions): Promise<RunningD
     retryTimer.unref();
   };
   if (webhookUrl === null) {
-    logger.info('Weekly digest: TEAMS_WEBHOOK_URL is not set, so no digest is posted; GET /api/digest/preview shows the card.');
+    logger.info(
+      'Weekly digest: TEAMS_WEBHOOK_URL is not set, so no digest is posted; GET /api/digest/preview shows the card.',
+    );
   } else {
     job = scheduleJob<DigestRunResult>({
       name: DIGEST_JOB_NAME,

@@ -44,7 +44,9 @@ const MAX_BODY = 1024 * 1024;
 
 /** The card's bold lines (title and section headings), which say what the digest reported. */
 function cardHeadlines(body: unknown): string[] {
-  const attachments = (body as { attachments?: Array<{ content?: { body?: Array<{ text?: unknown; weight?: unknown }> } }> } | null)?.attachments;
+  const attachments = (
+    body as { attachments?: Array<{ content?: { body?: Array<{ text?: unknown; weight?: unknown }> } }> } | null
+  )?.attachments;
   return (attachments?.[0]?.content?.body ?? [])
     .filter((element) => element.weight === 'Bolder' && typeof element.text === 'string')
     .map((element) => element.text as string);

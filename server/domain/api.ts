@@ -83,7 +83,9 @@ export interface MetricsCore {
 
 export interface MetricsResponse extends MetricsCore {
   /** Each time metric by severity. */
-  bySeverity?: Partial<Record<SeverityKey, { timeToDetect: TimeMetric; timeToAcknowledge: TimeMetric; timeToResolve: TimeMetric }>>;
+  bySeverity?: Partial<
+    Record<SeverityKey, { timeToDetect: TimeMetric; timeToAcknowledge: TimeMetric; timeToResolve: TimeMetric }>
+  >;
   /** The previous window of equal length, same filters. */
   previous?: MetricsCore;
   /** Per-week medians/p90 of the time metrics and action items opened/closed per week. */
@@ -201,7 +203,13 @@ export interface CreateActionItemResponse {
 
 export interface ImportPostmortemResponse {
   incident: string;
-  actionItems: Array<{ ref: string | null; jiraKey: string | null; status: 'created' | 'linked' | 'existing' | 'failed'; error?: string; differences?: string[] }>;
+  actionItems: Array<{
+    ref: string | null;
+    jiraKey: string | null;
+    status: 'created' | 'linked' | 'existing' | 'failed';
+    error?: string;
+    differences?: string[];
+  }>;
   created: string[];
 }
 
@@ -236,7 +244,10 @@ export interface ReviewResponse {
   range: { from: IsoInstant; to: IsoInstant };
   /** The week's headline numbers, those of the week before (`previous`), and their change when known. */
   headline: Pick<MetricsCore, 'incidents' | 'timeToDetect' | 'timeToAcknowledge' | 'timeToResolve' | 'actionItems'> & {
-    previous: Pick<MetricsCore, 'incidents' | 'timeToDetect' | 'timeToAcknowledge' | 'timeToResolve' | 'actionItems'> | null;
+    previous: Pick<
+      MetricsCore,
+      'incidents' | 'timeToDetect' | 'timeToAcknowledge' | 'timeToResolve' | 'actionItems'
+    > | null;
     change?: HeadlineChange;
   };
   /** The week's P0 and P1 incidents, by severity, then place in time, then key. */

@@ -100,7 +100,10 @@ export function teamsTokenVerifier(options: AuthOptions): TeamsTokenVerifier {
     } catch (error) {
       // The keys could not be fetched: not the caller's fault, and worth retrying.
       if (error instanceof joseErrors.JWKSTimeout || !(error instanceof joseErrors.JOSEError)) {
-        throw new Refusal(503, "The tenant's signing keys could not be fetched to verify the Teams SSO token; try again shortly.");
+        throw new Refusal(
+          503,
+          "The tenant's signing keys could not be fetched to verify the Teams SSO token; try again shortly.",
+        );
       }
       throw new Refusal(401, `The Teams SSO token was not accepted: ${describeJoseError(error)}.`);
     }
@@ -122,7 +125,8 @@ function describeJoseError(error: unknown): string {
   if (error instanceof joseErrors.JWTClaimValidationFailed) return `its "${error.claim}" claim is not accepted`;
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'its signature does not verify';
   if (error instanceof joseErrors.JWKSNoMatchingKey) return 'no signing key of the tenant matches it';
-  if (error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JWTInvalid) return 'it is not a well-formed JWT';
+  if (error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JWTInvalid)
+    return 'it is not a well-formed JWT';
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'its signing algorithm is not RS256';
   return 'it could not be verified';
 }
@@ -209,7 +213,11 @@ export function createAuthMiddleware(options: AuthOptions): RequestHandler {
     }
     if (token === null) {
       const what = mode === 'api-key' ? 'an API key' : 'the Teams SSO token';
-      refuse(res, mode, new Refusal(401, `Send ${what} as "Authorization: Bearer <${mode === 'api-key' ? 'key' : 'token'}>".`));
+      refuse(
+        res,
+        mode,
+        new Refusal(401, `Send ${what} as "Authorization: Bearer <${mode === 'api-key' ? 'key' : 'token'}>".`),
+      );
       return;
     }
     if (mode === 'api-key') {

@@ -51,7 +51,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (err instanceof DomainError) {
       const status = statusOf(err);
-      if (status >= 500) logger.warn({ err: { name: err.name, message: err.message }, path: req.path }, 'request failed');
+      if (status >= 500)
+        logger.warn({ err: { name: err.name, message: err.message }, path: req.path }, 'request failed');
       // A store outage (no primary for a few seconds, a restart) usually passes: say when to try again.
       if (err instanceof StoreUnavailableError) res.set('Retry-After', String(STORE_RETRY_AFTER_SECONDS));
       res.status(status).json({ error: { code: err.code, message: err.message } });

@@ -16,7 +16,8 @@ export function parseQuery<T>(query: unknown, parsers: QueryParsers<T>): Partial
         name,
       );
     }
-    if (typeof raw !== 'string') throw new InputError(`Query parameter "${name}" must be given once, as a single value.`, name);
+    if (typeof raw !== 'string')
+      throw new InputError(`Query parameter "${name}" must be given once, as a single value.`, name);
     out[name as keyof T] = parsers[name as keyof T](raw, name);
   }
   return out;

@@ -16,7 +16,12 @@ import { canonicalPathOf, isApiPath, isWrite } from './requestGuards.js';
 
 const pass: RequestHandler = (_req, _res, next) => next();
 
-function limiter(limit: number, windowSeconds: number, what: string, options: { skip: (req: Request) => boolean; failuresOnly: boolean }): RequestHandler {
+function limiter(
+  limit: number,
+  windowSeconds: number,
+  what: string,
+  options: { skip: (req: Request) => boolean; failuresOnly: boolean },
+): RequestHandler {
   if (limit <= 0) return pass;
   return rateLimit({
     windowMs: windowSeconds * 1000,
@@ -46,7 +51,9 @@ export function failedAuthLimiter(config: Config): RequestHandler {
     // probe (an open route, no credentials) are never held up by someone else's guessing.
     skip: (req) => {
       const path = canonicalPathOf(req);
-      return config.authMode === 'none' || !isApiPath(path) || (isOpenPath(path) && req.headers.authorization === undefined);
+      return (
+        config.authMode === 'none' || !isApiPath(path) || (isOpenPath(path) && req.headers.authorization === undefined)
+      );
     },
     failuresOnly: true,
   });

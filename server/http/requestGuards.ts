@@ -46,7 +46,10 @@ export function canonicalPath(url: string): string {
   try {
     decoded = decodeFully(raw);
   } catch {
-    throw new InputError('The request path has a malformed percent-encoding (a "%" not followed by two hex digits of UTF-8); encode "%" as %25.', 'path');
+    throw new InputError(
+      'The request path has a malformed percent-encoding (a "%" not followed by two hex digits of UTF-8); encode "%" as %25.',
+      'path',
+    );
   }
   const segments: string[] = [];
   for (const segment of decoded.replace(/\\/g, '/').split('/')) {
@@ -128,7 +131,11 @@ export function crossSiteWriteGuard(publicUrl: string | null): RequestHandler {
       return;
     }
     if (String(req.headers['sec-fetch-site'] ?? '').toLowerCase() === 'cross-site') {
-      next(new ForbiddenError('A write from another site (Sec-Fetch-Site: cross-site) is refused; call the API from the tab or from a script without a browser.'));
+      next(
+        new ForbiddenError(
+          'A write from another site (Sec-Fetch-Site: cross-site) is refused; call the API from the tab or from a script without a browser.',
+        ),
+      );
       return;
     }
     const origin = req.headers.origin;
@@ -139,7 +146,11 @@ export function crossSiteWriteGuard(publicUrl: string | null): RequestHandler {
     const own = originOf(`${req.protocol}://${req.headers.host ?? ''}`);
     const presented = origin.toLowerCase();
     if (presented !== own && presented !== publicOrigin) {
-      next(new ForbiddenError(`A write from another origin (Origin: ${origin.slice(0, 100)}) is refused; only pages of this server${publicOrigin ? ` (${publicOrigin})` : ''} may write.`));
+      next(
+        new ForbiddenError(
+          `A write from another origin (Origin: ${origin.slice(0, 100)}) is refused; only pages of this server${publicOrigin ? ` (${publicOrigin})` : ''} may write.`,
+        ),
+      );
       return;
     }
     next();

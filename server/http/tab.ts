@@ -11,7 +11,10 @@ import type { AppDeps } from './deps.js';
 
 class TabNotBuiltError extends DomainError {
   constructor() {
-    super('tab_not_built', 'The tab is not built; run `npm run build:client` (npm start and npm run build do it for you).');
+    super(
+      'tab_not_built',
+      'The tab is not built; run `npm run build:client` (npm start and npm run build do it for you).',
+    );
   }
 }
 

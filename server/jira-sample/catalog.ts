@@ -12,7 +12,10 @@ export interface StatusDef {
   category: StatusCategoryKey;
 }
 
-export const STATUS_CATEGORIES: Record<StatusCategoryKey, { id: number; key: StatusCategoryKey; colorName: string; name: string }> = {
+export const STATUS_CATEGORIES: Record<
+  StatusCategoryKey,
+  { id: number; key: StatusCategoryKey; colorName: string; name: string }
+> = {
   new: { id: 2, key: 'new', colorName: 'blue-gray', name: 'To Do' },
   indeterminate: { id: 4, key: 'indeterminate', colorName: 'yellow', name: 'In Progress' },
   done: { id: 3, key: 'done', colorName: 'green', name: 'Done' },
@@ -47,9 +50,27 @@ export interface IssueTypeDef {
 export const ISSUE_TYPES: IssueTypeDef[] = [
   { id: '10100', name: 'Incident', subtask: false, hierarchyLevel: 0, description: 'A service disruption.' },
   { id: '10101', name: 'Task', subtask: false, hierarchyLevel: 0, description: 'A task that needs to be done.' },
-  { id: '10102', name: 'Sub-task', subtask: true, hierarchyLevel: -1, description: 'A small piece of work that is part of a larger task.' },
-  { id: '10103', name: 'Problem', subtask: false, hierarchyLevel: 0, description: 'The cause of one or more incidents.' },
-  { id: '10104', name: 'Bug', subtask: false, hierarchyLevel: 0, description: 'A problem that impairs a product or service.' },
+  {
+    id: '10102',
+    name: 'Sub-task',
+    subtask: true,
+    hierarchyLevel: -1,
+    description: 'A small piece of work that is part of a larger task.',
+  },
+  {
+    id: '10103',
+    name: 'Problem',
+    subtask: false,
+    hierarchyLevel: 0,
+    description: 'The cause of one or more incidents.',
+  },
+  {
+    id: '10104',
+    name: 'Bug',
+    subtask: false,
+    hierarchyLevel: 0,
+    description: 'A problem that impairs a product or service.',
+  },
   { id: '10105', name: 'Story', subtask: false, hierarchyLevel: 0, description: 'A user-facing piece of work.' },
 ];
 
@@ -97,7 +118,7 @@ export interface ResolutionDef {
 
 export const RESOLUTIONS: ResolutionDef[] = [
   { id: '10000', name: 'Done', description: 'Work has been completed on this issue.' },
-  { id: '10001', name: "Won't Do", description: 'This issue won\'t be actioned.' },
+  { id: '10001', name: "Won't Do", description: "This issue won't be actioned." },
   { id: '10002', name: 'Duplicate', description: 'The problem is a duplicate of an existing issue.' },
 ];
 
@@ -145,9 +166,26 @@ const CUSTOM_TYPE_URI: Record<CustomFieldKind, string> = {
 
 /** Mapped ones land in the demo config's `severityMap`; the last two do not, on purpose. */
 export const SEVERITY_VALUES = ['SEV-1', 'SEV-2', 'SEV-3', 'SEV-4', 'SEV-5', 'Sev 2 (legacy)'];
-export const SERVICES = ['checkout', 'payments', 'search', 'auth', 'notifications', 'inventory', 'api-gateway', 'data-pipeline'];
+export const SERVICES = [
+  'checkout',
+  'payments',
+  'search',
+  'auth',
+  'notifications',
+  'inventory',
+  'api-gateway',
+  'data-pipeline',
+];
 /** The first five are keys of the default detectionMap; the rest are not. */
-export const DETECTION_METHODS = ['Monitoring alert', 'Automated alert', 'Customer report', 'Support ticket', 'Internal report', 'Synthetic check', 'Other'];
+export const DETECTION_METHODS = [
+  'Monitoring alert',
+  'Automated alert',
+  'Customer report',
+  'Support ticket',
+  'Internal report',
+  'Synthetic check',
+  'Other',
+];
 
 const options = (values: string[], firstId: number): { id: string; value: string }[] =>
   values.map((value, index) => ({ id: String(firstId + index), value }));
@@ -155,12 +193,30 @@ const options = (values: string[], firstId: number): { id: string; value: string
 export const CUSTOM_FIELDS: CustomFieldDef[] = [
   { id: 'customfield_10015', customId: 10015, name: 'Start date', kind: 'date' },
   { id: 'customfield_10016', customId: 10016, name: 'Story point estimate', kind: 'number' },
-  { id: 'customfield_10040', customId: 10040, name: 'Severity', kind: 'select', options: options(SEVERITY_VALUES, 10200) },
-  { id: 'customfield_10041', customId: 10041, name: 'Affected services', kind: 'multiselect', options: options(SERVICES, 10300) },
+  {
+    id: 'customfield_10040',
+    customId: 10040,
+    name: 'Severity',
+    kind: 'select',
+    options: options(SEVERITY_VALUES, 10200),
+  },
+  {
+    id: 'customfield_10041',
+    customId: 10041,
+    name: 'Affected services',
+    kind: 'multiselect',
+    options: options(SERVICES, 10300),
+  },
   { id: 'customfield_10042', customId: 10042, name: 'Impact start', kind: 'datetime' },
   { id: 'customfield_10043', customId: 10043, name: 'Impact end', kind: 'datetime' },
   { id: 'customfield_10044', customId: 10044, name: 'Detected at', kind: 'datetime' },
-  { id: 'customfield_10045', customId: 10045, name: 'Detection method', kind: 'select', options: options(DETECTION_METHODS, 10400) },
+  {
+    id: 'customfield_10045',
+    customId: 10045,
+    name: 'Detection method',
+    kind: 'select',
+    options: options(DETECTION_METHODS, 10400),
+  },
   { id: 'customfield_10046', customId: 10046, name: 'Incident commander', kind: 'user' },
   { id: 'customfield_10047', customId: 10047, name: 'Root cause category', kind: 'text' },
 ];
@@ -190,26 +246,152 @@ export interface SystemFieldDef {
 }
 
 export const SYSTEM_FIELDS: SystemFieldDef[] = [
-  { id: 'summary', name: 'Summary', schema: { type: 'string', system: 'summary' }, clauseNames: ['summary'], orderable: true, searchable: true },
-  { id: 'description', name: 'Description', schema: { type: 'string', system: 'description' }, clauseNames: ['description'], orderable: true, searchable: true },
-  { id: 'status', name: 'Status', schema: { type: 'status', system: 'status' }, clauseNames: ['status'], orderable: false, searchable: true },
-  { id: 'issuetype', name: 'Issue Type', schema: { type: 'issuetype', system: 'issuetype' }, clauseNames: ['issuetype', 'type'], orderable: true, searchable: true },
-  { id: 'project', name: 'Project', schema: { type: 'project', system: 'project' }, clauseNames: ['project'], orderable: false, searchable: true },
-  { id: 'priority', name: 'Priority', schema: { type: 'priority', system: 'priority' }, clauseNames: ['priority'], orderable: true, searchable: true },
-  { id: 'labels', name: 'Labels', schema: { type: 'array', items: 'string', system: 'labels' }, clauseNames: ['labels'], orderable: true, searchable: true },
-  { id: 'created', name: 'Created', schema: { type: 'datetime', system: 'created' }, clauseNames: ['created', 'createdDate'], orderable: false, searchable: true },
-  { id: 'updated', name: 'Updated', schema: { type: 'datetime', system: 'updated' }, clauseNames: ['updated', 'updatedDate'], orderable: false, searchable: true },
-  { id: 'resolutiondate', name: 'Resolved', schema: { type: 'datetime', system: 'resolutiondate' }, clauseNames: ['resolutiondate', 'resolved'], orderable: false, searchable: true },
-  { id: 'resolution', name: 'Resolution', schema: { type: 'resolution', system: 'resolution' }, clauseNames: ['resolution'], orderable: true, searchable: true },
-  { id: 'duedate', name: 'Due date', schema: { type: 'date', system: 'duedate' }, clauseNames: ['duedate', 'due'], orderable: true, searchable: true },
-  { id: 'assignee', name: 'Assignee', schema: { type: 'user', system: 'assignee' }, clauseNames: ['assignee'], orderable: true, searchable: true },
-  { id: 'reporter', name: 'Reporter', schema: { type: 'user', system: 'reporter' }, clauseNames: ['reporter'], orderable: true, searchable: true },
-  { id: 'issuelinks', name: 'Linked Issues', schema: { type: 'array', items: 'issuelinks', system: 'issuelinks' }, clauseNames: [], orderable: true, searchable: true },
+  {
+    id: 'summary',
+    name: 'Summary',
+    schema: { type: 'string', system: 'summary' },
+    clauseNames: ['summary'],
+    orderable: true,
+    searchable: true,
+  },
+  {
+    id: 'description',
+    name: 'Description',
+    schema: { type: 'string', system: 'description' },
+    clauseNames: ['description'],
+    orderable: true,
+    searchable: true,
+  },
+  {
+    id: 'status',
+    name: 'Status',
+    schema: { type: 'status', system: 'status' },
+    clauseNames: ['status'],
+    orderable: false,
+    searchable: true,
+  },
+  {
+    id: 'issuetype',
+    name: 'Issue Type',
+    schema: { type: 'issuetype', system: 'issuetype' },
+    clauseNames: ['issuetype', 'type'],
+    orderable: true,
+    searchable: true,
+  },
+  {
+    id: 'project',
+    name: 'Project',
+    schema: { type: 'project', system: 'project' },
+    clauseNames: ['project'],
+    orderable: false,
+    searchable: true,
+  },
+  {
+    id: 'priority',
+    name: 'Priority',
+    schema: { type: 'priority', system: 'priority' },
+    clauseNames: ['priority'],
+    orderable: true,
+    searchable: true,
+  },
+  {
+    id: 'labels',
+    name: 'Labels',
+    schema: { type: 'array', items: 'string', system: 'labels' },
+    clauseNames: ['labels'],
+    orderable: true,
+    searchable: true,
+  },
+  {
+    id: 'created',
+    name: 'Created',
+    schema: { type: 'datetime', system: 'created' },
+    clauseNames: ['created', 'createdDate'],
+    orderable: false,
+    searchable: true,
+  },
+  {
+    id: 'updated',
+    name: 'Updated',
+    schema: { type: 'datetime', system: 'updated' },
+    clauseNames: ['updated', 'updatedDate'],
+    orderable: false,
+    searchable: true,
+  },
+  {
+    id: 'resolutiondate',
+    name: 'Resolved',
+    schema: { type: 'datetime', system: 'resolutiondate' },
+    clauseNames: ['resolutiondate', 'resolved'],
+    orderable: false,
+    searchable: true,
+  },
+  {
+    id: 'resolution',
+    name: 'Resolution',
+    schema: { type: 'resolution', system: 'resolution' },
+    clauseNames: ['resolution'],
+    orderable: true,
+    searchable: true,
+  },
+  {
+    id: 'duedate',
+    name: 'Due date',
+    schema: { type: 'date', system: 'duedate' },
+    clauseNames: ['duedate', 'due'],
+    orderable: true,
+    searchable: true,
+  },
+  {
+    id: 'assignee',
+    name: 'Assignee',
+    schema: { type: 'user', system: 'assignee' },
+    clauseNames: ['assignee'],
+    orderable: true,
+    searchable: true,
+  },
+  {
+    id: 'reporter',
+    name: 'Reporter',
+    schema: { type: 'user', system: 'reporter' },
+    clauseNames: ['reporter'],
+    orderable: true,
+    searchable: true,
+  },
+  {
+    id: 'issuelinks',
+    name: 'Linked Issues',
+    schema: { type: 'array', items: 'issuelinks', system: 'issuelinks' },
+    clauseNames: [],
+    orderable: true,
+    searchable: true,
+  },
   { id: 'parent', name: 'Parent', clauseNames: ['parent'], orderable: false, searchable: false },
-  { id: 'subtasks', name: 'Sub-tasks', schema: { type: 'array', items: 'issuelinks', system: 'subtasks' }, clauseNames: ['subtasks'], orderable: false, searchable: true },
-  { id: 'components', name: 'Components', schema: { type: 'array', items: 'component', system: 'components' }, clauseNames: ['component'], orderable: true, searchable: true },
+  {
+    id: 'subtasks',
+    name: 'Sub-tasks',
+    schema: { type: 'array', items: 'issuelinks', system: 'subtasks' },
+    clauseNames: ['subtasks'],
+    orderable: false,
+    searchable: true,
+  },
+  {
+    id: 'components',
+    name: 'Components',
+    schema: { type: 'array', items: 'component', system: 'components' },
+    clauseNames: ['component'],
+    orderable: true,
+    searchable: true,
+  },
   { id: 'issuekey', name: 'Key', clauseNames: ['id', 'issue', 'issuekey', 'key'], orderable: false, searchable: false },
-  { id: 'statusCategory', name: 'Status Category', schema: { type: 'statusCategory', system: 'statusCategory' }, clauseNames: ['statusCategory'], orderable: false, searchable: true },
+  {
+    id: 'statusCategory',
+    name: 'Status Category',
+    schema: { type: 'statusCategory', system: 'statusCategory' },
+    clauseNames: ['statusCategory'],
+    orderable: false,
+    searchable: true,
+  },
 ];
 
 /** `GET /rest/api/3/field`: system fields then custom fields, as FieldDetails. */

@@ -39,7 +39,13 @@ const jira = await startSampleJira({
   latencyMs: count('latency', values.latency) ?? 0,
   ...(values['time-zone'] ? { timeZone: values['time-zone'] } : {}),
   ...(incidents !== undefined || actionItems !== undefined
-    ? { seed: { incidents: incidents ?? 180, actionItems: actionItems ?? 640, ...(seedNumber !== undefined ? { seed: seedNumber } : {}) } }
+    ? {
+        seed: {
+          incidents: incidents ?? 180,
+          actionItems: actionItems ?? 640,
+          ...(seedNumber !== undefined ? { seed: seedNumber } : {}),
+        },
+      }
     : {}),
 });
 

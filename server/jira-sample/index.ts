@@ -55,7 +55,11 @@ export interface SampleJiraData {
   /** Edits fields, bumps `updated`, appends one changelog history. */
   updateIssue(key: string, changes: IssueChanges, at?: Date): void;
   /** Moves to a status; entering Done sets resolution/resolutiondate unless `setResolution: false`. */
-  transition(key: string, statusName: string, options?: { at?: Date; resolution?: string; setResolution?: boolean }): void;
+  transition(
+    key: string,
+    statusName: string,
+    options?: { at?: Date; resolution?: string; setResolution?: boolean },
+  ): void;
   /** Deletes an issue (its links go with it), as `DELETE /rest/api/3/issue/{key}` does. */
   deleteIssue(key: string): void;
   /** Links like `POST /rest/api/3/issueLink` (inward issue `outward`-verbs the outward issue). */
@@ -95,14 +99,25 @@ export async function startSampleJira(options: SampleJiraOptions = {}): Promise<
   const email = options.email ?? DEFAULT_EMAIL;
   const apiToken = options.apiToken ?? DEFAULT_API_TOKEN;
   const zone = options.timeZone ?? DEFAULT_TIME_ZONE;
-  for (const [name, value] of [['timeZone', zone], ['customFieldTimeZone', options.customFieldTimeZone]] as const) {
+  for (const [name, value] of [
+    ['timeZone', zone],
+    ['customFieldTimeZone', options.customFieldTimeZone],
+  ] as const) {
     if (value !== undefined && !IANAZone.isValidZone(value)) {
-      throw new Error(`startSampleJira: ${name} "${value}" is not an IANA time zone name; use one such as "Europe/Berlin".`);
+      throw new Error(
+        `startSampleJira: ${name} "${value}" is not an IANA time zone name; use one such as "Europe/Berlin".`,
+      );
     }
   }
   const clock = options.clock ?? (() => Date.now());
   const nowMs = (options.now ?? new Date(clock())).getTime();
-  const apiUser: SampleUser = { accountId: API_USER_ACCOUNT_ID, displayName: 'Reliability Automation', emailAddress: email, active: true, timeZone: zone };
+  const apiUser: SampleUser = {
+    accountId: API_USER_ACCOUNT_ID,
+    displayName: 'Reliability Automation',
+    emailAddress: email,
+    active: true,
+    timeZone: zone,
+  };
   const store = new IssueStore(clock, apiUser.accountId);
   const seedSize = options.seed === undefined || options.seed === 'demo' ? DEMO_SEED : options.seed;
   const seedStarted = performance.now();
@@ -110,8 +125,17 @@ export async function startSampleJira(options: SampleJiraOptions = {}): Promise<
   if (seedSize !== 'empty') seedIssues(store, seedSize, nowMs, zone);
   const seedMs = performance.now() - seedStarted;
 
-  const render: RenderContext = { baseUrl: '', zone, customFieldZone: options.customFieldTimeZone ?? 'Asia/Kolkata', store };
-  const state: ServerState = { latencyMs: options.latencyMs ?? 0, faults: [], stats: { requests: 0, latencySumMs: 0, byRoute: {} } };
+  const render: RenderContext = {
+    baseUrl: '',
+    zone,
+    customFieldZone: options.customFieldTimeZone ?? 'Asia/Kolkata',
+    store,
+  };
+  const state: ServerState = {
+    latencyMs: options.latencyMs ?? 0,
+    faults: [],
+    stats: { requests: 0, latencySumMs: 0, byRoute: {} },
+  };
   const server = createSampleJiraServer({ store, render, apiUser, clock }, { email, apiToken }, state);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -128,7 +152,13 @@ export async function startSampleJira(options: SampleJiraOptions = {}): Promise<
     issue(key, opts = {}) {
       const issue = store.get(key);
       if (!issue) return undefined;
-      return renderIssue(render, issue, { fieldIds: resolveFieldSelection(undefined, 'all'), changelogLimit: opts.changelog ? Number.MAX_SAFE_INTEGER : null, names: false, schema: false, properties: [] });
+      return renderIssue(render, issue, {
+        fieldIds: resolveFieldSelection(undefined, 'all'),
+        changelogLimit: opts.changelog ? Number.MAX_SAFE_INTEGER : null,
+        names: false,
+        schema: false,
+        properties: [],
+      });
     },
     keys: () => store.issues.map((i) => i.key),
     count: () => store.issues.length,

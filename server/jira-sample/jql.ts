@@ -4,7 +4,15 @@
  * zone with minute precision, values that name nothing (a project, an issue key) refused
  * with Jira's own wording, and unsupported syntax refused with a message naming it.
  */
-import { CUSTOM_FIELDS, ISSUE_TYPES, PRIORITIES, RESOLUTIONS, STATUSES, STATUS_CATEGORIES, projectByKeyOrId } from './catalog.js';
+import {
+  CUSTOM_FIELDS,
+  ISSUE_TYPES,
+  PRIORITIES,
+  RESOLUTIONS,
+  STATUSES,
+  STATUS_CATEGORIES,
+  projectByKeyOrId,
+} from './catalog.js';
 import type { CustomFieldDef } from './catalog.js';
 import { parseJqlDate, zoneOffsetMinutes } from './format.js';
 import type { IssueStore, SampleIssue } from './model.js';
@@ -70,13 +78,17 @@ export function tokenize(jql: string): Token[] {
         text += jql.charAt(i);
         i++;
       }
-      if (i >= jql.length) throw new JqlError(`Error in the JQL Query: The quoted string '${text}' has not been completed. ${where(start)}`);
+      if (i >= jql.length)
+        throw new JqlError(
+          `Error in the JQL Query: The quoted string '${text}' has not been completed. ${where(start)}`,
+        );
       i++;
       tokens.push({ type: 'string', text, pos: start });
     } else if ('=!<>~'.includes(ch)) {
       const two = jql.slice(i, i + 2);
       const op = ['!=', '>=', '<=', '!~'].includes(two) ? two : ch;
-      if (op === '!') throw new JqlError(`Error in the JQL Query: The character '!' is a reserved JQL character. ${where(start)}`);
+      if (op === '!')
+        throw new JqlError(`Error in the JQL Query: The character '!' is a reserved JQL character. ${where(start)}`);
       i += op.length;
       tokens.push({ type: 'op', text: op, pos: start });
     } else {
@@ -118,13 +130,18 @@ class Parser {
     const orderBy: JqlOrder[] = [];
     if (this.isWord('order')) {
       this.next();
-      if (!this.isWord('by')) throw new JqlError(`Error in the JQL Query: Expecting 'by' but got '${this.peek().text}'. ${where(this.peek().pos)}`);
+      if (!this.isWord('by'))
+        throw new JqlError(
+          `Error in the JQL Query: Expecting 'by' but got '${this.peek().text}'. ${where(this.peek().pos)}`,
+        );
       this.next();
       do {
         if (this.peek().type === 'comma') this.next();
         const field = this.next();
         if (field.type !== 'word' && field.type !== 'string') {
-          throw new JqlError(`Error in the JQL Query: Expecting a field name but got '${field.text}'. ${where(field.pos)}`);
+          throw new JqlError(
+            `Error in the JQL Query: Expecting a field name but got '${field.text}'. ${where(field.pos)}`,
+          );
         }
         let direction: 'asc' | 'desc' = 'asc';
         if (this.isWord('asc') || this.isWord('desc')) direction = this.next().text.toLowerCase() as 'asc' | 'desc';
@@ -133,7 +150,9 @@ class Parser {
     }
     const rest = this.peek();
     if (rest.type !== 'end') {
-      throw new JqlError(`Error in the JQL Query: Expecting either 'OR' or 'AND' but got '${rest.text}'. ${where(rest.pos)}`);
+      throw new JqlError(
+        `Error in the JQL Query: Expecting either 'OR' or 'AND' but got '${rest.text}'. ${where(rest.pos)}`,
+      );
     }
     return { where: whereExpr, orderBy };
   }
@@ -165,7 +184,8 @@ class Parser {
       this.next();
       const inner = this.parseOr();
       const close = this.next();
-      if (close.type !== 'rparen') throw new JqlError(`Error in the JQL Query: Expecting ')' but got '${close.text}'. ${where(close.pos)}`);
+      if (close.type !== 'rparen')
+        throw new JqlError(`Error in the JQL Query: Expecting ')' but got '${close.text}'. ${where(close.pos)}`);
       return inner;
     }
     return this.parseClause();
@@ -173,7 +193,10 @@ class Parser {
 
   private parseClause(): JqlExpr {
     const field = this.next();
-    if ((field.type !== 'word' && field.type !== 'string') || (field.type === 'word' && RESERVED.has(field.text.toLowerCase()))) {
+    if (
+      (field.type !== 'word' && field.type !== 'string') ||
+      (field.type === 'word' && RESERVED.has(field.text.toLowerCase()))
+    ) {
       const shown = field.type === 'end' ? 'end of query' : `'${field.text}'`;
       throw new JqlError(`Error in the JQL Query: Expecting a field name but got ${shown}. ${where(field.pos)}`);
     }
@@ -190,27 +213,35 @@ class Parser {
         operator = 'is not';
       } else operator = 'is';
     } else if (opToken.type === 'word' && ['was', 'changed'].includes(opToken.text.toLowerCase())) {
-      throw new JqlError(`Error in the JQL Query: The operator '${opToken.text.toUpperCase()}' is not supported by this server. ${where(opToken.pos)}`);
+      throw new JqlError(
+        `Error in the JQL Query: The operator '${opToken.text.toUpperCase()}' is not supported by this server. ${where(opToken.pos)}`,
+      );
     } else {
       const shown = opToken.type === 'end' ? 'end of query' : `'${opToken.text}'`;
-      throw new JqlError(`Error in the JQL Query: Expecting operator but got ${shown}. The valid operators are ${OPERATOR_LIST}. ${where(opToken.pos)}`);
+      throw new JqlError(
+        `Error in the JQL Query: Expecting operator but got ${shown}. The valid operators are ${OPERATOR_LIST}. ${where(opToken.pos)}`,
+      );
     }
     const values: JqlValue[] = [];
     if (operator === 'in' || operator === 'not in') {
       const open = this.next();
-      if (open.type !== 'lparen') throw new JqlError(`Error in the JQL Query: Expecting '(' but got '${open.text}'. ${where(open.pos)}`);
+      if (open.type !== 'lparen')
+        throw new JqlError(`Error in the JQL Query: Expecting '(' but got '${open.text}'. ${where(open.pos)}`);
       values.push(this.parseValue());
       while (this.peek().type === 'comma') {
         this.next();
         values.push(this.parseValue());
       }
       const close = this.next();
-      if (close.type !== 'rparen') throw new JqlError(`Error in the JQL Query: Expecting ')' but got '${close.text}'. ${where(close.pos)}`);
+      if (close.type !== 'rparen')
+        throw new JqlError(`Error in the JQL Query: Expecting ')' but got '${close.text}'. ${where(close.pos)}`);
     } else {
       values.push(this.parseValue());
     }
     if ((operator === 'is' || operator === 'is not') && values[0]?.kind !== 'empty') {
-      throw new JqlError(`Error in the JQL Query: The operator '${operator.toUpperCase()}' can only be used with EMPTY or NULL. ${where(opToken.pos)}`);
+      throw new JqlError(
+        `Error in the JQL Query: The operator '${operator.toUpperCase()}' can only be used with EMPTY or NULL. ${where(opToken.pos)}`,
+      );
     }
     return { kind: 'clause', field: field.text, operator, values, pos: field.pos };
   }
@@ -220,7 +251,9 @@ class Parser {
     if (token.type === 'string') return { kind: 'literal', text: token.text, quoted: true };
     if (token.type !== 'word') {
       const shown = token.type === 'end' ? 'end of query' : `'${token.text}'`;
-      throw new JqlError(`Error in the JQL Query: Expecting either a value, list or function but got ${shown}. ${where(token.pos)}`);
+      throw new JqlError(
+        `Error in the JQL Query: Expecting either a value, list or function but got ${shown}. ${where(token.pos)}`,
+      );
     }
     const lower = token.text.toLowerCase();
     if (lower === 'empty' || lower === 'null') return { kind: 'empty' };
@@ -229,14 +262,17 @@ class Parser {
       const args: string[] = [];
       while (this.peek().type !== 'rparen') {
         const arg = this.next();
-        if (arg.type === 'end') throw new JqlError(`Error in the JQL Query: Expecting ')' but got end of query. ${where(arg.pos)}`);
+        if (arg.type === 'end')
+          throw new JqlError(`Error in the JQL Query: Expecting ')' but got end of query. ${where(arg.pos)}`);
         if (arg.type !== 'comma') args.push(arg.text);
       }
       this.next();
       return { kind: 'function', name: token.text, args };
     }
     if (RESERVED.has(lower)) {
-      throw new JqlError(`Error in the JQL Query: '${token.text}' is a reserved JQL word. You must surround it in quotation marks to use it in a query. ${where(token.pos)}`);
+      throw new JqlError(
+        `Error in the JQL Query: '${token.text}' is a reserved JQL word. You must surround it in quotation marks to use it in a query. ${where(token.pos)}`,
+      );
     }
     return { kind: 'literal', text: token.text, quoted: false };
   }
@@ -272,7 +308,8 @@ function valueMissing(value: string, field: string): JqlError {
 function literalText(value: JqlValue, ctx: JqlContext, field: string): string {
   if (value.kind === 'literal') return value.text;
   if (value.kind === 'function' && value.name.toLowerCase() === 'currentuser') return ctx.currentUserId;
-  if (value.kind === 'function') throw new JqlError(`Unable to find JQL function '${value.name}(${value.args.join(', ')})'.`);
+  if (value.kind === 'function')
+    throw new JqlError(`Unable to find JQL function '${value.name}(${value.args.join(', ')})'.`);
   throw new JqlError(`The field '${field}' does not accept EMPTY with this operator.`);
 }
 
@@ -327,7 +364,13 @@ function membership(
   };
 }
 
-function compareDates(operator: JqlOperator, field: string, values: JqlValue[], read: (issue: SampleIssue) => number | null, ctx: JqlContext): Predicate {
+function compareDates(
+  operator: JqlOperator,
+  field: string,
+  values: JqlValue[],
+  read: (issue: SampleIssue) => number | null,
+  ctx: JqlContext,
+): Predicate {
   if (operator === 'is') return (issue) => read(issue) === null;
   if (operator === 'is not') return (issue) => read(issue) !== null;
   if (operator === 'in' || operator === 'not in') {
@@ -342,17 +385,35 @@ function compareDates(operator: JqlOperator, field: string, values: JqlValue[], 
   const bound = dateValue(first, ctx, field);
   switch (operator) {
     case '>=':
-      return (issue) => { const ms = read(issue); return ms !== null && ms >= bound; };
+      return (issue) => {
+        const ms = read(issue);
+        return ms !== null && ms >= bound;
+      };
     case '>':
-      return (issue) => { const ms = read(issue); return ms !== null && ms > bound; };
+      return (issue) => {
+        const ms = read(issue);
+        return ms !== null && ms > bound;
+      };
     case '<=':
-      return (issue) => { const ms = read(issue); return ms !== null && ms <= bound; };
+      return (issue) => {
+        const ms = read(issue);
+        return ms !== null && ms <= bound;
+      };
     case '<':
-      return (issue) => { const ms = read(issue); return ms !== null && ms < bound; };
+      return (issue) => {
+        const ms = read(issue);
+        return ms !== null && ms < bound;
+      };
     case '=':
-      return (issue) => { const ms = read(issue); return ms !== null && Math.floor(ms / 60_000) === Math.floor(bound / 60_000); };
+      return (issue) => {
+        const ms = read(issue);
+        return ms !== null && Math.floor(ms / 60_000) === Math.floor(bound / 60_000);
+      };
     case '!=':
-      return (issue) => { const ms = read(issue); return ms !== null && Math.floor(ms / 60_000) !== Math.floor(bound / 60_000); };
+      return (issue) => {
+        const ms = read(issue);
+        return ms !== null && Math.floor(ms / 60_000) !== Math.floor(bound / 60_000);
+      };
     default:
       throw operatorNotSupported(operator, field);
   }
@@ -393,72 +454,145 @@ function compileClause(clause: Extract<JqlExpr, { kind: 'clause' }>, ctx: JqlCon
 
   const property = propertyPath(field);
   if (property) {
-    return membership(operator, field, values, (t) => t, (issue) => readProperty(issue, property.key, property.path), ctx);
+    return membership(
+      operator,
+      field,
+      values,
+      (t) => t,
+      (issue) => readProperty(issue, property.key, property.path),
+      ctx,
+    );
   }
 
   switch (name) {
     case 'project':
-      return membership(operator, 'project', values, (text) => {
-        const project = projectByKeyOrId(text);
-        if (!project) throw valueMissing(text, 'project');
-        return project.key;
-      }, (issue) => issue.project.key, ctx);
+      return membership(
+        operator,
+        'project',
+        values,
+        (text) => {
+          const project = projectByKeyOrId(text);
+          if (!project) throw valueMissing(text, 'project');
+          return project.key;
+        },
+        (issue) => issue.project.key,
+        ctx,
+      );
     case 'key':
     case 'issuekey':
     case 'id':
     case 'issue':
-      return membership(operator, name, values, (text) => {
-        const issue = store.get(text);
-        if (!issue) throw new JqlError(`An issue with key '${text}' does not exist for field '${name}'.`);
-        return issue.key;
-      }, (issue) => issue.key, ctx);
+      return membership(
+        operator,
+        name,
+        values,
+        (text) => {
+          const issue = store.get(text);
+          if (!issue) throw new JqlError(`An issue with key '${text}' does not exist for field '${name}'.`);
+          return issue.key;
+        },
+        (issue) => issue.key,
+        ctx,
+      );
     case 'parent':
-      return membership(operator, 'parent', values, (text) => {
-        const issue = store.get(text);
-        if (!issue) throw new JqlError(`An issue with key '${text}' does not exist for field 'parent'.`);
-        return issue.key;
-      }, (issue) => (issue.parentId === null ? null : (store.getById(issue.parentId)?.key ?? null)), ctx);
+      return membership(
+        operator,
+        'parent',
+        values,
+        (text) => {
+          const issue = store.get(text);
+          if (!issue) throw new JqlError(`An issue with key '${text}' does not exist for field 'parent'.`);
+          return issue.key;
+        },
+        (issue) => (issue.parentId === null ? null : (store.getById(issue.parentId)?.key ?? null)),
+        ctx,
+      );
     case 'issuetype':
     case 'type':
-      return membership(operator, 'issuetype', values, (text) => {
-        const type = ISSUE_TYPES.find((t) => t.name.toLowerCase() === text.toLowerCase() || t.id === text);
-        if (!type) throw valueMissing(text, 'issuetype');
-        return type.id;
-      }, (issue) => issue.issueType.id, ctx);
+      return membership(
+        operator,
+        'issuetype',
+        values,
+        (text) => {
+          const type = ISSUE_TYPES.find((t) => t.name.toLowerCase() === text.toLowerCase() || t.id === text);
+          if (!type) throw valueMissing(text, 'issuetype');
+          return type.id;
+        },
+        (issue) => issue.issueType.id,
+        ctx,
+      );
     case 'status':
-      return membership(operator, 'status', values, (text) => {
-        const status = STATUSES.find((s) => s.name.toLowerCase() === text.toLowerCase() || s.id === text);
-        if (!status) throw valueMissing(text, 'status');
-        return status.id;
-      }, (issue) => issue.status.id, ctx);
+      return membership(
+        operator,
+        'status',
+        values,
+        (text) => {
+          const status = STATUSES.find((s) => s.name.toLowerCase() === text.toLowerCase() || s.id === text);
+          if (!status) throw valueMissing(text, 'status');
+          return status.id;
+        },
+        (issue) => issue.status.id,
+        ctx,
+      );
     case 'statuscategory':
-      return membership(operator, 'statusCategory', values, (text) => {
-        const category = Object.values(STATUS_CATEGORIES).find(
-          (c) => c.name.toLowerCase() === text.toLowerCase() || c.key === text.toLowerCase() || String(c.id) === text,
-        );
-        if (!category) throw valueMissing(text, 'statusCategory');
-        return category.key;
-      }, (issue) => issue.status.category, ctx);
+      return membership(
+        operator,
+        'statusCategory',
+        values,
+        (text) => {
+          const category = Object.values(STATUS_CATEGORIES).find(
+            (c) => c.name.toLowerCase() === text.toLowerCase() || c.key === text.toLowerCase() || String(c.id) === text,
+          );
+          if (!category) throw valueMissing(text, 'statusCategory');
+          return category.key;
+        },
+        (issue) => issue.status.category,
+        ctx,
+      );
     case 'priority':
-      return membership(operator, 'priority', values, (text) => {
-        const priority = PRIORITIES.find((p) => p.name.toLowerCase() === text.toLowerCase() || p.id === text);
-        if (!priority) throw valueMissing(text, 'priority');
-        return priority.id;
-      }, (issue) => issue.priority?.id ?? null, ctx);
+      return membership(
+        operator,
+        'priority',
+        values,
+        (text) => {
+          const priority = PRIORITIES.find((p) => p.name.toLowerCase() === text.toLowerCase() || p.id === text);
+          if (!priority) throw valueMissing(text, 'priority');
+          return priority.id;
+        },
+        (issue) => issue.priority?.id ?? null,
+        ctx,
+      );
     case 'resolution':
-      return membership(operator, 'resolution', values, (text) => {
-        if (text.toLowerCase() === 'unresolved') return '__unresolved__';
-        const resolution = RESOLUTIONS.find((r) => r.name.toLowerCase() === text.toLowerCase() || r.id === text);
-        if (!resolution) throw valueMissing(text, 'resolution');
-        return resolution.id;
-      }, (issue) => (issue.resolution ? issue.resolution.id : operator === 'is' || operator === 'is not' ? null : '__unresolved__'), ctx);
+      return membership(
+        operator,
+        'resolution',
+        values,
+        (text) => {
+          if (text.toLowerCase() === 'unresolved') return '__unresolved__';
+          const resolution = RESOLUTIONS.find((r) => r.name.toLowerCase() === text.toLowerCase() || r.id === text);
+          if (!resolution) throw valueMissing(text, 'resolution');
+          return resolution.id;
+        },
+        (issue) =>
+          issue.resolution ? issue.resolution.id : operator === 'is' || operator === 'is not' ? null : '__unresolved__',
+        ctx,
+      );
     case 'assignee':
     case 'reporter':
-      return membership(operator, name, values, (text) => {
-        const user = store.users.find((u) => u.accountId === text || u.emailAddress.toLowerCase() === text.toLowerCase());
-        if (!user) throw valueMissing(text, name);
-        return user.accountId;
-      }, (issue) => (name === 'assignee' ? issue.assigneeId : issue.reporterId), ctx);
+      return membership(
+        operator,
+        name,
+        values,
+        (text) => {
+          const user = store.users.find(
+            (u) => u.accountId === text || u.emailAddress.toLowerCase() === text.toLowerCase(),
+          );
+          if (!user) throw valueMissing(text, name);
+          return user.accountId;
+        },
+        (issue) => (name === 'assignee' ? issue.assigneeId : issue.reporterId),
+        ctx,
+      );
     case 'labels': {
       if (operator === 'is') return (issue) => issue.labels.length === 0;
       if (operator === 'is not') return (issue) => issue.labels.length > 0;
@@ -483,7 +617,9 @@ function compileClause(clause: Extract<JqlExpr, { kind: 'clause' }>, ctx: JqlCon
     case 'summary':
     case 'text': {
       if (operator !== '~' && operator !== '!~') throw operatorNotSupported(operator, name);
-      const needle = literalText(values[0] ?? { kind: 'empty' }, ctx, name).toLowerCase().replace(/\*/g, '');
+      const needle = literalText(values[0] ?? { kind: 'empty' }, ctx, name)
+        .toLowerCase()
+        .replace(/\*/g, '');
       return (issue) => issue.summary.toLowerCase().includes(needle) === (operator === '~');
     }
     default:
@@ -493,10 +629,16 @@ function compileClause(clause: Extract<JqlExpr, { kind: 'clause' }>, ctx: JqlCon
   const custom = customFieldFor(field);
   if (custom) {
     if (custom.kind === 'datetime') {
-      return compareDates(operator, custom.name, values, (issue) => {
-        const raw = issue.custom[custom.id];
-        return typeof raw === 'number' ? raw : null;
-      }, ctx);
+      return compareDates(
+        operator,
+        custom.name,
+        values,
+        (issue) => {
+          const raw = issue.custom[custom.id];
+          return typeof raw === 'number' ? raw : null;
+        },
+        ctx,
+      );
     }
     const optionId = (text: string): string => {
       const option = custom.options?.find((o) => o.value.toLowerCase() === text.toLowerCase() || o.id === text);
@@ -504,8 +646,10 @@ function compileClause(clause: Extract<JqlExpr, { kind: 'clause' }>, ctx: JqlCon
       return option.id;
     };
     if (custom.kind === 'multiselect') {
-      if (operator === 'is') return (issue) => !Array.isArray(issue.custom[custom.id]) || (issue.custom[custom.id] as string[]).length === 0;
-      if (operator === 'is not') return (issue) => Array.isArray(issue.custom[custom.id]) && (issue.custom[custom.id] as string[]).length > 0;
+      if (operator === 'is')
+        return (issue) => !Array.isArray(issue.custom[custom.id]) || (issue.custom[custom.id] as string[]).length === 0;
+      if (operator === 'is not')
+        return (issue) => Array.isArray(issue.custom[custom.id]) && (issue.custom[custom.id] as string[]).length > 0;
       if (!['=', '!=', 'in', 'not in'].includes(operator)) throw operatorNotSupported(operator, custom.name);
       const wanted = values.map((v) => optionId(literalText(v, ctx, custom.name)));
       const positive = operator === '=' || operator === 'in';
@@ -516,10 +660,17 @@ function compileClause(clause: Extract<JqlExpr, { kind: 'clause' }>, ctx: JqlCon
       };
     }
     const resolve = custom.kind === 'select' ? optionId : (text: string) => text;
-    return membership(operator, custom.name, values, resolve, (issue) => {
-      const raw = issue.custom[custom.id];
-      return raw === undefined || raw === null ? null : String(raw);
-    }, ctx);
+    return membership(
+      operator,
+      custom.name,
+      values,
+      resolve,
+      (issue) => {
+        const raw = issue.custom[custom.id];
+        return raw === undefined || raw === null ? null : String(raw);
+      },
+      ctx,
+    );
   }
   throw fieldMissing(field);
 }
@@ -557,7 +708,8 @@ function nullsLast<T>(read: (issue: SampleIssue) => T | null, compare: (a: T, b:
 
 const numeric = (x: number, y: number): number => x - y;
 const textual = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
-const keyOrder: Comparator = (a, b) => textual(a.project.key, b.project.key) || numeric(Number(a.key.split('-')[1]), Number(b.key.split('-')[1]));
+const keyOrder: Comparator = (a, b) =>
+  textual(a.project.key, b.project.key) || numeric(Number(a.key.split('-')[1]), Number(b.key.split('-')[1]));
 
 function comparatorFor(order: JqlOrder, ctx: JqlContext): Comparator {
   const field = order.field.toLowerCase();
@@ -627,7 +779,10 @@ export function compileJql(jql: string, ctx: JqlContext): CompiledJql {
   }
   const matches = compileExpr(query.where, ctx);
   // Without ORDER BY, Jira orders by created, newest first; ties fall back to id for stable pages.
-  const orders = query.orderBy.length > 0 ? query.orderBy.map((o) => comparatorFor(o, ctx)) : [comparatorFor({ field: 'created', direction: 'desc' }, ctx)];
+  const orders =
+    query.orderBy.length > 0
+      ? query.orderBy.map((o) => comparatorFor(o, ctx))
+      : [comparatorFor({ field: 'created', direction: 'desc' }, ctx)];
   const compare: Comparator = (a, b) => {
     for (const order of orders) {
       const result = order(a, b);

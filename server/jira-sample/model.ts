@@ -3,7 +3,15 @@
  * formatted on the way out, so seeding 60,000 issues stays cheap. Every write bumps
  * `updated` and appends a changelog history, the way Jira does, so a poller sees it.
  */
-import { LINK_TYPES, PRIORITIES, RESOLUTIONS, customFieldById, issueTypeByName, projectByKeyOrId, statusByName } from './catalog.js';
+import {
+  LINK_TYPES,
+  PRIORITIES,
+  RESOLUTIONS,
+  customFieldById,
+  issueTypeByName,
+  projectByKeyOrId,
+  statusByName,
+} from './catalog.js';
 import type { IssueTypeDef, LinkTypeDef, PriorityDef, ProjectDef, ResolutionDef, StatusDef } from './catalog.js';
 
 export interface SampleUser {
@@ -57,7 +65,12 @@ export type CustomInput = CustomValue | Date;
 /** Turns friendly custom field input into the stored raw form; unknown option text is refused. */
 export function normalizeCustom(fieldId: string, value: CustomInput): CustomValue {
   const def = customFieldById(fieldId);
-  if (!def) throw new SampleDataError(`Field '${fieldId}' cannot be set. It is not on the appropriate screen, or unknown.`, 400, fieldId);
+  if (!def)
+    throw new SampleDataError(
+      `Field '${fieldId}' cannot be set. It is not on the appropriate screen, or unknown.`,
+      400,
+      fieldId,
+    );
   if (value === null) return null;
   const optionId = (text: string): string => {
     const option = def.options?.find((o) => o.id === text || o.value === text);
@@ -68,7 +81,8 @@ export function normalizeCustom(fieldId: string, value: CustomInput): CustomValu
   if (def.kind === 'multiselect') return (Array.isArray(value) ? value : [String(value)]).map(optionId);
   if (def.kind === 'datetime') {
     const ms = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : value;
-    if (typeof ms !== 'number' || Number.isNaN(ms)) throw new SampleDataError(`'${String(value)}' is not a date-time for ${def.name}.`, 400, fieldId);
+    if (typeof ms !== 'number' || Number.isNaN(ms))
+      throw new SampleDataError(`'${String(value)}' is not a date-time for ${def.name}.`, 400, fieldId);
     return ms;
   }
   return value instanceof Date ? value.toISOString() : value;
@@ -203,7 +217,11 @@ export class IssueStore {
   }
 
   /** Inserts an issue exactly as given (the seed uses this); no changelog is written. */
-  insert(issue: Omit<SampleIssue, 'id' | 'key' | 'version' | 'childIds' | 'linkIds' | 'properties'> & { properties?: Map<string, unknown> | null }): SampleIssue {
+  insert(
+    issue: Omit<SampleIssue, 'id' | 'key' | 'version' | 'childIds' | 'linkIds' | 'properties'> & {
+      properties?: Map<string, unknown> | null;
+    },
+  ): SampleIssue {
     const number = this.nextNumber.get(issue.project.key) ?? 1;
     this.nextNumber.set(issue.project.key, number + 1);
     // Spelled out rather than spread: this runs 60,000 times for the benchmark seed.
@@ -281,9 +299,12 @@ export class IssueStore {
       assigneeId: input.assigneeId ?? null,
       reporterId: input.reporterId ?? this.apiUserId,
       parentId,
-      custom: Object.fromEntries(Object.entries(input.custom ?? {}).map(([id, value]) => [id, normalizeCustom(id, value)])),
+      custom: Object.fromEntries(
+        Object.entries(input.custom ?? {}).map(([id, value]) => [id, normalizeCustom(id, value)]),
+      ),
       histories: [],
-      properties: input.properties && Object.keys(input.properties).length > 0 ? new Map(Object.entries(input.properties)) : null,
+      properties:
+        input.properties && Object.keys(input.properties).length > 0 ? new Map(Object.entries(input.properties)) : null,
     });
     this.onChange?.({ event: 'jira:issue_created', issue });
     return issue;
@@ -350,35 +371,79 @@ export class IssueStore {
     const when = toMs(at, this.clock());
     const items: ChangeItem[] = [];
     if (changes.summary !== undefined && changes.summary !== issue.summary) {
-      items.push({ field: 'summary', fieldtype: 'jira', fieldId: 'summary', from: null, fromString: issue.summary, to: null, toString: changes.summary });
+      items.push({
+        field: 'summary',
+        fieldtype: 'jira',
+        fieldId: 'summary',
+        from: null,
+        fromString: issue.summary,
+        to: null,
+        toString: changes.summary,
+      });
       issue.summary = changes.summary;
     }
     if (changes.labels !== undefined) {
-      items.push({ field: 'labels', fieldtype: 'jira', fieldId: 'labels', from: null, fromString: issue.labels.join(' '), to: null, toString: changes.labels.join(' ') });
+      items.push({
+        field: 'labels',
+        fieldtype: 'jira',
+        fieldId: 'labels',
+        from: null,
+        fromString: issue.labels.join(' '),
+        to: null,
+        toString: changes.labels.join(' '),
+      });
       issue.labels = [...changes.labels];
     }
     if (changes.dueDate !== undefined && changes.dueDate !== issue.dueDate) {
-      items.push({ field: 'duedate', fieldtype: 'jira', fieldId: 'duedate', from: issue.dueDate, fromString: issue.dueDate, to: changes.dueDate, toString: changes.dueDate });
+      items.push({
+        field: 'duedate',
+        fieldtype: 'jira',
+        fieldId: 'duedate',
+        from: issue.dueDate,
+        fromString: issue.dueDate,
+        to: changes.dueDate,
+        toString: changes.dueDate,
+      });
       issue.dueDate = changes.dueDate;
     }
     if (changes.assigneeId !== undefined && changes.assigneeId !== issue.assigneeId) {
       items.push({
-        field: 'assignee', fieldtype: 'jira', fieldId: 'assignee',
-        from: issue.assigneeId, fromString: this.user(issue.assigneeId)?.displayName ?? null,
-        to: changes.assigneeId, toString: this.user(changes.assigneeId)?.displayName ?? null,
+        field: 'assignee',
+        fieldtype: 'jira',
+        fieldId: 'assignee',
+        from: issue.assigneeId,
+        fromString: this.user(issue.assigneeId)?.displayName ?? null,
+        to: changes.assigneeId,
+        toString: this.user(changes.assigneeId)?.displayName ?? null,
       });
       issue.assigneeId = changes.assigneeId;
     }
     if (changes.priority !== undefined) {
       const next = priorityByName(changes.priority);
-      items.push({ field: 'priority', fieldtype: 'jira', fieldId: 'priority', from: issue.priority?.id ?? null, fromString: issue.priority?.name ?? null, to: next?.id ?? null, toString: next?.name ?? null });
+      items.push({
+        field: 'priority',
+        fieldtype: 'jira',
+        fieldId: 'priority',
+        from: issue.priority?.id ?? null,
+        fromString: issue.priority?.name ?? null,
+        to: next?.id ?? null,
+        toString: next?.name ?? null,
+      });
       issue.priority = next;
     }
     for (const [fieldId, input] of Object.entries(changes.custom ?? {})) {
       const value = normalizeCustom(fieldId, input);
       const def = customFieldById(fieldId);
       if (!def) continue;
-      items.push({ field: def.name, fieldtype: 'custom', fieldId, from: null, fromString: describeCustom(fieldId, issue.custom[fieldId] ?? null), to: null, toString: describeCustom(fieldId, value) });
+      items.push({
+        field: def.name,
+        fieldtype: 'custom',
+        fieldId,
+        from: null,
+        fromString: describeCustom(fieldId, issue.custom[fieldId] ?? null),
+        to: null,
+        toString: describeCustom(fieldId, value),
+      });
       issue.custom[fieldId] = value;
     }
     this.touch(issue, when, items, authorId);
@@ -400,17 +465,41 @@ export class IssueStore {
     if (!target) throw new SampleDataError(`Status '${statusName}' does not exist.`, 400, 'status');
     const when = toMs(options.at, this.clock());
     const items: ChangeItem[] = [
-      { field: 'status', fieldtype: 'jira', fieldId: 'status', from: issue.status.id, fromString: issue.status.name, to: target.id, toString: target.name },
+      {
+        field: 'status',
+        fieldtype: 'jira',
+        fieldId: 'status',
+        from: issue.status.id,
+        fromString: issue.status.name,
+        to: target.id,
+        toString: target.name,
+      },
     ];
     const wasDone = issue.status.category === 'done';
     const isDone = target.category === 'done';
     if (isDone && !wasDone && options.setResolution !== false) {
       const resolution = resolutionByName(options.resolution ?? (target.name === "Won't Do" ? "Won't Do" : 'Done'));
-      items.push({ field: 'resolution', fieldtype: 'jira', fieldId: 'resolution', from: null, fromString: null, to: resolution.id, toString: resolution.name });
+      items.push({
+        field: 'resolution',
+        fieldtype: 'jira',
+        fieldId: 'resolution',
+        from: null,
+        fromString: null,
+        to: resolution.id,
+        toString: resolution.name,
+      });
       issue.resolution = resolution;
       issue.resolutionDate = when;
     } else if (!isDone && wasDone && issue.resolution) {
-      items.push({ field: 'resolution', fieldtype: 'jira', fieldId: 'resolution', from: issue.resolution.id, fromString: issue.resolution.name, to: null, toString: null });
+      items.push({
+        field: 'resolution',
+        fieldtype: 'jira',
+        fieldId: 'resolution',
+        from: issue.resolution.id,
+        fromString: issue.resolution.name,
+        to: null,
+        toString: null,
+      });
       issue.resolution = null;
       issue.resolutionDate = null;
     }
@@ -427,12 +516,36 @@ export class IssueStore {
     const outward = this.require(outwardKey);
     for (const linkId of inward.linkIds) {
       const existing = this.links.get(linkId);
-      if (existing && existing.type.id === type.id && existing.inwardId === inward.id && existing.outwardId === outward.id) return existing;
+      if (
+        existing &&
+        existing.type.id === type.id &&
+        existing.inwardId === inward.id &&
+        existing.outwardId === outward.id
+      )
+        return existing;
     }
     const link = this.addLinkRaw(type, inward, outward);
     const when = toMs(at, this.clock());
-    this.touch(inward, when, [{ field: 'Link', fieldtype: 'jira', from: null, fromString: null, to: outward.key, toString: `This issue ${type.outward} ${outward.key}` }]);
-    this.touch(outward, when, [{ field: 'Link', fieldtype: 'jira', from: null, fromString: null, to: inward.key, toString: `This issue ${type.inward} ${inward.key}` }]);
+    this.touch(inward, when, [
+      {
+        field: 'Link',
+        fieldtype: 'jira',
+        from: null,
+        fromString: null,
+        to: outward.key,
+        toString: `This issue ${type.outward} ${outward.key}`,
+      },
+    ]);
+    this.touch(outward, when, [
+      {
+        field: 'Link',
+        fieldtype: 'jira',
+        from: null,
+        fromString: null,
+        to: inward.key,
+        toString: `This issue ${type.inward} ${inward.key}`,
+      },
+    ]);
     this.onChange?.({ event: 'issuelink_created', link });
     return link;
   }
@@ -483,4 +596,3 @@ function describeCustom(fieldId: string, value: CustomValue): string | null {
   if (def?.kind === 'datetime' && typeof value === 'number') return new Date(value).toISOString();
   return String(value);
 }
-

@@ -19,9 +19,24 @@ export interface RenderContext {
 
 /** Fields `*navigable`/`*all` expand to, in the order Jira tends to return them. */
 export const ALL_FIELD_IDS: string[] = [
-  'summary', 'status', 'issuetype', 'project', 'priority', 'labels', 'created', 'updated',
-  'resolutiondate', 'resolution', 'duedate', 'assignee', 'reporter', 'description', 'issuelinks',
-  'parent', 'subtasks', 'components',
+  'summary',
+  'status',
+  'issuetype',
+  'project',
+  'priority',
+  'labels',
+  'created',
+  'updated',
+  'resolutiondate',
+  'resolution',
+  'duedate',
+  'assignee',
+  'reporter',
+  'description',
+  'issuelinks',
+  'parent',
+  'subtasks',
+  'components',
   ...CUSTOM_FIELDS.map((f) => f.id),
 ];
 
@@ -234,7 +249,9 @@ function renderField(ctx: RenderContext, issue: SampleIssue, fieldId: string): u
       return parent ? renderIssueRef(ctx, parent) : ABSENT;
     }
     default:
-      return fieldId.startsWith('customfield_') && hasCustomFields(issue) ? renderCustomValue(ctx, fieldId, issue) : ABSENT;
+      return fieldId.startsWith('customfield_') && hasCustomFields(issue)
+        ? renderCustomValue(ctx, fieldId, issue)
+        : ABSENT;
   }
 }
 
@@ -258,7 +275,10 @@ function cachedField(ctx: RenderContext, issue: SampleIssue, fieldId: string): u
  * default for search is `id` only (no fields object at all).
  */
 export function resolveFieldSelection(requested: string[] | undefined, fallback: 'id' | 'all'): string[] {
-  const tokens = (requested ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean);
+  const tokens = (requested ?? [])
+    .flatMap((f) => f.split(','))
+    .map((f) => f.trim())
+    .filter(Boolean);
   if (tokens.length === 0) return fallback === 'all' ? [...ALL_FIELD_IDS] : [];
   const selected = new Set<string>();
   const excluded = new Set<string>();

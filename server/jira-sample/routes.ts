@@ -8,7 +8,15 @@ import { CUSTOM_FIELDS, LINK_TYPES, STATUSES, fieldDetailsList, issueTypeByName,
 import { compileJql } from './jql.js';
 import { SampleDataError } from './model.js';
 import type { AdfDoc, IssueStore, CustomValue, NewIssueInput, SampleIssue, SampleUser } from './model.js';
-import { fieldNames, fieldSchemas, renderHistory, renderIssue, renderStatus, renderUser, resolveFieldSelection } from './render.js';
+import {
+  fieldNames,
+  fieldSchemas,
+  renderHistory,
+  renderIssue,
+  renderStatus,
+  renderUser,
+  resolveFieldSelection,
+} from './render.js';
 import type { RenderContext } from './render.js';
 
 export interface RouteResult {
@@ -89,7 +97,12 @@ interface SearchInput {
 
 function listParam(query: URLSearchParams, name: string): string[] | undefined {
   const values = query.getAll(name);
-  return values.length === 0 ? undefined : values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return values.length === 0
+    ? undefined
+    : values
+        .flatMap((v) => v.split(','))
+        .map((v) => v.trim())
+        .filter(Boolean);
 }
 
 function intParam(query: URLSearchParams, name: string): number | undefined | 'invalid' {
@@ -104,17 +117,32 @@ function readSearchBody(body: unknown): SearchInput | RouteResult {
     return jiraError(400, ['The request body must be a JSON object.']);
   }
   const b = body as Record<string, unknown>;
-  const allowed = new Set(['jql', 'nextPageToken', 'maxResults', 'fields', 'expand', 'properties', 'fieldsByKeys', 'reconcileIssues']);
+  const allowed = new Set([
+    'jql',
+    'nextPageToken',
+    'maxResults',
+    'fields',
+    'expand',
+    'properties',
+    'fieldsByKeys',
+    'reconcileIssues',
+  ]);
   for (const key of Object.keys(b)) {
-    if (!allowed.has(key)) return jiraError(400, [`Unrecognized field "${key}". Known fields: ${[...allowed].join(', ')}.`]);
+    if (!allowed.has(key))
+      return jiraError(400, [`Unrecognized field "${key}". Known fields: ${[...allowed].join(', ')}.`]);
   }
   const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
   if (b.jql !== undefined && typeof b.jql !== 'string') return jiraError(400, ["'jql' must be a string."]);
-  if (b.nextPageToken !== undefined && b.nextPageToken !== null && typeof b.nextPageToken !== 'string') return jiraError(400, ["'nextPageToken' must be a string."]);
-  if (b.maxResults !== undefined && !Number.isInteger(b.maxResults)) return jiraError(400, ["'maxResults' must be an integer."]);
-  if (b.fields !== undefined && !isStringArray(b.fields)) return jiraError(400, ["'fields' must be an array of strings."]);
-  if (b.expand !== undefined && typeof b.expand !== 'string') return jiraError(400, ["'expand' must be a comma-separated string, such as \"changelog,names\"."]);
-  if (b.properties !== undefined && !isStringArray(b.properties)) return jiraError(400, ["'properties' must be an array of strings."]);
+  if (b.nextPageToken !== undefined && b.nextPageToken !== null && typeof b.nextPageToken !== 'string')
+    return jiraError(400, ["'nextPageToken' must be a string."]);
+  if (b.maxResults !== undefined && !Number.isInteger(b.maxResults))
+    return jiraError(400, ["'maxResults' must be an integer."]);
+  if (b.fields !== undefined && !isStringArray(b.fields))
+    return jiraError(400, ["'fields' must be an array of strings."]);
+  if (b.expand !== undefined && typeof b.expand !== 'string')
+    return jiraError(400, ['\'expand\' must be a comma-separated string, such as "changelog,names".']);
+  if (b.properties !== undefined && !isStringArray(b.properties))
+    return jiraError(400, ["'properties' must be an array of strings."]);
   return {
     jql: b.jql as string | undefined,
     nextPageToken: (b.nextPageToken ?? undefined) as string | undefined,
@@ -143,7 +171,8 @@ export function createRoutes(deps: RouteDeps) {
   const snapshots = new SnapshotCache();
 
   function search(input: SearchInput): RouteResult {
-    if (input.maxResults !== undefined && input.maxResults < 0) return jiraError(400, ["'maxResults' must not be negative."]);
+    if (input.maxResults !== undefined && input.maxResults < 0)
+      return jiraError(400, ["'maxResults' must not be negative."]);
     const pageSize = Math.min(SEARCH_MAX_RESULTS, Math.max(1, input.maxResults ?? 50));
     const jql = input.jql ?? '';
     let snapshotId: string;
@@ -160,13 +189,23 @@ export function createRoutes(deps: RouteDeps) {
       offset = token.o;
       ids = snapshot.ids;
     } else {
-      const compiled = compileJql(jql, { store, zone: render.zone, nowMs: deps.clock(), currentUserId: deps.apiUser.accountId });
+      const compiled = compileJql(jql, {
+        store,
+        zone: render.zone,
+        nowMs: deps.clock(),
+        currentUserId: deps.apiUser.accountId,
+      });
       const matching = store.issues.filter(compiled.matches);
       matching.sort(compiled.compare);
       ids = Int32Array.from(matching, (issue) => issue.id);
       snapshotId = ids.length > pageSize ? snapshots.put({ jql, ids }) : '';
     }
-    const expand = new Set((input.expand ?? '').split(',').map((e) => e.trim()).filter(Boolean));
+    const expand = new Set(
+      (input.expand ?? '')
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean),
+    );
     const fieldIds = resolveFieldSelection(input.fields, 'id');
     const options = {
       fieldIds,
@@ -196,7 +235,10 @@ export function createRoutes(deps: RouteDeps) {
   }
 
   const isResult = (value: unknown): value is RouteResult =>
-    typeof value === 'object' && value !== null && 'status' in value && typeof (value as { status: unknown }).status === 'number';
+    typeof value === 'object' &&
+    value !== null &&
+    'status' in value &&
+    typeof (value as { status: unknown }).status === 'number';
 
   function getIssue(req: RouteRequest): RouteResult {
     const issue = issueOr404(req.params.issueIdOrKey ?? '');
@@ -220,7 +262,8 @@ export function createRoutes(deps: RouteDeps) {
     if (isResult(issue)) return issue;
     const startAtParam = intParam(req.query, 'startAt');
     const maxParam = intParam(req.query, 'maxResults');
-    if (startAtParam === 'invalid' || maxParam === 'invalid') return jiraError(400, ["'startAt' and 'maxResults' must be integers."]);
+    if (startAtParam === 'invalid' || maxParam === 'invalid')
+      return jiraError(400, ["'startAt' and 'maxResults' must be integers."]);
     const startAt = Math.max(0, startAtParam ?? 0);
     const maxResults = Math.min(100, Math.max(1, maxParam ?? 100));
     const total = issue.histories.length;
@@ -228,7 +271,8 @@ export function createRoutes(deps: RouteDeps) {
     const isLast = startAt + maxResults >= total;
     const self = `${render.baseUrl}/rest/api/3/issue/${issue.key}/changelog?maxResults=${maxResults}&startAt=${startAt}`;
     const body: Record<string, unknown> = { self, maxResults, startAt, total, isLast, values };
-    if (!isLast) body.nextPage = `${render.baseUrl}/rest/api/3/issue/${issue.key}/changelog?maxResults=${maxResults}&startAt=${startAt + maxResults}`;
+    if (!isLast)
+      body.nextPage = `${render.baseUrl}/rest/api/3/issue/${issue.key}/changelog?maxResults=${maxResults}&startAt=${startAt + maxResults}`;
     return { status: 200, body };
   }
 
@@ -237,18 +281,25 @@ export function createRoutes(deps: RouteDeps) {
     if (!b || typeof b !== 'object') return jiraError(400, ['The request body must be a JSON object.']);
     const keys = b.issueIdsOrKeys;
     if (!Array.isArray(keys) || keys.length < 1 || keys.length > 1000 || !keys.every((k) => typeof k === 'string')) {
-      return jiraError(400, ['issueIdsOrKeys must list between 1 and 1000 issue ids or keys.'], { issueIdsOrKeys: 'between 1 and 1000 strings' });
+      return jiraError(400, ['issueIdsOrKeys must list between 1 and 1000 issue ids or keys.'], {
+        issueIdsOrKeys: 'between 1 and 1000 strings',
+      });
     }
     const fieldIds = b.fieldIds;
-    if (fieldIds !== undefined && (!Array.isArray(fieldIds) || fieldIds.length > 10 || !fieldIds.every((f) => typeof f === 'string'))) {
+    if (
+      fieldIds !== undefined &&
+      (!Array.isArray(fieldIds) || fieldIds.length > 10 || !fieldIds.every((f) => typeof f === 'string'))
+    ) {
       return jiraError(400, ['fieldIds may list at most 10 field ids.'], { fieldIds: 'at most 10 strings' });
     }
     const max = b.maxResults === undefined ? 1000 : b.maxResults;
-    if (!Number.isInteger(max) || (max as number) < 1 || (max as number) > 10000) return jiraError(400, ['maxResults must be between 1 and 10000.']);
+    if (!Number.isInteger(max) || (max as number) < 1 || (max as number) > 10000)
+      return jiraError(400, ['maxResults must be between 1 and 10000.']);
     let position = { i: 0, h: 0 };
     if (b.nextPageToken !== undefined && b.nextPageToken !== null) {
       const token = typeof b.nextPageToken === 'string' ? decodeToken(b.nextPageToken) : null;
-      if (!token || typeof token.i !== 'number' || typeof token.h !== 'number') return jiraError(400, ['The provided next page token is invalid or expired.']);
+      if (!token || typeof token.i !== 'number' || typeof token.h !== 'number')
+        return jiraError(400, ['The provided next page token is invalid or expired.']);
       position = { i: token.i, h: token.h };
     }
     const wanted = fieldIds === undefined || fieldIds.length === 0 ? null : new Set(fieldIds as string[]);
@@ -267,7 +318,12 @@ export function createRoutes(deps: RouteDeps) {
       for (; h < issue.histories.length && budget > 0; h++) {
         const history = issue.histories[h];
         if (!history) continue;
-        const filtered = wanted ? { ...history, items: history.items.filter((item) => item.fieldId !== undefined && wanted.has(item.fieldId)) } : history;
+        const filtered = wanted
+          ? {
+              ...history,
+              items: history.items.filter((item) => item.fieldId !== undefined && wanted.has(item.fieldId)),
+            }
+          : history;
         if (filtered.items.length === 0) continue;
         histories.push(renderHistory(render, filtered));
         budget--;
@@ -284,15 +340,24 @@ export function createRoutes(deps: RouteDeps) {
   }
 
   /** Reads one IssueUpdateDetails (create) into a NewIssueInput, collecting errors by field like Jira. */
-  function readCreate(body: unknown): { input?: NewIssueInput; errors: Record<string, string>; messages: string[]; properties: { key: string; value: unknown }[] } {
+  function readCreate(body: unknown): {
+    input?: NewIssueInput;
+    errors: Record<string, string>;
+    messages: string[];
+    properties: { key: string; value: unknown }[];
+  } {
     const errors: Record<string, string> = {};
     const messages: string[] = [];
     const properties: { key: string; value: unknown }[] = [];
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return { errors, messages: ['The request body must be a JSON object.'], properties };
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      return { errors, messages: ['The request body must be a JSON object.'], properties };
     const b = body as Record<string, unknown>;
     const fields = (b.fields ?? {}) as Record<string, unknown>;
-    if (typeof fields !== 'object' || Array.isArray(fields)) return { errors, messages: ["'fields' must be an object."], properties };
-    const ref = (value: unknown): { key?: string; id?: string; name?: string; value?: string; accountId?: string } | null =>
+    if (typeof fields !== 'object' || Array.isArray(fields))
+      return { errors, messages: ["'fields' must be an object."], properties };
+    const ref = (
+      value: unknown,
+    ): { key?: string; id?: string; name?: string; value?: string; accountId?: string } | null =>
       value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, string>) : null;
 
     const projectRef = ref(fields.project);
@@ -300,15 +365,19 @@ export function createRoutes(deps: RouteDeps) {
     if (!project) errors.project = 'Specify a valid project ID or key';
     const typeRef = ref(fields.issuetype);
     const issueType = typeRef ? issueTypeByName(typeRef.name ?? typeRef.id ?? '') : undefined;
-    if (!issueType || (project && !project.issueTypes.includes(issueType.name))) errors.issuetype = 'Specify an issue type';
-    if (typeof fields.summary !== 'string' || fields.summary.trim() === '') errors.summary = 'You must specify a summary of the issue.';
+    if (!issueType || (project && !project.issueTypes.includes(issueType.name)))
+      errors.issuetype = 'Specify an issue type';
+    if (typeof fields.summary !== 'string' || fields.summary.trim() === '')
+      errors.summary = 'You must specify a summary of the issue.';
     else if (fields.summary.length > 255) errors.summary = 'Summary must be less than 255 characters.';
     const description = fields.description;
     if (description === undefined || description === null) errors.description = 'Description is required.';
-    else if (!isAdf(description)) errors.description = 'Operation value must be an Atlassian Document (see the Atlassian Document Format)';
+    else if (!isAdf(description))
+      errors.description = 'Operation value must be an Atlassian Document (see the Atlassian Document Format)';
     let labels: string[] = [];
     if (fields.labels !== undefined) {
-      if (!Array.isArray(fields.labels) || !fields.labels.every((l) => typeof l === 'string')) errors.labels = 'Labels must be an array of strings.';
+      if (!Array.isArray(fields.labels) || !fields.labels.every((l) => typeof l === 'string'))
+        errors.labels = 'Labels must be an array of strings.';
       else {
         labels = fields.labels as string[];
         const spaced = labels.find((l) => /\s/.test(l));
@@ -317,7 +386,11 @@ export function createRoutes(deps: RouteDeps) {
     }
     let dueDate: string | null = null;
     if (fields.duedate !== undefined && fields.duedate !== null) {
-      if (typeof fields.duedate !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(fields.duedate) || Number.isNaN(Date.parse(fields.duedate))) {
+      if (
+        typeof fields.duedate !== 'string' ||
+        !/^\d{4}-\d{2}-\d{2}$/.test(fields.duedate) ||
+        Number.isNaN(Date.parse(fields.duedate))
+      ) {
         errors.duedate = "Error parsing date string: the format is 'yyyy-MM-dd'.";
       } else dueDate = fields.duedate;
     }
@@ -344,7 +417,18 @@ export function createRoutes(deps: RouteDeps) {
     const parentKey = parentRef ? (parentRef.key ?? parentRef.id ?? null) : null;
     if (parentRef && parentKey && !store.get(parentKey)) errors.parent = `Could not find issue by id or key.`;
     const custom: Record<string, CustomValue> = {};
-    const known = new Set(['project', 'issuetype', 'summary', 'description', 'labels', 'duedate', 'assignee', 'reporter', 'priority', 'parent']);
+    const known = new Set([
+      'project',
+      'issuetype',
+      'summary',
+      'description',
+      'labels',
+      'duedate',
+      'assignee',
+      'reporter',
+      'priority',
+      'parent',
+    ]);
     for (const [name, value] of Object.entries(fields)) {
       if (known.has(name)) continue;
       const def = CUSTOM_FIELDS.find((f) => f.id === name);
@@ -357,11 +441,15 @@ export function createRoutes(deps: RouteDeps) {
       else custom[name] = parsed;
     }
     if (b.properties !== undefined) {
-      if (!Array.isArray(b.properties) || !b.properties.every((p) => p && typeof p === 'object' && typeof (p as { key?: unknown }).key === 'string')) {
+      if (
+        !Array.isArray(b.properties) ||
+        !b.properties.every((p) => p && typeof p === 'object' && typeof (p as { key?: unknown }).key === 'string')
+      ) {
         messages.push("'properties' must be an array of { key, value }.");
       } else properties.push(...(b.properties as { key: string; value: unknown }[]));
     }
-    if (Object.keys(errors).length > 0 || messages.length > 0 || !project || !issueType) return { errors, messages, properties };
+    if (Object.keys(errors).length > 0 || messages.length > 0 || !project || !issueType)
+      return { errors, messages, properties };
     return {
       errors,
       messages,
@@ -383,20 +471,33 @@ export function createRoutes(deps: RouteDeps) {
     };
   }
 
-  function createOne(body: unknown): { created?: SampleIssue; error?: { status: number; errors: Record<string, string>; messages: string[] } } {
+  function createOne(body: unknown): {
+    created?: SampleIssue;
+    error?: { status: number; errors: Record<string, string>; messages: string[] };
+  } {
     const read = readCreate(body);
     if (!read.input) return { error: { status: 400, errors: read.errors, messages: read.messages } };
     try {
       return { created: store.create(read.input) };
     } catch (error) {
       if (error instanceof SampleDataError) {
-        return { error: { status: error.status, errors: error.field ? { [error.field]: error.message } : {}, messages: error.field ? [] : [error.message] } };
+        return {
+          error: {
+            status: error.status,
+            errors: error.field ? { [error.field]: error.message } : {},
+            messages: error.field ? [] : [error.message],
+          },
+        };
       }
       throw error;
     }
   }
 
-  const createdBody = (issue: SampleIssue) => ({ id: String(issue.id), key: issue.key, self: `${render.baseUrl}/rest/api/3/issue/${issue.id}` });
+  const createdBody = (issue: SampleIssue) => ({
+    id: String(issue.id),
+    key: issue.key,
+    self: `${render.baseUrl}/rest/api/3/issue/${issue.id}`,
+  });
 
   function createIssue(req: RouteRequest): RouteResult {
     const result = createOne(req.body);
@@ -406,7 +507,8 @@ export function createRoutes(deps: RouteDeps) {
 
   function createIssues(req: RouteRequest): RouteResult {
     const b = req.body as { issueUpdates?: unknown } | undefined;
-    if (!b || !Array.isArray(b.issueUpdates)) return jiraError(400, ["'issueUpdates' must be an array of issues to create."]);
+    if (!b || !Array.isArray(b.issueUpdates))
+      return jiraError(400, ["'issueUpdates' must be an array of issues to create."]);
     if (b.issueUpdates.length > 50) return jiraError(400, ['You can create at most 50 issues in one request.']);
     const issues: Record<string, unknown>[] = [];
     const errors: Record<string, unknown>[] = [];
@@ -414,7 +516,11 @@ export function createRoutes(deps: RouteDeps) {
       const result = createOne(update);
       if (result.created) issues.push(createdBody(result.created));
       else if (result.error) {
-        errors.push({ status: result.error.status, elementErrors: { errorMessages: result.error.messages, errors: result.error.errors }, failedElementNumber: index });
+        errors.push({
+          status: result.error.status,
+          elementErrors: { errorMessages: result.error.messages, errors: result.error.errors },
+          failedElementNumber: index,
+        });
       }
     });
     return { status: issues.length > 0 || b.issueUpdates.length === 0 ? 201 : 400, body: { issues, errors } };
@@ -433,11 +539,17 @@ export function createRoutes(deps: RouteDeps) {
     const inward = side('inwardIssue');
     const outward = side('outwardIssue');
     const typeRef = b.type;
-    if (!typeRef || typeof typeRef !== 'object' || (typeof typeRef.name !== 'string' && typeof typeRef.id !== 'string')) {
+    if (
+      !typeRef ||
+      typeof typeRef !== 'object' ||
+      (typeof typeRef.name !== 'string' && typeof typeRef.id !== 'string')
+    ) {
       errors.type = 'The issue link type with a name or id is required.';
     }
     if (Object.keys(errors).length > 0 || !inward || !outward || !typeRef) return jiraError(400, [], errors);
-    const type = LINK_TYPES.find((t) => (typeRef.id !== undefined ? t.id === typeRef.id : t.name.toLowerCase() === String(typeRef.name).toLowerCase()));
+    const type = LINK_TYPES.find((t) =>
+      typeRef.id !== undefined ? t.id === typeRef.id : t.name.toLowerCase() === String(typeRef.name).toLowerCase(),
+    );
     if (!type) return jiraError(404, [`No issue link type with name '${typeRef.name ?? typeRef.id}' found.`]);
     if (!store.get(inward) || !store.get(outward)) return jiraError(404, ['Issue Does Not Exist']);
     store.link(inward, outward, type.id);
@@ -464,7 +576,9 @@ export function createRoutes(deps: RouteDeps) {
   function linkTypes(): RouteResult {
     return {
       status: 200,
-      body: { issueLinkTypes: LINK_TYPES.map((t) => ({ ...t, self: `${render.baseUrl}/rest/api/3/issueLinkType/${t.id}` })) },
+      body: {
+        issueLinkTypes: LINK_TYPES.map((t) => ({ ...t, self: `${render.baseUrl}/rest/api/3/issueLinkType/${t.id}` })),
+      },
     };
   }
 
@@ -488,7 +602,8 @@ export function createRoutes(deps: RouteDeps) {
     const key = req.params.propertyKey ?? '';
     if (key.length > 255) return jiraError(400, ['The property key cannot be longer than 255 characters.']);
     if (req.body === undefined) return jiraError(400, ['The property value must be valid JSON.']);
-    if (JSON.stringify(req.body).length > 32_768) return jiraError(400, ['The property value cannot be longer than 32768 bytes.']);
+    if (JSON.stringify(req.body).length > 32_768)
+      return jiraError(400, ['The property value cannot be longer than 32768 bytes.']);
     const isNew = store.setProperty(issue.key, key, req.body);
     return { status: isNew ? 201 : 200 };
   }
@@ -496,14 +611,19 @@ export function createRoutes(deps: RouteDeps) {
   function findUsers(req: RouteRequest): RouteResult {
     const query = req.query.get('query');
     const accountId = req.query.get('accountId');
-    if (!query && !accountId) return jiraError(400, ["One of 'query' or 'accountId' query parameters must be provided."]);
+    if (!query && !accountId)
+      return jiraError(400, ["One of 'query' or 'accountId' query parameters must be provided."]);
     const startAt = Math.max(0, Number(req.query.get('startAt') ?? 0) || 0);
     const maxResults = Math.min(1000, Math.max(1, Number(req.query.get('maxResults') ?? 50) || 50));
     const needle = (query ?? '').toLowerCase();
     const matches = store.users.filter((u) => {
       if (accountId) return u.accountId === accountId;
       const words = u.displayName.toLowerCase().split(/\s+/);
-      return words.some((w) => w.startsWith(needle)) || u.displayName.toLowerCase().startsWith(needle) || u.emailAddress.toLowerCase().startsWith(needle);
+      return (
+        words.some((w) => w.startsWith(needle)) ||
+        u.displayName.toLowerCase().startsWith(needle) ||
+        u.emailAddress.toLowerCase().startsWith(needle)
+      );
     });
     return { status: 200, body: matches.slice(startAt, startAt + maxResults).map((u) => renderUser(render, u)) };
   }

@@ -94,9 +94,66 @@ class Dice {
   }
 }
 
-const FIRST_NAMES = ['Priya', 'Marcus', 'Ana', 'Kenji', 'Fatima', 'Lukas', 'Chloe', 'Diego', 'Aisha', 'Tom', 'Mei', 'Olu', 'Sara', 'Ivan', 'Noor', 'Ben', 'Lena', 'Raj', 'Grace', 'Omar', 'Hana', 'Pedro', 'Zoe', 'Erik'];
-const LAST_NAMES = ['Sharma', 'Okafor', 'Silva', 'Tanaka', 'Haddad', 'Becker', 'Martin', 'Ramos', 'Bello', 'Walsh', 'Chen', 'Adeyemi', 'Lind', 'Petrov', 'Khan', 'Cohen', 'Vogel', 'Iyer', 'Murphy', 'Farouk', 'Sato', 'Costa', 'Nguyen', 'Berg'];
-const USER_ZONES = ['Europe/Berlin', 'Asia/Kolkata', 'America/New_York', 'Europe/London', 'America/Los_Angeles', 'Asia/Tokyo'];
+const FIRST_NAMES = [
+  'Priya',
+  'Marcus',
+  'Ana',
+  'Kenji',
+  'Fatima',
+  'Lukas',
+  'Chloe',
+  'Diego',
+  'Aisha',
+  'Tom',
+  'Mei',
+  'Olu',
+  'Sara',
+  'Ivan',
+  'Noor',
+  'Ben',
+  'Lena',
+  'Raj',
+  'Grace',
+  'Omar',
+  'Hana',
+  'Pedro',
+  'Zoe',
+  'Erik',
+];
+const LAST_NAMES = [
+  'Sharma',
+  'Okafor',
+  'Silva',
+  'Tanaka',
+  'Haddad',
+  'Becker',
+  'Martin',
+  'Ramos',
+  'Bello',
+  'Walsh',
+  'Chen',
+  'Adeyemi',
+  'Lind',
+  'Petrov',
+  'Khan',
+  'Cohen',
+  'Vogel',
+  'Iyer',
+  'Murphy',
+  'Farouk',
+  'Sato',
+  'Costa',
+  'Nguyen',
+  'Berg',
+];
+const USER_ZONES = [
+  'Europe/Berlin',
+  'Asia/Kolkata',
+  'America/New_York',
+  'Europe/London',
+  'America/Los_Angeles',
+  'Asia/Tokyo',
+];
 
 function hex(dice: Dice, length: number): string {
   let out = '';
@@ -111,7 +168,10 @@ export function seedUsers(store: IssueStore, apiUser: SampleUser, seed: number):
   for (let i = 0; i < FIRST_NAMES.length; i++) {
     const first = FIRST_NAMES[i] as string;
     const last = LAST_NAMES[i] as string;
-    const accountId = i % 3 === 0 ? `712020:${hex(dice, 8)}-${hex(dice, 4)}-${hex(dice, 4)}-${hex(dice, 4)}-${hex(dice, 12)}` : `5b10${hex(dice, 20)}`;
+    const accountId =
+      i % 3 === 0
+        ? `712020:${hex(dice, 8)}-${hex(dice, 4)}-${hex(dice, 4)}-${hex(dice, 4)}-${hex(dice, 12)}`
+        : `5b10${hex(dice, 20)}`;
     store.addUser({
       accountId,
       displayName: `${first} ${last}`,
@@ -156,10 +216,35 @@ const ACTION_SUMMARIES = [
   'Add synthetic check for {s} login path',
 ];
 
-const ROOT_CAUSES = ['Deployment', 'Configuration', 'Capacity', 'Dependency', 'Hardware', 'Software bug', 'Human error'];
+const ROOT_CAUSES = [
+  'Deployment',
+  'Configuration',
+  'Capacity',
+  'Dependency',
+  'Hardware',
+  'Software bug',
+  'Human error',
+];
 
-const SEVERITY_WEIGHTS: [number, number][] = [[0, 5], [1, 15], [2, 38], [3, 27], [4, 6], [5, 4], [-1, 5]];
-const DETECTION_WEIGHTS: [number, number][] = [[0, 38], [1, 14], [2, 15], [3, 9], [4, 10], [5, 6], [6, 3], [-1, 5]];
+const SEVERITY_WEIGHTS: [number, number][] = [
+  [0, 5],
+  [1, 15],
+  [2, 38],
+  [3, 27],
+  [4, 6],
+  [5, 4],
+  [-1, 5],
+];
+const DETECTION_WEIGHTS: [number, number][] = [
+  [0, 38],
+  [1, 14],
+  [2, 15],
+  [3, 9],
+  [4, 10],
+  [5, 6],
+  [6, 3],
+  [-1, 5],
+];
 
 interface Event {
   at: number;
@@ -177,13 +262,29 @@ interface Draft {
 }
 
 function statusItem(from: StatusDef, to: StatusDef): ChangeItem {
-  return { field: 'status', fieldtype: 'jira', fieldId: 'status', from: from.id, fromString: from.name, to: to.id, toString: to.name };
+  return {
+    field: 'status',
+    fieldtype: 'jira',
+    fieldId: 'status',
+    from: from.id,
+    fromString: from.name,
+    to: to.id,
+    toString: to.name,
+  };
 }
 
 function resolutionItem(name: string | null, previous: string | null = null): ChangeItem {
   const to = name === null ? null : (RESOLUTIONS.find((r) => r.name === name) ?? null);
   const from = previous === null ? null : (RESOLUTIONS.find((r) => r.name === previous) ?? null);
-  return { field: 'resolution', fieldtype: 'jira', fieldId: 'resolution', from: from?.id ?? null, fromString: from?.name ?? null, to: to?.id ?? null, toString: to?.name ?? null };
+  return {
+    field: 'resolution',
+    fieldtype: 'jira',
+    fieldId: 'resolution',
+    from: from?.id ?? null,
+    fromString: from?.name ?? null,
+    to: to?.id ?? null,
+    toString: to?.name ?? null,
+  };
 }
 
 function customItem(fieldId: string, fromString: string | null, toString: string | null): ChangeItem {
@@ -252,11 +353,15 @@ export function seedIssues(store: IssueStore, size: SeedSize, nowMs: number, zon
     // A runbook rollout RUNBOOK_ROLLOUT_AGO ago roughly halved time to resolve: the demo's TTR
     // change is significant while its incident count change is within noise (docs/insights.md).
     const runbookFactor = startedAgo < RUNBOOK_ROLLOUT_AGO ? 0.5 : 1;
-    const ttr = Math.round(dice.duration([50, 90, 180, 360, 600, 240][severityIndex] ?? 240, 0.9, 15, 5 * 24 * 60) * runbookFactor) * MINUTE;
+    const ttr =
+      Math.round(
+        dice.duration([50, 90, 180, 360, 600, 240][severityIndex] ?? 240, 0.9, 15, 5 * 24 * 60) * runbookFactor,
+      ) * MINUTE;
     // Recent incidents may still be open; a few old ones were mitigated and never closed.
     const ongoing = (startedAgo < 5 * DAY && dice.chance(0.4)) || dice.chance(0.015);
     const resolved = ongoing ? Number.POSITIVE_INFINITY : Math.max(start + ttr, acknowledged + 5 * MINUTE);
-    const mitigated = acknowledged + Math.max(0, Math.round((Math.min(resolved, nowMs) - acknowledged) * (0.3 + dice.next() * 0.5)));
+    const mitigated =
+      acknowledged + Math.max(0, Math.round((Math.min(resolved, nowMs) - acknowledged) * (0.3 + dice.next() * 0.5)));
     const services = SERVICES.filter(() => dice.chance(0.18));
     if (services.length === 0 && !dice.chance(0.05)) services.push(dice.pick(SERVICES));
     const primary = services[0] ?? 'platform';
@@ -268,7 +373,8 @@ export function seedIssues(store: IssueStore, size: SeedSize, nowMs: number, zon
     // Timestamps as responders typed them, including the mistakes real data has.
     const anomaly = dice.next();
     custom[FIELD_IDS.impactStart] = anomaly < 0.02 ? null : start;
-    custom[FIELD_IDS.detectedAt] = anomaly < 0.02 ? detected : anomaly < 0.06 ? null : anomaly < 0.09 ? start - dice.int(5, 90) * MINUTE : detected;
+    custom[FIELD_IDS.detectedAt] =
+      anomaly < 0.02 ? detected : anomaly < 0.06 ? null : anomaly < 0.09 ? start - dice.int(5, 90) * MINUTE : detected;
     const impactEnd = anomaly > 0.98 ? start - dice.int(10, 120) * MINUTE : mitigated + dice.int(0, 30) * MINUTE;
     custom[FIELD_IDS.severity] = severityIndex < 0 ? null : optionId(FIELD_IDS.severity, severityIndex);
     custom[FIELD_IDS.services] = services.map((s) => optionId(FIELD_IDS.services, SERVICES.indexOf(s)));
@@ -287,7 +393,11 @@ export function seedIssues(store: IssueStore, size: SeedSize, nowMs: number, zon
     // Severity is often set a minute after the ticket is opened by automation.
     if (severityIndex >= 0 && dice.chance(0.5)) {
       const setAt = created + dice.int(20, 240) * 1000;
-      events.push({ at: setAt, authorId: botId, items: [customItem(FIELD_IDS.severity, null, SEVERITY_VALUES[severityIndex] ?? null)] });
+      events.push({
+        at: setAt,
+        authorId: botId,
+        items: [customItem(FIELD_IDS.severity, null, SEVERITY_VALUES[severityIndex] ?? null)],
+      });
     }
     move(S.investigating, acknowledged);
     move(S.mitigated, mitigated);
@@ -325,7 +435,8 @@ export function seedIssues(store: IssueStore, size: SeedSize, nowMs: number, zon
       const cause = dice.pick(ROOT_CAUSES);
       custom[FIELD_IDS.rootCause] = cause;
       const at = (resolutionDate ?? resolved) + dice.int(1, 72) * HOUR;
-      if (at <= nowMs) events.push({ at, authorId: commander ?? responder, items: [customItem(FIELD_IDS.rootCause, null, cause)] });
+      if (at <= nowMs)
+        events.push({ at, authorId: commander ?? responder, items: [customItem(FIELD_IDS.rootCause, null, cause)] });
     }
     // About one incident in twelve is edited far more than 40 times (a long war-room ticket).
     if (dice.chance(0.08) || n % 60 === 7) {
@@ -338,18 +449,37 @@ export function seedIssues(store: IssueStore, size: SeedSize, nowMs: number, zon
           which === 0
             ? customItem(FIELD_IDS.services, primary, services.join(','))
             : which === 1
-              ? ({ field: 'labels', fieldtype: 'jira', fieldId: 'labels', from: null, fromString: '', to: null, toString: `war-room-${k}` } as ChangeItem)
-              : ({ field: 'description', fieldtype: 'jira', fieldId: 'description', from: null, fromString: null, to: null, toString: `Update ${k}: status page refreshed.` } as ChangeItem);
+              ? ({
+                  field: 'labels',
+                  fieldtype: 'jira',
+                  fieldId: 'labels',
+                  from: null,
+                  fromString: '',
+                  to: null,
+                  toString: `war-room-${k}`,
+                } as ChangeItem)
+              : ({
+                  field: 'description',
+                  fieldtype: 'jira',
+                  fieldId: 'description',
+                  from: null,
+                  fromString: null,
+                  to: null,
+                  toString: `Update ${k}: status page refreshed.`,
+                } as ChangeItem);
         events.push({ at, authorId: dice.pick(activePeople).accountId, items: [item] });
       }
     }
-    const priority = severityIndex >= 0 && severityIndex <= 4 ? (PRIORITIES[severityIndex] ?? null) : (PRIORITIES[2] ?? null);
+    const priority =
+      severityIndex >= 0 && severityIndex <= 4 ? (PRIORITIES[severityIndex] ?? null) : (PRIORITIES[2] ?? null);
     const draft: Draft = {
       issue: {
         project: ops,
         issueType: incidentType,
         summary: dice.pick(INCIDENT_SUMMARIES).replace('{s}', primary),
-        description: adfParagraph(`Customer impact on ${services.join(', ') || 'an unknown service'}. See the post-incident review for details.`),
+        description: adfParagraph(
+          `Customer impact on ${services.join(', ') || 'an unknown service'}. See the post-incident review for details.`,
+        ),
         status: current,
         resolution: resolution === null ? null : (RESOLUTIONS.find((r) => r.name === resolution) ?? null),
         resolutionDate,
@@ -378,10 +508,23 @@ export function seedIssues(store: IssueStore, size: SeedSize, nowMs: number, zon
     const created = nowMs - dice.int(1 * DAY, 170 * DAY);
     const draft: Draft = {
       issue: {
-        project: ops, issueType: problemType, summary: `Recurring ${dice.pick(ROOT_CAUSES).toLowerCase()} failures in ${dice.pick(SERVICES)}`,
-        description: adfParagraph('Problem record grouping related incidents.'), status: dice.chance(0.5) ? S.inProgress : S.todo,
-        resolution: null, resolutionDate: null, priority: PRIORITIES[2] ?? null, labels: ['problem'], created, updated: created,
-        dueDate: null, assigneeId: dice.pick(activePeople).accountId, reporterId: dice.pick(people).accountId, parentId: null, custom: {}, histories: [],
+        project: ops,
+        issueType: problemType,
+        summary: `Recurring ${dice.pick(ROOT_CAUSES).toLowerCase()} failures in ${dice.pick(SERVICES)}`,
+        description: adfParagraph('Problem record grouping related incidents.'),
+        status: dice.chance(0.5) ? S.inProgress : S.todo,
+        resolution: null,
+        resolutionDate: null,
+        priority: PRIORITIES[2] ?? null,
+        labels: ['problem'],
+        created,
+        updated: created,
+        dueDate: null,
+        assigneeId: dice.pick(activePeople).accountId,
+        reporterId: dice.pick(people).accountId,
+        parentId: null,
+        custom: {},
+        histories: [],
       },
       events: [],
       links: [],
@@ -391,13 +534,33 @@ export function seedIssues(store: IssueStore, size: SeedSize, nowMs: number, zon
     const related = incidents.length > 0 ? dice.pick(incidents) : undefined;
     const linkType = LINK_TYPES.find((t) => t.name === 'Problem/Incident');
     if (related && linkType && related.draft.issue.created < nowMs) {
-      draft.links.push({ type: linkType, other: related.draft, thisIsInward: false, at: Math.max(created, related.draft.issue.created) + HOUR });
+      draft.links.push({
+        type: linkType,
+        other: related.draft,
+        thisIsInward: false,
+        at: Math.max(created, related.draft.issue.created) + HOUR,
+      });
     }
   }
 
   // Action items. Heavier incidents get more of them.
-  const weightedIncidents: [number, number][] = incidents.map((inc, i) => [i, inc.severityIndex >= 0 && inc.severityIndex <= 1 ? 4 : inc.severityIndex === 2 ? 2 : 1]);
-  const linkChoices: [LinkTypeDef, number][] = LINK_TYPES.map((t) => [t, ({ Relates: 45, Blocks: 18, 'Post-Incident Reviews': 15, 'Problem/Incident': 12, Cloners: 5, Duplicate: 5 } as Record<string, number>)[t.name] ?? 1]);
+  const weightedIncidents: [number, number][] = incidents.map((inc, i) => [
+    i,
+    inc.severityIndex >= 0 && inc.severityIndex <= 1 ? 4 : inc.severityIndex === 2 ? 2 : 1,
+  ]);
+  const linkChoices: [LinkTypeDef, number][] = LINK_TYPES.map((t) => [
+    t,
+    (
+      {
+        Relates: 45,
+        Blocks: 18,
+        'Post-Incident Reviews': 15,
+        'Problem/Incident': 12,
+        Cloners: 5,
+        Duplicate: 5,
+      } as Record<string, number>
+    )[t.name] ?? 1,
+  ]);
   const cumulative: number[] = [];
   let running = 0;
   for (const [, w] of weightedIncidents) cumulative.push((running += w));
@@ -420,10 +583,23 @@ export function seedIssues(store: IssueStore, size: SeedSize, nowMs: number, zon
     // Filed some time after its incident; one planned for the future is filed between the
     // incident and an hour ago instead (clamping all of them to "just now" made a burst).
     const planned = base + dice.duration(2 * DAY, 1, 10 * MINUTE, 25 * DAY);
-    const created = planned < nowMs - HOUR ? planned : Math.min(base + Math.floor(dice.next() * Math.max(0, nowMs - HOUR - base)), nowMs - MINUTE);
+    const created =
+      planned < nowMs - HOUR
+        ? planned
+        : Math.min(base + Math.floor(dice.next() * Math.max(0, nowMs - HOUR - base)), nowMs - MINUTE);
     const service = incident?.services[0] ?? dice.pick(SERVICES);
     const kindRoll = dice.next();
-    const kind = !incident ? 'orphan' : kindRoll < 0.22 ? 'child' : kindRoll < 0.8 ? 'linked' : kindRoll < 0.86 ? 'problemOnly' : kindRoll < 0.92 ? 'orphan' : 'twoIncidents';
+    const kind = !incident
+      ? 'orphan'
+      : kindRoll < 0.22
+        ? 'child'
+        : kindRoll < 0.8
+          ? 'linked'
+          : kindRoll < 0.86
+            ? 'problemOnly'
+            : kindRoll < 0.92
+              ? 'orphan'
+              : 'twoIncidents';
     const owner = dice.chance(0.86) ? dice.pick(people).accountId : null;
     const dueDate = dice.chance(0.72) ? formatJiraDate(created + dice.pick([7, 14, 21, 30, 45, 60]) * DAY, zone) : null;
     const events: Event[] = [];
@@ -461,7 +637,21 @@ export function seedIssues(store: IssueStore, size: SeedSize, nowMs: number, zon
     }
     if (dueDate !== null && dice.chance(0.12)) {
       const at = created + Math.round(age * dice.next() * 0.5);
-      events.push({ at, authorId: actor, items: [{ field: 'duedate', fieldtype: 'jira', fieldId: 'duedate', from: null, fromString: null, to: dueDate, toString: dueDate }] });
+      events.push({
+        at,
+        authorId: actor,
+        items: [
+          {
+            field: 'duedate',
+            fieldtype: 'jira',
+            fieldId: 'duedate',
+            from: null,
+            fromString: null,
+            to: dueDate,
+            toString: dueDate,
+          },
+        ],
+      });
     }
     const isChild = kind === 'child' && incident !== undefined;
     const draft: Draft = {
@@ -492,18 +682,46 @@ export function seedIssues(store: IssueStore, size: SeedSize, nowMs: number, zon
     const problem = problems.length > 0 ? dice.pick(problems) : undefined;
     if ((kind === 'linked' || kind === 'twoIncidents') && incident) {
       // Sometimes the problem link comes first, so "the first link" must skip non-incidents.
-      if (problem && dice.chance(0.1)) draft.links.push({ type: dice.weighted(linkChoices), other: problem, thisIsInward: dice.chance(0.5), at: linkAt });
-      draft.links.push({ type: dice.weighted(linkChoices), other: incident.draft, thisIsInward: dice.chance(0.5), at: linkAt + 1000 });
+      if (problem && dice.chance(0.1))
+        draft.links.push({
+          type: dice.weighted(linkChoices),
+          other: problem,
+          thisIsInward: dice.chance(0.5),
+          at: linkAt,
+        });
+      draft.links.push({
+        type: dice.weighted(linkChoices),
+        other: incident.draft,
+        thisIsInward: dice.chance(0.5),
+        at: linkAt + 1000,
+      });
       if (kind === 'twoIncidents') {
         const second = pickIncident();
-        if (second && second !== incident) draft.links.push({ type: dice.weighted(linkChoices), other: second.draft, thisIsInward: dice.chance(0.5), at: linkAt + 2000 });
+        if (second && second !== incident)
+          draft.links.push({
+            type: dice.weighted(linkChoices),
+            other: second.draft,
+            thisIsInward: dice.chance(0.5),
+            at: linkAt + 2000,
+          });
       }
     } else if (kind === 'child' && incident && dice.chance(0.15)) {
       // A child that is also linked, to another incident: the parent must win.
       const other = pickIncident();
-      if (other && other !== incident) draft.links.push({ type: dice.weighted(linkChoices), other: other.draft, thisIsInward: dice.chance(0.5), at: linkAt });
+      if (other && other !== incident)
+        draft.links.push({
+          type: dice.weighted(linkChoices),
+          other: other.draft,
+          thisIsInward: dice.chance(0.5),
+          at: linkAt,
+        });
     } else if (kind === 'problemOnly' && problem) {
-      draft.links.push({ type: dice.weighted(linkChoices), other: problem, thisIsInward: dice.chance(0.5), at: linkAt });
+      draft.links.push({
+        type: dice.weighted(linkChoices),
+        other: problem,
+        thisIsInward: dice.chance(0.5),
+        at: linkAt,
+      });
     }
     drafts.push(draft);
   }
@@ -514,10 +732,23 @@ export function seedIssues(store: IssueStore, size: SeedSize, nowMs: number, zon
     const created = nowMs - dice.int(1 * HOUR, 180 * DAY);
     drafts.push({
       issue: {
-        project: rel, issueType: dice.chance(0.5) ? taskType : (issueTypeByName('Story') ?? taskType), summary: `Improve ${dice.pick(SERVICES)} developer tooling`,
-        description: NOISE_DESCRIPTION, status: S.todo, resolution: null, resolutionDate: null,
-        priority: PRIORITIES[3] ?? null, labels: dice.chance(0.5) ? ['tech-debt'] : [], created, updated: created, dueDate: null,
-        assigneeId: dice.pick(activePeople).accountId, reporterId: dice.pick(people).accountId, parentId: null, custom: {}, histories: [],
+        project: rel,
+        issueType: dice.chance(0.5) ? taskType : (issueTypeByName('Story') ?? taskType),
+        summary: `Improve ${dice.pick(SERVICES)} developer tooling`,
+        description: NOISE_DESCRIPTION,
+        status: S.todo,
+        resolution: null,
+        resolutionDate: null,
+        priority: PRIORITIES[3] ?? null,
+        labels: dice.chance(0.5) ? ['tech-debt'] : [],
+        created,
+        updated: created,
+        dueDate: null,
+        assigneeId: dice.pick(activePeople).accountId,
+        reporterId: dice.pick(people).accountId,
+        parentId: null,
+        custom: {},
+        histories: [],
       },
       events: [],
       links: [],
@@ -539,7 +770,18 @@ export function seedIssues(store: IssueStore, size: SeedSize, nowMs: number, zon
       const at = linkTime(link.at, self.created, other.created, nowMs);
       store.addLinkRaw(link.type, inward, outward);
       const linkEvent = (to: SampleIssue, phrase: string): Event => ({
-        at, authorId: botId, items: [{ field: 'Link', fieldtype: 'jira', from: null, fromString: null, to: to.key, toString: `This issue ${phrase} ${to.key}` }],
+        at,
+        authorId: botId,
+        items: [
+          {
+            field: 'Link',
+            fieldtype: 'jira',
+            from: null,
+            fromString: null,
+            to: to.key,
+            toString: `This issue ${phrase} ${to.key}`,
+          },
+        ],
       });
       const inwardDraft = link.thisIsInward ? draft : link.other;
       const outwardDraft = link.thisIsInward ? link.other : draft;

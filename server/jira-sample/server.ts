@@ -85,7 +85,9 @@ export function createSampleJiraServer(deps: RouteDeps, auth: HttpOptions, state
   const expectedAuth = `Basic ${Buffer.from(`${auth.email}:${auth.apiToken}`).toString('base64')}`;
 
   function takeFault(routeKey: string, after: boolean): Fault | undefined {
-    const fault = state.faults.find((f) => f.times > 0 && (f.route === undefined || f.route === routeKey) && Boolean(f.after) === after);
+    const fault = state.faults.find(
+      (f) => f.times > 0 && (f.route === undefined || f.route === routeKey) && Boolean(f.after) === after,
+    );
     if (fault) fault.times--;
     return fault;
   }
@@ -103,7 +105,11 @@ export function createSampleJiraServer(deps: RouteDeps, auth: HttpOptions, state
       headers['RateLimit-Reason'] = 'jira-burst-based';
       return { ...jiraError(429, ['Rate limit exceeded.']), headers };
     }
-    if (fault.status === 503) return { ...jiraError(503, ['Service Unavailable: the server is temporarily unable to handle the request.']), headers };
+    if (fault.status === 503)
+      return {
+        ...jiraError(503, ['Service Unavailable: the server is temporarily unable to handle the request.']),
+        headers,
+      };
     return { ...jiraError(500, ['Internal server error']), headers };
   }
 
@@ -130,7 +136,10 @@ export function createSampleJiraServer(deps: RouteDeps, auth: HttpOptions, state
     if (req.headers.authorization !== expectedAuth) {
       return {
         routeKey,
-        result: { ...jiraError(401, ['Client must be authenticated to access this resource.']), headers: { 'WWW-Authenticate': 'Basic realm="protected-area"' } },
+        result: {
+          ...jiraError(401, ['Client must be authenticated to access this resource.']),
+          headers: { 'WWW-Authenticate': 'Basic realm="protected-area"' },
+        },
       };
     }
     if (!matched) return { routeKey, result: jiraError(404, [`null for uri: ${url.pathname}`]) };
@@ -140,7 +149,10 @@ export function createSampleJiraServer(deps: RouteDeps, auth: HttpOptions, state
       try {
         body = JSON.parse(text);
       } catch {
-        return { routeKey, result: jiraError(400, ['Unexpected character in the request body: it is not valid JSON.']) };
+        return {
+          routeKey,
+          result: jiraError(400, ['Unexpected character in the request body: it is not valid JSON.']),
+        };
       }
     }
     let result: RouteResult;
@@ -148,7 +160,12 @@ export function createSampleJiraServer(deps: RouteDeps, auth: HttpOptions, state
       result = await matched.def.handler({ params: matched.params, query: url.searchParams, body, url });
     } catch (error) {
       if (error instanceof JqlError) result = jiraError(400, [error.message]);
-      else if (error instanceof SampleDataError) result = jiraError(error.status, error.field ? [] : [error.message], error.field ? { [error.field]: error.message } : {});
+      else if (error instanceof SampleDataError)
+        result = jiraError(
+          error.status,
+          error.field ? [] : [error.message],
+          error.field ? { [error.field]: error.message } : {},
+        );
       else result = jiraError(500, ['Internal server error']);
     }
     const after = takeFault(routeKey, true);

@@ -20,7 +20,12 @@ function payloadOf(change: SampleChange, baseUrl: string): Record<string, unknow
     return {
       timestamp,
       webhookEvent: change.event,
-      issueLink: { id: link.id, sourceIssueId: link.inwardId, destinationIssueId: link.outwardId, issueLinkType: { id: Number(link.type.id), name: link.type.name } },
+      issueLink: {
+        id: link.id,
+        sourceIssueId: link.inwardId,
+        destinationIssueId: link.outwardId,
+        issueLinkType: { id: Number(link.type.id), name: link.type.name },
+      },
     };
   }
   const { issue } = change;
@@ -28,8 +33,18 @@ function payloadOf(change: SampleChange, baseUrl: string): Record<string, unknow
   return {
     timestamp,
     webhookEvent: change.event,
-    issue_event_type_name: change.event === 'jira:issue_created' ? 'issue_created' : change.event === 'jira:issue_deleted' ? 'issue_deleted' : 'issue_generic',
-    issue: { id: String(issue.id), self: `${baseUrl}/rest/api/3/issue/${issue.id}`, key: issue.key, fields: { summary: issue.summary } },
+    issue_event_type_name:
+      change.event === 'jira:issue_created'
+        ? 'issue_created'
+        : change.event === 'jira:issue_deleted'
+          ? 'issue_deleted'
+          : 'issue_generic',
+    issue: {
+      id: String(issue.id),
+      self: `${baseUrl}/rest/api/3/issue/${issue.id}`,
+      key: issue.key,
+      fields: { summary: issue.summary },
+    },
   };
 }
 

@@ -81,7 +81,10 @@ function jiraMessage(body: unknown): string {
 /** Turns a jira.js error into a one-line JiraError naming the call. */
 export function toJiraError(error: unknown, what: string, attempts: number): JiraError {
   if (isAuthError(error) || isForbiddenError(error)) {
-    return new JiraError(`Jira refused ${what} (${error.status} ${error.statusText}): ${CREDENTIALS_HINT}.`, error.status);
+    return new JiraError(
+      `Jira refused ${what} (${error.status} ${error.statusText}): ${CREDENTIALS_HINT}.`,
+      error.status,
+    );
   }
   const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
   if (isRateLimitError(error)) {
@@ -90,7 +93,10 @@ export function toJiraError(error: unknown, what: string, attempts: number): Jir
   }
   if (isApiError(error)) {
     const said = jiraMessage(error.body);
-    return new JiraError(`Jira answered ${error.status} ${error.statusText} to ${what}${tries}${said ? `: ${said}` : ''}`, error.status);
+    return new JiraError(
+      `Jira answered ${error.status} ${error.statusText} to ${what}${tries}${said ? `: ${said}` : ''}`,
+      error.status,
+    );
   }
   if (isNetworkError(error) || error instanceof RequestTimeout) {
     return new JiraError(`Could not reach Jira for ${what}${tries}: ${error.message.replace(/\s+/g, ' ')}`, null);
@@ -166,16 +172,14 @@ function toHistory(raw: RawHistory, keep: Set<string> | null = null): JiraHistor
     id: raw.id === undefined ? '' : String(raw.id),
     created: isoOf(raw.created),
     author: raw.author?.displayName ?? null,
-    items: wanted.map(
-      (item): JiraChangeItem => ({
-        field: ownString(item, 'field') ?? '',
-        fieldId: ownString(item, 'fieldId'),
-        from: ownString(item, 'from'),
-        fromString: ownString(item, 'fromString'),
-        to: ownString(item, 'to'),
-        toString: ownString(item, 'toString'),
-      }),
-    ),
+    items: wanted.map((item): JiraChangeItem => ({
+      field: ownString(item, 'field') ?? '',
+      fieldId: ownString(item, 'fieldId'),
+      from: ownString(item, 'from'),
+      fromString: ownString(item, 'fromString'),
+      to: ownString(item, 'to'),
+      toString: ownString(item, 'toString'),
+    })),
   };
 }
 
@@ -285,9 +289,9 @@ export function createJiraReader(options: JiraReaderOptions): JiraReader {
         const id = log.issueId ?? '';
         const list = into.get(id) ?? [];
         for (const history of log.changeHistories ?? []) {
-        const plain = toHistory(history);
-        if (plain) list.push(plain);
-      }
+          const plain = toHistory(history);
+          if (plain) list.push(plain);
+        }
         into.set(id, list);
       }
       nextPageToken = page.nextPageToken ?? undefined;
@@ -296,7 +300,7 @@ export function createJiraReader(options: JiraReaderOptions): JiraReader {
 
   async function perIssue(issue: { id: string; key: string }, keep: Set<string> | null): Promise<JiraHistory[]> {
     const histories: JiraHistory[] = [];
-    for (let startAt = 0; ; ) {
+    for (let startAt = 0; ;) {
       const page = await read(`GET /rest/api/3/issue/${issue.key}/changelog`, () =>
         raw<RawChangelogPage>({
           url: `/rest/api/3/issue/${encodeURIComponent(issue.key)}/changelog`,
@@ -304,7 +308,8 @@ export function createJiraReader(options: JiraReaderOptions): JiraReader {
           searchParams: { startAt, maxResults: 100 },
         }),
       );
-      if (!Array.isArray(page.values)) throw toJiraError(new Error('no values in the changelog page'), 'GET changelog', 1);
+      if (!Array.isArray(page.values))
+        throw toJiraError(new Error('no values in the changelog page'), 'GET changelog', 1);
       for (const history of page.values) {
         const plain = toHistory(history, keep);
         if (plain) histories.push(plain);
@@ -350,11 +355,15 @@ export function createJiraReader(options: JiraReaderOptions): JiraReader {
         }),
       );
       if (!page || !Array.isArray(page.issues)) {
-        throw new JiraError("Jira's answer to POST /rest/api/3/search/jql has no `issues` list; is JIRA_BASE_URL a Jira Cloud site?", null);
+        throw new JiraError(
+          "Jira's answer to POST /rest/api/3/search/jql has no `issues` list; is JIRA_BASE_URL a Jira Cloud site?",
+          null,
+        );
       }
       const keep = request.changelogFields ? new Set(request.changelogFields) : null;
       const issues = page.issues.map((issue) => toJiraIssue(issue, keep));
-      const nextPageToken = typeof page.nextPageToken === 'string' && page.nextPageToken !== '' ? page.nextPageToken : null;
+      const nextPageToken =
+        typeof page.nextPageToken === 'string' && page.nextPageToken !== '' ? page.nextPageToken : null;
       // No token means no further page, whatever isLast says.
       return { issues, nextPageToken, isLast: page.isLast === true || nextPageToken === null };
     },

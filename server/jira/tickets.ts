@@ -98,7 +98,8 @@ function jiraMessage(body: unknown): string {
     const parts: string[] = [];
     if (Array.isArray(errorMessages)) parts.push(...errorMessages.map(String));
     if (errors && typeof errors === 'object') {
-      for (const [field, message] of Object.entries(errors as Record<string, unknown>)) parts.push(`${field}: ${String(message)}`);
+      for (const [field, message] of Object.entries(errors as Record<string, unknown>))
+        parts.push(`${field}: ${String(message)}`);
     }
     if (parts.length > 0) return parts.join('; ').replace(/\s+/g, ' ').slice(0, 500);
   }
@@ -113,7 +114,8 @@ export function toJiraError(error: unknown, what: string): JiraError {
     const detail = jiraMessage(error.body) || error.statusText || 'no message';
     return new JiraError(`${what}: Jira answered ${error.status} (${detail})`, error.status);
   }
-  if (isNetworkError(error)) return new JiraError(`${what}: Jira could not be reached (${error.code ?? 'network error'})`, null);
+  if (isNetworkError(error))
+    return new JiraError(`${what}: Jira could not be reached (${error.code ?? 'network error'})`, null);
   return new JiraError(`${what}: ${error instanceof Error ? error.message : String(error)}`, null);
 }
 
@@ -154,7 +156,17 @@ export function toJiraTicket(issue: { id?: unknown; key?: unknown; fields?: unkn
   };
 }
 
-const TICKET_FIELDS = ['summary', 'status', 'assignee', 'duedate', 'labels', 'issuelinks', 'parent', 'created', 'updated'];
+const TICKET_FIELDS = [
+  'summary',
+  'status',
+  'assignee',
+  'duedate',
+  'labels',
+  'issuelinks',
+  'parent',
+  'created',
+  'updated',
+];
 
 export function createJiraTicketWriter(options: JiraTicketWriterOptions): JiraTicketWriter {
   const transport = createClient({
@@ -171,7 +183,9 @@ export function createJiraTicketWriter(options: JiraTicketWriterOptions): JiraTi
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new JiraError(`Jira did not answer within ${timeoutMs} ms`, null)), timeoutMs);
       });
-      return Promise.race([transport.sendRequest(request as never) as Promise<T>, timeout]).finally(() => clearTimeout(timer));
+      return Promise.race([transport.sendRequest(request as never) as Promise<T>, timeout]).finally(() =>
+        clearTimeout(timer),
+      );
     },
   };
   const client: CloudClient = createCloudClient(bounded);
@@ -188,11 +202,16 @@ export function createJiraTicketWriter(options: JiraTicketWriterOptions): JiraTi
   };
 
   const resolveLinkType = async (): Promise<string> => {
-    const { issueLinkTypes = [] } = await call('Listing issue link types', () => client.issueLinkTypes.getIssueLinkTypes());
+    const { issueLinkTypes = [] } = await call('Listing issue link types', () =>
+      client.issueLinkTypes.getIssueLinkTypes(),
+    );
     const names = issueLinkTypes.map((type) => type.name).filter((name): name is string => typeof name === 'string');
-    const preferred = preferredLinkTypes.map((want) => names.find((name) => name.toLowerCase() === want.toLowerCase())).find(Boolean);
+    const preferred = preferredLinkTypes
+      .map((want) => names.find((name) => name.toLowerCase() === want.toLowerCase()))
+      .find(Boolean);
     const chosen = preferred ?? names[0];
-    if (!chosen) throw new JiraError('Jira has no issue link types; an admin must create one (for example "Relates")', null);
+    if (!chosen)
+      throw new JiraError('Jira has no issue link types; an admin must create one (for example "Relates")', null);
     return chosen;
   };
 
@@ -253,7 +272,9 @@ export function createJiraTicketWriter(options: JiraTicketWriterOptions): JiraTi
     },
 
     async findUsers(query) {
-      const users = await call(`Looking up the Jira user "${query}"`, () => client.userSearch.findUsers({ query, maxResults: 10 }));
+      const users = await call(`Looking up the Jira user "${query}"`, () =>
+        client.userSearch.findUsers({ query, maxResults: 10 }),
+      );
       return users
         .filter((user) => user.active !== false && (user.accountType === undefined || user.accountType === 'atlassian'))
         .filter((user): user is typeof user & { accountId: string } => typeof user.accountId === 'string')

@@ -73,7 +73,8 @@ export interface HeldLease {
   release(): Promise<void>;
 }
 
-export type LeaseAttempt = { acquired: true; lease: HeldLease } | { acquired: false; current: Lease | null; refusal: string };
+export type LeaseAttempt =
+  { acquired: true; lease: HeldLease } | { acquired: false; current: Lease | null; refusal: string };
 
 export interface TakeLeaseOptions {
   /** At most MAX_LEASE_MS (the default). */
@@ -89,9 +90,14 @@ type LeaseStore = Pick<Store, 'acquireLease' | 'releaseLease' | 'getLease'>;
  * Takes the named lease for one attempt, with a fresh holder, and renews it until
  * released. When another holder has it, says who and until when.
  */
-export async function takeLease(store: LeaseStore, name: string, options: TakeLeaseOptions = {}): Promise<LeaseAttempt> {
+export async function takeLease(
+  store: LeaseStore,
+  name: string,
+  options: TakeLeaseOptions = {},
+): Promise<LeaseAttempt> {
   const ttlMs = options.ttlMs ?? MAX_LEASE_MS;
-  if (!(ttlMs > 0 && ttlMs <= MAX_LEASE_MS)) throw new RangeError(`a lease lasts 1 ms to ${MAX_LEASE_MS} ms, not ${ttlMs}`);
+  if (!(ttlMs > 0 && ttlMs <= MAX_LEASE_MS))
+    throw new RangeError(`a lease lasts 1 ms to ${MAX_LEASE_MS} ms, not ${ttlMs}`);
   const now = options.now ?? (() => new Date());
   const holder = newLeaseHolder();
   const takenAt = now();
@@ -107,7 +113,9 @@ export async function takeLease(store: LeaseStore, name: string, options: TakeLe
   const lose = (why: string) => {
     clearInterval(timer);
     if (!controller.signal.aborted) {
-      controller.abort(new LeaseLostError(`lost the ${name} lease: ${why}; stopped so that the next holder runs alone`));
+      controller.abort(
+        new LeaseLostError(`lost the ${name} lease: ${why}; stopped so that the next holder runs alone`),
+      );
     }
   };
   const renew = async () => {
@@ -117,11 +125,13 @@ export async function takeLease(store: LeaseStore, name: string, options: TakeLe
         validUntil = at.getTime() + ttlMs;
         return;
       }
-      if (!released) lose(`another holder has it (${describeLease(await store.getLease(name).catch(() => null), now())})`);
+      if (!released)
+        lose(`another holder has it (${describeLease(await store.getLease(name).catch(() => null), now())})`);
     } catch (error) {
       if (released) return;
       // Still ours until validUntil; give up only when the next renewal would come too late.
-      if (now().getTime() + interval >= validUntil) lose(`the store could not be reached to renew it (${error instanceof Error ? error.message : String(error)})`);
+      if (now().getTime() + interval >= validUntil)
+        lose(`the store could not be reached to renew it (${error instanceof Error ? error.message : String(error)})`);
       else options.onRenewalError?.(error);
     }
   };

@@ -78,7 +78,8 @@ function mapWithDueDates<T>(
       if (!known) slaDueByIncident.set(incident.key, due);
     }
     const open = item.statusCategory !== 'done';
-    const daysOverdue = open && due.dueDate !== null && due.dueDate < today ? todayNumber - dayNumber(due.dueDate) : null;
+    const daysOverdue =
+      open && due.dueDate !== null && due.dueDate < today ? todayNumber - dayNumber(due.dueDate) : null;
     return build(item, { dueDate: due.dueDate, dueDateSource: due.dueDateSource, daysOverdue }, calendar);
   });
 }
@@ -89,25 +90,30 @@ export function actionItemViews(
   options: ActionItemViewOptions,
 ): ActionItemView[] {
   // Built field by field: a rest-spread per item is the slowest part of a cold run.
-  return mapWithDueDates(items, byIncidentKey(incidentsByKey), options, (item, { dueDate, dueDateSource, daysOverdue }) => ({
-    key: item.key,
-    jiraId: item.jiraId,
-    summary: item.summary,
-    incidentKey: item.incidentKey,
-    owner: item.owner,
-    status: item.status,
-    statusCategory: item.statusCategory,
-    dueDate,
-    dueDateSource,
-    daysOverdue,
-    createdAt: item.createdAt,
-    updatedAt: item.updatedAt,
-    resolvedAt: item.resolvedAt,
-    url: item.url,
-    labels: item.labels,
-    documentRef: item.documentRef,
-    readProblems: item.readProblems,
-  }));
+  return mapWithDueDates(
+    items,
+    byIncidentKey(incidentsByKey),
+    options,
+    (item, { dueDate, dueDateSource, daysOverdue }) => ({
+      key: item.key,
+      jiraId: item.jiraId,
+      summary: item.summary,
+      incidentKey: item.incidentKey,
+      owner: item.owner,
+      status: item.status,
+      statusCategory: item.statusCategory,
+      dueDate,
+      dueDateSource,
+      daysOverdue,
+      createdAt: item.createdAt,
+      updatedAt: item.updatedAt,
+      resolvedAt: item.resolvedAt,
+      url: item.url,
+      labels: item.labels,
+      documentRef: item.documentRef,
+      readProblems: item.readProblems,
+    }),
+  );
 }
 
 /** The lighter form the metrics use (no copy of the whole item, instants parsed once). */
@@ -124,7 +130,11 @@ function byIncidentKey(incidentsByKey: Map<string, Incident>): (item: ActionItem
 }
 
 /** The facts of one incident's own action items (all with incidentKey === incident.key). */
-export function incidentItemFacts(items: ActionItem[], incident: Incident, options: ActionItemViewOptions): ActionItemFacts[] {
+export function incidentItemFacts(
+  items: ActionItem[],
+  incident: Incident,
+  options: ActionItemViewOptions,
+): ActionItemFacts[] {
   return mapWithDueDates(items, () => incident, options, factsOf);
 }
 

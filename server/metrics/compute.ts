@@ -2,7 +2,14 @@
  * The numbers of `GET /api/metrics` (docs/metrics.md), as one pure
  * function over incidents and action items.
  */
-import type { ActionItemStats, DataQuality, MetricsCore, MetricsResponse, TimeMetric, WeekCount } from '../domain/api.js';
+import type {
+  ActionItemStats,
+  DataQuality,
+  MetricsCore,
+  MetricsResponse,
+  TimeMetric,
+  WeekCount,
+} from '../domain/api.js';
 import type {
   ActionItem,
   ActionItemView,
@@ -36,29 +43,44 @@ export interface MetricsOptions {
 export const SEVERITY_KEYS: readonly SeverityKey[] = [...SEVERITIES, 'unknown'];
 
 export const FORMULAS: Record<string, string> = {
-  inRange: 'An incident is in range when its place in time (startedAt, else created) is in [from, to); service keeps incidents whose services include it; severity keeps that severity (unmapped = unknown).',
-  timeToDetect: 'TTD = detectedAt - startedAt, in seconds, over incidents with both points and detectedAt not before startedAt.',
-  timeToAcknowledge: 'TTA = acknowledgedAt - detectedAt, in seconds, over incidents with both points and acknowledgedAt not before detectedAt.',
-  timeToResolve: 'TTR = resolvedAt - startedAt, in seconds, over incidents with both points and resolvedAt not before startedAt.',
+  inRange:
+    'An incident is in range when its place in time (startedAt, else created) is in [from, to); service keeps incidents whose services include it; severity keeps that severity (unmapped = unknown).',
+  timeToDetect:
+    'TTD = detectedAt - startedAt, in seconds, over incidents with both points and detectedAt not before startedAt.',
+  timeToAcknowledge:
+    'TTA = acknowledgedAt - detectedAt, in seconds, over incidents with both points and acknowledgedAt not before detectedAt.',
+  timeToResolve:
+    'TTR = resolvedAt - startedAt, in seconds, over incidents with both points and resolvedAt not before startedAt.',
   missing: 'missing = incidents where a point of the metric is absent (an unresolved incident is missing for TTR).',
   invalid: 'invalid = incidents where both points exist but the later is before the earlier.',
   mean: 'mean = sum of values / count.',
-  median: 'median = PERCENTILE.INC(x, 0.5): sorted x of n values, r = 0.5(n-1), x[floor r] + (r - floor r)(x[ceil r] - x[floor r]).',
+  median:
+    'median = PERCENTILE.INC(x, 0.5): sorted x of n values, r = 0.5(n-1), x[floor r] + (r - floor r)(x[ceil r] - x[floor r]).',
   p90: 'p90 = PERCENTILE.INC(x, 0.9): sorted x of n values, r = 0.9(n-1), x[floor r] + (r - floor r)(x[ceil r] - x[floor r]).',
-  byWeek: 'Incidents per ISO week (Monday 00:00 in TIMEZONE) by place in time; every week overlapping [from, to) is listed, zero-filled.',
+  byWeek:
+    'Incidents per ISO week (Monday 00:00 in TIMEZONE) by place in time; every week overlapping [from, to) is listed, zero-filled.',
   actionItems: 'The action items of the incidents in range (service and severity filter them through their incident).',
-  dueDate: 'Due date = Jira duedate; else the incident\'s resolvedAt as a date in TIMEZONE + actionItemSlaDays[severity] (marked "sla"); else none.',
-  overdue: 'overdue = open items whose due date is before today (in TIMEZONE); daysOverdue = today - due date in whole days.',
+  dueDate:
+    'Due date = Jira duedate; else the incident\'s resolvedAt as a date in TIMEZONE + actionItemSlaDays[severity] (marked "sla"); else none.',
+  overdue:
+    'overdue = open items whose due date is before today (in TIMEZONE); daysOverdue = today - due date in whole days.',
   completionRate: 'completionRate = done / total (done = status category Done, so "Won\'t Do" is done).',
-  onTimeRate: 'onTimeRate = done items with a due date whose resolvedAt (as a date in TIMEZONE) is on or before it / done items with a due date.',
-  medianDaysToClose: 'medianDaysToClose = median over done items with a resolvedAt of (resolvedAt - created) / 86,400 s.',
+  onTimeRate:
+    'onTimeRate = done items with a due date whose resolvedAt (as a date in TIMEZONE) is on or before it / done items with a due date.',
+  medianDaysToClose:
+    'medianDaysToClose = median over done items with a resolvedAt of (resolvedAt - created) / 86,400 s.',
   previous: 'previous = the same numbers for the window of equal length just before from: [from - (to - from), from).',
-  behindOverdueFix: 'An action item of incident A was overdue at incident B when B shares a service with A (exact names), A is placed before B, the item\'s due date is before B\'s date (in TIMEZONE), and the item was not done at B\'s place in time (open, or resolved after it). B is behind an overdue fix when some item was overdue at it; behindOverdueFix counts the incidents in range that are.',
+  behindOverdueFix:
+    "An action item of incident A was overdue at incident B when B shares a service with A (exact names), A is placed before B, the item's due date is before B's date (in TIMEZONE), and the item was not done at B's place in time (open, or resolved after it). B is behind an overdue fix when some item was overdue at it; behindOverdueFix counts the incidents in range that are.",
   recurrenceRate: 'rate = behindOverdueFix / incidents in range.',
-  lateFixes: 'Late fixes = the action items overdue at one or more incidents in range (from any incident, in or out of range), most such incidents first, then due date, then key.',
-  changeIncidents: 'Incident change: two-sided exact binomial test of n1 (this window) among n1 + n2 (previous window) with probability 1/2; p = min(1, 2 min(P(X <= n1), P(X >= n1))). Significant when p < 0.05; otherwise within noise.',
-  changeDurations: 'Median change (TTD, TTA, TTR): two-sided Mann-Whitney U test of the two windows\' values, normal approximation with tie and continuity correction; no test when either window has fewer than 5 values. Significant when p < 0.05; otherwise within noise.',
-  weekly: 'weekly = per ISO week of byWeek: the time metrics of the incidents in range placed in that week; action items of the range opened (created), closed (resolvedAt) in the week, and open at its end.',
+  lateFixes:
+    'Late fixes = the action items overdue at one or more incidents in range (from any incident, in or out of range), most such incidents first, then due date, then key.',
+  changeIncidents:
+    'Incident change: two-sided exact binomial test of n1 (this window) among n1 + n2 (previous window) with probability 1/2; p = min(1, 2 min(P(X <= n1), P(X >= n1))). Significant when p < 0.05; otherwise within noise.',
+  changeDurations:
+    "Median change (TTD, TTA, TTR): two-sided Mann-Whitney U test of the two windows' values, normal approximation with tie and continuity correction; no test when either window has fewer than 5 values. Significant when p < 0.05; otherwise within noise.",
+  weekly:
+    'weekly = per ISO week of byWeek: the time metrics of the incidents in range placed in that week; action items of the range opened (created), closed (resolvedAt) in the week, and open at its end.',
 };
 
 export function severityKeyOf(incident: Incident): SeverityKey {
@@ -97,7 +119,11 @@ export function incidentDurations(incident: Incident): IncidentDurations {
   };
 }
 
-function summarizeAll(durations: IncidentDurations[]): { timeToDetect: TimeMetric; timeToAcknowledge: TimeMetric; timeToResolve: TimeMetric } {
+function summarizeAll(durations: IncidentDurations[]): {
+  timeToDetect: TimeMetric;
+  timeToAcknowledge: TimeMetric;
+  timeToResolve: TimeMetric;
+} {
   const detect: DurationOutcome[] = new Array<DurationOutcome>(durations.length);
   const acknowledge: DurationOutcome[] = new Array<DurationOutcome>(durations.length);
   const resolve: DurationOutcome[] = new Array<DurationOutcome>(durations.length);
@@ -107,7 +133,11 @@ function summarizeAll(durations: IncidentDurations[]): { timeToDetect: TimeMetri
     acknowledge[i] = d.timeToAcknowledge;
     resolve[i] = d.timeToResolve;
   }
-  return { timeToDetect: summarizeOutcomes(detect), timeToAcknowledge: summarizeOutcomes(acknowledge), timeToResolve: summarizeOutcomes(resolve) };
+  return {
+    timeToDetect: summarizeOutcomes(detect),
+    timeToAcknowledge: summarizeOutcomes(acknowledge),
+    timeToResolve: summarizeOutcomes(resolve),
+  };
 }
 
 export function timeToDetect(incidents: Incident[]): TimeMetric {
@@ -188,7 +218,11 @@ export interface PreparedIncident {
   itemProblems: DataQuality['actionItems'];
 }
 
-export function prepareIncident(incident: Incident, items: ActionItem[], options: ActionItemViewOptions): PreparedIncident {
+export function prepareIncident(
+  incident: Incident,
+  items: ActionItem[],
+  options: ActionItemViewOptions,
+): PreparedIncident {
   const facts = items.length === 0 ? [] : incidentItemFacts(items, incident, options);
   const itemProblems: DataQuality['actionItems'] = [];
   for (const fact of facts) {
@@ -218,7 +252,13 @@ interface WindowResult {
   weekOfIncident: number[];
 }
 
-function computeWindow(kept: PreparedIncident[], fromMs: number, toMs: number, options: MetricsOptions, calendar: ZoneCalendar): WindowResult {
+function computeWindow(
+  kept: PreparedIncident[],
+  fromMs: number,
+  toMs: number,
+  options: MetricsOptions,
+  calendar: ZoneCalendar,
+): WindowResult {
   const bySeverity: Partial<Record<SeverityKey, number>> = {};
   for (const key of SEVERITY_KEYS) bySeverity[key] = 0;
   const byService: Record<string, number> = {};
@@ -329,7 +369,11 @@ export function dataQuality(incidents: Incident[], views: ActionItemIdentity[]):
   return quality;
 }
 
-export function computeMetrics(incidents: Incident[], actionItems: ActionItem[], options: MetricsOptions): MetricsResponse {
+export function computeMetrics(
+  incidents: Incident[],
+  actionItems: ActionItem[],
+  options: MetricsOptions,
+): MetricsResponse {
   return computeMetricsGrouped(incidents, groupActionItemsByIncident(actionItems), options);
 }
 
@@ -364,7 +408,11 @@ export interface AllRecords {
  * The metrics answer over prepared incidents: `select` gives those of a window that the
  * filters keep (options.service and options.severity are the selector's to apply).
  */
-export function computeMetricsPrepared(select: WindowSelector, everything: AllRecords, options: MetricsOptions): MetricsResponse {
+export function computeMetricsPrepared(
+  select: WindowSelector,
+  everything: AllRecords,
+  options: MetricsOptions,
+): MetricsResponse {
   const fromMs = options.from.getTime();
   const toMs = options.to.getTime();
   const calendar = zoneCalendar(options.timezone);
@@ -400,8 +448,14 @@ export function computeMetricsPrepared(select: WindowSelector, everything: AllRe
     change: {
       incidents: countChange(current.core.incidents.total, previous.core.incidents.total),
       timeToDetect: durationChange(countedSeconds(current, 'timeToDetect'), countedSeconds(previous, 'timeToDetect')),
-      timeToAcknowledge: durationChange(countedSeconds(current, 'timeToAcknowledge'), countedSeconds(previous, 'timeToAcknowledge')),
-      timeToResolve: durationChange(countedSeconds(current, 'timeToResolve'), countedSeconds(previous, 'timeToResolve')),
+      timeToAcknowledge: durationChange(
+        countedSeconds(current, 'timeToAcknowledge'),
+        countedSeconds(previous, 'timeToAcknowledge'),
+      ),
+      timeToResolve: durationChange(
+        countedSeconds(current, 'timeToResolve'),
+        countedSeconds(previous, 'timeToResolve'),
+      ),
     },
     formulas: FORMULAS,
   };
@@ -449,7 +503,9 @@ function weeklyBreakdown(window: WindowResult): NonNullable<MetricsResponse['wee
       if (closedWeek >= 0) closed[closedWeek] = (closed[closedWeek] ?? 0) + 1;
     }
     const openFrom = firstWeekEndingAfter(weeks, createdMs);
-    const openUntil = item.done ? firstWeekEndingAfter(weeks, Number.isNaN(resolvedMs) ? createdMs : Math.max(resolvedMs, createdMs)) : weeks.length;
+    const openUntil = item.done
+      ? firstWeekEndingAfter(weeks, Number.isNaN(resolvedMs) ? createdMs : Math.max(resolvedMs, createdMs))
+      : weeks.length;
     openDelta[openFrom] = (openDelta[openFrom] ?? 0) + 1;
     openDelta[openUntil] = (openDelta[openUntil] ?? 0) - 1;
   }

@@ -54,10 +54,7 @@ function single(raw: RawQuery, name: string): string | undefined {
 function rejectUnknown(raw: RawQuery, allowed: readonly string[]): void {
   for (const name of Object.keys(raw)) {
     if (!allowed.includes(name)) {
-      throw new InputError(
-        `Unknown query parameter "${name}". Accepted parameters: ${allowed.join(', ')}.`,
-        name,
-      );
+      throw new InputError(`Unknown query parameter "${name}". Accepted parameters: ${allowed.join(', ')}.`, name);
     }
   }
 }
@@ -79,13 +76,17 @@ function parseSeverity(raw: RawQuery): SeverityKey | undefined {
   const value = single(raw, 'severity');
   if (value === undefined) return undefined;
   if (value === 'unknown' || (SEVERITIES as readonly string[]).includes(value)) return value as SeverityKey;
-  throw new InputError(`Query parameter "severity" must be one of P0, P1, P2, P3, P4, unknown (got "${value}").`, 'severity');
+  throw new InputError(
+    `Query parameter "severity" must be one of P0, P1, P2, P3, P4, unknown (got "${value}").`,
+    'severity',
+  );
 }
 
 function parseText(raw: RawQuery, name: string): string | undefined {
   const value = single(raw, name);
   if (value === undefined) return undefined;
-  if (value.trim() === '') throw new InputError(`Query parameter "${name}" must not be empty; leave it out to keep every ${name}.`, name);
+  if (value.trim() === '')
+    throw new InputError(`Query parameter "${name}" must not be empty; leave it out to keep every ${name}.`, name);
   return value;
 }
 

@@ -114,7 +114,8 @@ export function lateInterval(
  * Date.parse.
  */
 export function instantMs(iso: string): number {
-  if (iso.length !== 24 || iso.charCodeAt(23) !== 90 /* Z */ || iso.charCodeAt(10) !== 84 /* T */) return Date.parse(iso);
+  if (iso.length !== 24 || iso.charCodeAt(23) !== 90 /* Z */ || iso.charCodeAt(10) !== 84 /* T */)
+    return Date.parse(iso);
   const d = (i: number) => iso.charCodeAt(i) - 48;
   const year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
   const month = d(5) * 10 + d(6);
@@ -123,7 +124,17 @@ export function instantMs(iso: string): number {
   const minute = d(14) * 10 + d(15);
   const second = d(17) * 10 + d(18);
   const ms = d(20) * 100 + d(21) * 10 + d(22);
-  if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 59 && ms >= 0 && ms <= 999)) {
+  if (!(
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= 31 &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    ms >= 0 &&
+    ms <= 999
+  )) {
     return Date.parse(iso);
   }
   return Date.UTC(year, month - 1, day, hour, minute, second, ms);
@@ -191,7 +202,13 @@ export function computeRecurrence(
   const groupsOfService = new Map<string, ServiceSetGroup[]>();
   for (const [key, incidents] of byServiceSet) {
     const places = incidents.map((incident) => instantMs(incident.placeAt));
-    const order = incidents.map((_, i) => i).sort((a, b) => (places[a] as number) - (places[b] as number) || compareKeys((incidents[a] as Incident).key, (incidents[b] as Incident).key));
+    const order = incidents
+      .map((_, i) => i)
+      .sort(
+        (a, b) =>
+          (places[a] as number) - (places[b] as number) ||
+          compareKeys((incidents[a] as Incident).key, (incidents[b] as Incident).key),
+      );
     const group: ServiceSetGroup = {
       places: order.map((i) => places[i] as number),
       incidents: order.map((i) => incidents[i] as Incident),
@@ -248,7 +265,6 @@ export function computeRecurrence(
   }
   if (candidates.length === 0) return { ...empty, rate: 0 };
 
-
   // The groups split the kept incidents that have services; an incident is behind a fix when
   // some late item's interval covers its position in its group.
   let behindOverdueFix = 0;
@@ -269,14 +285,21 @@ export function computeRecurrence(
       }
     }
     hit.sort((a, b) => a.placeMs - b.placeMs || compareKeys(a.key, b.key));
-    return { key: item.key, incidentKey: item.incidentKey as string, dueDate: interval.dueDate, incidents: hit.map((incident) => incident.key) };
+    return {
+      key: item.key,
+      incidentKey: item.incidentKey as string,
+      dueDate: interval.dueDate,
+      incidents: hit.map((incident) => incident.key),
+    };
   });
   return { behindOverdueFix, rate: behindOverdueFix / kept.length, items, itemsTotal: candidates.length };
 }
 
 /** Most incidents first, then due date, then key. */
 function compareCandidates(a: Candidate, b: Candidate): number {
-  return b.count - a.count || compareKeys(a.interval.dueDate, b.interval.dueDate) || compareKeys(a.item.key, b.item.key);
+  return (
+    b.count - a.count || compareKeys(a.interval.dueDate, b.interval.dueDate) || compareKeys(a.item.key, b.item.key)
+  );
 }
 
 /** The first `limit` candidates in rank order, without sorting them all. */

@@ -13,7 +13,7 @@ import type {
   IncidentsResponse,
   MetricsResponse,
 } from '../domain/api.js';
-import type { Severity } from "../domain/types.js";
+import type { Severity } from '../domain/types.js';
 import { NotFoundError, InputError } from '../errors.js';
 import type { Store } from '../store/Store.js';
 import { compareKeys, overdueActionItems } from './actionItems.js';
@@ -94,7 +94,13 @@ export class MetricsService {
       return { items, totals, placeAt: (key: string) => snapshot.state.incident(key)?.placeAt ?? '' };
     });
     return this.cached('data-quality-page', query, now, async () => ({
-      ...page(all.items, limit, cursor, (entry) => entry.kind === 'incident' ? ['0', all.placeAt(entry.key), entry.key] : ['1', '', entry.key], comparePositions),
+      ...page(
+        all.items,
+        limit,
+        cursor,
+        (entry) => (entry.kind === 'incident' ? ['0', all.placeAt(entry.key), entry.key] : ['1', '', entry.key]),
+        comparePositions,
+      ),
       totals: all.totals,
     }));
   }
@@ -103,18 +109,25 @@ export class MetricsService {
    * One cached computation per query: the whole answer of computeMetricsGrouped (whose
    * data-quality lists dataQuality() serves) and the compact one the metrics route sends.
    */
-  private async metricsOf(query: MetricsQuery, now: Date): Promise<{ full: MetricsResponse; compact: MetricsResponse }> {
+  private async metricsOf(
+    query: MetricsQuery,
+    now: Date,
+  ): Promise<{ full: MetricsResponse; compact: MetricsResponse }> {
     const range = resolveRange(query, now);
     return this.cached('metrics', query, now, async (snapshot) => {
       const { state } = snapshot;
-      const full = computeMetricsPrepared((fromMs, toMs) => state.select(fromMs, toMs, query.service, query.severity), state.everything, {
-        ...range,
-        ...(query.service === undefined ? {} : { service: query.service }),
-        ...(query.severity === undefined ? {} : { severity: query.severity }),
-        now,
-        timezone: this.options.timezone,
-        slaDays: this.options.slaDays,
-      });
+      const full = computeMetricsPrepared(
+        (fromMs, toMs) => state.select(fromMs, toMs, query.service, query.severity),
+        state.everything,
+        {
+          ...range,
+          ...(query.service === undefined ? {} : { service: query.service }),
+          ...(query.severity === undefined ? {} : { severity: query.severity }),
+          now,
+          timezone: this.options.timezone,
+          slaDays: this.options.slaDays,
+        },
+      );
       return { full, compact: compactMetrics(full) };
     });
   }
@@ -163,13 +176,20 @@ export class MetricsService {
         return true;
       });
       if (filters.overdue === true) views = overdueActionItems(views);
-      else if (filters.overdue === false) views = views.filter((view) => !(view.daysOverdue !== null && view.daysOverdue > 0));
+      else if (filters.overdue === false)
+        views = views.filter((view) => !(view.daysOverdue !== null && view.daysOverdue > 0));
       return views;
     });
     return this.cached('action-items-page', query, now, async () =>
       filters.overdue === true
         ? page(all, limit, cursor, (view) => [String(view.daysOverdue), view.key], compareOverduePosition)
-        : page(all, limit, cursor, (view) => [view.key], (a, b) => compareKeys(a[0] ?? '', b[0] ?? '')),
+        : page(
+            all,
+            limit,
+            cursor,
+            (view) => [view.key],
+            (a, b) => compareKeys(a[0] ?? '', b[0] ?? ''),
+          ),
     );
   }
 
@@ -199,7 +219,12 @@ export class MetricsService {
     const { incidents, actionItems } = this.store.allRecords
       ? await this.store.allRecords()
       : { incidents: await this.store.findIncidents({}), actionItems: await this.store.findActionItems({}) };
-    const state = new MetricsState(incidents, actionItems, { timezone: this.options.timezone, slaDays: this.options.slaDays, calendar: this.calendar }, this.now());
+    const state = new MetricsState(
+      incidents,
+      actionItems,
+      { timezone: this.options.timezone, slaDays: this.options.slaDays, calendar: this.calendar },
+      this.now(),
+    );
     // The first answer does not wait for the indexes patches need: they are built right after it.
     setImmediate(() => state.warmUp());
     return { version, state };
@@ -214,7 +239,11 @@ export class MetricsService {
       return this.loadSnapshot();
     }
     const changes = this.store.changesSince ? await this.store.changesSince(base.version) : null;
-    if (changes === null || changes.version < version || changes.incidentKeys.length + changes.actionItemKeys.length > MAX_PATCH_KEYS) {
+    if (
+      changes === null ||
+      changes.version < version ||
+      changes.incidentKeys.length + changes.actionItemKeys.length > MAX_PATCH_KEYS
+    ) {
       return this.loadSnapshot();
     }
     const [incidents, actionItems] = await Promise.all([
@@ -234,7 +263,12 @@ export class MetricsService {
     return { version: changes.version, state: base.state };
   }
 
-  private async cached<T>(kind: string, query: object, now: Date, compute: (snapshot: Snapshot) => Promise<T>): Promise<T> {
+  private async cached<T>(
+    kind: string,
+    query: object,
+    now: Date,
+    compute: (snapshot: Snapshot) => Promise<T>,
+  ): Promise<T> {
     const snapshot = await this.currentSnapshot();
     snapshot.state.setNow(now);
     const q = query as MetricsQuery;
@@ -363,7 +397,13 @@ export function sharedMetricsService(store: Store, options: MetricsServiceOption
     clockId = clockIds.get(options.now) ?? nextClockId++;
     clockIds.set(options.now, clockId);
   }
-  const key = JSON.stringify([options.timezone, options.slaDays, clockId, options.defaultRangeTtlMs ?? null, options.maxEntries ?? null]);
+  const key = JSON.stringify([
+    options.timezone,
+    options.slaDays,
+    clockId,
+    options.defaultRangeTtlMs ?? null,
+    options.maxEntries ?? null,
+  ]);
   let service = byOptions.get(key);
   if (!service) {
     service = new MetricsService(store, options);

@@ -75,7 +75,7 @@ export function mannWhitneyP(x: readonly number[], y: readonly number[]): number
   // Ranks 1..n, ties get the mean of their ranks; tieTerm = sum of t^3 - t over tie groups.
   let rankSumX = 0;
   let tieTerm = 0;
-  for (let start = 0; start < n; ) {
+  for (let start = 0; start < n;) {
     let end = start + 1;
     while (end < n && (pooled[end] as { value: number }).value === (pooled[start] as { value: number }).value) end += 1;
     const t = end - start;

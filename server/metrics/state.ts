@@ -105,7 +105,8 @@ export class MetricsState {
   ) {
     this.now = now;
     this.today = options.calendar.dateOf(now.getTime());
-    for (const incident of incidents) this.entries.set(incident.key, { incident, placeMs: sortMs(incident), prepared: null });
+    for (const incident of incidents)
+      this.entries.set(incident.key, { incident, placeMs: sortMs(incident), prepared: null });
     this.sorted = [...this.entries.values()].sort(compareEntries);
     // A store returns each key once; the index (built later) keeps the last copy if not.
     this.actionItemList = actionItems;
@@ -237,7 +238,12 @@ export class MetricsState {
   /** Applies the records a change wrote; afterwards the state equals one built from the store anew. */
   apply(patch: StatePatch): void {
     const touched = new Set<string>();
-    const bulk = patch.incidents.length + patch.goneIncidentKeys.length + patch.actionItems.length + patch.goneActionItemKeys.length > BULK;
+    const bulk =
+      patch.incidents.length +
+        patch.goneIncidentKeys.length +
+        patch.actionItems.length +
+        patch.goneActionItemKeys.length >
+      BULK;
 
     const dropItem = (key: string) => {
       const old = this.items.get(key);

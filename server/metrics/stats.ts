@@ -26,7 +26,10 @@ export function mean(values: ArrayLike<number>): number | null {
 
 /** Median of unsorted values (sorts a copy). */
 export function median(values: number[]): number | null {
-  return percentileInc([...values].sort((a, b) => a - b), 0.5);
+  return percentileInc(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 /** A duration pair of one incident: both instants, either possibly missing. */

@@ -81,8 +81,9 @@ function timelineRows(incident: Incident, postmortem: Postmortem | null): string
       return at(a.event) - at(b.event) || a.index - b.index;
     });
   if (ordered.length === 0) return ['| [YYYY-MM-DD HH:MM] | [Event] | [Owner] |'];
-  return ordered.map(({ event }) =>
-    `| ${event.at === null ? '[YYYY-MM-DD HH:MM]' : formatUtcMinute(event.at)} | ${cell(event.event, '[Event]')} | ${cell(event.owner, '[Owner]')} |`,
+  return ordered.map(
+    ({ event }) =>
+      `| ${event.at === null ? '[YYYY-MM-DD HH:MM]' : formatUtcMinute(event.at)} | ${cell(event.event, '[Event]')} | ${cell(event.owner, '[Owner]')} |`,
   );
 }
 

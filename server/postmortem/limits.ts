@@ -57,7 +57,11 @@ function pipes(text: string): number {
 }
 
 function refuse(limit: string, tooLarge: boolean, message: string): never {
-  throw new LimitExceededError(limit, tooLarge, `The post-mortem is over the ${limit} limit: ${message} (docs: SECURITY.md lists the limits).`);
+  throw new LimitExceededError(
+    limit,
+    tooLarge,
+    `The post-mortem is over the ${limit} limit: ${message} (docs: SECURITY.md lists the limits).`,
+  );
 }
 
 /** Throws a LimitExceededError naming the first limit the document is over; linear time. */
@@ -87,7 +91,8 @@ export function checkDocumentLimits(markdown: string): void {
     if (tableRows > 0) {
       // Every non-blank line after a table's delimiter row is one of its rows.
       tableRows += 1;
-      if (tableRows > MAX_TABLE_ROWS) refuse('table rows', false, `the table starting at line ${tableStart} has more than ${MAX_TABLE_ROWS} rows`);
+      if (tableRows > MAX_TABLE_ROWS)
+        refuse('table rows', false, `the table starting at line ${tableStart} has more than ${MAX_TABLE_ROWS} rows`);
     } else if (rest.includes('|') && DELIMITER_ROW.test(rest.trim())) {
       tableRows = 2;
       tableStart = index;
@@ -101,6 +106,10 @@ export function checkDocumentLimits(markdown: string): void {
 /** Called by the parser once it knows the action items, before any ticket is asked for. */
 export function checkActionItemCount(count: number): void {
   if (count > MAX_ACTION_ITEMS) {
-    refuse('action items', false, `${count} action-item rows, at most ${MAX_ACTION_ITEMS} per document; split the follow-ups or track the rest in Jira directly`);
+    refuse(
+      'action items',
+      false,
+      `${count} action-item rows, at most ${MAX_ACTION_ITEMS} per document; split the follow-ups or track the rest in Jira directly`,
+    );
   }
 }

@@ -13,7 +13,14 @@ import { unified } from 'unified';
 import remarkParse from 'remark-parse';
 import remarkGfm from 'remark-gfm';
 import type { Heading, List, ListItem, Nodes, Paragraph, PhrasingContent, Root, RootContent, Table } from 'mdast';
-import type { IsoDate, IsoInstant, Postmortem, PostmortemActionRow, PostmortemLink, TimelineEvent } from '../domain/types.js';
+import type {
+  IsoDate,
+  IsoInstant,
+  Postmortem,
+  PostmortemActionRow,
+  PostmortemLink,
+  TimelineEvent,
+} from '../domain/types.js';
 import { emptyPostmortem } from '../domain/postmortem.js';
 import { InputError } from '../errors.js';
 import { checkActionItemCount } from './limits.js';
@@ -58,7 +65,8 @@ export interface ParsedPostmortem {
   warnings: string[];
 }
 
-type SectionKind = 'summary' | 'detection' | 'timeline' | 'rootCause' | 'resolution' | 'lessons' | 'actionItems' | 'links';
+type SectionKind =
+  'summary' | 'detection' | 'timeline' | 'rootCause' | 'resolution' | 'lessons' | 'actionItems' | 'links';
 
 const SECTION_PATTERNS: Array<[SectionKind, RegExp]> = [
   ['actionItems', /\baction|follow[- ]?ups?\b|next steps|\btasks?\b|\btodos?\b/],
@@ -182,8 +190,14 @@ function splitLabel(paragraph: Paragraph): { label: string; text: string } | nul
   const [first, ...rest] = paragraph.children;
   if (!first) return null;
   if (first.type === 'strong' || first.type === 'emphasis') {
-    const label = textOf(first).trim().replace(/[:：]$/, '').trim();
-    const text = rest.map((child: PhrasingContent) => textOf(child)).join('').replace(/^\s*[:：-]?\s*/, '');
+    const label = textOf(first)
+      .trim()
+      .replace(/[:：]$/, '')
+      .trim();
+    const text = rest
+      .map((child: PhrasingContent) => textOf(child))
+      .join('')
+      .replace(/^\s*[:：-]?\s*/, '');
     return label ? { label, text } : null;
   }
   const whole = textOf(paragraph);
@@ -197,11 +211,21 @@ function splitLabel(paragraph: Paragraph): { label: string; text: string } | nul
 /** A paragraph's source lines, each as a paragraph of its own (soft line breaks split). */
 function paragraphLines(paragraph: Paragraph): Paragraph[] {
   const start = lineOf(paragraph);
-  const lines: Paragraph[] = [{ type: 'paragraph', children: [], position: { start: { line: start, column: 1 }, end: { line: start, column: 1 } } }];
+  const lines: Paragraph[] = [
+    {
+      type: 'paragraph',
+      children: [],
+      position: { start: { line: start, column: 1 }, end: { line: start, column: 1 } },
+    },
+  ];
   for (const child of paragraph.children) {
     if (child.type === 'break') {
       const line = start + lines.length;
-      lines.push({ type: 'paragraph', children: [], position: { start: { line, column: 1 }, end: { line, column: 1 } } });
+      lines.push({
+        type: 'paragraph',
+        children: [],
+        position: { start: { line, column: 1 }, end: { line, column: 1 } },
+      });
       continue;
     }
     if (child.type !== 'text' || !child.value.includes('\n')) {
@@ -211,7 +235,11 @@ function paragraphLines(paragraph: Paragraph): Paragraph[] {
     child.value.split('\n').forEach((piece, index) => {
       if (index > 0) {
         const line = start + lines.length;
-        lines.push({ type: 'paragraph', children: [], position: { start: { line, column: 1 }, end: { line, column: 1 } } });
+        lines.push({
+          type: 'paragraph',
+          children: [],
+          position: { start: { line, column: 1 }, end: { line, column: 1 } },
+        });
       }
       if (piece !== '') lines[lines.length - 1]!.children.push({ type: 'text', value: piece });
     });
@@ -282,14 +310,22 @@ function labelledValues(section: Section): LabelledValue[] {
         if (content.type === 'list') items.push(...listItemTexts(content));
         else items.push(textOf(content).replace(/\s+/g, ' ').trim());
       }
-      values.push({ label: textOf(node as Heading).trim(), text: '', items, line: lineOf(node), section: section.kind });
+      values.push({
+        label: textOf(node as Heading).trim(),
+        text: '',
+        items,
+        line: lineOf(node),
+        section: section.kind,
+      });
     }
   }
   // A section whose heading is itself the field (`## Lessons Learned` with a plain list).
   if (values.length === 0 && section.kind !== null && section.kind !== 'links') {
     const texts = section.nodes.filter((n) => n.type === 'paragraph' || n.type === 'list');
     if (texts.length > 0) {
-      const items = texts.flatMap((n) => (n.type === 'list' ? listItemTexts(n) : [textOf(n).replace(/\s+/g, ' ').trim()]));
+      const items = texts.flatMap((n) =>
+        n.type === 'list' ? listItemTexts(n) : [textOf(n).replace(/\s+/g, ' ').trim()],
+      );
       values.push({ label: section.heading, text: '', items, line: lineOf(texts[0]!), section: section.kind });
     }
   }
@@ -331,7 +367,9 @@ function columnsOf<K extends string>(table: Table, rules: Array<ColumnRule<K>>):
   const columns = new Map<K, number>();
   const header = table.children[0];
   header?.children.forEach((cell, index) => {
-    const name = normaliseHeading(textOf(cell)).replace(/\(.*?\)/g, '').trim();
+    const name = normaliseHeading(textOf(cell))
+      .replace(/\(.*?\)/g, '')
+      .trim();
     const rule = rules.find((r) => !columns.has(r.kind) && r.pattern.test(name));
     if (rule) columns.set(rule.kind, index);
   });
@@ -397,7 +435,10 @@ export function parsePostmortem(markdown: string, options: ParseOptions): Parsed
     const text = value.text || value.items.join(' ');
     const seconds = parseDuration(text);
     if (seconds === undefined) {
-      problem(value.line, `${what} "${text}" is not a duration; write it like "2 hours 15 minutes", "2h15m" or "135 min"`);
+      problem(
+        value.line,
+        `${what} "${text}" is not a duration; write it like "2 hours 15 minutes", "2h15m" or "135 min"`,
+      );
       return null;
     }
     return seconds;
@@ -405,21 +446,28 @@ export function parsePostmortem(markdown: string, options: ParseOptions): Parsed
   const moment = (text: string, line: number, what: string, baseDate: IsoDate | null = null): IsoInstant | null => {
     const parsed = parseMoment(text, zone, baseDate);
     if (parsed === undefined) {
-      problem(line, `${what} "${text.trim()}" is not a date and time; write it like "2026-11-03 14:05" (UTC) or "Nov 3, 2026 14:05"`);
+      problem(
+        line,
+        `${what} "${text.trim()}" is not a date and time; write it like "2026-11-03 14:05" (UTC) or "Nov 3, 2026 14:05"`,
+      );
       return null;
     }
     return parsed?.instant ?? null;
   };
-  const textValue = (value: LabelledValue): string | null => cleanText([value.text, ...value.items].filter(Boolean).join('; '));
+  const textValue = (value: LabelledValue): string | null =>
+    cleanText([value.text, ...value.items].filter(Boolean).join('; '));
   const listValue = (value: LabelledValue, separators: 'names' | 'prose' = 'prose'): string[] =>
     value.items.length > 0
-      ? value.items.map((item) => cleanText(item.replace(/^\d+[.)]\s*/, ''))).filter((item): item is string => item !== null)
+      ? value.items
+          .map((item) => cleanText(item.replace(/^\d+[.)]\s*/, '')))
+          .filter((item): item is string => item !== null)
       : splitList(cleanText(value.text), separators);
 
   for (const value of fields) {
     const field = fieldOf(value.label, value.section);
     if (field === null) {
-      if (value.section !== 'links') warnings.push(`line ${value.line}: the label "${value.label}" is not a template field; ignored`);
+      if (value.section !== 'links')
+        warnings.push(`line ${value.line}: the label "${value.label}" is not a template field; ignored`);
       continue;
     }
     const s = postmortem.summary;
@@ -457,7 +505,11 @@ export function parsePostmortem(markdown: string, options: ParseOptions): Parsed
         break;
       case 'severity': {
         const severity = parseSeverity(value.text);
-        if (severity === undefined) problem(value.line, `Severity "${value.text.trim()}" is not one of P0-P4 (SEV1 and "P1 - High" are read too)`);
+        if (severity === undefined)
+          problem(
+            value.line,
+            `Severity "${value.text.trim()}" is not one of P0-P4 (SEV1 and "P1 - High" are read too)`,
+          );
         else s.severity = severity;
         break;
       }
@@ -522,7 +574,9 @@ export function parsePostmortem(markdown: string, options: ParseOptions): Parsed
     // "Due date | Description | Owner" also looks like "time | event | owner": the section
     // decides, else a due-date or status column, which timelines do not have.
     const actionColumns = columnsOf(table, ACTION_COLUMNS);
-    const plannedWork = actionColumns.has('status') || /due|deadline/.test(normaliseHeading(cell(table.children[0]!, actionColumns.get('dueDate'))));
+    const plannedWork =
+      actionColumns.has('status') ||
+      /due|deadline/.test(normaliseHeading(cell(table.children[0]!, actionColumns.get('dueDate'))));
     const asAction =
       isActionTable(table) &&
       (section.kind === 'actionItems' || !isTimelineTable(table) || (section.kind !== 'timeline' && plannedWork));
@@ -606,7 +660,10 @@ function readTimelineTable(
   return events;
 }
 
-function readActionTable(table: Table, problem: (line: number, message: string, row: string | null) => void): PostmortemActionRow[] {
+function readActionTable(
+  table: Table,
+  problem: (line: number, message: string, row: string | null) => void,
+): PostmortemActionRow[] {
   const columns = columnsOf(table, ACTION_COLUMNS);
   const rows: PostmortemActionRow[] = [];
   table.children.slice(1).forEach((row, index) => {
@@ -617,14 +674,23 @@ function readActionTable(table: Table, problem: (line: number, message: string, 
     const owner = cleanText(cell(row, columns.get('owner')));
     const dueText = cell(row, columns.get('dueDate'));
     const status = cleanText(cell(row, columns.get('status')));
-    if (refText === null && jiraText === null && description === null && owner === null && isPlaceholder(dueText)) return;
+    if (refText === null && jiraText === null && description === null && owner === null && isPlaceholder(dueText))
+      return;
     if (description === null) {
-      problem(lineOf(row), 'The description is empty; every action item needs one (it becomes the ticket summary)', rowName);
+      problem(
+        lineOf(row),
+        'The description is empty; every action item needs one (it becomes the ticket summary)',
+        rowName,
+      );
       return;
     }
     const dueDate = parseCalendarDate(dueText);
     if (dueDate === undefined) {
-      problem(lineOf(row), `The due date "${dueText}" is not a date; write it like 2026-11-03 or "Nov 3, 2026"`, rowName);
+      problem(
+        lineOf(row),
+        `The due date "${dueText}" is not a date; write it like 2026-11-03 or "Nov 3, 2026"`,
+        rowName,
+      );
       return;
     }
     let jiraKey: string | null = null;

@@ -26,7 +26,10 @@ export type ParseReply =
   | { id: number; ok: false; kind: 'error'; message: string };
 
 // TypeScript sources (tsx) start the worker through a boot file that loads them with tsx.
-const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './parseWorkerBoot.mjs' : './parseWorker.js', import.meta.url);
+const WORKER_URL = new URL(
+  import.meta.url.endsWith('.ts') ? './parseWorkerBoot.mjs' : './parseWorker.js',
+  import.meta.url,
+);
 
 interface ParseWorker {
   thread: Worker;
@@ -51,7 +54,6 @@ function threadCpuMs(tid: number | null): number | null {
     return null;
   }
 }
-
 
 function startWorker(): ParseWorker {
   const thread = new Worker(WORKER_URL);
@@ -131,7 +133,13 @@ async function parseInWorker(markdown: string, options: ParseOptions): Promise<P
       void current.terminate();
       // The next document should not pay for a cold start: the replacement starts now.
       if (worker === started) worker = startWorker();
-      reject(new LimitExceededError('parse time', false, `The post-mortem is over the parse time limit: reading it took more than ${PARSE_TIME_LIMIT_MS / 1000} s of CPU time, so its markup is too complex (long runs of brackets, emphasis or nesting); simplify it (docs: SECURITY.md lists the limits).`));
+      reject(
+        new LimitExceededError(
+          'parse time',
+          false,
+          `The post-mortem is over the parse time limit: reading it took more than ${PARSE_TIME_LIMIT_MS / 1000} s of CPU time, so its markup is too complex (long runs of brackets, emphasis or nesting); simplify it (docs: SECURITY.md lists the limits).`,
+        ),
+      );
     };
     let timer = setTimeout(check, PARSE_TIME_LIMIT_MS);
     current.on('message', onMessage);
@@ -150,4 +158,3 @@ export function readPostmortem(markdown: string, options: ParseOptions): Promise
   queue = result.catch(() => undefined);
   return result;
 }
-

@@ -79,7 +79,11 @@ export interface ParsedMoment {
  * Times without an offset are in `zone` (the template's columns say UTC).
  * Returns null for a placeholder, undefined when the text is not a date.
  */
-export function parseMoment(text: string, zone: string, baseDate: IsoDate | null = null): ParsedMoment | null | undefined {
+export function parseMoment(
+  text: string,
+  zone: string,
+  baseDate: IsoDate | null = null,
+): ParsedMoment | null | undefined {
   const cleaned = cleanText(text);
   if (cleaned === null) return null;
   const iso = DateTime.fromISO(cleaned.replace(' ', 'T'), { zone, setZone: true });
@@ -94,7 +98,11 @@ export function parseMoment(text: string, zone: string, baseDate: IsoDate | null
     if (dateOnly.isValid) return { instant: dateOnly.toUTC().toISO() as IsoInstant, hasDate: true, hasTime: false };
     for (const timeFormat of TIME_FORMATS) {
       for (const joiner of [' ', ', ', ' at ', 'T']) {
-        const both = DateTime.fromFormat(rest, `${dateFormat}${joiner === 'T' ? "'T'" : joiner === ' at ' ? " 'at' " : joiner}${timeFormat}`, options);
+        const both = DateTime.fromFormat(
+          rest,
+          `${dateFormat}${joiner === 'T' ? "'T'" : joiner === ' at ' ? " 'at' " : joiner}${timeFormat}`,
+          options,
+        );
         if (both.isValid) return { instant: both.toUTC().toISO() as IsoInstant, hasDate: true, hasTime: true };
       }
     }

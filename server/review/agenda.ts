@@ -61,10 +61,18 @@ export function groupByOwner(items: ActionItemView[]): ReviewResponse['overdueBy
   for (const item of items) groups.set(item.owner, [...(groups.get(item.owner) ?? []), item]);
   return [...groups.entries()]
     .map(([owner, list]) => ({ owner, items: list }))
-    .sort((a, b) => Number(a.owner === null) - Number(b.owner === null) || b.items.length - a.items.length || (a.owner ?? '').localeCompare(b.owner ?? ''));
+    .sort(
+      (a, b) =>
+        Number(a.owner === null) - Number(b.owner === null) ||
+        b.items.length - a.items.length ||
+        (a.owner ?? '').localeCompare(b.owner ?? ''),
+    );
 }
 
-export async function reviewAgenda(source: ReviewSource, options: { week: string; timezone: string; now: Date }): Promise<ReviewResponse> {
+export async function reviewAgenda(
+  source: ReviewSource,
+  options: { week: string; timezone: string; now: Date },
+): Promise<ReviewResponse> {
   const { week, timezone } = options;
   const range = weekRange(week, timezone);
   const window = { from: new Date(range.from), to: new Date(range.to) };
@@ -79,12 +87,22 @@ export async function reviewAgenda(source: ReviewSource, options: { week: string
   ]);
   const major = weekIncidents.items
     .filter((incident) => MAJOR_SEVERITIES.includes(incident.severity ?? 'unknown'))
-    .sort((a, b) => (a.severity ?? '').localeCompare(b.severity ?? '') || a.placeAt.localeCompare(b.placeAt) || compareKeys(a.key, b.key));
-  const incidents = await Promise.all(major.map(async (incident) => reviewIncident(await source.incident(incident.key))));
+    .sort(
+      (a, b) =>
+        (a.severity ?? '').localeCompare(b.severity ?? '') ||
+        a.placeAt.localeCompare(b.placeAt) ||
+        compareKeys(a.key, b.key),
+    );
+  const incidents = await Promise.all(
+    major.map(async (incident) => reviewIncident(await source.incident(incident.key))),
+  );
 
-  const closed = allItems.items.filter((item) => item.resolvedAt !== null && item.resolvedAt >= range.from && item.resolvedAt < range.to);
+  const closed = allItems.items.filter(
+    (item) => item.resolvedAt !== null && item.resolvedAt >= range.from && item.resolvedAt < range.to,
+  );
   const becameOverdue = allItems.items.filter((item) => {
-    if (item.dueDate === null || item.dueDate < firstDay || item.dueDate > lastDay || item.dueDate >= today) return false;
+    if (item.dueDate === null || item.dueDate < firstDay || item.dueDate > lastDay || item.dueDate >= today)
+      return false;
     if (!isDone(item)) return true;
     return item.resolvedAt !== null && calendarDate(item.resolvedAt, timezone) > item.dueDate;
   });

@@ -181,7 +181,11 @@ export interface Store {
    * Patches the week's record. With `expected`, only while the stored record still has
    * those values (compare-and-set): otherwise a ConflictError, and nothing is written.
    */
-  updateDigest(week: string, patch: Partial<Omit<DigestRecord, 'week'>>, expected?: Partial<DigestRecord>): Promise<DigestRecord>;
+  updateDigest(
+    week: string,
+    patch: Partial<Omit<DigestRecord, 'week'>>,
+    expected?: Partial<DigestRecord>,
+  ): Promise<DigestRecord>;
   getDigest(week: string): Promise<DigestRecord | null>;
   /** Newest week first. */
   listDigests(limit: number): Promise<DigestRecord[]>;

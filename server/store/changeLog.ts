@@ -25,7 +25,11 @@ export class ChangeLog {
   ) {}
 
   record(version: number, change: { incidentKeys?: readonly string[]; actionItemKeys?: readonly string[] }): void {
-    const entry: Change = { version, incidentKeys: change.incidentKeys ?? [], actionItemKeys: change.actionItemKeys ?? [] };
+    const entry: Change = {
+      version,
+      incidentKeys: change.incidentKeys ?? [],
+      actionItemKeys: change.actionItemKeys ?? [],
+    };
     this.changes.push(entry);
     this.keys += entry.incidentKeys.length + entry.actionItemKeys.length;
     while (this.keys > this.maxKeys && this.changes.length > 0) {

@@ -55,7 +55,10 @@ function parseIncidentCursor(cursor: string): { placeAt: IsoInstant; key: string
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const bar = text.indexOf('|');
   if (bar < 1 || Number.isNaN(Date.parse(text.slice(0, bar)))) {
-    throw new InputError('cursor is not one this server issued; pass the nextCursor of the previous page unchanged', 'cursor');
+    throw new InputError(
+      'cursor is not one this server issued; pass the nextCursor of the previous page unchanged',
+      'cursor',
+    );
   }
   return { placeAt: text.slice(0, bar), key: text.slice(bar + 1) };
 }
@@ -139,10 +142,18 @@ export function deliveryClaimableFilter(now: Date): Filter {
 }
 
 /** The compare-and-set that claims one delivery: it must still be as the caller read it. */
-export function deliveryClaim(seen: { id: string; state: string; holder: string | null; claimedUntil: string | null }, holder: string, now: Date, leaseMs: number) {
+export function deliveryClaim(
+  seen: { id: string; state: string; holder: string | null; claimedUntil: string | null },
+  holder: string,
+  now: Date,
+  leaseMs: number,
+) {
   return {
     filter: { id: seen.id, state: seen.state, holder: seen.holder, claimedUntil: seen.claimedUntil },
-    update: { $set: { state: 'claimed', holder, claimedUntil: new Date(now.getTime() + leaseMs).toISOString() }, $inc: { attempts: 1 } },
+    update: {
+      $set: { state: 'claimed', holder, claimedUntil: new Date(now.getTime() + leaseMs).toISOString() },
+      $inc: { attempts: 1 },
+    },
   };
 }
 
@@ -150,7 +161,12 @@ export function deliveryClaim(seen: { id: string; state: string; holder: string 
 export function deliveryFinish(ids: string[], holder: string, error: string | null) {
   return {
     filter: { id: { $in: ids }, state: 'claimed', holder },
-    update: { $set: error === null ? { state: 'done', holder: null, claimedUntil: null, lastError: null } : { state: 'pending', holder: null, claimedUntil: null, lastError: error } },
+    update: {
+      $set:
+        error === null
+          ? { state: 'done', holder: null, claimedUntil: null, lastError: null }
+          : { state: 'pending', holder: null, claimedUntil: null, lastError: error },
+    },
   };
 }
 
@@ -168,6 +184,7 @@ export function stripId<T extends object>(doc: T): T {
 
 export function positiveLimit(page?: Page): number | undefined {
   if (page?.limit === undefined) return undefined;
-  if (!Number.isInteger(page.limit) || page.limit < 1) throw new InputError('limit must be a whole number of 1 or more', 'limit');
+  if (!Number.isInteger(page.limit) || page.limit < 1)
+    throw new InputError('limit must be a whole number of 1 or more', 'limit');
   return page.limit;
 }

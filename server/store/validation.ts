@@ -84,17 +84,22 @@ function problemOf(rule: Rule, value: unknown): string | null {
   }
   switch (rule.type) {
     case 'String':
-      if (typeof value !== 'string') return `Cast to string failed for value ${JSON.stringify(value)} at path "${rule.path}"`;
-      if (rule.enumValues !== null && !rule.enumValues.includes(value)) return `\`${value}\` is not a valid enum value for path \`${rule.path}\`.`;
+      if (typeof value !== 'string')
+        return `Cast to string failed for value ${JSON.stringify(value)} at path "${rule.path}"`;
+      if (rule.enumValues !== null && !rule.enumValues.includes(value))
+        return `\`${value}\` is not a valid enum value for path \`${rule.path}\`.`;
       if (rule.match !== null && !rule.match.test(value)) return `Path \`${rule.path}\` is invalid (${value}).`;
       return null;
     case 'Number':
-      return typeof value === 'number' && Number.isFinite(value) ? null : `Cast to Number failed at path "${rule.path}"`;
+      return typeof value === 'number' && Number.isFinite(value)
+        ? null
+        : `Cast to Number failed at path "${rule.path}"`;
     case 'Boolean':
       return typeof value === 'boolean' ? null : `Cast to Boolean failed at path "${rule.path}"`;
     case 'Array':
       if (!Array.isArray(value)) return `Cast to [${rule.itemType}] failed at path "${rule.path}"`;
-      if (rule.itemType === 'String' && value.some((v) => typeof v !== 'string')) return `Cast to [string] failed at path "${rule.path}"`;
+      if (rule.itemType === 'String' && value.some((v) => typeof v !== 'string'))
+        return `Cast to [string] failed at path "${rule.path}"`;
       return null;
     default:
       return null;
@@ -118,7 +123,10 @@ export function refusalOf(kind: DocumentKind, doc: { key: string }): Refusal | n
 }
 
 /** Splits a batch into the documents that can be stored and the refusals of the rest. */
-export function checkBatch<T extends { key: string }>(kind: DocumentKind, docs: T[]): { valid: T[]; refused: Refusal[] } {
+export function checkBatch<T extends { key: string }>(
+  kind: DocumentKind,
+  docs: T[],
+): { valid: T[]; refused: Refusal[] } {
   const valid: T[] = [];
   const refused: Refusal[] = [];
   for (const doc of docs) {
@@ -130,7 +138,10 @@ export function checkBatch<T extends { key: string }>(kind: DocumentKind, docs: 
 }
 
 /** What mongoose itself says of the document (slow): for the tests that keep the rules above honest. */
-export async function mongooseRefusalOf(kind: DocumentKind, doc: { key: string }): Promise<Pick<Refusal, 'field'> | null> {
+export async function mongooseRefusalOf(
+  kind: DocumentKind,
+  doc: { key: string },
+): Promise<Pick<Refusal, 'field'> | null> {
   try {
     await new MODELS[kind](doc).validate();
     return null;
@@ -153,7 +164,10 @@ export async function checkPatch(kind: RecordKind, patch: Record<string, unknown
 
 /** The error a batch with refused documents ends with, after the valid ones were written. */
 export function refusedBatchError(kind: DocumentKind, refused: Refusal[], stored: number): InputError {
-  const listed = refused.slice(0, 5).map((r) => `${kind} ${r.key}: ${r.field}: ${r.reason}`).join('; ');
+  const listed = refused
+    .slice(0, 5)
+    .map((r) => `${kind} ${r.key}: ${r.field}: ${r.reason}`)
+    .join('; ');
   const more = refused.length > 5 ? `; and ${refused.length - 5} more` : '';
   return new InputError(
     `${refused.length} ${kind} document(s) refused by the store (${listed}${more}); the other ${stored} of the batch were stored. ` +

@@ -53,7 +53,12 @@ export function createJiraSync(options: JiraSyncOptions): JiraSync {
       ...(options.retryPolicy ? { retryPolicy: options.retryPolicy } : {}),
       onWarning: warn,
       onRetry: (what, failure, attempt, delayMs) => {
-        const why = failure.kind === 'rateLimit' ? 'was rate-limited (429)' : failure.kind === 'server' ? `failed (${failure.status})` : 'could not reach Jira';
+        const why =
+          failure.kind === 'rateLimit'
+            ? 'was rate-limited (429)'
+            : failure.kind === 'server'
+              ? `failed (${failure.status})`
+              : 'could not reach Jira';
         warn(`Jira ${what} ${why}; retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1})`);
       },
     });
@@ -86,7 +91,9 @@ export function createJiraSync(options: JiraSyncOptions): JiraSync {
           });
           run.removed = result.removed;
         } catch (error) {
-          warn(`Jira id reconciliation failed (nothing was removed; it runs again with the next sync): ${error instanceof Error ? error.message : String(error)}`);
+          warn(
+            `Jira id reconciliation failed (nothing was removed; it runs again with the next sync): ${error instanceof Error ? error.message : String(error)}`,
+          );
         }
       }
       return run;

@@ -55,9 +55,7 @@ export function currentStatus(fields: Record<string, unknown>): {
   category: StatusCategory | null;
 } {
   const status = fields.status as
-    | { id?: unknown; name?: unknown; statusCategory?: { key?: unknown } }
-    | null
-    | undefined;
+    { id?: unknown; name?: unknown; statusCategory?: { key?: unknown } } | null | undefined;
   if (!status || typeof status !== 'object') return { id: null, name: '', category: null };
   return {
     id: typeof status.id === 'string' ? status.id : null,
@@ -171,7 +169,9 @@ export function mapSeverity(text: string | null, severityMap: Record<string, str
 export function mapDetection(text: string | null, detectionMap: Record<string, string>): DetectionCategory {
   if (text === null || !Object.hasOwn(detectionMap, text)) return 'unknown';
   const mapped = detectionMap[text];
-  return (DETECTION_CATEGORIES as readonly string[]).includes(mapped as string) ? (mapped as DetectionCategory) : 'unknown';
+  return (DETECTION_CATEGORIES as readonly string[]).includes(mapped as string)
+    ? (mapped as DetectionCategory)
+    : 'unknown';
 }
 
 export function toIncident(issue: JiraIssue, ctx: MappingContext): Incident {
@@ -192,7 +192,8 @@ export function toIncident(issue: JiraIssue, ctx: MappingContext): Incident {
   const endedAt = ended.mapped ? ended.value : resolvedAt;
 
   const servicesId = ctx.fieldIds.services;
-  const services = servicesId === null ? [] : (reader.take('services', servicesId, readTextList(issue.fields[servicesId])) ?? []);
+  const services =
+    servicesId === null ? [] : (reader.take('services', servicesId, readTextList(issue.fields[servicesId])) ?? []);
   const detectionMethod = mappedText(issue, reader, ctx, 'detectionMethod');
 
   return {

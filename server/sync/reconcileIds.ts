@@ -33,14 +33,27 @@ async function listKeys(jira: JiraReader, jql: string): Promise<Set<string>> {
   }
 }
 
-export async function reconcileIssueIds(
-  deps: { store: Store; jira: JiraReader; refresher: IssueRefresher; incidentJql: string; actionItemJql: string },
-): Promise<ReconcileResult> {
+export async function reconcileIssueIds(deps: {
+  store: Store;
+  jira: JiraReader;
+  refresher: IssueRefresher;
+  incidentJql: string;
+  actionItemJql: string;
+}): Promise<ReconcileResult> {
   const { store, jira, refresher } = deps;
-  const [incidentKeys, actionItemKeys] = await Promise.all([listKeys(jira, deps.incidentJql), listKeys(jira, deps.actionItemJql)]);
-  const [incidents, actionItems] = await Promise.all([store.findIncidents({ source: 'jira' }), store.findActionItems({})]);
+  const [incidentKeys, actionItemKeys] = await Promise.all([
+    listKeys(jira, deps.incidentJql),
+    listKeys(jira, deps.actionItemJql),
+  ]);
+  const [incidents, actionItems] = await Promise.all([
+    store.findIncidents({ source: 'jira' }),
+    store.findActionItems({}),
+  ]);
   const missing = new Map<string, { id: string; key: string }>();
-  for (const record of [...incidents.filter((i) => !incidentKeys.has(i.key)), ...actionItems.filter((i) => !actionItemKeys.has(i.key))]) {
+  for (const record of [
+    ...incidents.filter((i) => !incidentKeys.has(i.key)),
+    ...actionItems.filter((i) => !actionItemKeys.has(i.key)),
+  ]) {
     if (record.jiraId !== null) missing.set(record.jiraId, { id: record.jiraId, key: record.key });
   }
   const counts = await refresher.refresh([...missing.values()]);

@@ -148,7 +148,9 @@ export class IssueRefresher {
 
     // Incidents first: an action item belongs only to an issue stored as an incident.
     const incidents = found.filter((i) => asIncident.has(i.id)).map((i) => toIncident(i, ctx));
-    const storedIncidents = new Map((await this.store.findIncidents({ keys: incidents.map((i) => i.key) })).map((i) => [i.key, i]));
+    const storedIncidents = new Map(
+      (await this.store.findIncidents({ keys: incidents.map((i) => i.key) })).map((i) => [i.key, i]),
+    );
     const freshIncidents = incidents.filter((i) => {
       const stored = storedIncidents.get(i.key);
       const keep = stored !== undefined && stored.updatedAt > i.updatedAt;
@@ -159,7 +161,9 @@ export class IssueRefresher {
     counts.incidents = freshIncidents.length;
 
     const itemIssues = found.filter((i) => asActionItem.has(i.id));
-    const storedItems = new Map((await this.store.findActionItems({ keys: itemIssues.map((i) => i.key) })).map((i) => [i.key, i]));
+    const storedItems = new Map(
+      (await this.store.findActionItems({ keys: itemIssues.map((i) => i.key) })).map((i) => [i.key, i]),
+    );
     const candidates = [...new Set(itemIssues.flatMap((i) => candidateIncidentKeys(i.fields)))];
     const known = await this.incidentsAmong(candidates);
     const items: ActionItem[] = [];
@@ -183,14 +187,18 @@ export class IssueRefresher {
     const removed = await this.remove({ incidents: jiraIncidents, actionItems: storedOut });
     counts.removed = removed.incidents + removed.actionItems;
     const removedKeys = new Set([...jiraIncidents, ...storedOut]);
-    counts.ignored = found.filter((i) => !asIncident.has(i.id) && !asActionItem.has(i.id) && !removedKeys.has(i.key)).length;
+    counts.ignored = found.filter(
+      (i) => !asIncident.has(i.id) && !asActionItem.has(i.id) && !removedKeys.has(i.key),
+    ).length;
     return counts;
   }
 
   /** The one delete path (webhook deliveries and the id reconciliation). */
   remove(keys: { incidents: string[]; actionItems: string[] }): Promise<RemovedCounts> {
     return removeIssues(this.store, keys, async (detached) => {
-      await this.refresh(detached.filter((item) => item.jiraId !== null).map((item) => ({ id: item.jiraId as string, key: item.key })));
+      await this.refresh(
+        detached.filter((item) => item.jiraId !== null).map((item) => ({ id: item.jiraId as string, key: item.key })),
+      );
     });
   }
 

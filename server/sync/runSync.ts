@@ -6,13 +6,7 @@
  * the last watermark minus an overlap. Fetching page N+1 (search, missing changelogs,
  * store look-ups) overlaps with storing page N.
  */
-import type {
-  ActionItem,
-  Incident,
-  StatusCategory,
-  SyncRun,
-  UpsertCounts,
-} from '../domain/types.js';
+import type { ActionItem, Incident, StatusCategory, SyncRun, UpsertCounts } from '../domain/types.js';
 import { ConflictError, JiraError } from '../errors.js';
 import type { JiraHistory, JiraIssue, JiraReader, JiraSearchPage } from '../jira/JiraReader.js';
 import type { Store } from '../store/Store.js';
@@ -224,7 +218,9 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
   try {
     const { fieldIds, zone, statuses, ctx, timeZone } = await prepareMapping(jira, settings);
     if (!zone.known) {
-      deps.onWarning?.(`Jira did not give a usable time zone for the API user ("${timeZone}"); widening the sync overlap to 14 h`);
+      deps.onWarning?.(
+        `Jira did not give a usable time zone for the API user ("${timeZone}"); widening the sync overlap to 14 h`,
+      );
     }
     const overlapMs = (deps.overlapMs ?? DEFAULT_OVERLAP_MS) + (zone.known ? 0 : UNKNOWN_ZONE_OVERLAP_MS);
 
@@ -236,7 +232,8 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
     const knownIncidents = async (issues: JiraIssue[], incremental: boolean): Promise<Set<string>> => {
       const candidates = [...new Set(issues.flatMap((issue) => candidateIncidentKeys(issue.fields)))];
       if (candidates.length === 0) return new Set();
-      if (incremental) return new Set((await store.findIncidents({ keys: candidates })).map((incident) => incident.key));
+      if (incremental)
+        return new Set((await store.findIncidents({ keys: candidates })).map((incident) => incident.key));
       allIncidentKeys ??= store.findIncidents({}).then((all) => new Set(all.map((incident) => incident.key)));
       return allIncidentKeys;
     };
@@ -248,11 +245,23 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
       const watermark = state?.watermark ?? null;
       const incremental = !full && watermark !== null;
       const sinceMs = incremental ? Date.parse(watermark as string) - overlapMs : null;
-      return { stateName, version: state?.version ?? null, watermark, incremental, jql: buildSyncJql(userJql, sinceMs, zone.zone) };
+      return {
+        stateName,
+        version: state?.version ?? null,
+        watermark,
+        incremental,
+        jql: buildSyncJql(userJql, sinceMs, zone.zone),
+      };
     };
     type Plan = Awaited<ReturnType<typeof planQuery>>;
     const firstSearch = (plan: Plan, fields: string[]) =>
-      jira.search({ jql: plan.jql, fields, changelogFields: CHANGELOG_FIELD_IDS, nextPageToken: null, maxResults: deps.pageSize });
+      jira.search({
+        jql: plan.jql,
+        fields,
+        changelogFields: CHANGELOG_FIELD_IDS,
+        nextPageToken: null,
+        maxResults: deps.pageSize,
+      });
 
     /**
      * One query, page by page. `early`: its plan and first search, started before (while the
@@ -302,7 +311,10 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
           }
           const stored = existing.get(issue.key);
           const isSame =
-            incremental && stored !== undefined && updatedAt !== null && stored.updatedAt === updatedAt &&
+            incremental &&
+            stored !== undefined &&
+            updatedAt !== null &&
+            stored.updatedAt === updatedAt &&
             (!('source' in stored) || stored.source === 'jira');
           if (isSame) result.unchanged.push(stored);
           else result.changed.push(issue);
@@ -333,12 +345,12 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
                   previous === null || previous.isLast || previous.nextPageToken === null
                     ? null
                     : jira.search({
-                      jql,
-                      fields: spec.fields,
-                      changelogFields: CHANGELOG_FIELD_IDS,
-                      nextPageToken: previous.nextPageToken,
-                      maxResults: deps.pageSize,
-                    }),
+                        jql,
+                        fields: spec.fields,
+                        changelogFields: CHANGELOG_FIELD_IDS,
+                        nextPageToken: previous.nextPageToken,
+                        maxResults: deps.pageSize,
+                      }),
                 );
           void search.then(searchEnded, () => undefined);
           const ready = search.then((page) => (page === null ? null : prepare(page)));
@@ -451,7 +463,11 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
   }
 
   if (problemCount > run.problems.length) {
-    run.problems.push({ key: '*', field: '*', reason: `${problemCount - run.problems.length} more problems not listed` });
+    run.problems.push({
+      key: '*',
+      field: '*',
+      reason: `${problemCount - run.problems.length} more problems not listed`,
+    });
   }
   const after = jira.stats();
   run.requests = after.requests - before.requests;
@@ -460,4 +476,3 @@ export async function runSync(deps: SyncDeps, now: Date, options: SyncOptions = 
   await store.recordSyncRun(run);
   return run;
 }
-

@@ -59,7 +59,13 @@ export async function startJiraSync(options: StartSyncOptions): Promise<RunningS
       `Demo mode is on: syncing the built-in sample Jira at ${demoJira.url}. Set JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN (and a CONFIG_FILE field mapping) to connect your Jira.`,
     );
   } else {
-    sync = createJiraSync({ store, connection: config.jira, mapping: config.mapping, timezone: config.timezone, logger });
+    sync = createJiraSync({
+      store,
+      connection: config.jira,
+      mapping: config.mapping,
+      timezone: config.timezone,
+      logger,
+    });
   }
 
   let first = true;

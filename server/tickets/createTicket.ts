@@ -76,7 +76,12 @@ function defaultSleep(ms: number): Promise<void> {
 }
 
 /** Checks what a caller sends (the tab's form, the API); the import has checked its rows already. */
-export function validateTicketInput(input: { summary?: unknown; owner?: unknown; dueDate?: unknown; description?: unknown }): {
+export function validateTicketInput(input: {
+  summary?: unknown;
+  owner?: unknown;
+  dueDate?: unknown;
+  description?: unknown;
+}): {
   summary: string;
   owner: string | null;
   dueDate: IsoDate | null;
@@ -89,7 +94,8 @@ export function validateTicketInput(input: { summary?: unknown; owner?: unknown;
     return value.trim() || null;
   };
   const summary = optionalText('summary', input.summary, MAX_SUMMARY);
-  if (summary === null) throw new InputError('summary is required: a one-line description of the action item', 'summary');
+  if (summary === null)
+    throw new InputError('summary is required: a one-line description of the action item', 'summary');
   if (/[\r\n]/.test(summary)) throw new InputError('summary must be one line (put details in description)', 'summary');
   const dueDate = optionalText('dueDate', input.dueDate, 10);
   if (dueDate !== null && !isIsoDate(dueDate)) {
@@ -120,7 +126,10 @@ function projectFor(incident: Incident, settings: TicketSettings): string {
 }
 
 /** The owner as a Jira account, when the text resolves to exactly one active user. */
-export async function resolveAssignee(jira: JiraTicketWriter, owner: string | null): Promise<{ accountId: string; displayName: string } | null> {
+export async function resolveAssignee(
+  jira: JiraTicketWriter,
+  owner: string | null,
+): Promise<{ accountId: string; displayName: string } | null> {
   if (!owner) return null;
   const query = owner.replace(/^@/, '').trim();
   if (query.length < 2) return null;
@@ -129,13 +138,26 @@ export async function resolveAssignee(jira: JiraTicketWriter, owner: string | nu
     return users.length === 1 ? users[0]! : null;
   } catch (error) {
     // No permission to browse users (403) and the like: the owner stays text in the description.
-    if (error instanceof JiraError && error.status !== null && error.status >= 400 && error.status < 500 && error.status !== 429) return null;
+    if (
+      error instanceof JiraError &&
+      error.status !== null &&
+      error.status >= 400 &&
+      error.status < 500 &&
+      error.status !== 429
+    )
+      return null;
     throw error;
   }
 }
 
 /** The stored action item for a ticket we know (so the tab shows it before the next sync). */
-export function actionItemFromTicket(ticket: JiraTicket, incidentKey: string, documentRef: string | null, url: string, now: Date): ActionItem {
+export function actionItemFromTicket(
+  ticket: JiraTicket,
+  incidentKey: string,
+  documentRef: string | null,
+  url: string,
+  now: Date,
+): ActionItem {
   const toIso = (value: string | null): string => {
     const ms = value ? Date.parse(value) : Number.NaN;
     return Number.isNaN(ms) ? now.toISOString() : new Date(ms).toISOString();
@@ -177,9 +199,13 @@ export async function attachToIncident(
   }
   const stored = await deps.store.getActionItem(ticket.key);
   if (!stored) {
-    await deps.store.upsertActionItems([actionItemFromTicket(ticket, incident.key, documentRef, deps.jira.browseUrl(ticket.key), deps.now())]);
+    await deps.store.upsertActionItems([
+      actionItemFromTicket(ticket, incident.key, documentRef, deps.jira.browseUrl(ticket.key), deps.now()),
+    ]);
   } else if (stored.incidentKey === null || (documentRef && stored.documentRef === null)) {
-    await deps.store.upsertActionItems([{ ...stored, incidentKey: stored.incidentKey ?? incident.key, documentRef: stored.documentRef ?? documentRef }]);
+    await deps.store.upsertActionItems([
+      { ...stored, incidentKey: stored.incidentKey ?? incident.key, documentRef: stored.documentRef ?? documentRef },
+    ]);
   }
   return linked;
 }
@@ -199,10 +225,14 @@ function uncertain(error: unknown): boolean {
   return error instanceof JiraError && (error.status === null || error.status >= 500);
 }
 
-export async function createActionItemTicket(deps: TicketDeps, input: ActionItemTicketInput): Promise<ActionItemTicketResult> {
+export async function createActionItemTicket(
+  deps: TicketDeps,
+  input: ActionItemTicketInput,
+): Promise<ActionItemTicketResult> {
   const { store, jira } = deps;
   const incident = await store.getIncident(input.incidentKey);
-  if (!incident) throw new NotFoundError(`Incident ${input.incidentKey} is not known; run a sync or import its post-mortem first`);
+  if (!incident)
+    throw new NotFoundError(`Incident ${input.incidentKey} is not known; run a sync or import its post-mortem first`);
 
   const recorded = await store.getTicketRequest(input.idempotencyKey);
   if (recorded?.state === 'created' && recorded.jiraKey) {
@@ -211,7 +241,9 @@ export async function createActionItemTicket(deps: TicketDeps, input: ActionItem
 
   const attempt = await takeLease(store, `ticket:${input.idempotencyKey}`, { now: deps.now });
   if (!attempt.acquired) {
-    throw new ConflictError(`The ticket "${input.summary}" is being created by another request (${attempt.refusal}); retry after that`);
+    throw new ConflictError(
+      `The ticket "${input.summary}" is being created by another request (${attempt.refusal}); retry after that`,
+    );
   }
   const { lease } = attempt;
   try {
@@ -240,7 +272,8 @@ export async function createActionItemTicket(deps: TicketDeps, input: ActionItem
     // An earlier attempt that did not finish may have created the issue: ask Jira first, and
     // when that attempt was moments ago, give the search index time to catch up.
     const delays = deps.recheckDelaysMs ?? DEFAULT_RECHECK_DELAYS_MS;
-    const recentUnknown = recorded?.state === 'pending' && deps.now().getTime() - Date.parse(recorded.updatedAt) < SEARCH_SETTLED_MS;
+    const recentUnknown =
+      recorded?.state === 'pending' && deps.now().getTime() - Date.parse(recorded.updatedAt) < SEARCH_SETTLED_MS;
     let jiraKey = request?.jiraKey ?? (await findByLabel(deps, input.idempotencyKey, recentUnknown ? delays : []));
     let outcome: ActionItemTicketResult['outcome'] = jiraKey ? 'existing' : 'created';
 
@@ -254,7 +287,11 @@ export async function createActionItemTicket(deps: TicketDeps, input: ActionItem
         const outcomeUnknown = uncertain(error);
         const found = outcomeUnknown ? await findByLabel(deps, input.idempotencyKey, delays).catch(() => null) : null;
         if (!found) {
-          deps.log?.('warn', 'action-item ticket not created', { incidentKey: incident.key, idempotencyKey: input.idempotencyKey, error: error instanceof Error ? error.message : String(error) });
+          deps.log?.('warn', 'action-item ticket not created', {
+            incidentKey: incident.key,
+            idempotencyKey: input.idempotencyKey,
+            error: error instanceof Error ? error.message : String(error),
+          });
           await store.updateTicketRequest(input.idempotencyKey, {
             // pending: Jira may have created it (the next attempt searches first); failed: Jira refused it.
             state: outcomeUnknown ? 'pending' : 'failed',
@@ -265,22 +302,41 @@ export async function createActionItemTicket(deps: TicketDeps, input: ActionItem
         }
         jiraKey = found;
         outcome = 'created';
-        deps.log?.('warn', "Jira's answer to a create was lost; found the ticket by its idempotency label", { incidentKey: incident.key, jiraKey });
+        deps.log?.('warn', "Jira's answer to a create was lost; found the ticket by its idempotency label", {
+          incidentKey: incident.key,
+          jiraKey,
+        });
       }
-      await store.updateTicketRequest(input.idempotencyKey, { jiraKey, error: null, updatedAt: deps.now().toISOString() });
+      await store.updateTicketRequest(input.idempotencyKey, {
+        jiraKey,
+        error: null,
+        updatedAt: deps.now().toISOString(),
+      });
     }
 
     const ticket = await jira.getIssue(jiraKey);
     if (!ticket) throw new JiraError(`Jira created ${jiraKey} but does not show it`, 404);
     await attachToIncident(deps, incident, ticket, input.documentRef);
-    await store.updateTicketRequest(input.idempotencyKey, { state: 'created', jiraKey, error: null, updatedAt: deps.now().toISOString() });
-    deps.log?.('info', outcome === 'created' ? 'action-item ticket created' : 'action-item ticket found from an earlier attempt', { incidentKey: incident.key, jiraKey });
+    await store.updateTicketRequest(input.idempotencyKey, {
+      state: 'created',
+      jiraKey,
+      error: null,
+      updatedAt: deps.now().toISOString(),
+    });
+    deps.log?.(
+      'info',
+      outcome === 'created' ? 'action-item ticket created' : 'action-item ticket found from an earlier attempt',
+      { incidentKey: incident.key, jiraKey },
+    );
     return { key: jiraKey, url: jira.browseUrl(jiraKey), outcome };
   } catch (error) {
     if (error instanceof JiraError) {
       const current = await store.getTicketRequest(input.idempotencyKey);
       if (current?.state === 'pending') {
-        await store.updateTicketRequest(input.idempotencyKey, { error: error.message, updatedAt: deps.now().toISOString() });
+        await store.updateTicketRequest(input.idempotencyKey, {
+          error: error.message,
+          updatedAt: deps.now().toISOString(),
+        });
       }
     }
     throw error;
@@ -310,14 +366,19 @@ async function createInJira(deps: TicketDeps, incident: Incident, input: ActionI
       dueDate: input.dueDate,
       assigneeAccountId,
       properties: {
-        [TICKET_PROPERTY_KEY]: { idempotencyKey: input.idempotencyKey, incidentKey: incident.key, documentRef: input.documentRef },
+        [TICKET_PROPERTY_KEY]: {
+          idempotencyKey: input.idempotencyKey,
+          incidentKey: incident.key,
+          documentRef: input.documentRef,
+        },
       },
     });
   try {
     return (await create(assignee?.accountId ?? null)).key;
   } catch (error) {
     // A 400 about the assignee (not assignable in that project) created nothing: create it unassigned, owner kept as text.
-    if (!(assignee && error instanceof JiraError && error.status === 400 && /assignee/i.test(error.message))) throw error;
+    if (!(assignee && error instanceof JiraError && error.status === 400 && /assignee/i.test(error.message)))
+      throw error;
     return (await create(null)).key;
   }
 }

@@ -112,7 +112,9 @@ export function differencesFrom(row: PostmortemActionRow, ticket: JiraTicket, ac
   if (row.owner) {
     const owner = row.owner.replace(/^@/, '').toLowerCase();
     if (!ticket.assignee || ticket.assignee.toLowerCase() !== owner) {
-      differences.push(`owner: the document says "${row.owner}", Jira says ${ticket.assignee ? `"${ticket.assignee}"` : 'unassigned'}`);
+      differences.push(
+        `owner: the document says "${row.owner}", Jira says ${ticket.assignee ? `"${ticket.assignee}"` : 'unassigned'}`,
+      );
     }
   }
   if (row.dueDate && row.dueDate !== ticket.dueDate) {
@@ -122,7 +124,9 @@ export function differencesFrom(row: PostmortemActionRow, ticket: JiraTicket, ac
     differences.push(`status: the document says "${row.status}", Jira says "${ticket.status}"`);
   }
   if (!ticket.labels.includes(actionItemLabel)) {
-    differences.push(`labels: Jira's issue lacks the label "${actionItemLabel}", so the sync does not read it as an action item`);
+    differences.push(
+      `labels: Jira's issue lacks the label "${actionItemLabel}", so the sync does not read it as an action item`,
+    );
   }
   return differences;
 }
@@ -138,10 +142,14 @@ function parse(markdown: string, deps: Pick<ImportDeps, 'now' | 'zone'>) {
 }
 
 /** `--dry-run`: the parsed document and the tickets an import would create; reads the store, writes nothing. */
-export async function planImport(deps: Pick<ImportDeps, 'store' | 'settings' | 'now' | 'zone'>, markdown: string): Promise<DryRunResult> {
+export async function planImport(
+  deps: Pick<ImportDeps, 'store' | 'settings' | 'now' | 'zone'>,
+  markdown: string,
+): Promise<DryRunResult> {
   const { postmortem, warnings } = await parse(markdown, deps);
   const incident = await deps.store.getIncident(postmortem.incidentKey);
-  const project = deps.settings.actionItemProject ?? (incident?.source === 'jira' ? incident.key.replace(/-\d+$/, '') : null);
+  const project =
+    deps.settings.actionItemProject ?? (incident?.source === 'jira' ? incident.key.replace(/-\d+$/, '') : null);
   const tickets: PlannedRow[] = [];
   for (const row of postmortem.actionItems) {
     const existing = namedJiraKey(row);
@@ -175,11 +183,21 @@ async function importRow(deps: ImportDeps, incident: Incident, row: PostmortemAc
       const linked = await attachToIncident(deps, incident, ticket, row.ref === named ? null : row.ref);
       row.jiraKey = ticket.key;
       const differences = differencesFrom(row, ticket, deps.settings.actionItemLabel);
-      return { ref: row.ref, jiraKey: ticket.key, status: linked ? 'linked' : 'existing', ...(differences.length ? { differences } : {}) };
+      return {
+        ref: row.ref,
+        jiraKey: ticket.key,
+        status: linked ? 'linked' : 'existing',
+        ...(differences.length ? { differences } : {}),
+      };
     }
     if (row.jiraKey) {
       // A Jira column naming an issue that does not exist is a mistake, not a request to create one.
-      return { ref: row.ref, jiraKey: null, status: 'failed', error: `${row.jiraKey} does not exist in Jira (or this account cannot see it)` };
+      return {
+        ref: row.ref,
+        jiraKey: null,
+        status: 'failed',
+        error: `${row.jiraKey} does not exist in Jira (or this account cannot see it)`,
+      };
     }
     // An ID shaped like a key that Jira does not know is the document's own reference.
   }
@@ -196,12 +214,22 @@ async function importRow(deps: ImportDeps, incident: Incident, row: PostmortemAc
   if (result.outcome === 'existing' && incident.source === 'jira') {
     // Created by an earlier import, perhaps while the incident was still document-only: make sure it is linked now.
     const ticket = await deps.jira.getIssue(result.key);
-    if (ticket && (await attachToIncident(deps, incident, ticket, row.ref))) return { ref: row.ref, jiraKey: result.key, status: 'linked' };
+    if (ticket && (await attachToIncident(deps, incident, ticket, row.ref)))
+      return { ref: row.ref, jiraKey: result.key, status: 'linked' };
   }
   const status = result.outcome === 'created' ? 'created' : 'existing';
-  if (result.outcome === 'created' && row.status && /\b(?:done|closed|complete[d]?|resolved|fixed|won'?t)\b/i.test(row.status)) {
+  if (
+    result.outcome === 'created' &&
+    row.status &&
+    /\b(?:done|closed|complete[d]?|resolved|fixed|won'?t)\b/i.test(row.status)
+  ) {
     // Jira owns the status: a new ticket starts open whatever the row says, so say so.
-    return { ref: row.ref, jiraKey: result.key, status, differences: [`status: the document says "${row.status}"; the new ticket starts open in Jira, close it there`] };
+    return {
+      ref: row.ref,
+      jiraKey: result.key,
+      status,
+      differences: [`status: the document says "${row.status}"; the new ticket starts open in Jira, close it there`],
+    };
   }
   return { ref: row.ref, jiraKey: result.key, status };
 }
@@ -211,7 +239,11 @@ export async function importPostmortem(deps: ImportDeps, markdown: string): Prom
   const { store } = deps;
 
   let incident = await store.getIncident(postmortem.incidentKey);
-  if (incident?.source !== 'jira' && !deps.settings.actionItemProject && postmortem.actionItems.some((row) => !namedJiraKey(row))) {
+  if (
+    incident?.source !== 'jira' &&
+    !deps.settings.actionItemProject &&
+    postmortem.actionItems.some((row) => !namedJiraKey(row))
+  ) {
     throw new InputError(
       `Incident ${postmortem.incidentKey} is not a Jira issue this server knows, so its action items need a project: set jira.actionItemProject in the config file (or write the incident's Jira key as its Incident ID)`,
       'jira.actionItemProject',
@@ -233,7 +265,10 @@ export async function importPostmortem(deps: ImportDeps, markdown: string): Prom
 
   // Keep jiraKeys an earlier import recorded, so a failed re-run does not forget them.
   const previous = await store.getPostmortem(postmortem.incidentKey);
-  await store.savePostmortem({ ...postmortem, actionItems: postmortem.actionItems.map((row) => ({ ...row, jiraKey: row.jiraKey ?? matchingKey(previous, row) })) });
+  await store.savePostmortem({
+    ...postmortem,
+    actionItems: postmortem.actionItems.map((row) => ({ ...row, jiraKey: row.jiraKey ?? matchingKey(previous, row) })),
+  });
 
   const actionItems: ImportRowResult[] = [];
   for (const row of postmortem.actionItems) {

@@ -60,7 +60,9 @@ export function formatDryRun(plan: DryRunResult): string {
     lines.push(`  ${''.padEnd(12)} "${t.summary}"  owner: ${orDash(t.owner)}  due: ${orDash(t.dueDate)}`);
   }
   if (plan.tickets.some((t) => t.action === 'create' && t.project === null)) {
-    lines.push('The import would stop here: set jira.actionItemProject in the config file (the incident is not a Jira issue, so it has no project).');
+    lines.push(
+      'The import would stop here: set jira.actionItemProject in the config file (the incident is not a Jira issue, so it has no project).',
+    );
   }
   for (const w of plan.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
@@ -71,7 +73,9 @@ export function formatImport(result: ImportResult): string {
     `Incident ${result.incident} (${result.incidentSource === 'created' ? 'created as a document-only incident' : result.incidentSource === 'jira' ? 'from Jira' : 'document-only, updated'})`,
   ];
   for (const row of result.actionItems) {
-    lines.push(`  ${row.status.padEnd(8)} ${orDash(row.jiraKey).padEnd(10)} ${orDash(row.ref)}${row.error ? `: ${row.error}` : ''}`);
+    lines.push(
+      `  ${row.status.padEnd(8)} ${orDash(row.jiraKey).padEnd(10)} ${orDash(row.ref)}${row.error ? `: ${row.error}` : ''}`,
+    );
     for (const d of row.differences ?? []) lines.push(`           differs: ${d}`);
   }
   const failed = result.actionItems.filter((r) => r.status === 'failed').length;

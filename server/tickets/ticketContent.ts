@@ -12,7 +12,11 @@ export const IDEMPOTENCY_LABEL_PREFIX = 'pmi-';
 
 /** Lower case, single spaces, no trailing punctuation: "Fix  the pool." and "fix the pool" are one item. */
 export function normaliseSummary(summary: string): string {
-  return summary.toLowerCase().replace(/\s+/g, ' ').replace(/[.!\s]+$/, '').trim();
+  return summary
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/[.!\s]+$/, '')
+    .trim();
 }
 
 /**
@@ -28,7 +32,10 @@ export function idempotencyKeyFor(incidentKey: string, documentRef: string | nul
 
 /** A caller-supplied Idempotency-Key header, reduced to label-safe characters. */
 export function idempotencyKeyFromHeader(incidentKey: string, header: string): string {
-  return createHash('sha256').update(`${incidentKey.trim().toUpperCase()}\nheader:${header.trim()}`).digest('hex').slice(0, 24);
+  return createHash('sha256')
+    .update(`${incidentKey.trim().toUpperCase()}\nheader:${header.trim()}`)
+    .digest('hex')
+    .slice(0, 24);
 }
 
 export function idempotencyLabel(idempotencyKey: string): string {
@@ -56,16 +63,30 @@ function textNode(text: string, href?: string | null): Record<string, unknown> {
 /** The ticket's description: the details, the owner if unassigned, and a link back to the incident. */
 export function actionItemDescription(input: DescriptionInput): AdfDocument {
   const content: Array<Record<string, unknown>> = [];
-  if (input.description && input.description.trim() !== '' && normaliseSummary(input.description) !== normaliseSummary(input.summary)) {
+  if (
+    input.description &&
+    input.description.trim() !== '' &&
+    normaliseSummary(input.description) !== normaliseSummary(input.summary)
+  ) {
     for (const block of input.description.split(/\n{2,}/)) {
       if (block.trim()) content.push(paragraph(textNode(block.trim())));
     }
   }
   if (input.unresolvedOwner) {
-    content.push(paragraph(textNode('Owner: ', null), textNode(input.unresolvedOwner), textNode(' (not matched to one Jira user; assign it in Jira)')));
+    content.push(
+      paragraph(
+        textNode('Owner: ', null),
+        textNode(input.unresolvedOwner),
+        textNode(' (not matched to one Jira user; assign it in Jira)'),
+      ),
+    );
   }
   const origin = [
-    textNode(input.documentRef ? `Post-mortem action item ${input.documentRef} for incident ` : 'Post-mortem action item for incident '),
+    textNode(
+      input.documentRef
+        ? `Post-mortem action item ${input.documentRef} for incident `
+        : 'Post-mortem action item for incident ',
+    ),
     textNode(input.incidentKey, input.incidentUrl),
     textNode('.'),
   ];

@@ -25,7 +25,10 @@ export function ticketSettings(config: Config): TicketSettings {
 /** A writer that refuses every call: no Jira is configured. */
 function missingJira(): JiraTicketWriter {
   const refuse = async (): Promise<never> => {
-    throw new JiraError('No Jira is configured: set JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN to create tickets', null);
+    throw new JiraError(
+      'No Jira is configured: set JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN to create tickets',
+      null,
+    );
   };
   return {
     findByLabel: refuse,
@@ -66,6 +69,11 @@ export function importDepsFrom(
     settings: ticketSettings(config),
     now,
     zone: 'UTC',
-    ...(logger ? { log: (level: 'info' | 'warn', message: string, fields: Record<string, unknown>) => logger[level](fields, message) } : {}),
+    ...(logger
+      ? {
+          log: (level: 'info' | 'warn', message: string, fields: Record<string, unknown>) =>
+            logger[level](fields, message),
+        }
+      : {}),
   };
 }

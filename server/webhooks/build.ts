@@ -23,9 +23,20 @@ export interface WebhookWorkerDeps {
 /** Null when no Jira connection is known (nothing to read the issues from). */
 export function buildWebhookProcessor(deps: WebhookWorkerDeps): WebhookProcessor | null {
   const { config, store, logger } = deps;
-  const connection = config.jira ?? (deps.demoJira ? { baseUrl: deps.demoJira.baseUrl, email: deps.demoJira.email, apiToken: deps.demoJira.apiToken } : null);
+  const connection =
+    config.jira ??
+    (deps.demoJira
+      ? { baseUrl: deps.demoJira.baseUrl, email: deps.demoJira.email, apiToken: deps.demoJira.apiToken }
+      : null);
   if (connection === null) return null;
   const mapping = config.jira !== null ? config.mapping : (deps.demoJira as { mapping: JiraMappingConfig }).mapping;
-  const sync = createJiraSync({ store, connection, mapping, timezone: config.timezone, logger, ...(deps.reader ? { reader: deps.reader } : {}) });
+  const sync = createJiraSync({
+    store,
+    connection,
+    mapping,
+    timezone: config.timezone,
+    logger,
+    ...(deps.reader ? { reader: deps.reader } : {}),
+  });
   return createWebhookProcessor({ store, refresher: sync.refresher, logger, ...deps.tuning });
 }

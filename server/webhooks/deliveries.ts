@@ -22,7 +22,9 @@ export type DeliveryReading =
   | { kind: 'invalid'; field: string; message: string };
 
 const idOf = (value: unknown): string | null =>
-  (typeof value === 'string' && /^\d+$/.test(value)) || (typeof value === 'number' && Number.isInteger(value)) ? String(value) : null;
+  (typeof value === 'string' && /^\d+$/.test(value)) || (typeof value === 'number' && Number.isInteger(value))
+    ? String(value)
+    : null;
 
 export function readDelivery(body: unknown): DeliveryReading {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
@@ -30,7 +32,12 @@ export function readDelivery(body: unknown): DeliveryReading {
   }
   const payload = body as Record<string, unknown>;
   const event = payload.webhookEvent;
-  if (typeof event !== 'string') return { kind: 'invalid', field: 'webhookEvent', message: 'webhookEvent is missing; is this a Jira webhook delivery?' };
+  if (typeof event !== 'string')
+    return {
+      kind: 'invalid',
+      field: 'webhookEvent',
+      message: 'webhookEvent is missing; is this a Jira webhook delivery?',
+    };
   if (!(WEBHOOK_EVENTS as readonly string[]).includes(event)) {
     return { kind: 'ignored', reason: `event ${event} is not one the server uses (${WEBHOOK_EVENTS.join(', ')})` };
   }
@@ -38,7 +45,11 @@ export function readDelivery(body: unknown): DeliveryReading {
     const link = payload.issueLink as Record<string, unknown> | undefined;
     const ids = [idOf(link?.sourceIssueId), idOf(link?.destinationIssueId)];
     if (ids.some((id) => id === null)) {
-      return { kind: 'invalid', field: 'issueLink', message: 'issueLink.sourceIssueId and issueLink.destinationIssueId must be issue ids' };
+      return {
+        kind: 'invalid',
+        field: 'issueLink',
+        message: 'issueLink.sourceIssueId and issueLink.destinationIssueId must be issue ids',
+      };
     }
     return { kind: 'issues', event: event as WebhookEvent, issues: (ids as string[]).map((id) => ({ id, key: null })) };
   }

@@ -52,7 +52,10 @@ export function createWebhookProcessor(options: WebhookProcessorOptions): Webhoo
   const claimMs = options.claimMs ?? 60_000;
   const batchSize = options.batchSize ?? 50;
   const keepDoneMs = options.keepDoneMs ?? 24 * 3_600_000;
-  const totals = { deliveries: 0, refreshed: { read: 0, incidents: 0, actionItems: 0, removed: 0, ignored: 0, stale: 0 } as RefreshCounts };
+  const totals = {
+    deliveries: 0,
+    refreshed: { read: 0, incidents: 0, actionItems: 0, removed: 0, ignored: 0, stale: 0 } as RefreshCounts,
+  };
 
   let running: Promise<void> | null = null;
   let again = false;
@@ -81,7 +84,9 @@ export function createWebhookProcessor(options: WebhookProcessorOptions): Webhoo
       failures += 1;
       const backoff = Math.min(60_000, 1_000 * 2 ** Math.min(failures, 6));
       pausedUntil = Date.now() + backoff;
-      logger.warn(`Jira webhook deliveries failed (${claimed.length}; retrying in ${Math.round(backoff / 1000)} s): ${message}`);
+      logger.warn(
+        `Jira webhook deliveries failed (${claimed.length}; retrying in ${Math.round(backoff / 1000)} s): ${message}`,
+      );
       return false;
     }
   };

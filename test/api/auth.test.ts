@@ -10,7 +10,12 @@ import express from 'express';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { JWK, JWTPayload } from 'jose';
 import request from 'supertest';
-import { acceptedAudiences, apiKeyMatches, createAuthMiddleware as authMiddleware, microsoftJwksUrl } from '../../server/http/auth.js';
+import {
+  acceptedAudiences,
+  apiKeyMatches,
+  createAuthMiddleware as authMiddleware,
+  microsoftJwksUrl,
+} from '../../server/http/auth.js';
 import type { AuthOptions } from '../../server/http/auth.js';
 import { loadConfig } from '../../server/config/config.js';
 import { testApp } from '../support/app.js';
@@ -46,13 +51,22 @@ afterAll(async () => {
 function appWith(options: AuthOptions) {
   const app = express();
   app.use(authMiddleware(options));
-  app.get('/api/health', (_req, res) => { res.json({ status: 'ok' }); });
-  app.get('/api/metrics', (_req, res) => { res.json({ caller: res.locals.caller }); });
-  app.get('/tab', (_req, res) => { res.send('tab'); });
+  app.get('/api/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/api/metrics', (_req, res) => {
+    res.json({ caller: res.locals.caller });
+  });
+  app.get('/tab', (_req, res) => {
+    res.send('tab');
+  });
   return app;
 }
 
-async function token(claims: JWTPayload, options: { key?: KeyPair; expiresIn?: string | null; alg?: string; kid?: string } = {}): Promise<string> {
+async function token(
+  claims: JWTPayload,
+  options: { key?: KeyPair; expiresIn?: string | null; alg?: string; kid?: string } = {},
+): Promise<string> {
   const jwt = new SignJWT({ tid: TENANT, scp: 'access_as_user', oid: 'user-1', name: 'Ada Lovelace', ...claims })
     .setProtectedHeader({ alg: options.alg ?? 'RS256', kid: options.kid ?? 'test-key' })
     .setIssuedAt();
@@ -78,28 +92,66 @@ describe('AUTH_MODE=teams-sso', () => {
       .get('/api/metrics')
       .set('Authorization', `Bearer ${await token({ iss: V2_ISSUER, aud: CLIENT_ID })}`);
     expect(res.status).toBe(200);
-    expect(res.body.caller).toEqual({ mode: 'teams-sso', subject: 'user-1', name: 'Ada Lovelace', authenticated: true });
+    expect(res.body.caller).toEqual({
+      mode: 'teams-sso',
+      subject: 'user-1',
+      name: 'Ada Lovelace',
+      authenticated: true,
+    });
     expect(jwksRequests).toBeGreaterThan(0);
   });
 
   it('accepts a v1 token with api://<host>/<client id> as audience', async () => {
     const res = await request(appWith(options()))
       .get('/api/metrics')
-      .set('Authorization', `Bearer ${await token({ iss: V1_ISSUER, aud: `api://insights.example.test/${CLIENT_ID}` })}`);
+      .set(
+        'Authorization',
+        `Bearer ${await token({ iss: V1_ISSUER, aud: `api://insights.example.test/${CLIENT_ID}` })}`,
+      );
     expect(res.status).toBe(200);
   });
 
   const cases: Array<[string, (() => Promise<string>) | null, 401 | 403, RegExp]> = [
     ['no token', null, 401, /Authorization: Bearer/],
-    ['a token signed by another key', async () => token({ iss: V2_ISSUER, aud: CLIENT_ID }, { key: stranger }), 401, /signature/],
+    [
+      'a token signed by another key',
+      async () => token({ iss: V2_ISSUER, aud: CLIENT_ID }, { key: stranger }),
+      401,
+      /signature/,
+    ],
     ['an expired token', async () => token({ iss: V2_ISSUER, aud: CLIENT_ID }, { expiresIn: '-5m' }), 401, /expired/],
-    ['a token without exp', async () => token({ iss: V2_ISSUER, aud: CLIENT_ID }, { expiresIn: null }), 401, /"exp" claim/],
+    [
+      'a token without exp',
+      async () => token({ iss: V2_ISSUER, aud: CLIENT_ID }, { expiresIn: null }),
+      401,
+      /"exp" claim/,
+    ],
     ['another audience', async () => token({ iss: V2_ISSUER, aud: 'someone-else' }), 401, /"aud"/],
     ['an unknown key id', async () => token({ iss: V2_ISSUER, aud: CLIENT_ID }, { kid: 'other' }), 401, /signing key/],
     ['garbage', async () => 'not.a.jwt', 401, /well-formed|could not be verified/],
-    ['another tenant', async () => token({ iss: 'https://login.microsoftonline.com/99999999-0000-0000-0000-000000000000/v2.0', aud: CLIENT_ID, tid: '99999999-0000-0000-0000-000000000000' }), 403, /another tenant/],
-    ['a foreign issuer for our tenant', async () => token({ iss: 'https://evil.example.test/', aud: CLIENT_ID }), 403, /another tenant/],
-    ['no access_as_user scope', async () => token({ iss: V2_ISSUER, aud: CLIENT_ID, scp: 'User.Read' }), 403, /access_as_user/],
+    [
+      'another tenant',
+      async () =>
+        token({
+          iss: 'https://login.microsoftonline.com/99999999-0000-0000-0000-000000000000/v2.0',
+          aud: CLIENT_ID,
+          tid: '99999999-0000-0000-0000-000000000000',
+        }),
+      403,
+      /another tenant/,
+    ],
+    [
+      'a foreign issuer for our tenant',
+      async () => token({ iss: 'https://evil.example.test/', aud: CLIENT_ID }),
+      403,
+      /another tenant/,
+    ],
+    [
+      'no access_as_user scope',
+      async () => token({ iss: V2_ISSUER, aud: CLIENT_ID, scp: 'User.Read' }),
+      403,
+      /access_as_user/,
+    ],
   ];
   it.each(cases)('refuses %s', async (_name, make, status, message) => {
     const req = request(appWith(options())).get('/api/metrics');
@@ -121,7 +173,10 @@ describe('AUTH_MODE=teams-sso', () => {
       .get('/api/metrics')
       .set('Authorization', `Bearer ${await token({ iss: V2_ISSUER, aud: CLIENT_ID })}`);
     expect(res.status).toBe(503);
-    expect(res.body.error).toEqual({ code: 'auth_unavailable', message: expect.stringContaining('AUTH_MODE=teams-sso') });
+    expect(res.body.error).toEqual({
+      code: 'auth_unavailable',
+      message: expect.stringContaining('AUTH_MODE=teams-sso'),
+    });
   });
 
   it('keeps /api/health and the tab open', async () => {
@@ -130,19 +185,26 @@ describe('AUTH_MODE=teams-sso', () => {
     expect((await request(app).get('/tab')).status).toBe(200);
   });
 
-  it('defaults to Microsoft\'s keys of the tenant and the documented audiences', () => {
+  it("defaults to Microsoft's keys of the tenant and the documented audiences", () => {
     expect(microsoftJwksUrl(TENANT)).toBe(`https://login.microsoftonline.com/${TENANT}/discovery/v2.0/keys`);
     expect(acceptedAudiences(CLIENT_ID, PUBLIC_URL)).toEqual([CLIENT_ID, `api://insights.example.test/${CLIENT_ID}`]);
     expect(acceptedAudiences(CLIENT_ID, null)).toEqual([CLIENT_ID]);
   });
 
   it('refuses to start without client id and tenant', () => {
-    expect(() => authMiddleware({ ...options(), teams: { clientId: null, tenantId: TENANT } })).toThrow(/TEAMS_APP_CLIENT_ID/);
+    expect(() => authMiddleware({ ...options(), teams: { clientId: null, tenantId: TENANT } })).toThrow(
+      /TEAMS_APP_CLIENT_ID/,
+    );
   });
 });
 
 describe('AUTH_MODE=api-key', () => {
-  const app = appWith({ mode: 'api-key', apiKeys: ['key-one', 'key-two'], teams: { clientId: null, tenantId: null }, publicUrl: null });
+  const app = appWith({
+    mode: 'api-key',
+    apiKeys: ['key-one', 'key-two'],
+    teams: { clientId: null, tenantId: null },
+    publicUrl: null,
+  });
 
   it('accepts each configured key', async () => {
     for (const key of ['key-one', 'key-two']) {
@@ -175,7 +237,9 @@ describe('AUTH_MODE=api-key', () => {
     expect(apiKeyMatches('key-one', ['key-one'])).toBe(true);
     expect(apiKeyMatches('', [''])).toBe(false);
     expect(apiKeyMatches('x'.repeat(1000), ['key-one'])).toBe(false);
-    expect(() => authMiddleware({ mode: 'api-key', apiKeys: [], teams: { clientId: null, tenantId: null }, publicUrl: null })).toThrow(/API_KEYS/);
+    expect(() =>
+      authMiddleware({ mode: 'api-key', apiKeys: [], teams: { clientId: null, tenantId: null }, publicUrl: null }),
+    ).toThrow(/API_KEYS/);
   });
 });
 
@@ -194,7 +258,13 @@ describe('createApp enforces AUTH_MODE on the metrics routes', () => {
   it('api-key: /api/metrics, /api/incidents and /api/action-items need a key, /api/health does not', async () => {
     const t = await testApp({ AUTH_MODE: 'api-key', API_KEYS: `${KEY},another-key-0123456789` });
     try {
-      for (const path of ['/api/metrics', '/api/incidents', '/api/incidents/OPS-1', '/api/incidents/OPS-1/postmortem.md', '/api/action-items']) {
+      for (const path of [
+        '/api/metrics',
+        '/api/incidents',
+        '/api/incidents/OPS-1',
+        '/api/incidents/OPS-1/postmortem.md',
+        '/api/action-items',
+      ]) {
         const refused = await request(t.app).get(path).expect(401);
         expect(refused.body.error.message).toContain('AUTH_MODE=api-key');
       }
@@ -214,18 +284,29 @@ describe('createApp enforces AUTH_MODE on the metrics routes', () => {
     );
     try {
       await request(t.app).get('/api/metrics').expect(401);
-      const ok = await request(t.app).get('/api/metrics').set('Authorization', `Bearer ${await token({ iss: V2_ISSUER, aud: CLIENT_ID })}`);
+      const ok = await request(t.app)
+        .get('/api/metrics')
+        .set('Authorization', `Bearer ${await token({ iss: V2_ISSUER, aud: CLIENT_ID })}`);
       expect(ok.status).toBe(200);
       const v1 = await request(t.app)
         .get('/api/incidents')
-        .set('Authorization', `Bearer ${await token({ iss: V1_ISSUER, aud: `api://insights.example.test/${CLIENT_ID}` })}`);
+        .set(
+          'Authorization',
+          `Bearer ${await token({ iss: V1_ISSUER, aud: `api://insights.example.test/${CLIENT_ID}` })}`,
+        );
       expect(v1.status).toBe(200);
       const other = '99999999-0000-0000-0000-000000000000';
       const forbidden = await request(t.app)
         .get('/api/action-items')
-        .set('Authorization', `Bearer ${await token({ iss: `https://login.microsoftonline.com/${other}/v2.0`, aud: CLIENT_ID, tid: other })}`)
+        .set(
+          'Authorization',
+          `Bearer ${await token({ iss: `https://login.microsoftonline.com/${other}/v2.0`, aud: CLIENT_ID, tid: other })}`,
+        )
         .expect(403);
-      expect(forbidden.body.error).toEqual({ code: 'forbidden', message: expect.stringContaining('AUTH_MODE=teams-sso') });
+      expect(forbidden.body.error).toEqual({
+        code: 'forbidden',
+        message: expect.stringContaining('AUTH_MODE=teams-sso'),
+      });
       await request(t.app).get('/api/health').expect(200);
     } finally {
       await t.close();

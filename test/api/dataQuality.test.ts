@@ -15,17 +15,32 @@ let t: TestApp;
 
 const pad = (n: number) => String(n).padStart(2, '0');
 // 30 incidents without a startedAt, one per 8 hours from 2026-11-02 (newest last), half on "web".
-const at = (i: number, minutes: number) => new Date(Date.parse('2026-11-02T00:00:00.000Z') + (29 - i) * 8 * 3_600_000 + minutes * 60_000).toISOString();
-const badIncidents = Array.from({ length: 30 }, (_, i) => makeIncident({
-  key: `OPS-${pad(i)}`, services: [i % 2 ? 'web' : 'api'], startedAt: null, createdAt: at(i, 0),
-  detectedAt: at(i, 0), acknowledgedAt: at(i, 5), resolvedAt: at(i, 60), endedAt: at(i, 60),
-}));
+const at = (i: number, minutes: number) =>
+  new Date(Date.parse('2026-11-02T00:00:00.000Z') + (29 - i) * 8 * 3_600_000 + minutes * 60_000).toISOString();
+const badIncidents = Array.from({ length: 30 }, (_, i) =>
+  makeIncident({
+    key: `OPS-${pad(i)}`,
+    services: [i % 2 ? 'web' : 'api'],
+    startedAt: null,
+    createdAt: at(i, 0),
+    detectedAt: at(i, 0),
+    acknowledgedAt: at(i, 5),
+    resolvedAt: at(i, 60),
+    endedAt: at(i, 60),
+  }),
+);
 const goodIncident = makeIncident({
-  key: 'OPS-99', startedAt: '2026-11-03T00:00:00.000Z', detectedAt: '2026-11-03T00:05:00.000Z',
-  acknowledgedAt: '2026-11-03T00:06:00.000Z', resolvedAt: '2026-11-03T01:00:00.000Z', endedAt: '2026-11-03T01:00:00.000Z',
+  key: 'OPS-99',
+  startedAt: '2026-11-03T00:00:00.000Z',
+  detectedAt: '2026-11-03T00:05:00.000Z',
+  acknowledgedAt: '2026-11-03T00:06:00.000Z',
+  resolvedAt: '2026-11-03T01:00:00.000Z',
+  endedAt: '2026-11-03T01:00:00.000Z',
 });
 // 45 action items without an owner on the good incident.
-const badItems = Array.from({ length: 45 }, (_, i) => makeActionItem({ key: `ACT-${pad(i)}`, incidentKey: 'OPS-99', owner: null }));
+const badItems = Array.from({ length: 45 }, (_, i) =>
+  makeActionItem({ key: `ACT-${pad(i)}`, incidentKey: 'OPS-99', owner: null }),
+);
 
 beforeAll(async () => {
   t = await testApp({ TIMEZONE: 'UTC' }, { now: () => NOW });
@@ -47,9 +62,23 @@ describe('GET /api/metrics: dataQuality', () => {
     expect(m.dataQuality?.incidents).toHaveLength(DATA_QUALITY_PREVIEW);
     expect(m.dataQuality?.actionItems).toHaveLength(DATA_QUALITY_PREVIEW);
     const strip = ({ kind: _kind, ...entry }: DataQualityResponse['items'][number]) => entry;
-    expect(m.dataQuality?.incidents).toEqual(all.items.filter((e) => e.kind === 'incident').slice(0, DATA_QUALITY_PREVIEW).map(strip));
-    expect(m.dataQuality?.actionItems).toEqual(all.items.filter((e) => e.kind === 'actionItem').slice(0, DATA_QUALITY_PREVIEW).map(strip));
-    expect(m.dataQuality?.actionItems[0]).toEqual({ key: 'ACT-00', url: 'https://example.atlassian.net/browse/ACT-00', problems: ['no owner'] });
+    expect(m.dataQuality?.incidents).toEqual(
+      all.items
+        .filter((e) => e.kind === 'incident')
+        .slice(0, DATA_QUALITY_PREVIEW)
+        .map(strip),
+    );
+    expect(m.dataQuality?.actionItems).toEqual(
+      all.items
+        .filter((e) => e.kind === 'actionItem')
+        .slice(0, DATA_QUALITY_PREVIEW)
+        .map(strip),
+    );
+    expect(m.dataQuality?.actionItems[0]).toEqual({
+      key: 'ACT-00',
+      url: 'https://example.atlassian.net/browse/ACT-00',
+      problems: ['no owner'],
+    });
   });
 });
 
@@ -61,7 +90,12 @@ describe('GET /api/data-quality', () => {
     expect(all.items).toHaveLength(75);
     // placeAt grows as the index falls: OPS-29 is the oldest.
     expect(all.items.slice(0, 3).map((e) => e.key)).toEqual(['OPS-29', 'OPS-28', 'OPS-27']);
-    expect(all.items[29]).toEqual({ kind: 'incident', key: 'OPS-00', url: 'https://example.atlassian.net/browse/OPS-00', problems: ['startedAt is missing'] });
+    expect(all.items[29]).toEqual({
+      kind: 'incident',
+      key: 'OPS-00',
+      url: 'https://example.atlassian.net/browse/OPS-00',
+      problems: ['startedAt is missing'],
+    });
     expect(all.items.slice(30).map((e) => e.key)).toEqual(badItems.map((item) => item.key));
     expect(all.items.slice(30).every((e) => e.kind === 'actionItem')).toBe(true);
   });
@@ -106,7 +140,11 @@ describe('GET /api/data-quality', () => {
   });
 
   it('shares the cached computation with /api/metrics', async () => {
-    const service = sharedMetricsService(t.store, { timezone: t.config.timezone, slaDays: t.config.actionItemSlaDays, now: t.now });
+    const service = sharedMetricsService(t.store, {
+      timezone: t.config.timezone,
+      slaDays: t.config.actionItemSlaDays,
+      now: t.now,
+    });
     const query = 'from=2026-11-01T00:00:00Z&to=2026-11-14T00:00:00Z';
     await request(t.app).get(`/api/metrics?${query}`).expect(200);
     const before = service.stats.computations;
@@ -121,7 +159,10 @@ describe('GET /api/data-quality', () => {
 
 describe('sending cached answers', () => {
   it('sends the bytes with their length and ETag, 304 for a matching If-None-Match, headers only for HEAD', async () => {
-    const first = await request(t.app).get(`/api/metrics?${RANGE}`).expect(200).expect('Content-Type', 'application/json; charset=utf-8');
+    const first = await request(t.app)
+      .get(`/api/metrics?${RANGE}`)
+      .expect(200)
+      .expect('Content-Type', 'application/json; charset=utf-8');
     expect(Number(first.headers['content-length'])).toBe(Buffer.byteLength(first.text));
     const etag = first.headers.etag as string;
     expect(etag).toMatch(/^W\/"[A-Za-z0-9_-]+"$/);

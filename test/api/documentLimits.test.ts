@@ -10,7 +10,13 @@ import type { AddressInfo } from 'node:net';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { MAX_ACTION_ITEMS, MAX_DOCUMENT_BYTES, MAX_NESTING_DEPTH, MAX_TABLE_ROWS, PARSE_WALL_LIMIT_MS } from '../../server/postmortem/limits.js';
+import {
+  MAX_ACTION_ITEMS,
+  MAX_DOCUMENT_BYTES,
+  MAX_NESTING_DEPTH,
+  MAX_TABLE_ROWS,
+  PARSE_WALL_LIMIT_MS,
+} from '../../server/postmortem/limits.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { tempDir } from '../support/stores.js';
 
@@ -36,7 +42,11 @@ afterAll(async () => {
 const HEADER = '# Post-mortem: OPS-162\n\n- **Incident ID:** OPS-162\n- **Severity:** P1\n\n';
 
 function post(markdown: string): Promise<Response> {
-  return fetch(`${base}/api/postmortems?dryRun=true`, { method: 'POST', headers: { 'Content-Type': 'text/markdown' }, body: markdown });
+  return fetch(`${base}/api/postmortems?dryRun=true`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'text/markdown' },
+    body: markdown,
+  });
 }
 
 const actionRows = (count: number): string =>
@@ -48,7 +58,12 @@ const HOSTILE: Array<[string, string, number, RegExp]> = [
   ['a 10 000-row table', `${HEADER}| a | b |\n|---|---|\n${'| x | y |\n'.repeat(10_000)}`, 422, /table rows/],
   ['10 000 action-item rows', HEADER + actionRows(10_000), 413, /256 KB limit/],
   ['a 2 000-deep list on one line', `${'- '.repeat(2000)}x`, 422, /nesting depth/],
-  ['a 2 000-column table', `${HEADER}|${'a|'.repeat(2000)}\n|${'-|'.repeat(2000)}\n|${'x|'.repeat(2000)}\n`, 422, /table columns/],
+  [
+    'a 2 000-column table',
+    `${HEADER}|${'a|'.repeat(2000)}\n|${'-|'.repeat(2000)}\n|${'x|'.repeat(2000)}\n`,
+    422,
+    /table columns/,
+  ],
   [`${MAX_ACTION_ITEMS + 1} action-item rows`, HEADER + actionRows(MAX_ACTION_ITEMS + 1), 422, /action items/],
   // Last: past the pre-check, stopped by the time limit; its worker is replaced, and the
   // replacement's start is the next document's wait.
@@ -56,35 +71,41 @@ const HOSTILE: Array<[string, string, number, RegExp]> = [
 ];
 
 describe('POST /api/postmortems refuses hostile documents without stalling the server', () => {
-  it.each(HOSTILE)('%s', async (_name, markdown, status, limit) => {
-    let worstHealthMs = 0;
-    let probes = 0;
-    let running = true;
-    const probing = (async () => {
-      while (running) {
-        const started = performance.now();
-        const res = await fetch(`${base}/api/health`);
-        await res.arrayBuffer();
-        worstHealthMs = Math.max(worstHealthMs, performance.now() - started);
-        probes += 1;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    })();
-    const started = performance.now();
-    const res = await post(markdown);
-    const tookMs = performance.now() - started;
-    const body = (await res.json()) as { error: { code: string; message: string } };
-    running = false;
-    await probing;
-    process.stdout.write(`${_name}: ${res.status} in ${Math.round(tookMs)} ms; health worst ${Math.round(worstHealthMs)} ms over ${probes} probes\n`);
-    expect(res.status).toBe(status);
-    expect(body.error.message).toMatch(limit);
-    // Refused by the pre-check at once; past it, by the parse time limit, which counts the
-    // parser's CPU time: on this shared 2-core machine that may take up to the wall cap.
-    expect(tookMs).toBeLessThan(/parse time/.test(String(limit)) ? PARSE_WALL_LIMIT_MS + 1000 : 2000);
-    expect(worstHealthMs).toBeLessThan(500);
-    expect(await t.store.counts()).toMatchObject({ incidents: 0, actionItems: 0 });
-  }, 30_000);
+  it.each(HOSTILE)(
+    '%s',
+    async (_name, markdown, status, limit) => {
+      let worstHealthMs = 0;
+      let probes = 0;
+      let running = true;
+      const probing = (async () => {
+        while (running) {
+          const started = performance.now();
+          const res = await fetch(`${base}/api/health`);
+          await res.arrayBuffer();
+          worstHealthMs = Math.max(worstHealthMs, performance.now() - started);
+          probes += 1;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
+      const started = performance.now();
+      const res = await post(markdown);
+      const tookMs = performance.now() - started;
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      running = false;
+      await probing;
+      process.stdout.write(
+        `${_name}: ${res.status} in ${Math.round(tookMs)} ms; health worst ${Math.round(worstHealthMs)} ms over ${probes} probes\n`,
+      );
+      expect(res.status).toBe(status);
+      expect(body.error.message).toMatch(limit);
+      // Refused by the pre-check at once; past it, by the parse time limit, which counts the
+      // parser's CPU time: on this shared 2-core machine that may take up to the wall cap.
+      expect(tookMs).toBeLessThan(/parse time/.test(String(limit)) ? PARSE_WALL_LIMIT_MS + 1000 : 2000);
+      expect(worstHealthMs).toBeLessThan(500);
+      expect(await t.store.counts()).toMatchObject({ incidents: 0, actionItems: 0 });
+    },
+    30_000,
+  );
 
   it('still reads a document at the limits', async () => {
     const nested = `${'> '.repeat(MAX_NESTING_DEPTH)}deep quote\n\n`;

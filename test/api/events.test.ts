@@ -33,7 +33,10 @@ function nextVersions(res: IncomingMessage, want: number, withinMs = 5_000): Pro
   return new Promise((resolve, reject) => {
     const versions: number[] = [];
     let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`only ${JSON.stringify(versions)} within ${withinMs} ms`)), withinMs);
+    const timer = setTimeout(
+      () => reject(new Error(`only ${JSON.stringify(versions)} within ${withinMs} ms`)),
+      withinMs,
+    );
     const onData = (chunk: Buffer) => {
       buffer += chunk.toString();
       let end: number;

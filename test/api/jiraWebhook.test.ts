@@ -43,22 +43,36 @@ function deliver(body: object, options: { id?: string; secret?: string; signatur
   return req.send(raw);
 }
 
-const issueEvent = (event: string, key: string, id = issueRef(key).id) => ({ timestamp: Date.now(), webhookEvent: event, issue: { id, key, fields: {} } });
+const issueEvent = (event: string, key: string, id = issueRef(key).id) => ({
+  timestamp: Date.now(),
+  webhookEvent: event,
+  issue: { id, key, fields: {} },
+});
 
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, withinMs = 5_000): Promise<{ value: T; ms: number }> {
+async function eventually<T>(
+  read: () => Promise<T>,
+  ok: (value: T) => boolean,
+  withinMs = 5_000,
+): Promise<{ value: T; ms: number }> {
   const started = Date.now();
   for (;;) {
     const value = await read();
     if (ok(value)) return { value, ms: Date.now() - started };
-    if (Date.now() - started > withinMs) throw new Error(`not within ${withinMs} ms: ${JSON.stringify(value).slice(0, 300)}`);
+    if (Date.now() - started > withinMs)
+      throw new Error(`not within ${withinMs} ms: ${JSON.stringify(value).slice(0, 300)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
 const actionItem = async (key: string) =>
-  ((await request(app).get('/api/action-items')).body.items as Array<{ key: string; statusCategory: string; incidentKey: string | null; summary: string }>).find(
-    (i) => i.key === key,
-  );
+  (
+    (await request(app).get('/api/action-items')).body.items as Array<{
+      key: string;
+      statusCategory: string;
+      incidentKey: string | null;
+      summary: string;
+    }>
+  ).find((i) => i.key === key);
 
 const issueReads = () => sample.stats().byRoute['GET /rest/api/3/issue/{issueIdOrKey}'] ?? 0;
 
@@ -68,7 +82,12 @@ let itemKey: string;
 beforeAll(async () => {
   sample = await startSampleJira({ seed: 'empty' });
   incidentKey = sample.data.addIssue({ projectKey: 'OPS', issueType: 'Incident', summary: 'Checkout outage' });
-  itemKey = sample.data.addIssue({ projectKey: 'REL', issueType: 'Task', summary: 'Add a retry budget', labels: ['postmortem-action'] });
+  itemKey = sample.data.addIssue({
+    projectKey: 'REL',
+    issueType: 'Task',
+    summary: 'Add a retry budget',
+    labels: ['postmortem-action'],
+  });
   sample.data.link(itemKey, incidentKey, 'Relates');
   dir = tempDir('pmi-webhook-');
   config = loadConfig({ DATA_DIR: dir, CONFIG_FILE: undefined, JIRA_WEBHOOK_SECRET: SECRET });
@@ -77,7 +96,13 @@ beforeAll(async () => {
   const demoJira = { baseUrl: sample.url, email: sample.email, apiToken: sample.apiToken, mapping };
   const sync = createJiraSync({ store, connection: demoJira, mapping, timezone: config.timezone });
   expect((await sync.run(new Date())).ok).toBe(true);
-  processor = buildWebhookProcessor({ config, store, logger, demoJira, tuning: { pollMs: 200, settleMs: 50 } }) as WebhookProcessor;
+  processor = buildWebhookProcessor({
+    config,
+    store,
+    logger,
+    demoJira,
+    tuning: { pollMs: 200, settleMs: 50 },
+  }) as WebhookProcessor;
   app = createApp({ config, store, logger, now: () => new Date(), demoJira, webhooks: processor });
 });
 
@@ -96,7 +121,10 @@ describe('POST /api/jira/webhook', () => {
     const res = await deliver(issueEvent('jira:issue_updated', itemKey));
     expect(res.status).toBe(202);
     expect(Date.now() - sent).toBeLessThan(1_000);
-    const { ms } = await eventually(() => actionItem(itemKey), (item) => item?.statusCategory === 'done');
+    const { ms } = await eventually(
+      () => actionItem(itemKey),
+      (item) => item?.statusCategory === 'done',
+    );
     expect(ms).toBeLessThan(5_000);
   });
 
@@ -134,7 +162,10 @@ describe('POST /api/jira/webhook', () => {
   });
 
   it('answers 400 naming the field for a signed body that is not a delivery, and 202 ignoring other events', async () => {
-    const notJson = await request(app).post('/api/jira/webhook').set('x-hub-signature', signBody(SECRET, 'nope')).send('nope');
+    const notJson = await request(app)
+      .post('/api/jira/webhook')
+      .set('x-hub-signature', signBody(SECRET, 'nope'))
+      .send('nope');
     expect(notJson.status).toBe(400);
     const noId = await deliver({ webhookEvent: 'jira:issue_updated', issue: { key: itemKey } });
     expect(noId.status).toBe(400);
@@ -167,19 +198,40 @@ describe('POST /api/jira/webhook', () => {
   it('adds a created incident, links an action item to it, and removes it when deleted', async () => {
     const key = sample.data.addIssue({ projectKey: 'OPS', issueType: 'Incident', summary: 'Search latency' });
     await deliver(issueEvent('jira:issue_created', key));
-    await eventually(() => request(app).get(`/api/incidents/${key}`), (res) => res.status === 200);
+    await eventually(
+      () => request(app).get(`/api/incidents/${key}`),
+      (res) => res.status === 200,
+    );
 
-    const task = sample.data.addIssue({ projectKey: 'REL', issueType: 'Task', summary: 'Cache warm-up', labels: ['postmortem-action'] });
+    const task = sample.data.addIssue({
+      projectKey: 'REL',
+      issueType: 'Task',
+      summary: 'Cache warm-up',
+      labels: ['postmortem-action'],
+    });
     await deliver(issueEvent('jira:issue_created', task));
-    await eventually(() => actionItem(task), (item) => item !== undefined && item.incidentKey === null);
+    await eventually(
+      () => actionItem(task),
+      (item) => item !== undefined && item.incidentKey === null,
+    );
     sample.data.link(task, key, 'Relates');
-    await deliver({ timestamp: Date.now(), webhookEvent: 'issuelink_created', issueLink: { id: 1, sourceIssueId: Number(issueRef(task).id), destinationIssueId: Number(issueRef(key).id) } });
-    await eventually(() => actionItem(task), (item) => item?.incidentKey === key);
+    await deliver({
+      timestamp: Date.now(),
+      webhookEvent: 'issuelink_created',
+      issueLink: { id: 1, sourceIssueId: Number(issueRef(task).id), destinationIssueId: Number(issueRef(key).id) },
+    });
+    await eventually(
+      () => actionItem(task),
+      (item) => item?.incidentKey === key,
+    );
 
     const { id } = issueRef(key);
     sample.data.deleteIssue(key);
     await deliver(issueEvent('jira:issue_deleted', key, id));
-    await eventually(() => request(app).get(`/api/incidents/${key}`), (res) => res.status === 404);
+    await eventually(
+      () => request(app).get(`/api/incidents/${key}`),
+      (res) => res.status === 404,
+    );
     expect((await actionItem(task))?.incidentKey).toBeNull();
   });
 
@@ -195,7 +247,12 @@ describe('POST /api/jira/webhook', () => {
 
   it('collapses a burst of 100 deliveries for 10 issues into few reads, visible within 5 s of the last', async () => {
     const keys = Array.from({ length: 10 }, (_, i) =>
-      sample.data.addIssue({ projectKey: 'REL', issueType: 'Task', summary: `Burst ${i}`, labels: ['postmortem-action'] }),
+      sample.data.addIssue({
+        projectKey: 'REL',
+        issueType: 'Task',
+        summary: `Burst ${i}`,
+        labels: ['postmortem-action'],
+      }),
     );
     await processor.drain();
     const reads = issueReads();
@@ -227,7 +284,10 @@ describe('a burst for one issue, and two replicas sharing the store', () => {
     const body = issueEvent('jira:issue_updated', itemKey);
     const answers = await Promise.all(Array.from({ length: 20 }, () => deliver(body)));
     expect(answers.every((res) => res.status === 202 && res.body.duplicate === false)).toBe(true);
-    await eventually(() => actionItem(itemKey), (item) => item?.summary === 'After the burst');
+    await eventually(
+      () => actionItem(itemKey),
+      (item) => item?.summary === 'After the burst',
+    );
     await processor.drain();
     // Deliveries queued together share one read; on a busy machine the burst may straddle two batches.
     expect(issueReads() - reads).toBeGreaterThanOrEqual(1);
@@ -238,12 +298,23 @@ describe('a burst for one issue, and two replicas sharing the store', () => {
     await processor.drain();
     const logger = createLogger('silent');
     const demoJira = { baseUrl: sample.url, email: sample.email, apiToken: sample.apiToken, mapping };
-    const second = buildWebhookProcessor({ config, store, logger, demoJira, tuning: { pollMs: 200, settleMs: 50, holder: 'replica-b' } }) as WebhookProcessor;
+    const second = buildWebhookProcessor({
+      config,
+      store,
+      logger,
+      demoJira,
+      tuning: { pollMs: 200, settleMs: 50, holder: 'replica-b' },
+    }) as WebhookProcessor;
     const secondApp = createApp({ config, store, logger, now: () => new Date(), demoJira, webhooks: second });
     try {
       const before = processor.stats().deliveries;
       const keys = Array.from({ length: 6 }, (_, i) =>
-        sample.data.addIssue({ projectKey: 'REL', issueType: 'Task', summary: `Replica ${i}`, labels: ['postmortem-action'] }),
+        sample.data.addIssue({
+          projectKey: 'REL',
+          issueType: 'Task',
+          summary: `Replica ${i}`,
+          labels: ['postmortem-action'],
+        }),
       );
       await Promise.all(
         keys.map((key, i) => {
@@ -269,11 +340,25 @@ describe('a burst for one issue, and two replicas sharing the store', () => {
 describe('POST /api/jira/webhook without JIRA_WEBHOOK_SECRET', () => {
   it('answers 404 saying how to turn webhooks on, whatever AUTH_MODE asks', async () => {
     const offDir = tempDir('pmi-webhook-off-');
-    const offConfig = loadConfig({ DATA_DIR: offDir, CONFIG_FILE: undefined, AUTH_MODE: 'api-key', API_KEYS: 'k'.repeat(20) });
+    const offConfig = loadConfig({
+      DATA_DIR: offDir,
+      CONFIG_FILE: undefined,
+      AUTH_MODE: 'api-key',
+      API_KEYS: 'k'.repeat(20),
+    });
     const offStore = await EmbeddedStore.create(offDir);
     try {
-      const offApp = createApp({ config: offConfig, store: offStore, logger: createLogger('silent'), now: () => new Date(), webhooks: null });
-      const res = await request(offApp).post('/api/jira/webhook').set('x-hub-signature', signBody(SECRET, '{}')).send('{}');
+      const offApp = createApp({
+        config: offConfig,
+        store: offStore,
+        logger: createLogger('silent'),
+        now: () => new Date(),
+        webhooks: null,
+      });
+      const res = await request(offApp)
+        .post('/api/jira/webhook')
+        .set('x-hub-signature', signBody(SECRET, '{}'))
+        .send('{}');
       expect(res.status).toBe(404);
       expect(res.body.error.message).toContain('JIRA_WEBHOOK_SECRET');
     } finally {

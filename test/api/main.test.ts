@@ -10,9 +10,14 @@ const MAIN = ['--import', 'tsx', 'server/main.ts'];
 
 describe('server/main.ts', () => {
   it('stops with exactly one line on a configuration error', () => {
-    const out = spawnSync(process.execPath, MAIN, { env: { ...process.env, PORT: 'abc', DATA_DIR: tempDir() }, encoding: 'utf8' });
+    const out = spawnSync(process.execPath, MAIN, {
+      env: { ...process.env, PORT: 'abc', DATA_DIR: tempDir() },
+      encoding: 'utf8',
+    });
     expect(out.status).toBe(1);
-    expect(out.stderr.trim().split('\n')).toEqual(['Configuration error: PORT "abc" is not a port number; set PORT to a whole number between 1 and 65535 (default 3000; 0 picks a free port).']);
+    expect(out.stderr.trim().split('\n')).toEqual([
+      'Configuration error: PORT "abc" is not a port number; set PORT to a whole number between 1 and 65535 (default 3000; 0 picks a free port).',
+    ]);
   });
 
   it('serves /api/health with the embedded store, and shuts down cleanly on SIGTERM', async () => {
@@ -52,7 +57,15 @@ describe('server/main.ts', () => {
   it('answers 408 and closes a connection whose body does not arrive within REQUEST_TIMEOUT_SECONDS', async () => {
     const dataDir = tempDir();
     const child = spawn(process.execPath, MAIN, {
-      env: { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info', JIRA_BASE_URL: '', MONGODB_URI: '', REQUEST_TIMEOUT_SECONDS: '2' },
+      env: {
+        ...process.env,
+        PORT: '0',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'info',
+        JIRA_BASE_URL: '',
+        MONGODB_URI: '',
+        REQUEST_TIMEOUT_SECONDS: '2',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
@@ -73,7 +86,9 @@ describe('server/main.ts', () => {
       const started = Date.now();
       const answer = await new Promise<string>((resolve, reject) => {
         const socket = connect(Number(url.port), url.hostname, () => {
-          socket.write(`POST /api/postmortems?dryRun=true HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: text/markdown\r\nContent-Length: 1000\r\n\r\n# Post-mor`);
+          socket.write(
+            `POST /api/postmortems?dryRun=true HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: text/markdown\r\nContent-Length: 1000\r\n\r\n# Post-mor`,
+          );
         });
         let received = '';
         socket.on('data', (d: Buffer) => (received += d.toString()));

@@ -13,25 +13,54 @@ let t: TestApp;
 
 const incidents = [
   makeIncident({
-    key: 'OPS-1', severity: 'P0', services: ['api', 'db'], detection: 'automated',
-    startedAt: '2026-11-02T10:00:00.000Z', detectedAt: '2026-11-02T10:04:00.000Z', acknowledgedAt: '2026-11-02T10:06:00.000Z',
-    resolvedAt: '2026-11-02T12:00:00.000Z', endedAt: '2026-11-02T12:00:00.000Z',
-    timeline: [{ at: '2026-11-02T10:06:00.000Z', event: 'Status: Open → In Progress', owner: 'Dana Reyes', source: 'jira' }],
+    key: 'OPS-1',
+    severity: 'P0',
+    services: ['api', 'db'],
+    detection: 'automated',
+    startedAt: '2026-11-02T10:00:00.000Z',
+    detectedAt: '2026-11-02T10:04:00.000Z',
+    acknowledgedAt: '2026-11-02T10:06:00.000Z',
+    resolvedAt: '2026-11-02T12:00:00.000Z',
+    endedAt: '2026-11-02T12:00:00.000Z',
+    timeline: [
+      { at: '2026-11-02T10:06:00.000Z', event: 'Status: Open → In Progress', owner: 'Dana Reyes', source: 'jira' },
+    ],
   }),
   makeIncident({
-    key: 'OPS-2', severity: 'P2', services: ['web'], detection: 'customer',
-    startedAt: '2026-11-10T08:00:00.000Z', detectedAt: '2026-11-10T08:30:00.000Z', acknowledgedAt: '2026-11-10T08:20:00.000Z',
-    resolvedAt: null, endedAt: null, status: 'In Progress', statusCategory: 'indeterminate',
+    key: 'OPS-2',
+    severity: 'P2',
+    services: ['web'],
+    detection: 'customer',
+    startedAt: '2026-11-10T08:00:00.000Z',
+    detectedAt: '2026-11-10T08:30:00.000Z',
+    acknowledgedAt: '2026-11-10T08:20:00.000Z',
+    resolvedAt: null,
+    endedAt: null,
+    status: 'In Progress',
+    statusCategory: 'indeterminate',
   }),
   makeIncident({
-    key: 'OPS-3', severity: null, services: [], detection: 'unknown', createdAt: '2026-11-12T09:00:00.000Z',
-    startedAt: null, detectedAt: '2026-11-12T09:00:00.000Z', acknowledgedAt: '2026-11-12T09:10:00.000Z',
-    resolvedAt: '2026-11-12T10:00:00.000Z', endedAt: '2026-11-12T10:00:00.000Z',
+    key: 'OPS-3',
+    severity: null,
+    services: [],
+    detection: 'unknown',
+    createdAt: '2026-11-12T09:00:00.000Z',
+    startedAt: null,
+    detectedAt: '2026-11-12T09:00:00.000Z',
+    acknowledgedAt: '2026-11-12T09:10:00.000Z',
+    resolvedAt: '2026-11-12T10:00:00.000Z',
+    endedAt: '2026-11-12T10:00:00.000Z',
   }),
   // the previous 14-day window of a 2026-11-01..15 query
   makeIncident({
-    key: 'OPS-0', severity: 'P0', services: ['api'], startedAt: '2026-10-20T10:00:00.000Z', detectedAt: '2026-10-20T10:10:00.000Z',
-    acknowledgedAt: '2026-10-20T10:11:00.000Z', resolvedAt: '2026-10-20T11:00:00.000Z', endedAt: '2026-10-20T11:00:00.000Z',
+    key: 'OPS-0',
+    severity: 'P0',
+    services: ['api'],
+    startedAt: '2026-10-20T10:00:00.000Z',
+    detectedAt: '2026-10-20T10:10:00.000Z',
+    acknowledgedAt: '2026-10-20T10:11:00.000Z',
+    resolvedAt: '2026-10-20T11:00:00.000Z',
+    endedAt: '2026-10-20T11:00:00.000Z',
   }),
 ];
 
@@ -40,8 +69,13 @@ const items = [
   makeActionItem({ key: 'ACT-1', incidentKey: 'OPS-1', owner: 'Sam Lee' }),
   makeActionItem({ key: 'ACT-2', incidentKey: 'OPS-1', owner: null, jiraDueDate: '2026-11-19' }),
   makeActionItem({
-    key: 'ACT-3', incidentKey: 'OPS-1', status: 'Done', statusCategory: 'done', jiraDueDate: '2026-11-10',
-    createdAt: '2026-11-03T10:00:00.000Z', resolvedAt: '2026-11-05T10:00:00.000Z',
+    key: 'ACT-3',
+    incidentKey: 'OPS-1',
+    status: 'Done',
+    statusCategory: 'done',
+    jiraDueDate: '2026-11-10',
+    createdAt: '2026-11-03T10:00:00.000Z',
+    resolvedAt: '2026-11-05T10:00:00.000Z',
   }),
   makeActionItem({ key: 'ACT-4', incidentKey: 'OPS-2', owner: 'Ana Ruiz', jiraDueDate: '2026-11-20' }),
   makeActionItem({ key: 'ACT-5', incidentKey: null, jiraDueDate: '2026-11-01' }),
@@ -73,13 +107,42 @@ describe('GET /api/metrics', () => {
       byDetection: { automated: 1, customer: 1, internal: 0, unknown: 1 },
     });
     // TTD: OPS-1 240 s, OPS-2 1800 s, OPS-3 missing (no startedAt)
-    expect(m.timeToDetect).toEqual({ count: 2, missing: 1, invalid: 0, meanSeconds: 1020, medianSeconds: 1020, p90Seconds: 240 + 0.9 * 1560 });
+    expect(m.timeToDetect).toEqual({
+      count: 2,
+      missing: 1,
+      invalid: 0,
+      meanSeconds: 1020,
+      medianSeconds: 1020,
+      p90Seconds: 240 + 0.9 * 1560,
+    });
     // TTA: OPS-1 120 s, OPS-2 acknowledged before detected, OPS-3 600 s
-    expect(m.timeToAcknowledge).toEqual({ count: 2, missing: 0, invalid: 1, meanSeconds: 360, medianSeconds: 360, p90Seconds: 120 + 0.9 * 480 });
+    expect(m.timeToAcknowledge).toEqual({
+      count: 2,
+      missing: 0,
+      invalid: 1,
+      meanSeconds: 360,
+      medianSeconds: 360,
+      p90Seconds: 120 + 0.9 * 480,
+    });
     // TTR: OPS-1 7200 s; OPS-2 unresolved; OPS-3 no startedAt
-    expect(m.timeToResolve).toEqual({ count: 1, missing: 2, invalid: 0, meanSeconds: 7200, medianSeconds: 7200, p90Seconds: 7200 });
+    expect(m.timeToResolve).toEqual({
+      count: 1,
+      missing: 2,
+      invalid: 0,
+      meanSeconds: 7200,
+      medianSeconds: 7200,
+      p90Seconds: 7200,
+    });
     // ACT-1..4 belong to incidents in range; ACT-1 (sla 11-17) and ACT-2 (11-19) are overdue; ACT-4 is due today
-    expect(m.actionItems).toEqual({ total: 4, open: 3, done: 1, overdue: 2, completionRate: 0.25, onTimeRate: 1, medianDaysToClose: 2 });
+    expect(m.actionItems).toEqual({
+      total: 4,
+      open: 3,
+      done: 1,
+      overdue: 2,
+      completionRate: 0.25,
+      onTimeRate: 1,
+      medianDaysToClose: 2,
+    });
     expect(m.previous?.range).toEqual({ from: '2026-10-18T00:00:00.000Z', to: '2026-11-01T00:00:00.000Z' });
     expect(m.previous?.incidents.total).toBe(1);
     expect(m.previous?.timeToDetect.medianSeconds).toBe(600);
@@ -97,10 +160,12 @@ describe('GET /api/metrics', () => {
     const web = (await request(t.app).get(`/api/metrics?${RANGE}&service=web`).expect(200)).body as MetricsResponse;
     expect(web.incidents.total).toBe(1);
     expect(web.actionItems.total).toBe(1);
-    const unknown = (await request(t.app).get(`/api/metrics?${RANGE}&severity=unknown`).expect(200)).body as MetricsResponse;
+    const unknown = (await request(t.app).get(`/api/metrics?${RANGE}&severity=unknown`).expect(200))
+      .body as MetricsResponse;
     expect(unknown.incidents.total).toBe(1);
     expect(unknown.incidents.bySeverity.unknown).toBe(1);
-    const p0 = (await request(t.app).get(`/api/metrics?${RANGE}&severity=P0&service=db`).expect(200)).body as MetricsResponse;
+    const p0 = (await request(t.app).get(`/api/metrics?${RANGE}&severity=P0&service=db`).expect(200))
+      .body as MetricsResponse;
     expect(p0.incidents.total).toBe(1);
     expect(p0.actionItems.total).toBe(3);
   });
@@ -131,7 +196,12 @@ describe('GET /api/metrics', () => {
     const before = (await request(t.app).get(`/api/metrics?${RANGE}&service=api`).expect(200)).body as MetricsResponse;
     expect(before.incidents.total).toBe(1);
     await t.store.upsertIncidents([
-      makeIncident({ key: 'OPS-9', services: ['api'], startedAt: '2026-11-05T00:00:00.000Z', detectedAt: '2026-11-05T00:01:00.000Z' }),
+      makeIncident({
+        key: 'OPS-9',
+        services: ['api'],
+        startedAt: '2026-11-05T00:00:00.000Z',
+        detectedAt: '2026-11-05T00:01:00.000Z',
+      }),
     ]);
     const after = (await request(t.app).get(`/api/metrics?${RANGE}&service=api`).expect(200)).body as MetricsResponse;
     expect(after.incidents.total).toBe(2);
@@ -147,9 +217,17 @@ describe('GET /api/incidents', () => {
     expect(res.body.items.map((i: { key: string }) => i.key)).toEqual(['OPS-1', 'OPS-9', 'OPS-2', 'OPS-3']);
     expect(res.body).not.toHaveProperty('nextCursor');
     expect(res.body.items[0]).toMatchObject({
-      key: 'OPS-1', summary: 'Incident OPS-1', severity: 'P0', services: ['api', 'db'], status: 'Resolved',
-      startedAt: '2026-11-02T10:00:00.000Z', detectedAt: '2026-11-02T10:04:00.000Z', acknowledgedAt: '2026-11-02T10:06:00.000Z',
-      resolvedAt: '2026-11-02T12:00:00.000Z', endedAt: '2026-11-02T12:00:00.000Z', commander: 'Dana Reyes',
+      key: 'OPS-1',
+      summary: 'Incident OPS-1',
+      severity: 'P0',
+      services: ['api', 'db'],
+      status: 'Resolved',
+      startedAt: '2026-11-02T10:00:00.000Z',
+      detectedAt: '2026-11-02T10:04:00.000Z',
+      acknowledgedAt: '2026-11-02T10:06:00.000Z',
+      resolvedAt: '2026-11-02T12:00:00.000Z',
+      endedAt: '2026-11-02T12:00:00.000Z',
+      commander: 'Dana Reyes',
       url: 'https://example.atlassian.net/browse/OPS-1',
     });
   });
@@ -160,14 +238,24 @@ describe('GET /api/incidents', () => {
   });
 
   it('filters by service and severity', async () => {
-    expect((await request(t.app).get(`/api/incidents?${RANGE}&service=db`).expect(200)).body.items.map((i: { key: string }) => i.key)).toEqual(['OPS-1']);
-    expect((await request(t.app).get(`/api/incidents?${RANGE}&severity=unknown`).expect(200)).body.items.map((i: { key: string }) => i.key)).toEqual(['OPS-3']);
+    expect(
+      (await request(t.app).get(`/api/incidents?${RANGE}&service=db`).expect(200)).body.items.map(
+        (i: { key: string }) => i.key,
+      ),
+    ).toEqual(['OPS-1']);
+    expect(
+      (await request(t.app).get(`/api/incidents?${RANGE}&severity=unknown`).expect(200)).body.items.map(
+        (i: { key: string }) => i.key,
+      ),
+    ).toEqual(['OPS-3']);
   });
 
   it('pages with limit and nextCursor', async () => {
     const first = await request(t.app).get(`/api/incidents?${RANGE}&limit=3`).expect(200);
     expect(first.body.items.map((i: { key: string }) => i.key)).toEqual(['OPS-1', 'OPS-9', 'OPS-2']);
-    const second = await request(t.app).get(`/api/incidents?${RANGE}&limit=3&cursor=${first.body.nextCursor}`).expect(200);
+    const second = await request(t.app)
+      .get(`/api/incidents?${RANGE}&limit=3&cursor=${first.body.nextCursor}`)
+      .expect(200);
     expect(second.body).toMatchObject({ items: [{ key: 'OPS-3' }], nextCursor: null });
   });
 
@@ -188,8 +276,21 @@ describe('GET /api/incidents', () => {
 describe('GET /api/incidents/:key', () => {
   it('answers the incident with its action items, timeline and post-mortem', async () => {
     const res = await request(t.app).get('/api/incidents/OPS-1').expect(200);
-    expect(res.body).toMatchObject({ key: 'OPS-1', postmortem: null, timeline: [{ event: 'Status: Open → In Progress' }] });
-    expect(res.body.actionItems.map((i: { key: string; dueDate: string; dueDateSource: string; daysOverdue: number | null }) => [i.key, i.dueDate, i.dueDateSource, i.daysOverdue])).toEqual([
+    expect(res.body).toMatchObject({
+      key: 'OPS-1',
+      postmortem: null,
+      timeline: [{ event: 'Status: Open → In Progress' }],
+    });
+    expect(
+      res.body.actionItems.map(
+        (i: { key: string; dueDate: string; dueDateSource: string; daysOverdue: number | null }) => [
+          i.key,
+          i.dueDate,
+          i.dueDateSource,
+          i.daysOverdue,
+        ],
+      ),
+    ).toEqual([
       ['ACT-1', '2026-11-17', 'sla', 3],
       ['ACT-2', '2026-11-19', 'jira', 1],
       ['ACT-3', '2026-11-10', 'jira', null],
@@ -216,13 +317,29 @@ describe('GET /api/incidents/:key/postmortem.md', () => {
 
   it('uses an imported post-mortem', async () => {
     await t.store.savePostmortem({
-      incidentKey: 'OPS-2', title: 'Web checkout slow',
-      summary: { incidentId: 'OPS-2', startedAt: null, endedAt: null, durationSeconds: null, services: [], severity: null, impact: 'Slow checkout for 20 minutes', commander: null, responders: [] },
+      incidentKey: 'OPS-2',
+      title: 'Web checkout slow',
+      summary: {
+        incidentId: 'OPS-2',
+        startedAt: null,
+        endedAt: null,
+        durationSeconds: null,
+        services: [],
+        severity: null,
+        impact: 'Slow checkout for 20 minutes',
+        commander: null,
+        responders: [],
+      },
       detection: { method: null, timeToDetectSeconds: null, effective: null },
-      timeline: [], timeToAcknowledgeSeconds: null, timeToResolveSeconds: null,
+      timeline: [],
+      timeToAcknowledgeSeconds: null,
+      timeToResolveSeconds: null,
       rootCause: { immediateCause: 'Cache stampede', contributingFactors: [], fiveWhys: [] },
-      resolution: { how: null, effective: null }, lessons: { wentWell: [], couldBeBetter: [] },
-      actionItems: [], links: [], importedAt: '2026-11-15T00:00:00.000Z',
+      resolution: { how: null, effective: null },
+      lessons: { wentWell: [], couldBeBetter: [] },
+      actionItems: [],
+      links: [],
+      importedAt: '2026-11-15T00:00:00.000Z',
     });
     const res = await request(t.app).get('/api/incidents/OPS-2/postmortem.md').expect(200);
     expect(res.text).toContain('# Post-Mortem Report: Web checkout slow');
@@ -245,8 +362,17 @@ describe('GET /api/action-items', () => {
     const res = await request(t.app).get('/api/action-items').expect(200);
     expect(keys(res)).toEqual(['ACT-1', 'ACT-2', 'ACT-3', 'ACT-4', 'ACT-5']);
     expect(res.body.items[0]).toMatchObject({
-      key: 'ACT-1', summary: 'Action ACT-1', incidentKey: 'OPS-1', owner: 'Sam Lee', status: 'To Do', statusCategory: 'new',
-      dueDate: '2026-11-17', dueDateSource: 'sla', createdAt: '2026-10-02T10:00:00.000Z', resolvedAt: null, daysOverdue: 3,
+      key: 'ACT-1',
+      summary: 'Action ACT-1',
+      incidentKey: 'OPS-1',
+      owner: 'Sam Lee',
+      status: 'To Do',
+      statusCategory: 'new',
+      dueDate: '2026-11-17',
+      dueDateSource: 'sla',
+      createdAt: '2026-10-02T10:00:00.000Z',
+      resolvedAt: null,
+      daysOverdue: 3,
       url: 'https://example.atlassian.net/browse/ACT-1',
     });
     expect(res.body.items[0]).not.toHaveProperty('jiraDueDate');
@@ -263,8 +389,15 @@ describe('GET /api/action-items', () => {
 
   it('filters by owner, service, severity, incident and overdue=false', async () => {
     expect(keys(await request(t.app).get('/api/action-items?owner=Ana%20Ruiz').expect(200))).toEqual(['ACT-4']);
-    expect(keys(await request(t.app).get('/api/action-items?service=db').expect(200))).toEqual(['ACT-1', 'ACT-2', 'ACT-3']);
-    expect(keys(await request(t.app).get('/api/action-items?service=db&overdue=true').expect(200))).toEqual(['ACT-1', 'ACT-2']);
+    expect(keys(await request(t.app).get('/api/action-items?service=db').expect(200))).toEqual([
+      'ACT-1',
+      'ACT-2',
+      'ACT-3',
+    ]);
+    expect(keys(await request(t.app).get('/api/action-items?service=db&overdue=true').expect(200))).toEqual([
+      'ACT-1',
+      'ACT-2',
+    ]);
     expect(keys(await request(t.app).get('/api/action-items?severity=P2').expect(200))).toEqual(['ACT-4']);
     expect(keys(await request(t.app).get('/api/action-items?incident=OPS-2').expect(200))).toEqual(['ACT-4']);
     expect(keys(await request(t.app).get('/api/action-items?overdue=false').expect(200))).toEqual(['ACT-3', 'ACT-4']);
@@ -273,7 +406,9 @@ describe('GET /api/action-items', () => {
   it('pages with limit and nextCursor', async () => {
     const first = await request(t.app).get('/api/action-items?overdue=true&limit=2').expect(200);
     expect(keys(first)).toEqual(['ACT-5', 'ACT-1']);
-    const second = await request(t.app).get(`/api/action-items?overdue=true&limit=2&cursor=${first.body.nextCursor}`).expect(200);
+    const second = await request(t.app)
+      .get(`/api/action-items?overdue=true&limit=2&cursor=${first.body.nextCursor}`)
+      .expect(200);
     expect(keys(second)).toEqual(['ACT-2']);
     expect(second.body.nextCursor).toBeNull();
   });
@@ -297,9 +432,17 @@ describe('HTTP caching', () => {
     expect(etag).toMatch(/^W\/"/);
     await request(t.app).get(`/api/metrics?${RANGE}`).set('If-None-Match', etag).expect(304);
     const list = await request(t.app).get('/api/action-items?overdue=true').expect(200);
-    await request(t.app).get('/api/action-items?overdue=true').set('If-None-Match', list.headers.etag as string).expect(304);
-    await t.store.upsertActionItems([makeActionItem({ key: 'ACT-6', incidentKey: 'OPS-1', jiraDueDate: '2026-11-01' })]);
-    const changed = await request(t.app).get('/api/action-items?overdue=true').set('If-None-Match', list.headers.etag as string).expect(200);
+    await request(t.app)
+      .get('/api/action-items?overdue=true')
+      .set('If-None-Match', list.headers.etag as string)
+      .expect(304);
+    await t.store.upsertActionItems([
+      makeActionItem({ key: 'ACT-6', incidentKey: 'OPS-1', jiraDueDate: '2026-11-01' }),
+    ]);
+    const changed = await request(t.app)
+      .get('/api/action-items?overdue=true')
+      .set('If-None-Match', list.headers.etag as string)
+      .expect(200);
     expect(changed.body.items.slice(0, 2).map((i: { key: string }) => i.key)).toEqual(['ACT-5', 'ACT-6']);
   });
 });

@@ -14,8 +14,19 @@ let t: TestApp;
 beforeAll(async () => {
   t = await testApp({ TIMEZONE: 'Europe/Berlin' }, { now: () => NOW });
   await t.store.upsertIncidents([
-    makeIncident({ key: 'OPS-1', severity: 'P0', startedAt: '2026-11-16T09:00:00.000Z', resolvedAt: '2026-11-16T11:00:00.000Z' }),
-    makeIncident({ key: 'OPS-2', severity: 'P1', startedAt: '2026-11-18T14:00:00.000Z', status: 'Investigating', statusCategory: 'indeterminate' }),
+    makeIncident({
+      key: 'OPS-1',
+      severity: 'P0',
+      startedAt: '2026-11-16T09:00:00.000Z',
+      resolvedAt: '2026-11-16T11:00:00.000Z',
+    }),
+    makeIncident({
+      key: 'OPS-2',
+      severity: 'P1',
+      startedAt: '2026-11-18T14:00:00.000Z',
+      status: 'Investigating',
+      statusCategory: 'indeterminate',
+    }),
     makeIncident({ key: 'OPS-3', severity: 'P2', startedAt: '2026-11-19T08:00:00.000Z' }),
     // Sunday 23:30 in Berlin: still W47 there, though Monday in UTC+2 zones further east.
     makeIncident({ key: 'OPS-4', severity: 'P1', startedAt: '2026-11-22T22:30:00.000Z' }),
@@ -26,16 +37,44 @@ beforeAll(async () => {
   ]);
   const done = { status: 'Done', statusCategory: 'done' as const };
   await t.store.upsertActionItems([
-    makeActionItem({ key: 'ACT-1', incidentKey: 'OPS-1', owner: 'Alex', jiraDueDate: '2026-11-25', ...done, resolvedAt: '2026-11-18T10:00:00.000Z' }),
+    makeActionItem({
+      key: 'ACT-1',
+      incidentKey: 'OPS-1',
+      owner: 'Alex',
+      jiraDueDate: '2026-11-25',
+      ...done,
+      resolvedAt: '2026-11-18T10:00:00.000Z',
+    }),
     makeActionItem({ key: 'ACT-2', incidentKey: 'OPS-1', owner: 'Alex', jiraDueDate: '2026-11-20' }),
     makeActionItem({ key: 'ACT-3', incidentKey: 'OPS-2', owner: 'Alex', jiraDueDate: '2026-12-10' }),
     makeActionItem({ key: 'ACT-4', incidentKey: 'OPS-0', owner: 'Bo', jiraDueDate: '2026-10-01' }),
-    makeActionItem({ key: 'ACT-5', incidentKey: 'OPS-0', owner: 'Bo', jiraDueDate: '2026-10-01', ...done, resolvedAt: '2026-11-17T10:00:00.000Z' }),
-    makeActionItem({ key: 'ACT-6', incidentKey: 'OPS-0', owner: 'Bo', jiraDueDate: '2026-11-17', ...done, resolvedAt: '2026-11-19T10:00:00.000Z' }),
+    makeActionItem({
+      key: 'ACT-5',
+      incidentKey: 'OPS-0',
+      owner: 'Bo',
+      jiraDueDate: '2026-10-01',
+      ...done,
+      resolvedAt: '2026-11-17T10:00:00.000Z',
+    }),
+    makeActionItem({
+      key: 'ACT-6',
+      incidentKey: 'OPS-0',
+      owner: 'Bo',
+      jiraDueDate: '2026-11-17',
+      ...done,
+      resolvedAt: '2026-11-19T10:00:00.000Z',
+    }),
     makeActionItem({ key: 'ACT-7', incidentKey: 'OPS-0', owner: null, jiraDueDate: '2026-10-15' }),
     makeActionItem({ key: 'ACT-8', incidentKey: 'OPS-0', owner: 'Bo', jiraDueDate: '2026-11-01' }),
     // Due in the week but done on its due date: not late.
-    makeActionItem({ key: 'ACT-9', incidentKey: 'OPS-0', owner: 'Bo', jiraDueDate: '2026-11-18', ...done, resolvedAt: '2026-11-18T20:00:00.000Z' }),
+    makeActionItem({
+      key: 'ACT-9',
+      incidentKey: 'OPS-0',
+      owner: 'Bo',
+      jiraDueDate: '2026-11-18',
+      ...done,
+      resolvedAt: '2026-11-18T20:00:00.000Z',
+    }),
   ]);
   await t.store.savePostmortem(emptyPostmortem('OPS-1', '2026-11-19T12:00:00.000Z'));
 });
@@ -48,25 +87,42 @@ describe('GET /api/review', () => {
     const res = await request(t.app).get('/api/review').expect(200);
     const body = res.body as ReviewResponse;
     expect(body).toMatchObject({
-      week: '2026-W47', previousWeek: '2026-W46', nextWeek: '2026-W48', timezone: 'Europe/Berlin', firstDay: '2026-11-16', lastDay: '2026-11-22',
+      week: '2026-W47',
+      previousWeek: '2026-W46',
+      nextWeek: '2026-W48',
+      timezone: 'Europe/Berlin',
+      firstDay: '2026-11-16',
+      lastDay: '2026-11-22',
       range: { from: '2026-11-15T23:00:00.000Z', to: '2026-11-22T23:00:00.000Z' },
     });
     expect(body.incidents.map((i) => i.key)).toEqual(['OPS-1', 'OPS-2', 'OPS-4']);
     expect(body.incidents[0]).toMatchObject({
-      severity: 'P0', resolved: true, postmortemImportedAt: '2026-11-19T12:00:00.000Z', url: 'https://example.atlassian.net/browse/OPS-1',
+      severity: 'P0',
+      resolved: true,
+      postmortemImportedAt: '2026-11-19T12:00:00.000Z',
+      url: 'https://example.atlassian.net/browse/OPS-1',
       actionItems: { total: 2, open: 1, done: 1, overdue: 1 },
     });
-    expect(body.incidents[1]).toMatchObject({ severity: 'P1', resolved: false, postmortemImportedAt: null, actionItems: { total: 1, open: 1, done: 0, overdue: 0 } });
+    expect(body.incidents[1]).toMatchObject({
+      severity: 'P1',
+      resolved: false,
+      postmortemImportedAt: null,
+      actionItems: { total: 1, open: 1, done: 0, overdue: 0 },
+    });
   });
 
   it('groups overdue action items by owner, most first, no owner last', async () => {
     const body = (await request(t.app).get('/api/review').expect(200)).body as ReviewResponse;
     expect(body.overdueByOwner.map((g) => [g.owner, g.items.map((i) => i.key)])).toEqual([
-      ['Bo', ['ACT-4', 'ACT-8']], ['Alex', ['ACT-2']], [null, ['ACT-7']],
+      ['Bo', ['ACT-4', 'ACT-8']],
+      ['Alex', ['ACT-2']],
+      [null, ['ACT-7']],
     ]);
     // The same items as /api/action-items?overdue=true.
     const overdue = await request(t.app).get('/api/action-items').query({ overdue: 'true' }).expect(200);
-    expect(body.overdueByOwner.flatMap((g) => g.items.map((i) => i.key)).sort()).toEqual((overdue.body.items as Array<{ key: string }>).map((i) => i.key).sort());
+    expect(body.overdueByOwner.flatMap((g) => g.items.map((i) => i.key)).sort()).toEqual(
+      (overdue.body.items as Array<{ key: string }>).map((i) => i.key).sort(),
+    );
   });
 
   it('says what was closed in the week and what missed its due date in it', async () => {
@@ -86,10 +142,12 @@ describe('GET /api/review', () => {
   });
 
   it('takes ?week= for another week', async () => {
-    const body = (await request(t.app).get('/api/review').query({ week: '2026-W46' }).expect(200)).body as ReviewResponse;
+    const body = (await request(t.app).get('/api/review').query({ week: '2026-W46' }).expect(200))
+      .body as ReviewResponse;
     expect(body.week).toBe('2026-W46');
     expect(body.incidents.map((i) => i.key)).toEqual(['OPS-6']);
-    const w48 = (await request(t.app).get('/api/review').query({ week: '2026-W48' }).expect(200)).body as ReviewResponse;
+    const w48 = (await request(t.app).get('/api/review').query({ week: '2026-W48' }).expect(200))
+      .body as ReviewResponse;
     expect(w48.incidents.map((i) => i.key)).toEqual(['OPS-5']);
   });
 
@@ -102,10 +160,16 @@ describe('GET /api/review', () => {
   });
 
   it('needs credentials like the rest of the API', async () => {
-    const locked = await testApp({ TIMEZONE: 'Europe/Berlin', AUTH_MODE: 'api-key', API_KEYS: 'review-test-key-0123456789' }, { now: () => NOW });
+    const locked = await testApp(
+      { TIMEZONE: 'Europe/Berlin', AUTH_MODE: 'api-key', API_KEYS: 'review-test-key-0123456789' },
+      { now: () => NOW },
+    );
     try {
       await request(locked.app).get('/api/review').expect(401);
-      await request(locked.app).get('/api/review').set('Authorization', 'Bearer review-test-key-0123456789').expect(200);
+      await request(locked.app)
+        .get('/api/review')
+        .set('Authorization', 'Bearer review-test-key-0123456789')
+        .expect(200);
     } finally {
       await locked.close();
     }
@@ -115,14 +179,31 @@ describe('GET /api/review', () => {
 describe('reviewAgenda', () => {
   it('passes on the change of each headline, the recurrence and the fixes behind each incident when the metrics carry them', async () => {
     const service = (await import('../../server/http/routes/metricsService.js')).metricsServiceOf(t);
-    const recurrence = { behindOverdueFix: 1, rate: 0.25, items: [{ key: 'ACT-4', incidentKey: 'OPS-0', dueDate: '2026-10-01', incidents: ['OPS-1'] }], itemsTotal: 1 };
+    const recurrence = {
+      behindOverdueFix: 1,
+      rate: 0.25,
+      items: [{ key: 'ACT-4', incidentKey: 'OPS-0', dueDate: '2026-10-01', incidents: ['OPS-1'] }],
+      itemsTotal: 1,
+    };
     const untested = { p: null, significant: false };
-    const change = { incidents: { p: 0.375, significant: false }, timeToDetect: untested, timeToAcknowledge: untested, timeToResolve: { p: 0.01, significant: true } };
+    const change = {
+      incidents: { p: 0.375, significant: false },
+      timeToDetect: untested,
+      timeToAcknowledge: untested,
+      timeToResolve: { p: 0.01, significant: true },
+    };
     const source = {
-      metrics: async (q: Parameters<typeof service.metrics>[0]) => ({ ...(await service.metrics(q)), recurrence, change }),
+      metrics: async (q: Parameters<typeof service.metrics>[0]) => ({
+        ...(await service.metrics(q)),
+        recurrence,
+        change,
+      }),
       incidents: service.incidents.bind(service),
       actionItems: service.actionItems.bind(service),
-      incident: async (key: string) => ({ ...(await service.incident(key)), behindOverdueFixes: key === 'OPS-1' ? ['ACT-4'] : [] }),
+      incident: async (key: string) => ({
+        ...(await service.incident(key)),
+        behindOverdueFixes: key === 'OPS-1' ? ['ACT-4'] : [],
+      }),
     };
     const agenda = await reviewAgenda(source, { week: '2026-W47', timezone: 'Europe/Berlin', now: NOW });
     expect(agenda.recurrence).toEqual(recurrence);

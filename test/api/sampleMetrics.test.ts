@@ -53,21 +53,32 @@ afterAll(async () => {
 const DAY = 86_400_000;
 const queries: Array<{ name: string; query: string; from: number; to: number; service?: string; severity?: string }> = [
   { name: 'default (last 90 days)', query: '', from: NOW.getTime() - 90 * DAY, to: NOW.getTime() },
-  { name: 'a year', query: `from=${new Date(NOW.getTime() - 365 * DAY).toISOString()}&to=${NOW.toISOString()}`, from: NOW.getTime() - 365 * DAY, to: NOW.getTime() },
+  {
+    name: 'a year',
+    query: `from=${new Date(NOW.getTime() - 365 * DAY).toISOString()}&to=${NOW.toISOString()}`,
+    from: NOW.getTime() - 365 * DAY,
+    to: NOW.getTime(),
+  },
   {
     name: 'the spring DST change, service checkout',
     query: 'from=2026-03-01T00:00:00Z&to=2026-05-01T00:00:00Z&service=checkout',
-    from: Date.parse('2026-03-01T00:00:00Z'), to: Date.parse('2026-05-01T00:00:00Z'), service: 'checkout',
+    from: Date.parse('2026-03-01T00:00:00Z'),
+    to: Date.parse('2026-05-01T00:00:00Z'),
+    service: 'checkout',
   },
   {
     name: '180 days, severity P1',
     query: `from=${new Date(NOW.getTime() - 180 * DAY).toISOString()}&to=${NOW.toISOString()}&severity=P1`,
-    from: NOW.getTime() - 180 * DAY, to: NOW.getTime(), severity: 'P1',
+    from: NOW.getTime() - 180 * DAY,
+    to: NOW.getTime(),
+    severity: 'P1',
   },
   {
     name: '180 days, severity unknown',
     query: `from=${new Date(NOW.getTime() - 180 * DAY).toISOString()}&to=${NOW.toISOString()}&severity=unknown`,
-    from: NOW.getTime() - 180 * DAY, to: NOW.getTime(), severity: 'unknown',
+    from: NOW.getTime() - 180 * DAY,
+    to: NOW.getTime(),
+    severity: 'unknown',
   },
 ];
 
@@ -94,24 +105,39 @@ describe('GET /api/metrics over the synced sample Jira', () => {
   });
 
   it.each(queries)('every number agrees with the reference: $name', async ({ query, from, to, service, severity }) => {
-    const res = await request(t.app).get(`/api/metrics${query ? `?${query}` : ''}`).expect(200);
+    const res = await request(t.app)
+      .get(`/api/metrics${query ? `?${query}` : ''}`)
+      .expect(200);
     const actual = res.body as MetricsResponse;
     const { incidents, items } = await stored();
     const expected = referenceMetrics(incidents, items, {
-      from, to, now: NOW.getTime(), zone: ZONE, sla: t.config.actionItemSlaDays,
-      ...(service ? { service } : {}), ...(severity ? { severity } : {}),
+      from,
+      to,
+      now: NOW.getTime(),
+      zone: ZONE,
+      sla: t.config.actionItemSlaDays,
+      ...(service ? { service } : {}),
+      ...(severity ? { severity } : {}),
     });
     const { dataQuality, ...numbers } = expected;
     const { dataQuality: actualQuality, formulas: _formulas, ...actualNumbers } = actual;
     const compared = expectSameNumbers(actualNumbers, numbers);
     expect(compared).toBeGreaterThan(100);
     // /api/metrics carries the first entries and the totals; /api/data-quality the full lists.
-    expect(actualQuality?.totals).toEqual({ incidents: dataQuality.incidents.length, actionItems: dataQuality.actionItems.length });
-    const full = (await request(t.app).get(`/api/data-quality${query ? `?${query}` : ''}`).expect(200)).body as DataQualityResponse;
+    expect(actualQuality?.totals).toEqual({
+      incidents: dataQuality.incidents.length,
+      actionItems: dataQuality.actionItems.length,
+    });
+    const full = (
+      await request(t.app)
+        .get(`/api/data-quality${query ? `?${query}` : ''}`)
+        .expect(200)
+    ).body as DataQualityResponse;
     const keysOf = (kind: string) => full.items.filter((i) => i.kind === kind).map((i) => i.key);
-    expect({ incidents: keysOf('incident').sort(), actionItems: keysOf('actionItem').sort() }).toEqual(
-      { incidents: [...dataQuality.incidents].sort(), actionItems: [...dataQuality.actionItems].sort() },
-    );
+    expect({ incidents: keysOf('incident').sort(), actionItems: keysOf('actionItem').sort() }).toEqual({
+      incidents: [...dataQuality.incidents].sort(),
+      actionItems: [...dataQuality.actionItems].sort(),
+    });
     expect(actualQuality?.incidents.map((i) => i.key)).toEqual(keysOf('incident').slice(0, DATA_QUALITY_PREVIEW));
     expect(actualQuality?.actionItems.map((i) => i.key)).toEqual(keysOf('actionItem').slice(0, DATA_QUALITY_PREVIEW));
   });
@@ -121,8 +147,10 @@ describe('GET /api/metrics over the synced sample Jira', () => {
     const versionBefore = await t.store.dataVersion();
     // close every open action item of one incident in range in Jira, then sync
     const { incidents, items } = await stored();
-    const target = incidents.find((incident) =>
-      Date.parse(incident.placeAt) >= queries[1]!.from && items.some((item) => item.incidentKey === incident.key && item.statusCategory !== 'done'),
+    const target = incidents.find(
+      (incident) =>
+        Date.parse(incident.placeAt) >= queries[1]!.from &&
+        items.some((item) => item.incidentKey === incident.key && item.statusCategory !== 'done'),
     );
     expect(target).toBeDefined();
     const open = items.filter((item) => item.incidentKey === target!.key && item.statusCategory !== 'done');
@@ -135,7 +163,11 @@ describe('GET /api/metrics over the synced sample Jira', () => {
     expect(after.actionItems.open).toBe(before.actionItems.open - open.length);
     const fresh = await stored();
     const expected = referenceMetrics(fresh.incidents, fresh.items, {
-      from: queries[1]!.from, to: queries[1]!.to, now: NOW.getTime(), zone: ZONE, sla: t.config.actionItemSlaDays,
+      from: queries[1]!.from,
+      to: queries[1]!.to,
+      now: NOW.getTime(),
+      zone: ZONE,
+      sla: t.config.actionItemSlaDays,
     });
     expectSameNumbers(after.actionItems, expected.actionItems);
   });

@@ -14,7 +14,10 @@ import { capturingLogger } from '../digest/logging.js';
 import { testApp, type TestApp } from '../support/app.js';
 
 const KEY = 'test-key-0123456789abcdef';
-const TEAMS = { TEAMS_APP_CLIENT_ID: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', TEAMS_TENANT_ID: '11111111-2222-3333-4444-555555555555' };
+const TEAMS = {
+  TEAMS_APP_CLIENT_ID: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+  TEAMS_TENANT_ID: '11111111-2222-3333-4444-555555555555',
+};
 
 let apps: TestApp[] = [];
 async function open(env: Record<string, string> = {}, overrides: Parameters<typeof testApp>[1] = {}): Promise<TestApp> {
@@ -52,7 +55,9 @@ function routesOf(app: Express): Array<{ method: string; path: string }> {
 }
 
 function protectedRoutes(app: Express) {
-  return routesOf(app).filter(({ path }) => path.startsWith('/api/') && !OPEN_API_ROUTES.some((route) => route.test(path)));
+  return routesOf(app).filter(
+    ({ path }) => path.startsWith('/api/') && !OPEN_API_ROUTES.some((route) => route.test(path)),
+  );
 }
 
 /** Ways to write the same path that a router or a proxy may read as that path. */
@@ -77,7 +82,8 @@ function variants(path: string): Array<{ name: string; path: string; routed: boo
 }
 
 function send(app: Express, method: string, path: string) {
-  const req = method === 'post' ? request(app).post(path).send({ summary: 'Rotate the on-call pager' }) : request(app).get(path);
+  const req =
+    method === 'post' ? request(app).post(path).send({ summary: 'Rotate the on-call pager' }) : request(app).get(path);
   return req;
 }
 
@@ -91,7 +97,12 @@ describe.each([
     const routes = protectedRoutes(t.app);
     // The router is really read: the routes of today are all there.
     expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(
-      expect.arrayContaining(['get /api/metrics', 'get /api/incidents', 'get /api/action-items', 'post /api/incidents/OPS-162/action-items']),
+      expect.arrayContaining([
+        'get /api/metrics',
+        'get /api/incidents',
+        'get /api/action-items',
+        'post /api/incidents/OPS-162/action-items',
+      ]),
     );
     const served: string[] = [];
     for (const { method, path } of routes) {
@@ -130,12 +141,23 @@ describe('the canonical path', () => {
 });
 
 describe('AUTH_MODE=none serves loopback Host names only', () => {
-  it.each(['localhost', 'localhost:3000', '127.0.0.1:8080', '127.0.0.2', '[::1]', '[::1]:3000', 'LOCALHOST:1'])('serves Host %s', async (host) => {
-    const t = await open();
-    expect((await request(t.app).get('/api/metrics').set('Host', host)).status).toBe(200);
-  });
+  it.each(['localhost', 'localhost:3000', '127.0.0.1:8080', '127.0.0.2', '[::1]', '[::1]:3000', 'LOCALHOST:1'])(
+    'serves Host %s',
+    async (host) => {
+      const t = await open();
+      expect((await request(t.app).get('/api/metrics').set('Host', host)).status).toBe(200);
+    },
+  );
 
-  it.each(['attacker.example', 'attacker.example:3000', 'localhost.attacker.example', '127.0.0.1.nip.io', '10.0.0.5', '[::2]', ''])('answers 421 to Host "%s"', async (host) => {
+  it.each([
+    'attacker.example',
+    'attacker.example:3000',
+    'localhost.attacker.example',
+    '127.0.0.1.nip.io',
+    '10.0.0.5',
+    '[::2]',
+    '',
+  ])('answers 421 to Host "%s"', async (host) => {
     const t = await open();
     for (const path of ['/api/metrics', '/api/health', '/tab']) {
       const res = await request(t.app).get(path).set('Host', host);
@@ -146,7 +168,10 @@ describe('AUTH_MODE=none serves loopback Host names only', () => {
 
   it('leaves Host alone with credentials-based modes (a proxy names the public host)', async () => {
     const t = await open({ AUTH_MODE: 'api-key', API_KEYS: KEY });
-    const res = await request(t.app).get('/api/metrics').set('Host', 'insights.example.com').set('Authorization', `Bearer ${KEY}`);
+    const res = await request(t.app)
+      .get('/api/metrics')
+      .set('Host', 'insights.example.com')
+      .set('Authorization', `Bearer ${KEY}`);
     expect(res.status).toBe(200);
   });
 });
@@ -176,20 +201,35 @@ describe('cross-site writes are refused in every mode', () => {
 
   it("lets the server's own pages write, and anyone read", async () => {
     const t = await open();
-    const own = await request(t.app).post('/api/postmortems?dryRun=true').set('Host', 'localhost:4000').set('Origin', 'http://localhost:4000').set('Sec-Fetch-Site', 'same-origin').type('text/markdown').send(MARKDOWN);
+    const own = await request(t.app)
+      .post('/api/postmortems?dryRun=true')
+      .set('Host', 'localhost:4000')
+      .set('Origin', 'http://localhost:4000')
+      .set('Sec-Fetch-Site', 'same-origin')
+      .type('text/markdown')
+      .send(MARKDOWN);
     expect(own.status).not.toBe(403);
-    const read = await request(t.app).get('/api/metrics').set('Origin', 'http://attacker.example').set('Sec-Fetch-Site', 'cross-site');
+    const read = await request(t.app)
+      .get('/api/metrics')
+      .set('Origin', 'http://attacker.example')
+      .set('Sec-Fetch-Site', 'cross-site');
     expect(read.status).toBe(200);
   });
 });
 
 describe('POST /api/postmortems takes text/markdown only', () => {
-  it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/x-markdown'])('answers 415 naming text/markdown to %s', async (type) => {
-    const t = await open();
-    const res = await request(t.app).post('/api/postmortems?dryRun=true').set('Content-Type', type).send(MARKDOWN);
-    expect(res.status).toBe(415);
-    expect(res.body.error).toEqual({ code: 'unsupported_media_type', message: expect.stringContaining('text/markdown') });
-  });
+  it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/x-markdown'])(
+    'answers 415 naming text/markdown to %s',
+    async (type) => {
+      const t = await open();
+      const res = await request(t.app).post('/api/postmortems?dryRun=true').set('Content-Type', type).send(MARKDOWN);
+      expect(res.status).toBe(415);
+      expect(res.body.error).toEqual({
+        code: 'unsupported_media_type',
+        message: expect.stringContaining('text/markdown'),
+      });
+    },
+  );
 });
 
 describe('GET /api/health', () => {
@@ -209,35 +249,54 @@ describe('GET /api/health', () => {
     const keyed = await open({ AUTH_MODE: 'api-key', API_KEYS: KEY });
     const full = await request(keyed.app).get('/api/health').set('Authorization', `Bearer ${KEY}`);
     expect(full.body).toMatchObject({ status: 'ok', store: 'embedded', counts: expect.any(Object) });
-    expect((await request(keyed.app).get('/api/health').set('Authorization', 'Bearer wrong-key-0123456789')).status).toBe(401);
+    expect(
+      (await request(keyed.app).get('/api/health').set('Authorization', 'Bearer wrong-key-0123456789')).status,
+    ).toBe(401);
     const none = await open();
-    expect((await request(none.app).get('/api/health')).body).toMatchObject({ status: 'ok', store: 'embedded', sync: null });
+    expect((await request(none.app).get('/api/health')).body).toMatchObject({
+      status: 'ok',
+      store: 'embedded',
+      sync: null,
+    });
   });
 });
 
 describe('a malformed percent-encoding in a path', () => {
-  it.each(['/api/incidents/%E0%A4%A', '/api/incidents/%zz', '/tab/%E0', '/%'])('%s is a 400 with no stack in the log', async (path) => {
-    const { logger, lines } = capturingLogger();
-    const t = await open({ AUTH_MODE: 'api-key', API_KEYS: KEY }, { logger });
-    const res = await request(t.app).get(path).set('Authorization', `Bearer ${KEY}`);
-    expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe('invalid_input');
-    expect(res.body.error.message).toMatch(/percent-encoding/);
-    expect(lines()).not.toMatch(/"stack"|URIError|unexpected error/);
-  });
+  it.each(['/api/incidents/%E0%A4%A', '/api/incidents/%zz', '/tab/%E0', '/%'])(
+    '%s is a 400 with no stack in the log',
+    async (path) => {
+      const { logger, lines } = capturingLogger();
+      const t = await open({ AUTH_MODE: 'api-key', API_KEYS: KEY }, { logger });
+      const res = await request(t.app).get(path).set('Authorization', `Bearer ${KEY}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('invalid_input');
+      expect(res.body.error.message).toMatch(/percent-encoding/);
+      expect(lines()).not.toMatch(/"stack"|URIError|unexpected error/);
+    },
+  );
 });
 
 describe('rate limits', () => {
   it('429 with Retry-After after RATE_LIMIT_AUTH_FAILURES failed authentications', async () => {
-    const t = await open({ AUTH_MODE: 'api-key', API_KEYS: KEY, RATE_LIMIT_AUTH_FAILURES: '5', RATE_LIMIT_WINDOW_SECONDS: '120' });
+    const t = await open({
+      AUTH_MODE: 'api-key',
+      API_KEYS: KEY,
+      RATE_LIMIT_AUTH_FAILURES: '5',
+      RATE_LIMIT_WINDOW_SECONDS: '120',
+    });
     // Successful requests do not count.
-    for (let i = 0; i < 8; i += 1) await request(t.app).get('/api/metrics').set('Authorization', `Bearer ${KEY}`).expect(200);
-    for (let i = 0; i < 5; i += 1) await request(t.app).get('/API/metrics').set('Authorization', `Bearer wrong-key-${i}-0123456789`).expect(401);
+    for (let i = 0; i < 8; i += 1)
+      await request(t.app).get('/api/metrics').set('Authorization', `Bearer ${KEY}`).expect(200);
+    for (let i = 0; i < 5; i += 1)
+      await request(t.app).get('/API/metrics').set('Authorization', `Bearer wrong-key-${i}-0123456789`).expect(401);
     const limited = await request(t.app).get('/api/metrics').set('Authorization', 'Bearer wrong-key-x-0123456789');
     expect(limited.status).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(120);
-    expect(limited.body.error).toEqual({ code: 'rate_limited', message: expect.stringContaining('failed authentications') });
+    expect(limited.body.error).toEqual({
+      code: 'rate_limited',
+      message: expect.stringContaining('failed authentications'),
+    });
     // Until the window ends the address is refused even with a right key; a health probe still passes.
     expect((await request(t.app).get('/api/metrics').set('Authorization', `Bearer ${KEY}`)).status).toBe(429);
     expect((await request(t.app).get('/api/health')).body).toEqual({ status: 'ok' });

@@ -15,7 +15,9 @@ const now = () => clock;
 
 beforeAll(async () => {
   t = await testApp({ TIMEZONE: 'UTC' }, { now });
-  await t.store.upsertIncidents([makeIncident({ key: 'OPS-1', startedAt: '2026-11-10T00:00:00.000Z', detectedAt: '2026-11-10T00:01:00.000Z' })]);
+  await t.store.upsertIncidents([
+    makeIncident({ key: 'OPS-1', startedAt: '2026-11-10T00:00:00.000Z', detectedAt: '2026-11-10T00:01:00.000Z' }),
+  ]);
 });
 afterAll(() => t.close());
 
@@ -29,7 +31,11 @@ async function tabLoad(window: '30' | '90' | '180', at: string): Promise<void> {
 
 describe('the tab and the server cache', () => {
   it('answers a second load of a preset window within the minute from the cache', async () => {
-    const service = sharedMetricsService(t.store, { timezone: t.config.timezone, slaDays: t.config.actionItemSlaDays, now });
+    const service = sharedMetricsService(t.store, {
+      timezone: t.config.timezone,
+      slaDays: t.config.actionItemSlaDays,
+      now,
+    });
     await tabLoad('30', '2026-11-20T12:00:10.000Z');
     const afterFirst = service.stats.computations;
     expect(afterFirst).toBeGreaterThan(0);

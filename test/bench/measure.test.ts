@@ -69,7 +69,10 @@ describe('loadTest', () => {
 });
 
 const chromium = findChromium();
-if (!chromium) process.stdout.write('test/bench/measure.test.ts: first-chart timing skipped: no Chromium at /usr/bin/chromium (apt-get install -y chromium)\n');
+if (!chromium)
+  process.stdout.write(
+    'test/bench/measure.test.ts: first-chart timing skipped: no Chromium at /usr/bin/chromium (apt-get install -y chromium)\n',
+  );
 const withChromium = chromium ? describe : describe.skip;
 
 withChromium('firstChartLoads', () => {

@@ -47,7 +47,13 @@ describe('summarizeLatencies', () => {
   it('sorts numerically (not as text) before taking percentiles', () => {
     const latencies = [100, 9, 20, 3, 1000];
     const summary = summarizeLatencies(latencies);
-    expect(summary).toEqual({ count: 5, p50: 20, p95: percentile([3, 9, 20, 100, 1000], 0.95), p99: percentile([3, 9, 20, 100, 1000], 0.99), max: 1000 });
+    expect(summary).toEqual({
+      count: 5,
+      p50: 20,
+      p95: percentile([3, 9, 20, 100, 1000], 0.95),
+      p99: percentile([3, 9, 20, 100, 1000], 0.99),
+      max: 1000,
+    });
     expect(summary.p95).toBeCloseTo(820, 10);
   });
 
@@ -110,7 +116,15 @@ describe('formatting', () => {
       checkFigures([
         fig({ id: 'a', group: 'Sync', label: 'ratio', value: 1.5, target: { max: 1.2 } }),
         fig({ id: 'b', group: 'Sync', label: 'requests', value: 703, unit: 'count', note: 'a | b' }),
-        fig({ id: 'c', group: 'Tab', label: 'size', value: null, unit: 'KB', target: { max: 150 }, note: 'build\nfailed' }),
+        fig({
+          id: 'c',
+          group: 'Tab',
+          label: 'size',
+          value: null,
+          unit: 'KB',
+          target: { max: 150 },
+          note: 'build\nfailed',
+        }),
       ]),
     );
     const lines = table.split('\n');
@@ -123,13 +137,19 @@ describe('formatting', () => {
   it('sums up which targets were missed', () => {
     const ok = checkFigures([fig({ value: 1, target: { max: 2 } })]);
     expect(summaryLine(ok)).toBe('All 1 targets met.');
-    const missed = checkFigures([fig({ group: 'API', label: 'p95 ratio', value: 2.5, target: { max: 2 } }), fig({ value: 1, target: { max: 2 } })]);
+    const missed = checkFigures([
+      fig({ group: 'API', label: 'p95 ratio', value: 2.5, target: { max: 2 } }),
+      fig({ value: 1, target: { max: 2 } }),
+    ]);
     expect(summaryLine(missed)).toBe('1 of 2 targets missed: API: p95 ratio (2.50x, target <= 2.00x).');
   });
 
   it('writes RESULTS.md with the run header, the table and the summary', () => {
     const checked = checkFigures([fig({ value: 1, target: { max: 2 } })]);
-    const text = renderResultsMarkdown({ finishedAt: '2026-11-27T05:00:00.000Z', durationSeconds: 201.4, machine: '2 x CPU', settings: 'scale' }, checked);
+    const text = renderResultsMarkdown(
+      { finishedAt: '2026-11-27T05:00:00.000Z', durationSeconds: 201.4, machine: '2 x CPU', settings: 'scale' },
+      checked,
+    );
     expect(text).toContain('2026-11-27T05:00:00.000Z, 201 s end to end, on 2 x CPU.');
     expect(text).toContain(renderTable(checked));
     expect(text.trimEnd().endsWith('All 1 targets met.')).toBe(true);
@@ -158,10 +178,33 @@ describe('replaceReadmeResults', () => {
 });
 
 describe('scale table', () => {
-  const fig = (id: string, value: number | null, unit: Figure['unit'], max?: number): Figure => ({ id, group: 'API', label: id, value, unit, ...(max === undefined ? {} : { target: { max } }) });
+  const fig = (id: string, value: number | null, unit: Figure['unit'], max?: number): Figure => ({
+    id,
+    group: 'API',
+    label: id,
+    value,
+    unit,
+    ...(max === undefined ? {} : { target: { max } }),
+  });
   const runs = [
-    { scale: 1, figures: checkFigures([fig('cold', 100, 'ms', 1000), fig('rss', 200, 'MB'), fig('ratio', 1.1, 'x', 2), fig('afterChange', 10, 'ms', 100)]) },
-    { scale: 5, figures: checkFigures([fig('cold', 700, 'ms', 1000), fig('rss', 900, 'MB'), fig('ratio', 1.3, 'x', 2), fig('afterChange', 150, 'ms', 100)]) },
+    {
+      scale: 1,
+      figures: checkFigures([
+        fig('cold', 100, 'ms', 1000),
+        fig('rss', 200, 'MB'),
+        fig('ratio', 1.1, 'x', 2),
+        fig('afterChange', 10, 'ms', 100),
+      ]),
+    },
+    {
+      scale: 5,
+      figures: checkFigures([
+        fig('cold', 700, 'ms', 1000),
+        fig('rss', 900, 'MB'),
+        fig('ratio', 1.3, 'x', 2),
+        fig('afterChange', 150, 'ms', 100),
+      ]),
+    },
   ];
 
   it('gives each figure at every scale with its growth, and flags growth beyond 6x for 5x data', () => {
@@ -182,7 +225,11 @@ describe('scale table', () => {
     const summary = scaleSummaryLine(runs);
     expect(summary).toContain('5x: 1 of 3 targets missed');
     expect(summary).toContain('Growing faster than the data: cold (7.00x); afterChange (15.00x).');
-    const markdown = renderResultsMarkdown({ finishedAt: 'T', durationSeconds: 1, machine: 'M', settings: 'S' }, [], runs);
+    const markdown = renderResultsMarkdown(
+      { finishedAt: 'T', durationSeconds: 1, machine: 'M', settings: 'S' },
+      [],
+      runs,
+    );
     expect(markdown).toContain('## Scale table');
     expect(markdown).toContain('## 5x data');
   });

@@ -1,41 +1,66 @@
 import { describe, expect, it } from '@jest/globals';
-import { PRODUCT_SCALE, atProductScale, atScale, benchMongoUri, describeSettings, parseBenchSettings, parseScales } from '../../bench/settings.js';
+import {
+  PRODUCT_SCALE,
+  atProductScale,
+  atScale,
+  benchMongoUri,
+  describeSettings,
+  parseBenchSettings,
+  parseScales,
+} from '../../bench/settings.js';
 
 describe('parseBenchSettings', () => {
   it('defaults to the product scale (docs/benchmarks.md)', () => {
     const s = parseBenchSettings({});
     expect(s).toMatchObject({ ...PRODUCT_SCALE, warmupSec: 2, outDir: 'bench', mongodbUri: null });
     expect(atProductScale(s)).toBe(true);
-    expect(describeSettings(s)).toBe('10,000 incidents, 50,000 action items, +20 ms per Jira request; 50 clients for 20 s per route; 5 tab loads; data at 1x and 5x that size');
+    expect(describeSettings(s)).toBe(
+      '10,000 incidents, 50,000 action items, +20 ms per Jira request; 50 clients for 20 s per route; 5 tab loads; data at 1x and 5x that size',
+    );
   });
 
   it('takes reduced sizes for a quick look and says the run is not at product scale', () => {
-    const s = parseBenchSettings({ BENCH_INCIDENTS: '500', BENCH_ACTION_ITEMS: '0', BENCH_DURATION_SEC: '3', BENCH_OUT: '/tmp/x' });
+    const s = parseBenchSettings({
+      BENCH_INCIDENTS: '500',
+      BENCH_ACTION_ITEMS: '0',
+      BENCH_DURATION_SEC: '3',
+      BENCH_OUT: '/tmp/x',
+    });
     expect(s).toMatchObject({ incidents: 500, actionItems: 0, durationSec: 3, outDir: '/tmp/x' });
     expect(atProductScale(s)).toBe(false);
     expect(describeSettings(s)).toContain('not the product scale');
   });
 
   it('refuses a value that is not a whole number, naming the variable', () => {
-    expect(() => parseBenchSettings({ BENCH_INCIDENTS: 'many' })).toThrow(/BENCH_INCIDENTS must be a whole number of at least 1, got "many"/);
+    expect(() => parseBenchSettings({ BENCH_INCIDENTS: 'many' })).toThrow(
+      /BENCH_INCIDENTS must be a whole number of at least 1, got "many"/,
+    );
     expect(() => parseBenchSettings({ BENCH_CONNECTIONS: '0' })).toThrow(/BENCH_CONNECTIONS/);
     expect(() => parseBenchSettings({ BENCH_LATENCY_MS: '2.5' })).toThrow(/BENCH_LATENCY_MS/);
   });
 
   it('uses a bench database beside the one MONGODB_URI names', () => {
-    expect(parseBenchSettings({ MONGODB_URI: 'mongodb://db:27017/insights' }).mongodbUri).toBe('mongodb://db:27017/insights-bench');
+    expect(parseBenchSettings({ MONGODB_URI: 'mongodb://db:27017/insights' }).mongodbUri).toBe(
+      'mongodb://db:27017/insights-bench',
+    );
   });
 });
 
 describe('benchMongoUri', () => {
   it('keeps host, credentials and options, and changes only the database', () => {
-    expect(benchMongoUri('mongodb://u:p@db1:27017,db2:27017/prod?replicaSet=rs0')).toBe('mongodb://u:p@db1:27017,db2:27017/prod-bench?replicaSet=rs0');
-    expect(benchMongoUri('mongodb+srv://u:p@cluster0.example.net/app?retryWrites=true')).toBe('mongodb+srv://u:p@cluster0.example.net/app-bench?retryWrites=true');
+    expect(benchMongoUri('mongodb://u:p@db1:27017,db2:27017/prod?replicaSet=rs0')).toBe(
+      'mongodb://u:p@db1:27017,db2:27017/prod-bench?replicaSet=rs0',
+    );
+    expect(benchMongoUri('mongodb+srv://u:p@cluster0.example.net/app?retryWrites=true')).toBe(
+      'mongodb+srv://u:p@cluster0.example.net/app-bench?retryWrites=true',
+    );
   });
 
   it('names a database when the URI has none', () => {
     expect(benchMongoUri('mongodb://localhost:27017')).toBe('mongodb://localhost:27017/postmortem-insights-bench');
-    expect(benchMongoUri('mongodb://localhost:27017/?directConnection=true')).toBe('mongodb://localhost:27017/postmortem-insights-bench?directConnection=true');
+    expect(benchMongoUri('mongodb://localhost:27017/?directConnection=true')).toBe(
+      'mongodb://localhost:27017/postmortem-insights-bench?directConnection=true',
+    );
   });
 
   it('refuses what is not a MongoDB connection string', () => {
@@ -59,7 +84,9 @@ describe('BENCH_SCALES', () => {
   });
 
   it('refuses a list that is not positive numbers, naming the variable and an example', () => {
-    expect(() => parseBenchSettings({ BENCH_SCALES: '1,x' })).toThrow(/BENCH_SCALES must list positive multiples.*such as 1,5 \(got "1,x"\)/);
+    expect(() => parseBenchSettings({ BENCH_SCALES: '1,x' })).toThrow(
+      /BENCH_SCALES must list positive multiples.*such as 1,5 \(got "1,x"\)/,
+    );
     expect(() => parseScales('0,5')).toThrow(/BENCH_SCALES/);
     expect(() => parseScales('1,,5')).toThrow(/BENCH_SCALES/);
   });

@@ -20,12 +20,15 @@ import { startTestServer, type TestServer } from './server.js';
 
 const chromiumPath = findChromium();
 if (!chromiumPath) {
-  process.stdout.write('Cross-site browser tests skipped: no Chromium found at /usr/bin/chromium (or CHROMIUM_PATH).\n');
+  process.stdout.write(
+    'Cross-site browser tests skipped: no Chromium found at /usr/bin/chromium (or CHROMIUM_PATH).\n',
+  );
 }
 const suite = chromiumPath ? describe : describe.skip;
 
 const REBIND_HOST = 'rebind.attacker.test';
-const MARKDOWN = '# Post-mortem: OPS-101\n\n- **Incident ID:** OPS-101\n- **Severity:** P1\n\n## Action items\n\n| ID | Description | Owner | Due date | Status |\n|---|---|---|---|---|\n| AI-1 | Planted by an attacker | eve | 2026-12-31 | Open |\n';
+const MARKDOWN =
+  '# Post-mortem: OPS-101\n\n- **Incident ID:** OPS-101\n- **Severity:** P1\n\n## Action items\n\n| ID | Description | Owner | Due date | Status |\n|---|---|---|---|---|\n| AI-1 | Planted by an attacker | eve | 2026-12-31 | Open |\n';
 
 let server: TestServer;
 let browser: Browser;
@@ -53,13 +56,23 @@ window.results = (async () => {
 </script></body>`;
 }
 
-async function writtenState(): Promise<{ counts: HealthResponse['counts']; postmortem: unknown; plantedJiraIssues: number }> {
+async function writtenState(): Promise<{
+  counts: HealthResponse['counts'];
+  postmortem: unknown;
+  plantedJiraIssues: number;
+}> {
   const health = (await (await fetch(`${server.baseUrl}/api/health`)).json()) as HealthResponse;
   const incident = (await (await fetch(`${server.baseUrl}/api/incidents/OPS-101`)).json()) as { postmortem?: unknown };
   const jira = server.demoJira!;
-  const search = await fetch(`${jira.baseUrl}/rest/api/3/search/jql?jql=${encodeURIComponent('summary ~ "Planted by an attacker"')}&maxResults=50&fields=summary`, {
-    headers: { Authorization: `Basic ${Buffer.from(`${jira.email}:${jira.apiToken}`).toString('base64')}`, Accept: 'application/json' },
-  });
+  const search = await fetch(
+    `${jira.baseUrl}/rest/api/3/search/jql?jql=${encodeURIComponent('summary ~ "Planted by an attacker"')}&maxResults=50&fields=summary`,
+    {
+      headers: {
+        Authorization: `Basic ${Buffer.from(`${jira.email}:${jira.apiToken}`).toString('base64')}`,
+        Accept: 'application/json',
+      },
+    },
+  );
   const answer = (await search.json()) as { issues?: Array<{ fields: { summary: string } }> };
   if (!answer.issues) throw new Error(`the sample Jira's search failed: ${JSON.stringify(answer)}`);
   return { counts: health.counts, postmortem: incident.postmortem ?? null, plantedJiraIssues: answer.issues.length };
@@ -130,7 +143,11 @@ window.results = (async () => {
       }),
     );
     await page.goto(`${rebound}/`);
-    const results = await page.evaluate(() => (window as unknown as { results: Promise<{ read: number; readBody: string; write: number; ticket: number }> }).results);
+    const results = await page.evaluate(
+      () =>
+        (window as unknown as { results: Promise<{ read: number; readBody: string; write: number; ticket: number }> })
+          .results,
+    );
     await page.close();
     expect(results).toMatchObject({ read: 421, write: 421, ticket: 421 });
     expect(results.readBody).not.toContain('incidentCount');

@@ -16,8 +16,12 @@ export const SCREENSHOT_DIR = join(ROOT, 'test-artifacts/screenshots');
 
 /** The flags every helper uses for headless Chromium on these machines. */
 export const CHROMIUM_FLAGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
 ];
 
 /** Path of a Chromium to drive, or null (the suite then skips and says why). */
@@ -27,7 +31,11 @@ export function findChromium(): string | null {
 }
 
 export async function buildTab(): Promise<void> {
-  await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'client/vite.config.ts'], { cwd: ROOT });
+  await promisify(execFile)(
+    process.execPath,
+    [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'client/vite.config.ts'],
+    { cwd: ROOT },
+  );
 }
 
 export interface Browser {
@@ -38,21 +46,28 @@ export interface Browser {
 /** A persistent context on a fresh --user-data-dir, so no state leaks between runs. */
 export async function launchBrowser(executablePath: string, extraArgs: string[] = []): Promise<Browser> {
   const userDataDir = await mkdtemp(join(tmpdir(), 'pmi-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath,
-    headless: true,
-    args: [...CHROMIUM_FLAGS, ...extraArgs],
-    viewport: { width: 1280, height: 900 },
-    // The stand-in Teams host frames the tab from an https origin; Chromium's Local
-    // Network Access checks would otherwise block its loopback requests.
-    permissions: ['local-network-access'],
-  }).catch(async (error: unknown) => {
-    // Older Chromium builds do not know the permission; retry without it.
-    if (String(error).includes('local-network-access')) {
-      return chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: [...CHROMIUM_FLAGS, ...extraArgs], viewport: { width: 1280, height: 900 } });
-    }
-    throw error;
-  });
+  const context = await chromium
+    .launchPersistentContext(userDataDir, {
+      executablePath,
+      headless: true,
+      args: [...CHROMIUM_FLAGS, ...extraArgs],
+      viewport: { width: 1280, height: 900 },
+      // The stand-in Teams host frames the tab from an https origin; Chromium's Local
+      // Network Access checks would otherwise block its loopback requests.
+      permissions: ['local-network-access'],
+    })
+    .catch(async (error: unknown) => {
+      // Older Chromium builds do not know the permission; retry without it.
+      if (String(error).includes('local-network-access')) {
+        return chromium.launchPersistentContext(userDataDir, {
+          executablePath,
+          headless: true,
+          args: [...CHROMIUM_FLAGS, ...extraArgs],
+          viewport: { width: 1280, height: 900 },
+        });
+      }
+      throw error;
+    });
   return {
     context,
     async close() {

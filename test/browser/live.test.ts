@@ -16,7 +16,9 @@ import { buildTab, findChromium, launchBrowser, ROOT, type Browser } from './har
 
 const chromiumPath = findChromium();
 if (!chromiumPath) {
-  process.stdout.write('Live tab test skipped: no Chromium found at /usr/bin/chromium (or CHROMIUM_PATH); install it with `apt-get install -y chromium`.\n');
+  process.stdout.write(
+    'Live tab test skipped: no Chromium found at /usr/bin/chromium (or CHROMIUM_PATH); install it with `apt-get install -y chromium`.\n',
+  );
 }
 const suite = chromiumPath ? describe : describe.skip;
 
@@ -29,7 +31,13 @@ beforeAll(async () => {
   if (!chromiumPath) return;
   dataDir = await mkdtemp(join(tmpdir(), 'pmi-live-'));
   writeFileSync(join(dataDir, 'config.json'), '{}\n');
-  env = { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', CONFIG_FILE: join(dataDir, 'config.json') };
+  env = {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    CONFIG_FILE: join(dataDir, 'config.json'),
+  };
   await buildTab();
   running = await start(env);
   browser = await launchBrowser(chromiumPath);
@@ -55,7 +63,10 @@ suite('the live tab', () => {
     const scrollBefore = await page.evaluate(() => window.scrollY);
     const search = await page.evaluate(() => location.search);
 
-    const changed = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'jobs/demoChange.ts', key], { cwd: ROOT, env: { ...process.env, ...env } });
+    const changed = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'jobs/demoChange.ts', key], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
     expect(changed.stdout).toContain(`Closed ${key}`);
     const closedAt = Date.now();
     await page.waitForFunction(
@@ -64,7 +75,9 @@ suite('the live tab', () => {
       { timeout: 5_000, polling: 100 },
     );
     const visibleMs = Date.now() - closedAt;
-    process.stdout.write(`Live tab: ${key} left the overdue list ${visibleMs} ms after npm run demo:change closed it.\n`);
+    process.stdout.write(
+      `Live tab: ${key} left the overdue list ${visibleMs} ms after npm run demo:change closed it.\n`,
+    );
     expect(visibleMs).toBeLessThan(5_000);
     expect(await page.evaluate(() => (window as unknown as { stillThisPage?: boolean }).stillThisPage)).toBe(true);
     expect(await page.evaluate(() => location.search)).toBe(search);

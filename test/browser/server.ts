@@ -31,7 +31,14 @@ export async function startTestServer(): Promise<TestServer> {
   // An empty config file, so a developer's own postmortem-insights.config.json plays no part.
   writeFileSync(join(dataDir, 'config.json'), '{}\n');
   // Only what the tab needs: no Jira (so demo mode), loopback, a free port, quiet logs.
-  const running = await start({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', CONFIG_FILE: join(dataDir, 'config.json'), TZ: process.env.TZ });
+  const running = await start({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    CONFIG_FILE: join(dataDir, 'config.json'),
+    TZ: process.env.TZ,
+  });
   const close = async () => {
     await running.shutdown('browser tests done');
     rmSync(dataDir, { recursive: true, force: true });
@@ -39,9 +46,16 @@ export async function startTestServer(): Promise<TestServer> {
   const health = (await (await fetch(`${running.url}/api/health`)).json()) as HealthResponse;
   if (health.counts.incidents === 0) {
     await close();
-    throw new Error('The server started in demo mode without data: the sample Jira sync at start-up found no incidents.');
+    throw new Error(
+      'The server started in demo mode without data: the sample Jira sync at start-up found no incidents.',
+    );
   }
-  return { baseUrl: running.url, demoJira: running.demoJira ?? null, description: `the real server in demo mode (${health.counts.incidents} incidents, ${health.counts.actionItems} action items)`, close };
+  return {
+    baseUrl: running.url,
+    demoJira: running.demoJira ?? null,
+    description: `the real server in demo mode (${health.counts.incidents} incidents, ${health.counts.actionItems} action items)`,
+    close,
+  };
 }
 
 export interface SsoTestServer extends TestServer {
@@ -69,8 +83,15 @@ export async function startSsoTestServer(publicUrl: string): Promise<SsoTestServ
   const dataDir = await mkdtemp(join(tmpdir(), 'pmi-tab-sso-'));
   writeFileSync(join(dataDir, 'config.json'), '{}\n');
   const config = loadConfig({
-    PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', CONFIG_FILE: join(dataDir, 'config.json'),
-    AUTH_MODE: 'teams-sso', TEAMS_APP_CLIENT_ID: CLIENT_ID, TEAMS_TENANT_ID: TENANT_ID, PUBLIC_URL: publicUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    CONFIG_FILE: join(dataDir, 'config.json'),
+    AUTH_MODE: 'teams-sso',
+    TEAMS_APP_CLIENT_ID: CLIENT_ID,
+    TEAMS_TENANT_ID: TENANT_ID,
+    PUBLIC_URL: publicUrl,
   });
   const logger = createLogger('silent');
   const store = await createStore(config);
@@ -79,7 +100,13 @@ export async function startSsoTestServer(publicUrl: string): Promise<SsoTestServ
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
-  const token = await new SignJWT({ tid: TENANT_ID, scp: 'access_as_user', name: 'Ada Lovelace', oid: '00000000-0000-4000-8000-000000000001', ver: '2.0' })
+  const token = await new SignJWT({
+    tid: TENANT_ID,
+    scp: 'access_as_user',
+    name: 'Ada Lovelace',
+    oid: '00000000-0000-4000-8000-000000000001',
+    ver: '2.0',
+  })
     .setProtectedHeader({ alg: 'RS256', kid: jwk.kid })
     .setIssuer(`https://login.microsoftonline.com/${TENANT_ID}/v2.0`)
     .setAudience(CLIENT_ID)

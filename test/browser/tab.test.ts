@@ -5,7 +5,12 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import type { Frame, Page, Response } from 'playwright-core';
-import type { ActionItemsResponse, DataQualityResponse, MetricsResponse, ReviewResponse } from '../../server/domain/api.js';
+import type {
+  ActionItemsResponse,
+  DataQualityResponse,
+  MetricsResponse,
+  ReviewResponse,
+} from '../../server/domain/api.js';
 import { buildTab, findChromium, launchBrowser, screenshotPath, SCREENSHOT_DIR, type Browser } from './harness.js';
 import { startSsoTestServer, startTestServer, type SsoTestServer, type TestServer } from './server.js';
 import { HOST_ORIGIN, hostPageHtml, type HostPageOptions } from './teams-host.js';
@@ -17,11 +22,16 @@ const log = (line: string): void => {
 
 const chromiumPath = findChromium();
 if (!chromiumPath) {
-  log('Browser tests skipped: no Chromium found at /usr/bin/chromium (or CHROMIUM_PATH). Install it with `apt-get install -y chromium`; .ci/run does.');
+  log(
+    'Browser tests skipped: no Chromium found at /usr/bin/chromium (or CHROMIUM_PATH). Install it with `apt-get install -y chromium`; .ci/run does.',
+  );
 }
 const suite = chromiumPath ? describe : describe.skip;
 
-type ChartDump = Record<string, { labels: string[]; series: Array<{ label: string; data: Array<number | null> }>; theme: string; colours: string[] }>;
+type ChartDump = Record<
+  string,
+  { labels: string[]; series: Array<{ label: string; data: Array<number | null> }>; theme: string; colours: string[] }
+>;
 
 const TAB_ORIGIN = 'https://tab.contoso.test';
 
@@ -50,7 +60,11 @@ async function charts(target: Page | Frame): Promise<ChartDump> {
 }
 
 /** What each chart must show, derived here from /api/metrics independently of the client. */
-function expectChartsToMatch(dump: ChartDump, metrics: MetricsResponse, metric: 'timeToResolve' | 'timeToDetect' | 'timeToAcknowledge' = 'timeToResolve'): void {
+function expectChartsToMatch(
+  dump: ChartDump,
+  metrics: MetricsResponse,
+  metric: 'timeToResolve' | 'timeToDetect' | 'timeToAcknowledge' = 'timeToResolve',
+): void {
   const perWeek = dump['incidents-per-week']!;
   expect(perWeek.labels).toEqual(metrics.incidents.byWeek.map((w) => w.weekStart));
   metrics.incidents.byWeek.forEach((week, i) => {
@@ -62,18 +76,30 @@ function expectChartsToMatch(dump: ChartDump, metrics: MetricsResponse, metric: 
   const times = dump['time-per-week']!;
   expect(times.labels).toEqual(weekly.map((w) => w.weekStart));
   const toHours = (s: number | null) => (s == null ? null : s / 3600);
-  expect(times.series.find((s) => s.label === 'median')!.data).toEqual(weekly.map((w) => toHours(w[metric].medianSeconds)));
+  expect(times.series.find((s) => s.label === 'median')!.data).toEqual(
+    weekly.map((w) => toHours(w[metric].medianSeconds)),
+  );
   expect(times.series.find((s) => s.label === 'p90')!.data).toEqual(weekly.map((w) => toHours(w[metric].p90Seconds)));
   const items = dump['action-items-per-week']!;
   expect(items.series.map((s) => s.data)).toEqual([
-    weekly.map((w) => w.actionItemsOpened), weekly.map((w) => w.actionItemsClosed), weekly.map((w) => w.actionItemsOpenAtEnd),
+    weekly.map((w) => w.actionItemsOpened),
+    weekly.map((w) => w.actionItemsClosed),
+    weekly.map((w) => w.actionItemsOpenAtEnd),
   ]);
   const services = dump['incidents-by-service']!;
   const shownServices = Object.fromEntries(services.labels.map((label, i) => [label, services.series[0]!.data[i]]));
-  expect(shownServices).toEqual(Object.fromEntries(Object.entries(metrics.incidents.byService).filter(([, n]) => n > 0)));
+  expect(shownServices).toEqual(
+    Object.fromEntries(Object.entries(metrics.incidents.byService).filter(([, n]) => n > 0)),
+  );
   const detection = dump['detection-categories']!;
-  expect(Object.fromEntries(detection.labels.map((label, i) => [label, detection.series[0]!.data[i]])))
-    .toEqual(Object.fromEntries(['automated', 'customer', 'internal', 'unknown'].map((c) => [c, metrics.incidents.byDetection[c as 'automated'] ?? 0])));
+  expect(Object.fromEntries(detection.labels.map((label, i) => [label, detection.series[0]!.data[i]]))).toEqual(
+    Object.fromEntries(
+      ['automated', 'customer', 'internal', 'unknown'].map((c) => [
+        c,
+        metrics.incidents.byDetection[c as 'automated'] ?? 0,
+      ]),
+    ),
+  );
 }
 
 /** Long lists show their first rows; this shows the rest. */
@@ -82,11 +108,19 @@ async function showAll(page: Page, section: string): Promise<void> {
   if (await button.count()) await button.click();
 }
 
-async function openDashboard(page: Page, path = '/tab'): Promise<{ metrics: MetricsResponse; overdue: ActionItemsResponse }> {
+async function openDashboard(
+  page: Page,
+  path = '/tab',
+): Promise<{ metrics: MetricsResponse; overdue: ActionItemsResponse }> {
   const metricsResponse = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/metrics');
-  const overdueResponse = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/action-items' && r.url().includes('overdue=true'));
+  const overdueResponse = page.waitForResponse(
+    (r) => new URL(r.url()).pathname === '/api/action-items' && r.url().includes('overdue=true'),
+  );
   await page.goto(`${server.baseUrl}${path}`);
-  const [metrics, overdue] = await Promise.all([metricsResponse.then((r: Response) => r.json()), overdueResponse.then((r: Response) => r.json())]);
+  const [metrics, overdue] = await Promise.all([
+    metricsResponse.then((r: Response) => r.json()),
+    overdueResponse.then((r: Response) => r.json()),
+  ]);
   await page.waitForSelector('[data-chart="incidents-per-week"] canvas');
   await page.waitForSelector('#overdue');
   return { metrics: metrics as MetricsResponse, overdue: overdue as ActionItemsResponse };
@@ -97,7 +131,9 @@ beforeAll(async () => {
   await buildTab();
   server = await startTestServer();
   browser = await launchBrowser(chromiumPath);
-  log(`Browser tests: ${chromiumPath} against ${server.description} at ${server.baseUrl}; screenshots in ${SCREENSHOT_DIR}`);
+  log(
+    `Browser tests: ${chromiumPath} against ${server.description} at ${server.baseUrl}; screenshots in ${SCREENSHOT_DIR}`,
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -110,7 +146,9 @@ suite('the tab in a plain browser', () => {
     const page = await browser.context.newPage();
     const errors = watchErrors(page);
     const { metrics } = await openDashboard(page);
-    const firstChartMs = await page.evaluate(() => performance.getEntriesByName('first-chart')[0]?.startTime ?? Number.NaN);
+    const firstChartMs = await page.evaluate(
+      () => performance.getEntriesByName('first-chart')[0]?.startTime ?? Number.NaN,
+    );
     log(`first chart drawn ${Math.round(firstChartMs)} ms after navigation`);
     expect(firstChartMs).toBeLessThan(1500);
     expectChartsToMatch(await charts(page), metrics);
@@ -134,16 +172,20 @@ suite('the tab in a plain browser', () => {
     const page = await browser.context.newPage();
     const errors = watchErrors(page);
     const { metrics } = await openDashboard(page);
-    const severity = (Object.entries(metrics.incidents.bySeverity).find(([, n]) => (n ?? 0) > 0)?.[0]) ?? 'P1';
-    const filtered = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/metrics' && r.url().includes(`severity=${severity}`));
+    const severity = Object.entries(metrics.incidents.bySeverity).find(([, n]) => (n ?? 0) > 0)?.[0] ?? 'P1';
+    const filtered = page.waitForResponse(
+      (r) => new URL(r.url()).pathname === '/api/metrics' && r.url().includes(`severity=${severity}`),
+    );
     await page.selectOption('select[name="severity"]', severity);
     const filteredMetrics = (await (await filtered).json()) as MetricsResponse;
     await page.waitForFunction(() => document.querySelector('[data-tile="incidents"]') != null);
     expect(new URL(page.url()).searchParams.get('severity')).toBe(severity);
     expectChartsToMatch(await charts(page), filteredMetrics);
-    const windowed = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/metrics' && !r.url().includes('xx'));
+    const windowed = page.waitForResponse(
+      (r) => new URL(r.url()).pathname === '/api/metrics' && !r.url().includes('xx'),
+    );
     await page.selectOption('select[name="window"]', '30');
-    const thirty = await (await windowed).json() as MetricsResponse;
+    const thirty = (await (await windowed).json()) as MetricsResponse;
     const span = Date.parse(thirty.range.to) - Date.parse(thirty.range.from);
     expect(Math.round(span / 86_400_000)).toBe(30);
     expect(page.url()).toContain('window=30');
@@ -161,7 +203,9 @@ suite('the tab in a plain browser', () => {
     await again.fill('input[name="to"]', '2026-05-01');
     await again.click('button[name="apply-range"]');
     expect(await again.textContent('#range-error')).toMatch(/start date must be on or before/);
-    const custom = again.waitForResponse((r) => new URL(r.url()).pathname === '/api/metrics' && r.url().includes('from=2026-05-01'));
+    const custom = again.waitForResponse(
+      (r) => new URL(r.url()).pathname === '/api/metrics' && r.url().includes('from=2026-05-01'),
+    );
     await again.fill('input[name="from"]', '2026-05-01');
     await again.fill('input[name="to"]', '2026-05-31');
     await again.click('button[name="apply-range"]');
@@ -235,7 +279,10 @@ suite('the tab in a plain browser', () => {
     const markdown = await new Promise<string>((resolve, reject) => {
       void file.createReadStream().then((stream) => {
         const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks).toString('utf8'))).on('error', reject);
+        stream
+          .on('data', (c: Buffer) => chunks.push(c))
+          .on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+          .on('error', reject);
       });
     });
     expect(markdown).toContain(incidentKey);
@@ -259,7 +306,9 @@ suite('the tab in a plain browser', () => {
     const qualityRows = page.locator('[data-list="data-quality"] tbody tr');
     expect(await qualityRows.count()).toBe(shown);
     expect(total).toBeGreaterThan(shown);
-    expect(await page.textContent('#data-quality [data-quality-note]')).toMatch(new RegExp(`^Showing ${shown} of \\S+\\. Show all ${total}$`));
+    expect(await page.textContent('#data-quality [data-quality-note]')).toMatch(
+      new RegExp(`^Showing ${shown} of \\S+\\. Show all ${total}$`),
+    );
     const metricsUrl = new URL(metricsRequest.url());
     const fullResponse = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/data-quality');
     await page.click('#data-quality button.show-all');
@@ -267,11 +316,19 @@ suite('the tab in a plain browser', () => {
     const fullUrl = new URL(fullAnswer.url());
     expect(fullUrl.searchParams.get('from')).toBe(metricsUrl.searchParams.get('from'));
     expect(fullUrl.searchParams.get('to')).toBe(metricsUrl.searchParams.get('to'));
-    await page.waitForFunction((n) => document.querySelectorAll('[data-list="data-quality"] tbody tr').length === n, total);
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-list="data-quality"] tbody tr').length === n,
+      total,
+    );
     expect(await page.locator('#data-quality [data-quality-note]').count()).toBe(0);
     // Focus moves to the first entry the preview did not show.
-    const seen = new Set([...quality.incidents.map((q) => `incident ${q.key}`), ...quality.actionItems.map((q) => `actionItem ${q.key}`)]);
-    const firstUnseen = ((await fullAnswer.json()) as DataQualityResponse).items.find((q) => !seen.has(`${q.kind} ${q.key}`));
+    const seen = new Set([
+      ...quality.incidents.map((q) => `incident ${q.key}`),
+      ...quality.actionItems.map((q) => `actionItem ${q.key}`),
+    ]);
+    const firstUnseen = ((await fullAnswer.json()) as DataQualityResponse).items.find(
+      (q) => !seen.has(`${q.kind} ${q.key}`),
+    );
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(firstUnseen?.key);
     // The incidents tile unfolds the list behind it.
     expect(await page.isVisible('[data-list="incidents"]')).toBe(false);
@@ -288,9 +345,17 @@ suite('the tab in a plain browser', () => {
   it('shows the API error message with a retry button, and retry recovers', async () => {
     const page = await browser.context.newPage();
     let fail = true;
-    await page.route('**/api/metrics*', (route) => fail
-      ? route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: { code: 'invalid_parameter', message: 'from: must be an ISO-8601 instant' } }) })
-      : route.continue());
+    await page.route('**/api/metrics*', (route) =>
+      fail
+        ? route.fulfill({
+            status: 400,
+            contentType: 'application/json',
+            body: JSON.stringify({
+              error: { code: 'invalid_parameter', message: 'from: must be an ISO-8601 instant' },
+            }),
+          })
+        : route.continue(),
+    );
     await page.goto(`${server.baseUrl}/tab`);
     await page.waitForSelector('.error');
     expect(await page.textContent('.error')).toContain('from: must be an ISO-8601 instant');
@@ -315,8 +380,12 @@ suite('the tab in a plain browser', () => {
     expect(verdicts.some((v) => !v.significant)).toBe(true);
 
     await page.waitForSelector('#late-fixes [data-list="late-fixes"]');
-    expect(await page.getAttribute('#late-fixes [data-recurrence]', 'data-recurrence')).toBe(String(recurrence.behindOverdueFix));
-    expect(await page.textContent('#late-fixes .recurrence-count')).toContain(`${recurrence.behindOverdueFix} of ${metrics.incidents.total}`);
+    expect(await page.getAttribute('#late-fixes [data-recurrence]', 'data-recurrence')).toBe(
+      String(recurrence.behindOverdueFix),
+    );
+    expect(await page.textContent('#late-fixes .recurrence-count')).toContain(
+      `${recurrence.behindOverdueFix} of ${metrics.incidents.total}`,
+    );
     expect(await page.textContent('#late-fixes .formula-line')).toMatch(/overdue at incident B/);
     const rows = page.locator('#late-fixes [data-list="late-fixes"] tbody tr');
     expect(await rows.count()).toBe(recurrence.items.length);
@@ -324,12 +393,18 @@ suite('the tab in a plain browser', () => {
     expect(await rows.first().locator('td').first().textContent()).toBe(first.key);
     expect(await rows.first().locator('.hits strong').textContent()).toBe(String(first.incidents.length));
     // Owners come from the overdue list, or from the fix's incident when it was done since.
-    await page.waitForFunction(() => ![...document.querySelectorAll('#late-fixes [data-owner]')].some((e) => e.textContent === '…'));
+    await page.waitForFunction(
+      () => ![...document.querySelectorAll('#late-fixes [data-owner]')].some((e) => e.textContent === '…'),
+    );
     const firstView = overdue.items.find((v) => v.key === first.key);
-    if (firstView) expect(await page.textContent(`#late-fixes [data-owner="${first.key}"]`)).toBe(firstView.owner ?? 'no owner');
+    if (firstView)
+      expect(await page.textContent(`#late-fixes [data-owner="${first.key}"]`)).toBe(firstView.owner ?? 'no owner');
 
     // Tiles: a change that is not significant is neutral, "within noise", with its p-value on hover.
-    for (const [tileId, verdict] of [['incidents', change.incidents], ['timeToResolve', change.timeToResolve]] as const) {
+    for (const [tileId, verdict] of [
+      ['incidents', change.incidents],
+      ['timeToResolve', change.timeToResolve],
+    ] as const) {
       const delta = page.locator(`[data-tile="${tileId}"] .delta`).first();
       if (!(await delta.count()) || (await delta.getAttribute('class'))?.includes('same')) continue;
       const cls = (await delta.getAttribute('class')) ?? '';
@@ -344,11 +419,17 @@ suite('the tab in a plain browser', () => {
     await page.screenshot({ path: screenshotPath('insights-1280'), fullPage: true });
 
     // The overdue list sorts by the incidents since each item was due; the choice is in the URL.
-    const reloaded = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/action-items' && r.url().includes('overdue=true'));
+    const reloaded = page.waitForResponse(
+      (r) => new URL(r.url()).pathname === '/api/action-items' && r.url().includes('overdue=true'),
+    );
     await page.selectOption('select[name="sort"]', 'incidents');
     await reloaded;
     expect(page.url()).toMatch(/sort=incidents/);
-    await page.waitForFunction(() => document.querySelectorAll('#overdue [data-list="overdue"] tbody tr').length > 0 && !document.querySelector('.lists > [role="status"]'));
+    await page.waitForFunction(
+      () =>
+        document.querySelectorAll('#overdue [data-list="overdue"] tbody tr').length > 0 &&
+        !document.querySelector('.lists > [role="status"]'),
+    );
     // Exact counts (the listed late fixes) first, most first; then the items with at most as many ("≤ n").
     const hitsColumn = await page.locator('#overdue [data-list="overdue"] tbody tr td:nth-child(7)').allTextContents();
     expect(hitsColumn.length).toBeGreaterThan(0);
@@ -381,7 +462,9 @@ suite('the tab in a plain browser', () => {
     // to the incident and stores it, so the refreshed incident view lists it.
     await page.fill('#new-summary', 'Add an alert on queue depth');
     await page.fill('#new-dueDate', '2026-12-31');
-    const real = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `/api/incidents/${key}/action-items`);
+    const real = page.waitForResponse(
+      (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `/api/incidents/${key}/action-items`,
+    );
     await page.click('form.create-item button[type="submit"]');
     const realAnswer = await real;
     expect(realAnswer.status()).toBe(201);
@@ -389,12 +472,22 @@ suite('the tab in a plain browser', () => {
     await page.waitForSelector('.notice');
     expect(await page.textContent('.notice')).toContain(created.key);
     expect(await page.getAttribute(`.notice a`, 'href')).toBe(created.url);
-    await page.waitForFunction((k) => document.querySelector('[data-list="incident-action-items"]')?.textContent?.includes(k), created.key);
+    await page.waitForFunction(
+      (k) => document.querySelector('[data-list="incident-action-items"]')?.textContent?.includes(k),
+      created.key,
+    );
     const requests: unknown[] = [];
-    let answer: { status: number; body: unknown } = { status: 400, body: { error: { code: 'invalid_input', message: 'owner: no Jira user matches "nobody"' } } };
+    let answer: { status: number; body: unknown } = {
+      status: 400,
+      body: { error: { code: 'invalid_input', message: 'owner: no Jira user matches "nobody"' } },
+    };
     await page.route(`**/api/incidents/${key}/action-items`, (route) => {
       requests.push(route.request().postDataJSON());
-      return route.fulfill({ status: answer.status, contentType: 'application/json', body: JSON.stringify(answer.body) });
+      return route.fulfill({
+        status: answer.status,
+        contentType: 'application/json',
+        body: JSON.stringify(answer.body),
+      });
     });
     await page.fill('#new-summary', 'Add an alert on queue depth');
     await page.fill('#new-owner', 'nobody');
@@ -430,7 +523,9 @@ suite('the tab in a plain browser', () => {
     await page.waitForFunction(() => document.documentElement.dataset.theme === 'default');
     await page.setViewportSize({ width: 320, height: 800 });
     await page.waitForTimeout(100);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: screenshotPath('default-320'), fullPage: true });
     // Keyboard: the skip link comes first, then the filters.
@@ -455,16 +550,23 @@ suite('the tab inside a stand-in Teams host', () => {
     log(`Teams host tests: ${sso.description} at ${sso.baseUrl}, framed as ${TAB_ORIGIN} by ${HOST_ORIGIN}`);
     // teams-js fetches its list of trusted hosts from the CDN; offline it uses the built-in list.
     await browser.context.route('https://res.cdn.office.net/**', (route) => route.abort());
-    await browser.context.route(`${HOST_ORIGIN}/**`, (route) => route.fulfill({ contentType: 'text/html', body: hostPageHtml(hostOptions) }));
+    await browser.context.route(`${HOST_ORIGIN}/**`, (route) =>
+      route.fulfill({ contentType: 'text/html', body: hostPageHtml(hostOptions) }),
+    );
     // The tab, at a made-up https origin, proxied to the server (headers and all).
     await browser.context.route(`${TAB_ORIGIN}/**`, async (route) => {
       const url = new URL(route.request().url());
       // route.fetch reads a whole body, and the live-update stream never ends: answer it as a
       // stream that closes at once (the tab reconnects later). test/browser/live.test.ts covers it.
-      if (url.pathname === '/api/events') return route.fulfill({ status: 200, contentType: 'text/event-stream', body: 'retry: 60000\n\n' });
+      if (url.pathname === '/api/events')
+        return route.fulfill({ status: 200, contentType: 'text/event-stream', body: 'retry: 60000\n\n' });
       const response = await route.fetch({ url: `${sso.baseUrl}${url.pathname}${url.search}` });
       if (url.pathname.startsWith('/api/')) {
-        apiCalls.push({ path: url.pathname, authorization: route.request().headers()['authorization'] ?? '', status: response.status() });
+        apiCalls.push({
+          path: url.pathname,
+          authorization: route.request().headers()['authorization'] ?? '',
+          status: response.status(),
+        });
       }
       return route.fulfill({ response });
     });
@@ -475,7 +577,13 @@ suite('the tab inside a stand-in Teams host', () => {
   });
 
   async function openHost(options: Partial<HostPageOptions>): Promise<{ page: Page; frame: Frame; errors: string[] }> {
-    hostOptions = { tabUrl: `${TAB_ORIGIN}/tab`, frameContext: 'content', theme: 'default', token: sso.token, ...options };
+    hostOptions = {
+      tabUrl: `${TAB_ORIGIN}/tab`,
+      frameContext: 'content',
+      theme: 'default',
+      token: sso.token,
+      ...options,
+    };
     const page = await browser.context.newPage();
     // With AUTH_MODE=teams-sso the first API call goes without a token and is refused (401).
     const errors = watchErrors(page, (text, url) => text.includes('401') && url.startsWith(`${TAB_ORIGIN}/api/`));
@@ -486,7 +594,8 @@ suite('the tab inside a stand-in Teams host', () => {
     return { page, frame, errors };
   }
 
-  const hostLog = (page: Page) => page.evaluate(() => (window as unknown as { hostLog: Array<{ func: string; args: unknown[] }> }).hostLog);
+  const hostLog = (page: Page) =>
+    page.evaluate(() => (window as unknown as { hostLog: Array<{ func: string; args: unknown[] }> }).hostLog);
 
   it('reads the context (theme, team, channel), follows theme changes, notifies success and gets an SSO token on 401', async () => {
     apiCalls.length = 0;
@@ -499,16 +608,24 @@ suite('the tab inside a stand-in Teams host', () => {
     const funcs = messages.map((m) => m.func);
     expect(funcs).toContain('getContext');
     expect(funcs).toContain('authentication.getAuthToken');
-    await page.waitForFunction(() => (window as unknown as { hostLog: Array<{ func: string }> }).hostLog.some((m) => m.func === 'appInitialization.success'));
+    await page.waitForFunction(() =>
+      (window as unknown as { hostLog: Array<{ func: string }> }).hostLog.some(
+        (m) => m.func === 'appInitialization.success',
+      ),
+    );
     // The first API call goes without a token and the server refuses it; the tab then asks
     // Teams for the SSO token, and the server verifies it and answers every later call.
     expect(apiCalls[0]).toMatchObject({ authorization: '', status: 401 });
     const signed = apiCalls.filter((c) => c.authorization === `Bearer ${sso.token}`);
-    expect(signed.map((c) => c.path)).toEqual(expect.arrayContaining(['/api/metrics', '/api/incidents', '/api/action-items']));
+    expect(signed.map((c) => c.path)).toEqual(
+      expect.arrayContaining(['/api/metrics', '/api/incidents', '/api/action-items']),
+    );
     expect(signed.every((c) => c.status === 200)).toBe(true);
     expect(messages.filter((m) => m.func === 'authentication.getAuthToken')).toHaveLength(1);
     const darkCharts = await charts(frame);
-    await page.evaluate(() => (window as unknown as { pushEvent: (f: string, a: unknown[]) => void }).pushEvent('themeChange', ['contrast']));
+    await page.evaluate(() =>
+      (window as unknown as { pushEvent: (f: string, a: unknown[]) => void }).pushEvent('themeChange', ['contrast']),
+    );
     await frame.waitForFunction(() => document.documentElement.dataset.theme === 'contrast');
     const contrastCharts = await charts(frame);
     expect(contrastCharts['incidents-per-week']!.theme).toBe('contrast');
@@ -523,7 +640,9 @@ suite('the tab inside a stand-in Teams host', () => {
   it('fits the 320 px side panel in Teams', async () => {
     const { page, frame, errors } = await openHost({ theme: 'default', width: 320 });
     await frame.waitForSelector('[data-chart="incidents-per-week"] canvas');
-    const overflow = await frame.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await frame.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     await page.setViewportSize({ width: 320, height: 900 });
     await page.screenshot({ path: screenshotPath('teams-default-320') });
@@ -533,19 +652,36 @@ suite('the tab inside a stand-in Teams host', () => {
 
   it('configures a channel tab: valid choice enables Save, Save stores a content URL carrying the filters', async () => {
     const { page, frame, errors } = await openHost({ tabUrl: `${TAB_ORIGIN}/tab/config`, frameContext: 'settings' });
-    await page.waitForFunction(() => (window as unknown as { hostLog: Array<{ func: string }> }).hostLog.some((m) => m.func === 'settings.setValidityState'));
+    await page.waitForFunction(() =>
+      (window as unknown as { hostLog: Array<{ func: string }> }).hostLog.some(
+        (m) => m.func === 'settings.setValidityState',
+      ),
+    );
     let messages = await hostLog(page);
     expect(messages.filter((m) => m.func === 'settings.setValidityState').at(-1)?.args).toEqual([true]);
     expect(messages.map((m) => m.func)).toContain('registerHandler');
-    const services = await frame.locator('select[name="service"] option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
+    const services = await frame
+      .locator('select[name="service"] option')
+      .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
     expect(services.length).toBeGreaterThan(0);
     await frame.selectOption('select[name="service"]', services[0]!);
     await frame.selectOption('select[name="severity"]', 'P1');
     await frame.selectOption('select[name="window"]', '30');
-    await page.evaluate(() => (window as unknown as { pushEvent: (f: string, a: unknown[]) => void }).pushEvent('settings.save', [{}]));
-    await page.waitForFunction(() => (window as unknown as { hostLog: Array<{ func: string }> }).hostLog.some((m) => m.func === 'settings.save.success'));
+    await page.evaluate(() =>
+      (window as unknown as { pushEvent: (f: string, a: unknown[]) => void }).pushEvent('settings.save', [{}]),
+    );
+    await page.waitForFunction(() =>
+      (window as unknown as { hostLog: Array<{ func: string }> }).hostLog.some(
+        (m) => m.func === 'settings.save.success',
+      ),
+    );
     messages = await hostLog(page);
-    const saved = messages.find((m) => m.func === 'settings.setSettings')!.args[0] as { contentUrl: string; websiteUrl: string; entityId: string; suggestedDisplayName: string };
+    const saved = messages.find((m) => m.func === 'settings.setSettings')!.args[0] as {
+      contentUrl: string;
+      websiteUrl: string;
+      entityId: string;
+      suggestedDisplayName: string;
+    };
     const url = new URL(saved.contentUrl);
     expect(`${url.origin}${url.pathname}`).toBe(`${TAB_ORIGIN}/tab`);
     expect(Object.fromEntries(url.searchParams)).toEqual({ window: '30', service: services[0], severity: 'P1' });
@@ -559,7 +695,9 @@ suite('the tab inside a stand-in Teams host', () => {
   async function reviewWithIncidents(): Promise<ReviewResponse> {
     let week: string | null = null;
     for (let i = 0; i < 20; i++) {
-      const answer = await fetch(`${sso.baseUrl}/api/review${week ? `?week=${week}` : ''}`, { headers: { Authorization: `Bearer ${sso.token}` } });
+      const answer = await fetch(`${sso.baseUrl}/api/review${week ? `?week=${week}` : ''}`, {
+        headers: { Authorization: `Bearer ${sso.token}` },
+      });
       const review = (await answer.json()) as ReviewResponse;
       if (review.incidents.length > 0) return review;
       week = review.previousWeek;
@@ -567,17 +705,36 @@ suite('the tab inside a stand-in Teams host', () => {
     throw new Error('The demo data has no P0 or P1 incident in the last 20 weeks.');
   }
 
-  const overflowOf = (frame: Frame) => frame.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflowOf = (frame: Frame) =>
+    frame.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
   it('configures a tab in a meeting and in a group chat as in a channel', async () => {
     for (const place of ['meeting', 'groupChat'] as const) {
-      const { page, frame, errors } = await openHost({ tabUrl: `${TAB_ORIGIN}/tab/config`, frameContext: 'settings', place });
-      await page.waitForFunction(() => (window as unknown as { hostLog: Array<{ func: string }> }).hostLog.some((m) => m.func === 'settings.setValidityState'));
-      expect(await frame.textContent('h1')).toBe(`Postmortem Insights tab for this ${place === 'meeting' ? 'meeting' : 'chat'}`);
+      const { page, frame, errors } = await openHost({
+        tabUrl: `${TAB_ORIGIN}/tab/config`,
+        frameContext: 'settings',
+        place,
+      });
+      await page.waitForFunction(() =>
+        (window as unknown as { hostLog: Array<{ func: string }> }).hostLog.some(
+          (m) => m.func === 'settings.setValidityState',
+        ),
+      );
+      expect(await frame.textContent('h1')).toBe(
+        `Postmortem Insights tab for this ${place === 'meeting' ? 'meeting' : 'chat'}`,
+      );
       await frame.selectOption('select[name="severity"]', 'P0');
-      await page.evaluate(() => (window as unknown as { pushEvent: (f: string, a: unknown[]) => void }).pushEvent('settings.save', [{}]));
-      await page.waitForFunction(() => (window as unknown as { hostLog: Array<{ func: string }> }).hostLog.some((m) => m.func === 'settings.save.success'));
-      const saved = (await hostLog(page)).find((m) => m.func === 'settings.setSettings')!.args[0] as { contentUrl: string };
+      await page.evaluate(() =>
+        (window as unknown as { pushEvent: (f: string, a: unknown[]) => void }).pushEvent('settings.save', [{}]),
+      );
+      await page.waitForFunction(() =>
+        (window as unknown as { hostLog: Array<{ func: string }> }).hostLog.some(
+          (m) => m.func === 'settings.save.success',
+        ),
+      );
+      const saved = (await hostLog(page)).find((m) => m.func === 'settings.setSettings')!.args[0] as {
+        contentUrl: string;
+      };
       expect(Object.fromEntries(new URL(saved.contentUrl).searchParams)).toEqual({ severity: 'P0' });
       if (place === 'meeting') await page.screenshot({ path: screenshotPath('teams-config-meeting') });
       expect(errors).toEqual([]);
@@ -589,7 +746,13 @@ suite('the tab inside a stand-in Teams host', () => {
     const review = await reviewWithIncidents();
     for (const theme of ['default', 'dark'] as const) {
       // The tab's configured address is the dashboard's; in the side panel it shows the review.
-      const { page, frame, errors } = await openHost({ tabUrl: `${TAB_ORIGIN}/tab?week=${review.week}`, frameContext: 'sidePanel', place: 'meeting', theme, width: 320 });
+      const { page, frame, errors } = await openHost({
+        tabUrl: `${TAB_ORIGIN}/tab?week=${review.week}`,
+        frameContext: 'sidePanel',
+        place: 'meeting',
+        theme,
+        width: 320,
+      });
       await page.setViewportSize({ width: 320, height: 900 });
       await frame.waitForSelector('.agenda-item[data-item="headline"]');
       expect(await frame.getAttribute('html', 'data-theme')).toBe(theme);
@@ -600,11 +763,17 @@ suite('the tab inside a stand-in Teams host', () => {
       expect(count).toBe(2 + review.incidents.length + 1 + (review.recurrence ? 1 : 0));
       for (let i = 1; i <= count; i++) {
         expect(await overflowOf(frame)).toBeLessThanOrEqual(0);
-        const scroll = await frame.evaluate(() => [...document.querySelectorAll('.agenda-item *')].filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible').length);
+        const scroll = await frame.evaluate(
+          () =>
+            [...document.querySelectorAll('.agenda-item *')].filter(
+              (e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible',
+            ).length,
+        );
         expect(scroll).toBe(0);
         if (i === 1) await page.screenshot({ path: screenshotPath(`teams-side-panel-320-${theme}`) });
         if (i === 3) await page.screenshot({ path: screenshotPath(`teams-side-panel-320-incident-${theme}`) });
-        if (i === count) await page.screenshot({ path: screenshotPath(`teams-side-panel-320-overdue-${theme}`), fullPage: true });
+        if (i === count)
+          await page.screenshot({ path: screenshotPath(`teams-side-panel-320-overdue-${theme}`), fullPage: true });
         if (i < count) await frame.click('button[name="next"]');
       }
       await frame.click('.pager button[name="previous"]');
@@ -613,7 +782,12 @@ suite('the tab inside a stand-in Teams host', () => {
         await share.click();
         await frame.waitForSelector('.share-status:text("Shared to the stage")');
         const calls = (await hostLog(page)).filter((m) => m.func === 'meeting.shareAppContentToStage');
-        expect(calls).toEqual([{ func: 'meeting.shareAppContentToStage', args: [`${TAB_ORIGIN}/tab?view=review&week=${review.week}`, { sharingProtocol: 'ScreenShare' }] }]);
+        expect(calls).toEqual([
+          {
+            func: 'meeting.shareAppContentToStage',
+            args: [`${TAB_ORIGIN}/tab?view=review&week=${review.week}`, { sharingProtocol: 'ScreenShare' }],
+          },
+        ]);
       }
       expect(errors).toEqual([]);
       await page.close();
@@ -621,23 +795,37 @@ suite('the tab inside a stand-in Teams host', () => {
   });
 
   it('shows a refused share in words, and offers no button when Teams does not allow sharing', async () => {
-    const refused = await openHost({ frameContext: 'sidePanel', place: 'meeting', width: 320, shareError: { errorCode: 1000, message: 'App does not have permission' } });
+    const refused = await openHost({
+      frameContext: 'sidePanel',
+      place: 'meeting',
+      width: 320,
+      shareError: { errorCode: 1000, message: 'App does not have permission' },
+    });
     await refused.frame.getByRole('button', { name: 'Share to stage' }).click();
     const alert = refused.frame.locator('.share-status[role="alert"]');
     await alert.waitFor();
-    expect(await alert.textContent()).toBe('Could not share to the stage. The app is not allowed to share to this meeting\'s stage (ask the organiser, or check the app\'s permissions): App does not have permission (error 1000).');
+    expect(await alert.textContent()).toBe(
+      "Could not share to the stage. The app is not allowed to share to this meeting's stage (ask the organiser, or check the app's permissions): App does not have permission (error 1000).",
+    );
     expect(refused.errors).toEqual([]);
     await refused.page.close();
 
     const denied = await openHost({ frameContext: 'sidePanel', place: 'meeting', width: 320, sharePermission: false });
-    await denied.page.waitForFunction(() => (window as unknown as { hostLog: Array<{ func: string }> }).hostLog.some((m) => m.func === 'meeting.getAppContentStageSharingCapabilities'));
+    await denied.page.waitForFunction(() =>
+      (window as unknown as { hostLog: Array<{ func: string }> }).hostLog.some(
+        (m) => m.func === 'meeting.getAppContentStageSharingCapabilities',
+      ),
+    );
     await denied.frame.waitForFunction(() => document.querySelector('.share') === null);
     expect(await denied.frame.getByRole('button', { name: 'Share to stage' }).count()).toBe(0);
     await denied.page.close();
   });
 
   it('offers no Share to stage outside a meeting, and asks Teams nothing about the stage', async () => {
-    const { page, frame, errors } = await openHost({ tabUrl: `${TAB_ORIGIN}/tab?view=review`, frameContext: 'content' });
+    const { page, frame, errors } = await openHost({
+      tabUrl: `${TAB_ORIGIN}/tab?view=review`,
+      frameContext: 'content',
+    });
     await frame.waitForSelector('.agenda-item[data-item="headline"]');
     expect(await frame.locator('button[name="share-to-stage"]').count()).toBe(0);
     expect((await hostLog(page)).filter((m) => m.func.startsWith('meeting.'))).toEqual([]);
@@ -656,18 +844,41 @@ suite('the tab inside a stand-in Teams host', () => {
   it('runs the review on the 1920x1080 stage: large type, one item at a time, arrow keys and j/k, position in the URL', async () => {
     const review = await reviewWithIncidents();
     for (const theme of ['default', 'dark'] as const) {
-      const { page, frame, errors } = await openHost({ tabUrl: `${TAB_ORIGIN}/tab?view=review&week=${review.week}`, frameContext: 'meetingStage', place: 'meeting', theme, width: 1920, height: 1080 });
+      const { page, frame, errors } = await openHost({
+        tabUrl: `${TAB_ORIGIN}/tab?view=review&week=${review.week}`,
+        frameContext: 'meetingStage',
+        place: 'meeting',
+        theme,
+        width: 1920,
+        height: 1080,
+      });
       await page.setViewportSize({ width: 1920, height: 1080 });
       await frame.waitForSelector('.agenda-item[data-item="headline"]');
-      expect(await frame.evaluate(() => parseFloat(getComputedStyle(document.querySelector('.agenda-item h2')!).fontSize))).toBeGreaterThanOrEqual(40);
+      expect(
+        await frame.evaluate(() => parseFloat(getComputedStyle(document.querySelector('.agenda-item h2')!).fontSize)),
+      ).toBeGreaterThanOrEqual(40);
       expect(await frame.locator('button[name="share-to-stage"]').count()).toBe(0);
       // The agenda names the week's P0 and P1 incidents, as /api/review lists them.
       const titles = await frame.locator('.agenda a').allTextContents();
-      expect(titles.slice(2, 2 + review.incidents.length)).toEqual(review.incidents.map((i) => `${i.severity} ${i.key}`));
-      const item = () => frame.evaluate(() => [new URL(location.href).searchParams.get('item'), document.querySelector('.agenda-item')!.getAttribute('data-item')]);
+      expect(titles.slice(2, 2 + review.incidents.length)).toEqual(
+        review.incidents.map((i) => `${i.severity} ${i.key}`),
+      );
+      const item = () =>
+        frame.evaluate(() => [
+          new URL(location.href).searchParams.get('item'),
+          document.querySelector('.agenda-item')!.getAttribute('data-item'),
+        ]);
       // The tab is another process (another origin): wait until a key press has reached it.
       const at = async (position: string | null, id: string): Promise<void> => {
-        await frame.waitForFunction(([p, i]) => new URL(location.href).searchParams.get('item') === p && document.querySelector('.agenda-item')?.getAttribute('data-item') === i, [position, id] as const, { timeout: 5000 }).catch(() => undefined);
+        await frame
+          .waitForFunction(
+            ([p, i]) =>
+              new URL(location.href).searchParams.get('item') === p &&
+              document.querySelector('.agenda-item')?.getAttribute('data-item') === i,
+            [position, id] as const,
+            { timeout: 5000 },
+          )
+          .catch(() => undefined);
         expect(await item()).toEqual([position, id]);
       };
       await frame.locator('body').click({ position: { x: 5, y: 5 } });
@@ -676,7 +887,9 @@ suite('the tab inside a stand-in Teams host', () => {
       await page.keyboard.press('j');
       const first = review.incidents[0]!;
       await at('3', `incident-${first.key}`);
-      expect(await frame.textContent('.agenda-item [data-postmortem]')).toEqual(first.postmortemImportedAt ? expect.stringMatching(/^imported /) : 'not imported yet');
+      expect(await frame.textContent('.agenda-item [data-postmortem]')).toEqual(
+        first.postmortemImportedAt ? expect.stringMatching(/^imported /) : 'not imported yet',
+      );
       expect(await frame.getAttribute('.agenda-item a.incident-link', 'href')).toBe(`/tab?incident=${first.key}`);
       if (first.url) expect(await frame.locator(`.agenda-item a[href="${first.url}"]`).count()).toBe(1);
       await page.screenshot({ path: screenshotPath(`teams-stage-1920-incident-${theme}`) });
@@ -699,7 +912,9 @@ suite('the tab inside a stand-in Teams host', () => {
       await frame.goto(url.replace('item=3', 'item=99'));
       await frame.waitForSelector('.agenda-item[data-item="overdue"]');
       const owners = await frame.locator('.agenda-item section.owner h3').allTextContents();
-      expect(owners.map((o) => o.replace(/ \(\d+\)$/, ''))).toEqual(review.overdueByOwner.map((g) => g.owner ?? 'No owner'));
+      expect(owners.map((o) => o.replace(/ \(\d+\)$/, ''))).toEqual(
+        review.overdueByOwner.map((g) => g.owner ?? 'No owner'),
+      );
       await page.screenshot({ path: screenshotPath(`teams-stage-1920-overdue-${theme}`) });
       expect(errors).toEqual([]);
       await page.close();

@@ -39,12 +39,14 @@ export function hostPageHtml(options: HostPageOptions): string {
     frameContext: options.frameContext,
     entityId: 'dashboard',
     ...(options.subEntityId ? { subEntityId: options.subEntityId } : {}),
-    ...(place === 'channel' ? {
-      teamId: '19:team@thread.tacv2',
-      teamName: 'Reliability',
-      channelId: '19:review@thread.tacv2',
-      channelName: 'Incident review',
-    } : { chatId: '19:meeting_review@thread.v2' }),
+    ...(place === 'channel'
+      ? {
+          teamId: '19:team@thread.tacv2',
+          teamName: 'Reliability',
+          channelId: '19:review@thread.tacv2',
+          channelName: 'Incident review',
+        }
+      : { chatId: '19:meeting_review@thread.v2' }),
     ...(place === 'meeting' ? { meetingId: 'MCMjMCMjMTk6bWVldGluZ19yZXZpZXdAdGhyZWFkLnYy' } : {}),
     userObjectId: '00000000-0000-4000-8000-000000000001',
     loginHint: 'ada@contoso.test',

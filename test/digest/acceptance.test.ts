@@ -39,7 +39,10 @@ let mongoDb = 0;
 function reopenable(kind: 'embedded' | 'mongodb'): Reopenable {
   if (kind === 'embedded') {
     const dir = tempDir('pmi-digest-');
-    return { open: () => EmbeddedStore.create(dir), dispose: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      open: () => EmbeddedStore.create(dir),
+      dispose: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const url = new URL(process.env.MONGODB_URI as string);
   url.pathname = `/pmi_digest_${process.pid}_${Date.now()}_${mongoDb++}`;
@@ -120,7 +123,14 @@ describe.each(availableStores().map((h) => h.name))('weekly digest end to end (%
   }
 
   async function start(config: Config, store: Store, now: Date): Promise<RunningDigest> {
-    const running = await startDigest({ config, store, logger: createLogger('silent'), now: () => now, schedule: false, delivery: noWaiting });
+    const running = await startDigest({
+      config,
+      store,
+      logger: createLogger('silent'),
+      now: () => now,
+      schedule: false,
+      delivery: noWaiting,
+    });
     await running.catchUp;
     return running;
   }
@@ -135,7 +145,9 @@ describe.each(availableStores().map((h) => h.name))('weekly digest end to end (%
     expect(message?.contentType).toBe('application/json');
     expect(message?.body).toEqual({
       type: 'message',
-      attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: expect.any(Object) }],
+      attachments: [
+        { contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: expect.any(Object) },
+      ],
     });
     const card = cardOf(message!);
     expect(card).toMatchObject({ type: 'AdaptiveCard', version: '1.4' });
@@ -145,31 +157,61 @@ describe.each(availableStores().map((h) => h.name))('weekly digest end to end (%
 
     // The same numbers as the API of a server over the same store.
     const app = createApp({ config, store: state.store, logger: createLogger('silent'), now: () => NOW });
-    const week = (await request(app).get('/api/metrics').query({ from: '2026-11-15T23:00:00Z', to: '2026-11-22T23:00:00Z' }).expect(200)).body as MetricsResponse;
+    const week = (
+      await request(app)
+        .get('/api/metrics')
+        .query({ from: '2026-11-15T23:00:00Z', to: '2026-11-22T23:00:00Z' })
+        .expect(200)
+    ).body as MetricsResponse;
     const previous = week.previous!;
     expect(JSON.stringify(card)).toContain(
       `Incidents: ${week.incidents.total} (week before ${previous.incidents.total}, ${formatCountChange(week.incidents.total, previous.incidents.total)})`,
     );
     for (const [severity, count] of Object.entries(week.incidents.bySeverity)) {
       if (!count && !previous.incidents.bySeverity[severity as SeverityKey]) continue;
-      expect(fact(card, severity)).toMatch(new RegExp(`^${count} \\(week before ${previous.incidents.bySeverity[severity as SeverityKey] ?? 0},`));
+      expect(fact(card, severity)).toMatch(
+        new RegExp(`^${count} \\(week before ${previous.incidents.bySeverity[severity as SeverityKey] ?? 0},`),
+      );
     }
     expect(fact(card, 'Time to detect')).toContain(median(week.timeToDetect, previous.timeToDetect));
     expect(fact(card, 'Time to acknowledge')).toContain(median(week.timeToAcknowledge, previous.timeToAcknowledge));
     expect(fact(card, 'Time to resolve')).toContain(median(week.timeToResolve, previous.timeToResolve));
 
     // Opened, closed and on-time rate: the 52-week window ending with the week, and one ending a week earlier.
-    const year = (await request(app).get('/api/metrics').query({ from: '2025-11-23T23:00:00Z', to: '2026-11-22T23:00:00Z' }).expect(200)).body as MetricsResponse;
-    const yearBefore = (await request(app).get('/api/metrics').query({ from: '2025-11-16T23:00:00Z', to: '2026-11-15T23:00:00Z' }).expect(200)).body as MetricsResponse;
+    const year = (
+      await request(app)
+        .get('/api/metrics')
+        .query({ from: '2025-11-23T23:00:00Z', to: '2026-11-22T23:00:00Z' })
+        .expect(200)
+    ).body as MetricsResponse;
+    const yearBefore = (
+      await request(app)
+        .get('/api/metrics')
+        .query({ from: '2025-11-16T23:00:00Z', to: '2026-11-15T23:00:00Z' })
+        .expect(200)
+    ).body as MetricsResponse;
     const row = (start: string) => year.weekly!.find((w) => w.weekStart === start)!;
-    expect(fact(card, 'Opened')).toMatch(new RegExp(`^${row('2026-11-16').actionItemsOpened} \\(week before ${row('2026-11-09').actionItemsOpened},`));
-    expect(fact(card, 'Closed')).toMatch(new RegExp(`^${row('2026-11-16').actionItemsClosed} \\(week before ${row('2026-11-09').actionItemsClosed},`));
-    expect(fact(card, 'On-time rate')).toMatch(new RegExp(`^${formatRate(year.actionItems.onTimeRate)} \\(a week earlier ${formatRate(yearBefore.actionItems.onTimeRate)},`));
+    expect(fact(card, 'Opened')).toMatch(
+      new RegExp(`^${row('2026-11-16').actionItemsOpened} \\(week before ${row('2026-11-09').actionItemsOpened},`),
+    );
+    expect(fact(card, 'Closed')).toMatch(
+      new RegExp(`^${row('2026-11-16').actionItemsClosed} \\(week before ${row('2026-11-09').actionItemsClosed},`),
+    );
+    expect(fact(card, 'On-time rate')).toMatch(
+      new RegExp(
+        `^${formatRate(year.actionItems.onTimeRate)} \\(a week earlier ${formatRate(yearBefore.actionItems.onTimeRate)},`,
+      ),
+    );
 
-    const overdue = (await request(app).get('/api/action-items').query({ overdue: 'true' }).expect(200)).body as { items: Array<{ key: string; owner: string | null; daysOverdue: number }> };
+    const overdue = (await request(app).get('/api/action-items').query({ overdue: 'true' }).expect(200)).body as {
+      items: Array<{ key: string; owner: string | null; daysOverdue: number }>;
+    };
     expect(fact(card, 'Overdue now')).toBe(String(overdue.items.length));
     const mostOverdueAt = card.body.findIndex((e) => e.text === 'Most overdue action items');
-    const listed = card.body.slice(mostOverdueAt).map((e) => String(e.text ?? '')).filter((t) => /^\*\*\[ACT-/.test(t));
+    const listed = card.body
+      .slice(mostOverdueAt)
+      .map((e) => String(e.text ?? ''))
+      .filter((t) => /^\*\*\[ACT-/.test(t));
     expect(listed.map((t) => /\[(ACT-\d+)\]/.exec(t)?.[1])).toEqual(overdue.items.slice(0, 5).map((i) => i.key));
     overdue.items.slice(0, 5).forEach((item, i) => {
       expect(listed[i]).toContain(`**${item.daysOverdue} days overdue**`);
@@ -179,9 +221,14 @@ describe.each(availableStores().map((h) => h.name))('weekly digest end to end (%
     expect(JSON.stringify(card)).toContain(`and ${overdue.items.length - 5} more overdue items.`);
 
     // The late fixes and the noise verdicts: the week's own /api/metrics window.
-    const lateFixesAt = card.body.findIndex((e) => e.text === 'Late fixes this week\'s incidents hit');
-    const lateListed = card.body.slice(lateFixesAt, mostOverdueAt).map((e) => String(e.text ?? '')).filter((t) => /^\*\*\[ACT-/.test(t));
-    expect(lateListed.map((t) => /\[(ACT-\d+)\]/.exec(t)?.[1])).toEqual(week.recurrence!.items.slice(0, 5).map((i) => i.key));
+    const lateFixesAt = card.body.findIndex((e) => e.text === "Late fixes this week's incidents hit");
+    const lateListed = card.body
+      .slice(lateFixesAt, mostOverdueAt)
+      .map((e) => String(e.text ?? ''))
+      .filter((t) => /^\*\*\[ACT-/.test(t));
+    expect(lateListed.map((t) => /\[(ACT-\d+)\]/.exec(t)?.[1])).toEqual(
+      week.recurrence!.items.slice(0, 5).map((i) => i.key),
+    );
     expect(String(card.body[lateFixesAt + 1]?.text)).toContain(`${week.recurrence!.behindOverdueFix} of the week's`);
     expect(String(card.body.find((e) => String(e.text ?? '').startsWith('Incidents:'))?.text)).toContain(
       week.change!.incidents.significant ? '(significant' : '(within noise)',
@@ -195,11 +242,19 @@ describe.each(availableStores().map((h) => h.name))('weekly digest end to end (%
     expect((png.body as Buffer).subarray(1, 4).toString('latin1')).toBe('PNG');
 
     // The buttons: the Teams tab, the overdue list and the week's review agenda.
-    expect(card.actions?.map((a) => String(a.url).startsWith(`https://teams.microsoft.com/l/entity/${TEAMS_APP_ID}/`))).toEqual([true, true, true]);
+    expect(
+      card.actions?.map((a) => String(a.url).startsWith(`https://teams.microsoft.com/l/entity/${TEAMS_APP_ID}/`)),
+    ).toEqual([true, true, true]);
 
     // Health shows it.
     const health = await request(app).get('/api/health').expect(200);
-    expect(health.body.digest).toMatchObject({ lastWeek: '2026-W47', state: 'posted', uncertainWeeks: [], failedWeeks: [], webhookHost: new URL(sink.url).host });
+    expect(health.body.digest).toMatchObject({
+      lastWeek: '2026-W47',
+      state: 'posted',
+      uncertainWeeks: [],
+      failedWeeks: [],
+      webhookHost: new URL(sink.url).host,
+    });
     expect(JSON.stringify(health.body)).not.toContain('sig=');
   });
 
@@ -218,8 +273,22 @@ describe.each(availableStores().map((h) => h.name))('weekly digest end to end (%
     // A week later, two schedulers (two replicas) fire at once.
     const nextMonday = new Date(NOW.getTime() + WEEK_MS);
     const [a, b] = await Promise.all([
-      startDigest({ config, store: state.store, logger: createLogger('silent'), now: () => nextMonday, schedule: false, delivery: noWaiting }),
-      startDigest({ config, store: state.store, logger: createLogger('silent'), now: () => nextMonday, schedule: false, delivery: noWaiting }),
+      startDigest({
+        config,
+        store: state.store,
+        logger: createLogger('silent'),
+        now: () => nextMonday,
+        schedule: false,
+        delivery: noWaiting,
+      }),
+      startDigest({
+        config,
+        store: state.store,
+        logger: createLogger('silent'),
+        now: () => nextMonday,
+        schedule: false,
+        delivery: noWaiting,
+      }),
     ]);
     await Promise.all([a.catchUp, b.catchUp, a.job?.runNow(), b.job?.runNow()]);
     await Promise.all([a.stop(), b.stop()]);
@@ -245,7 +314,9 @@ describe.each(availableStores().map((h) => h.name))('weekly digest end to end (%
   });
 
   it('retries 5xx and 429, then records the post with its attempts', async () => {
-    const { sink, config, state } = await setup((n) => [{ status: 502 }, { status: 429, headers: { 'retry-after': '0' } }][n - 1] ?? { status: 202 });
+    const { sink, config, state } = await setup(
+      (n) => [{ status: 502 }, { status: 429, headers: { 'retry-after': '0' } }][n - 1] ?? { status: 202 },
+    );
     await (await start(config, state.store, NOW)).stop();
     expect(sink.received).toHaveLength(3);
     expect(sink.accepted.map(weekOf)).toEqual(['2026-W47']);
@@ -253,21 +324,34 @@ describe.each(availableStores().map((h) => h.name))('weekly digest end to end (%
   });
 
   it('when retries run out on 5xx, tries the week again a little later, without waiting for the next tick', async () => {
-    const { sink, config, state } = await setup((n) => (n <= noWaiting.maxAttempts ? { status: 503, body: 'busy' } : { status: 202 }));
+    const { sink, config, state } = await setup((n) =>
+      n <= noWaiting.maxAttempts ? { status: 503, body: 'busy' } : { status: 202 },
+    );
     const running = await startDigest({
-      config, store: state.store, logger: createLogger('silent'), now: () => NOW, schedule: false, delivery: noWaiting, retryFailedAfterMs: 50,
+      config,
+      store: state.store,
+      logger: createLogger('silent'),
+      now: () => NOW,
+      schedule: false,
+      delivery: noWaiting,
+      retryFailedAfterMs: 50,
     });
     await running.catchUp;
     expect(await state.store.getDigest('2026-W47')).toMatchObject({ state: 'failed', attempts: noWaiting.maxAttempts });
     for (let i = 0; i < 100 && sink.accepted.length === 0; i += 1) await new Promise((r) => setTimeout(r, 20));
     await running.stop();
     expect(sink.accepted.map(weekOf)).toEqual(['2026-W47']);
-    expect(await state.store.getDigest('2026-W47')).toMatchObject({ state: 'posted', attempts: noWaiting.maxAttempts + 1 });
+    expect(await state.store.getDigest('2026-W47')).toMatchObject({
+      state: 'posted',
+      attempts: noWaiting.maxAttempts + 1,
+    });
   });
 
   it('does not retry a 4xx, shows its text in /api/health, and posts on the next run once fixed', async () => {
     let refuse = true;
-    const { sink, config, state } = await setup(() => (refuse ? { status: 404, body: 'The workflow was not found or is disabled' } : { status: 202 }));
+    const { sink, config, state } = await setup(() =>
+      refuse ? { status: 404, body: 'The workflow was not found or is disabled' } : { status: 202 },
+    );
     await (await start(config, state.store, NOW)).stop();
     expect(sink.received).toHaveLength(1);
     const app = createApp({ config, store: state.store, logger: createLogger('silent'), now: () => NOW });
@@ -279,7 +363,10 @@ describe.each(availableStores().map((h) => h.name))('weekly digest end to end (%
     refuse = false;
     await (await start(config, state.store, new Date(NOW.getTime() + 3_600_000))).stop();
     expect(sink.accepted.map(weekOf)).toEqual(['2026-W47']);
-    expect((await request(app).get('/api/health').expect(200)).body.digest).toMatchObject({ state: 'posted', failedWeeks: [] });
+    expect((await request(app).get('/api/health').expect(200)).body.digest).toMatchObject({
+      state: 'posted',
+      failedWeeks: [],
+    });
   });
 
   it('a crash between posting and recording: uncertain in /api/health, not reposted, settled with --week', async () => {
@@ -287,7 +374,10 @@ describe.each(availableStores().map((h) => h.name))('weekly digest end to end (%
     // The process dies right after Teams accepted the card: the record stays "claimed".
     const dying = new Proxy(state.store, {
       get(target, prop, receiver) {
-        if (prop === 'updateDigest') return async () => { throw new Error('process killed'); };
+        if (prop === 'updateDigest')
+          return async () => {
+            throw new Error('process killed');
+          };
         const value = Reflect.get(target, prop, receiver) as unknown;
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
@@ -301,12 +391,18 @@ describe.each(availableStores().map((h) => h.name))('weekly digest end to end (%
     await restarted.stop();
     expect(sink.accepted).toHaveLength(1);
     const app = createApp({ config, store: state.store, logger: createLogger('silent'), now: () => later });
-    expect((await request(app).get('/api/health').expect(200)).body.digest).toMatchObject({ state: 'uncertain', uncertainWeeks: ['2026-W47'] });
+    expect((await request(app).get('/api/health').expect(200)).body.digest).toMatchObject({
+      state: 'uncertain',
+      uncertainWeeks: ['2026-W47'],
+    });
 
     // A person checks the channel, finds it missing, and posts it: npm run digest -- --week 2026-W47.
     const settled = await restarted.service.run(later, { manual: true, week: '2026-W47' });
     expect(settled.weeks.map((w) => w.action)).toEqual(['posted']);
     expect(sink.accepted.map(weekOf)).toEqual(['2026-W47', '2026-W47']);
-    expect((await request(app).get('/api/health').expect(200)).body.digest).toMatchObject({ state: 'posted', uncertainWeeks: [] });
+    expect((await request(app).get('/api/health').expect(200)).body.digest).toMatchObject({
+      state: 'posted',
+      uncertainWeeks: [],
+    });
   });
 });

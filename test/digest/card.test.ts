@@ -22,7 +22,10 @@ function arrayStore(incidents: Incident[], actionItems: ActionItem[], postmortem
 
 async function contentFor(
   data: { incidents: Incident[]; actionItems: ActionItem[]; postmortems?: Postmortem[] },
-  links = digestLinks({ publicUrl: 'https://pmi.example.com', teamsAppId: '0b7f4c52-3a36-4a4f-9d0e-2f1f6d6c1a11' }, '2026-W47'),
+  links = digestLinks(
+    { publicUrl: 'https://pmi.example.com', teamsAppId: '0b7f4c52-3a36-4a4f-9d0e-2f1f6d6c1a11' },
+    '2026-W47',
+  ),
 ): Promise<DigestContent> {
   const store = arrayStore(data.incidents, data.actionItems, data.postmortems);
   const source = new MetricsService(store, { timezone: ZONE, slaDays: SLA_DAYS, now: () => NOW });
@@ -77,8 +80,20 @@ describe('digest content', () => {
   it('lists the P0/P1 incidents of the week with their post-mortem state', async () => {
     const content = await contentFor(sampleData());
     expect(content.majorIncidents).toEqual([
-      expect.objectContaining({ key: 'OPS-101', severity: 'P0', resolved: true, postmortemImportedAt: '2026-11-19T15:00:00.000Z', actionItems: { total: 2, open: 1 } }),
-      expect.objectContaining({ key: 'OPS-102', severity: 'P1', resolved: false, postmortemImportedAt: null, actionItems: { total: 0, open: 0 } }),
+      expect.objectContaining({
+        key: 'OPS-101',
+        severity: 'P0',
+        resolved: true,
+        postmortemImportedAt: '2026-11-19T15:00:00.000Z',
+        actionItems: { total: 2, open: 1 },
+      }),
+      expect.objectContaining({
+        key: 'OPS-102',
+        severity: 'P1',
+        resolved: false,
+        postmortemImportedAt: null,
+        actionItems: { total: 0, open: 0 },
+      }),
     ]);
   });
 });
@@ -108,8 +123,12 @@ describe('digest card', () => {
     expect(text).toContain('16 Nov to 22 Nov 2026 (Europe/Berlin)');
     expect(text).toContain('Incidents: 4 (week before 2, +2)');
     expect(text).toContain('"title":"P0","value":"1 (week before 0, +1)"');
-    expect(text).toContain('"title":"Time to detect","value":"3 min over 4 incidents (week before 20 min, \u221217 min) (within noise)"');
-    expect(text).toContain('"title":"Time to acknowledge","value":"6 min over 3 incidents (week before 6 min, no change)"');
+    expect(text).toContain(
+      '"title":"Time to detect","value":"3 min over 4 incidents (week before 20 min, \u221217 min) (within noise)"',
+    );
+    expect(text).toContain(
+      '"title":"Time to acknowledge","value":"6 min over 3 incidents (week before 6 min, no change)"',
+    );
     expect(text).toContain('Incidents: 4 (week before 2, +2) (within noise)');
     expect(text).toContain('"title":"Overdue now","value":"7"');
     expect(text).toContain('TTD = detected - started');
@@ -118,24 +137,34 @@ describe('digest card', () => {
 
   it('marks a significant change with its p-value instead of "within noise"', async () => {
     // 9 incidents in W47 against none in W46: 2 * (1/2)^9 = 0.0039.
-    const incidents = Array.from({ length: 9 }, (_, i) => incident(`OPS-${200 + i}`, { startedAt: `2026-11-${16 + (i % 6)}T0${i}:00:00.000Z` }));
+    const incidents = Array.from({ length: 9 }, (_, i) =>
+      incident(`OPS-${200 + i}`, { startedAt: `2026-11-${16 + (i % 6)}T0${i}:00:00.000Z` }),
+    );
     const text = allText(buildDigestCard(await contentFor({ incidents, actionItems: [] })));
     expect(text).toContain('Incidents: 9 (week before 0, +9) (significant, p = 0.004)');
     expect(text).toContain('No incident this week happened while a fix on its service was overdue.');
   });
 
-  it('lists the late fixes the week\'s incidents hit: owner, due date, days overdue, the incidents, and the rest counted', async () => {
+  it("lists the late fixes the week's incidents hit: owner, due date, days overdue, the incidents, and the rest counted", async () => {
     const content = await contentFor(sampleData());
     // Every W47 incident is on api, like OPS-50's overdue items and ACT-3/ACT-4 (due 13 and 14 Nov).
     expect(content.behindOverdueFix).toEqual({ count: 4, total: 4 });
     expect(content.lateFixes.map((f) => [f.key, f.incidents.length, f.daysOverdue])).toEqual([
-      ['ACT-5', 4, 68], ['ACT-6', 4, 53], ['ACT-7', 4, 53], ['ACT-3', 4, 10], ['ACT-4', 3, null],
+      ['ACT-5', 4, 68],
+      ['ACT-6', 4, 53],
+      ['ACT-7', 4, 53],
+      ['ACT-3', 4, 10],
+      ['ACT-4', 3, null],
     ]);
     expect(content.moreLateFixes).toBe(2);
     const text = allText(buildDigestCard(content));
-    expect(text).toContain('4 of the week\'s 4 incidents came while a fix on the same service was overdue (100%).');
-    expect(text).toContain('Lee \u00b7 due 2026-10-01 \u00b7 **53 days overdue** \u00b7 overdue at 4 incidents of the week: [OPS-101](https://example.atlassian.net/browse/OPS-101)');
-    expect(text).toContain('Alex Owner \u00b7 due 2026-11-14 \u00b7 done since \u00b7 overdue at 3 incidents of the week');
+    expect(text).toContain("4 of the week's 4 incidents came while a fix on the same service was overdue (100%).");
+    expect(text).toContain(
+      'Lee \u00b7 due 2026-10-01 \u00b7 **53 days overdue** \u00b7 overdue at 4 incidents of the week: [OPS-101](https://example.atlassian.net/browse/OPS-101)',
+    );
+    expect(text).toContain(
+      'Alex Owner \u00b7 due 2026-11-14 \u00b7 done since \u00b7 overdue at 3 incidents of the week',
+    );
     expect(text).toContain('and 2 more late fixes.');
   });
 
@@ -162,12 +191,15 @@ describe('digest card', () => {
     const card = buildDigestCard(await contentFor(data));
     const text = allText(card);
     expect(text).not.toContain('javascript:alert(2)');
-    const block = card.body.map((element) => String((element as { text?: unknown }).text ?? '')).find((t) => t.includes('**P0 OPS-1'))!;
+    const block = card.body
+      .map((element) => String((element as { text?: unknown }).text ?? ''))
+      .find((t) => t.includes('**P0 OPS-1'))!;
     // Every markdown character of the key is escaped: no bold ends, no link opens.
     expect(block).toContain('**P0 OPS-1\\*\\*\\](javascript:alert(1))\\[x**');
     expect(block).not.toMatch(/[^\\]\]\(javascript/);
     // Everywhere else the key appears (the late fixes' incidents) it is escaped too.
-    for (const element of card.body) expect(String((element as { text?: unknown }).text ?? '')).not.toMatch(/[^\\]\]\(javascript/);
+    for (const element of card.body)
+      expect(String((element as { text?: unknown }).text ?? '')).not.toMatch(/[^\\]\]\(javascript/);
     expect(validate(card)).toEqual([]);
   });
 
@@ -188,7 +220,9 @@ describe('digest card', () => {
     // The review of the card's week: in Teams a deep link the tab reads as page.subPageId.
     expect(JSON.parse(review?.searchParams.get('context') ?? '{}')).toEqual({ subEntityId: 'review:2026-W47' });
     expect(review?.searchParams.get('webUrl')).toBe('https://pmi.example.com/tab?view=review&week=2026-W47');
-    expect(dashboard?.href).toMatch(/^https:\/\/teams\.microsoft\.com\/l\/entity\/0b7f4c52-3a36-4a4f-9d0e-2f1f6d6c1a11\/dashboard\?/);
+    expect(dashboard?.href).toMatch(
+      /^https:\/\/teams\.microsoft\.com\/l\/entity\/0b7f4c52-3a36-4a4f-9d0e-2f1f6d6c1a11\/dashboard\?/,
+    );
     expect(dashboard?.searchParams.get('webUrl')).toBe('https://pmi.example.com/tab');
     expect(JSON.parse(overdue?.searchParams.get('context') ?? '{}')).toEqual({ subEntityId: 'overdue' });
     expect(card.body).toContainEqual(
@@ -197,9 +231,20 @@ describe('digest card', () => {
   });
 
   it('links to the web dashboard without a Teams app id, and drops buttons and chart without any URL', async () => {
-    const web = buildDigestCard(await contentFor(sampleData(), digestLinks({ publicUrl: 'https://pmi.example.com/', teamsAppId: null }, '2026-W47')));
-    expect(web.actions?.map((a) => a.url)).toEqual(['https://pmi.example.com/tab', 'https://pmi.example.com/tab#overdue', 'https://pmi.example.com/tab?view=review&week=2026-W47']);
-    const bare = buildDigestCard(await contentFor(sampleData(), digestLinks({ publicUrl: null, teamsAppId: null }, '2026-W47')));
+    const web = buildDigestCard(
+      await contentFor(
+        sampleData(),
+        digestLinks({ publicUrl: 'https://pmi.example.com/', teamsAppId: null }, '2026-W47'),
+      ),
+    );
+    expect(web.actions?.map((a) => a.url)).toEqual([
+      'https://pmi.example.com/tab',
+      'https://pmi.example.com/tab#overdue',
+      'https://pmi.example.com/tab?view=review&week=2026-W47',
+    ]);
+    const bare = buildDigestCard(
+      await contentFor(sampleData(), digestLinks({ publicUrl: null, teamsAppId: null }, '2026-W47')),
+    );
     expect(bare.actions).toBeUndefined();
     expect(bare.body.some((e) => e.type === 'Image')).toBe(false);
     expect(validate(bare)).toEqual([]);
@@ -218,10 +263,21 @@ describe('digest card', () => {
   it('stays under 28 KB with the longest texts and a bad week', async () => {
     const long = 'x'.repeat(5000);
     const incidents = Array.from({ length: 40 }, (_, i) =>
-      incident(`OPS-${1000 + i}`, { severity: i % 2 ? 'P0' : 'P1', summary: long, status: long, startedAt: '2026-11-17T10:00:00.000Z' }),
+      incident(`OPS-${1000 + i}`, {
+        severity: i % 2 ? 'P0' : 'P1',
+        summary: long,
+        status: long,
+        startedAt: '2026-11-17T10:00:00.000Z',
+      }),
     );
     const actionItems = Array.from({ length: 300 }, (_, i) =>
-      actionItem(`ACT-${1000 + i}`, { incidentKey: `OPS-${1000 + (i % 40)}`, summary: long, owner: long, jiraDueDate: '2026-01-01', url: `https://example.atlassian.net/browse/${'Y'.repeat(500)}` }),
+      actionItem(`ACT-${1000 + i}`, {
+        incidentKey: `OPS-${1000 + (i % 40)}`,
+        summary: long,
+        owner: long,
+        jiraDueDate: '2026-01-01',
+        url: `https://example.atlassian.net/browse/${'Y'.repeat(500)}`,
+      }),
     );
     const content = await contentFor({ incidents, actionItems });
     const card = buildDigestCard(content);

@@ -14,7 +14,9 @@ import type { ErrorObject } from 'ajv';
 const require = createRequire(import.meta.url);
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
 
-export const CARD_SCHEMA_PATH = fileURLToPath(new URL('../fixtures/schemas/adaptive-card.schema.1.5.0.json', import.meta.url));
+export const CARD_SCHEMA_PATH = fileURLToPath(
+  new URL('../fixtures/schemas/adaptive-card.schema.1.5.0.json', import.meta.url),
+);
 
 type Json = Record<string, unknown>;
 
@@ -82,7 +84,8 @@ export function featuresAbove(card: unknown, max: number): string[] {
       const prop = typeName ? propertyOf(typeName, key) : null;
       if (prop && versionNumber(prop.version) > max) found.push(`${where}.${key} needs ${String(prop.version)}`);
       const ref = refName(prop?.$ref);
-      if (ref && versionNumber(definitions[ref]?.version) > max) found.push(`${where}.${key}: ${ref} needs ${String(definitions[ref]?.version)}`);
+      if (ref && versionNumber(definitions[ref]?.version) > max)
+        found.push(`${where}.${key}: ${ref} needs ${String(definitions[ref]?.version)}`);
       // Children: a `facts` array holds Facts, anything else names its own type.
       const childDef = key === 'facts' ? 'Fact' : null;
       if (typeof value === 'object' && value !== null) visit(value, childDef, `${where}.${key}`);

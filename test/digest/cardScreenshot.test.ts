@@ -34,7 +34,14 @@ beforeAll(async () => {
   jira = await startSampleJira({ now: NOW });
   t = await testApp({ TIMEZONE: ZONE }, { now: () => NOW });
   const reader = createJiraReader({ baseUrl: jira.url, email: jira.email, apiToken: jira.apiToken });
-  const run = await runSync({ store: t.store, jira: reader, settings: { timezone: ZONE, baseUrl: jira.url, jira: parseConfigFileObject(demoConfig).mapping } }, NOW);
+  const run = await runSync(
+    {
+      store: t.store,
+      jira: reader,
+      settings: { timezone: ZONE, baseUrl: jira.url, jira: parseConfigFileObject(demoConfig).mapping },
+    },
+    NOW,
+  );
   expect(run.ok).toBe(true);
   browser = await launchBrowser(chromiumPath);
 }, 120_000);
@@ -46,10 +53,13 @@ afterAll(async () => {
 });
 
 suite('the digest card, as Teams would draw it', () => {
-  it('shows the late fixes of the week\'s incidents and the changes within noise', async () => {
+  it("shows the late fixes of the week's incidents and the changes within noise", async () => {
     const source = new MetricsService(t.store, { timezone: ZONE, slaDays: t.config.actionItemSlaDays, now: () => NOW });
     const content = await collectDigestContent(source, t.store, {
-      week: WEEK, timezone: ZONE, now: NOW, links: digestLinks({ publicUrl: 'https://pmi.example.com', teamsAppId: null }, WEEK),
+      week: WEEK,
+      timezone: ZONE,
+      now: NOW,
+      links: digestLinks({ publicUrl: 'https://pmi.example.com', teamsAppId: null }, WEEK),
     });
     expect(content.lateFixes.length).toBeGreaterThan(0);
     expect(content.lateFixes.length).toBeLessThanOrEqual(5);
@@ -57,14 +67,29 @@ suite('the digest card, as Teams would draw it', () => {
 
     const page = await browser.context.newPage();
     await page.setViewportSize({ width: 720, height: 900 });
-    await page.setContent('<!doctype html><html><body style="font-family: sans-serif; background: #f5f5f5; margin: 16px"><div id="card" style="background: #fff; padding: 12px; border-radius: 4px"></div></body></html>');
-    await page.addScriptTag({ path: createRequire(import.meta.url).resolve('adaptivecards/dist/adaptivecards.min.js') });
+    await page.setContent(
+      '<!doctype html><html><body style="font-family: sans-serif; background: #f5f5f5; margin: 16px"><div id="card" style="background: #fff; padding: 12px; border-radius: 4px"></div></body></html>',
+    );
+    await page.addScriptTag({
+      path: createRequire(import.meta.url).resolve('adaptivecards/dist/adaptivecards.min.js'),
+    });
     const rendered = await page.evaluate((json) => {
       type Markdown = { outputHtml?: string; didProcess: boolean };
-      const cards = (window as unknown as { AdaptiveCards: { AdaptiveCard: (new () => { parse(j: unknown): void; render(): HTMLElement | undefined }) & { onProcessMarkdown?: (text: string, result: Markdown) => void } } }).AdaptiveCards;
+      const cards = (
+        window as unknown as {
+          AdaptiveCards: {
+            AdaptiveCard: (new () => { parse(j: unknown): void; render(): HTMLElement | undefined }) & {
+              onProcessMarkdown?: (text: string, result: Markdown) => void;
+            };
+          };
+        }
+      ).AdaptiveCards;
       // The card's markdown subset: escapes, links, bold, line breaks.
       cards.AdaptiveCard.onProcessMarkdown = (text, result) => {
-        result.outputHtml = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+        result.outputHtml = text
+          .replace(/&/g, '&amp;')
+          .replace(/</g, '&lt;')
+          .replace(/>/g, '&gt;')
           .replace(/\\([\\*_[\]])/g, (_m, c: string) => `&#${c.charCodeAt(0)};`)
           .replace(/\[([^\]]+)\]\(([^)]+)\)/g, '<a href="$2">$1</a>')
           .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
@@ -77,8 +102,10 @@ suite('the digest card, as Teams would draw it', () => {
       if (element) document.getElementById('card')?.appendChild(element);
       return document.getElementById('card')?.innerText ?? '';
     }, card as unknown);
-    expect(rendered).toContain('Late fixes this week\'s incidents hit');
-    expect(rendered).toContain(`${content.behindOverdueFix.count} of the week's ${content.behindOverdueFix.total} incidents`);
+    expect(rendered).toContain("Late fixes this week's incidents hit");
+    expect(rendered).toContain(
+      `${content.behindOverdueFix.count} of the week's ${content.behindOverdueFix.total} incidents`,
+    );
     expect(rendered).toContain(content.lateFixes[0]!.key);
     expect(rendered).toContain('(within noise)');
     if (content.moreLateFixes > 0) expect(rendered).toContain(`and ${content.moreLateFixes} more late fix`);

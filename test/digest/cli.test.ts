@@ -11,7 +11,10 @@ describe('npm run digest arguments', () => {
     expect(parseDigestArgs(['--dry-run'])).toMatchObject({ dryRun: true });
     expect(parseDigestArgs(['--week', '2026-W47'])).toMatchObject({ week: '2026-W47' });
     expect(parseDigestArgs(['--week=2026-W47', '--force'])).toMatchObject({ week: '2026-W47', force: true });
-    expect(parseDigestArgs(['--week', '2026-W47', '--mark-posted'])).toMatchObject({ week: '2026-W47', markPosted: true });
+    expect(parseDigestArgs(['--week', '2026-W47', '--mark-posted'])).toMatchObject({
+      week: '2026-W47',
+      markPosted: true,
+    });
     expect(parseDigestArgs(['--dry-run', '--week', '2026-W01'])).toMatchObject({ dryRun: true, week: '2026-W01' });
   });
 

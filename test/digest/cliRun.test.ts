@@ -44,6 +44,8 @@ describe('npm run digest', () => {
   it('refuses bad options in one line, with exit code 1', async () => {
     const { code, stderr } = await digest(['--week', 'W47']);
     expect(code).toBe(1);
-    expect(stderr.split('\n')[0]).toBe('npm run digest: --week must be an ISO week such as 2026-W47 (a year, "-W", and a week number that exists in that year); got "W47"');
+    expect(stderr.split('\n')[0]).toBe(
+      'npm run digest: --week must be an ISO week such as 2026-W47 (a year, "-W", and a week number that exists in that year); got "W47"',
+    );
   });
 });

@@ -13,7 +13,11 @@ import {
 import type { SinkResponse, WebhookSink } from '../../server/digest/webhookSink.js';
 import { startWebhookSink } from '../../server/digest/webhookSink.js';
 
-const CARD = { type: 'AdaptiveCard', version: '1.4', body: [{ type: 'TextBlock', text: 'Reliability digest, week 2026-W47' }] };
+const CARD = {
+  type: 'AdaptiveCard',
+  version: '1.4',
+  body: [{ type: 'TextBlock', text: 'Reliability digest, week 2026-W47' }],
+};
 const noWait = { sleep: async () => {}, random: () => 1 };
 
 let sink: WebhookSink | null = null;
@@ -58,7 +62,10 @@ describe('postToWebhook', () => {
   });
 
   it('honours Retry-After on 429, capped at the longest delay', async () => {
-    const target = await sinkAnswering({ status: 429, headers: { 'retry-after': '3' } }, { status: 429, headers: { 'retry-after': '120' } });
+    const target = await sinkAnswering(
+      { status: 429, headers: { 'retry-after': '3' } },
+      { status: 429, headers: { 'retry-after': '120' } },
+    );
     const waits: number[] = [];
     const result = await postToWebhook(target.url, teamsMessage(CARD), {
       maxDelayMs: 30_000,
@@ -71,7 +78,10 @@ describe('postToWebhook', () => {
   });
 
   it('does not retry a 400 and reports the response text', async () => {
-    const target = await sinkAnswering({ status: 400, body: 'The request body is not a valid Adaptive Card: property "attachments" is required' });
+    const target = await sinkAnswering({
+      status: 400,
+      body: 'The request body is not a valid Adaptive Card: property "attachments" is required',
+    });
     const result = await postToWebhook(target.url, teamsMessage(CARD), noWait);
     expect(result).toMatchObject({ ok: false, status: 400, attempts: 1, retryable: false });
     expect(result.error).toContain('HTTP 400 from 127.0.0.1:');
@@ -116,7 +126,10 @@ describe('postToWebhook', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const { port } = server.address() as AddressInfo;
     try {
-      const result = await postToWebhook(`http://127.0.0.1:${port}/hook?sig=abc12345`, teamsMessage(CARD), { ...noWait, timeoutMs: 200 });
+      const result = await postToWebhook(`http://127.0.0.1:${port}/hook?sig=abc12345`, teamsMessage(CARD), {
+        ...noWait,
+        timeoutMs: 200,
+      });
       expect(result).toMatchObject({ ok: true, attempts: 2 });
     } finally {
       server.closeAllConnections();
@@ -127,7 +140,10 @@ describe('postToWebhook', () => {
   it('never logs or returns the webhook URL or its sig, only its host', async () => {
     const secret = 'sig-0123456789abcdef';
     const answered = await startWebhookSink({
-      respond: (m) => ({ status: m.path === '/x' ? 404 : 500, body: `no flow at ${m.path}?sig=${secret} (sig=${secret})` }),
+      respond: (m) => ({
+        status: m.path === '/x' ? 404 : 500,
+        body: `no flow at ${m.path}?sig=${secret} (sig=${secret})`,
+      }),
     });
     sink = answered;
     const url = answered.url.replace('demo-signature-not-a-secret', secret);
@@ -146,9 +162,19 @@ describe('webhook sink (demo mode)', () => {
   it('logs each card it receives with its headlines and size', async () => {
     const { logger, lines } = capturingLogger();
     sink = await startWebhookSink({ logger });
-    const card = { ...CARD, body: [{ type: 'TextBlock', text: 'Reliability digest, week 2026-W47', weight: 'Bolder' }, { type: 'TextBlock', text: 'plain' }] };
+    const card = {
+      ...CARD,
+      body: [
+        { type: 'TextBlock', text: 'Reliability digest, week 2026-W47', weight: 'Bolder' },
+        { type: 'TextBlock', text: 'plain' },
+      ],
+    };
     await postToWebhook(sink.url, teamsMessage(card), noWait);
-    const logged = JSON.parse(lines().trim().split('\n').pop() ?? '{}') as { msg: string; headlines: string[]; bytes: number };
+    const logged = JSON.parse(lines().trim().split('\n').pop() ?? '{}') as {
+      msg: string;
+      headlines: string[];
+      bytes: number;
+    };
     expect(logged.msg).toContain('webhook sink received a digest card');
     expect(logged.headlines).toEqual(['Reliability digest, week 2026-W47']);
     expect(logged.bytes).toBe(sink.accepted[0]?.bytes);
@@ -164,7 +190,8 @@ describe('delivery helpers', () => {
   });
 
   it('redacts the URL, its path and query, URL-encoded too', () => {
-    const url = 'https://prod-01.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=S3cr3tS1g';
+    const url =
+      'https://prod-01.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=S3cr3tS1g';
     const text = `posting to ${url} failed; sig=S3cr3tS1g; ${encodeURIComponent(url)}`;
     const redacted = redactWebhook(text, url);
     expect(redacted).not.toContain('S3cr3tS1g');

@@ -123,7 +123,12 @@ export function sampleData(): { incidents: Incident[]; actionItems: ActionItem[]
     incident('OPS-110', { severity: 'P0', startedAt: at('2026-11-22T23:30:00Z') }),
   ];
   const actionItems: ActionItem[] = [
-    actionItem('ACT-1', { incidentKey: 'OPS-101', createdAt: at('2026-11-16T12:00:00Z'), jiraDueDate: '2026-11-20', owner: 'Priya' }),
+    actionItem('ACT-1', {
+      incidentKey: 'OPS-101',
+      createdAt: at('2026-11-16T12:00:00Z'),
+      jiraDueDate: '2026-11-20',
+      owner: 'Priya',
+    }),
     actionItem('ACT-2', {
       incidentKey: 'OPS-101',
       createdAt: at('2026-11-16T12:00:00Z'),
@@ -132,7 +137,12 @@ export function sampleData(): { incidents: Incident[]; actionItems: ActionItem[]
       resolvedAt: at('2026-11-18T12:00:00Z'),
       jiraDueDate: '2026-11-25',
     }),
-    actionItem('ACT-3', { incidentKey: 'OPS-90', createdAt: at('2026-11-11T09:00:00Z'), jiraDueDate: '2026-11-13', owner: 'Sam' }),
+    actionItem('ACT-3', {
+      incidentKey: 'OPS-90',
+      createdAt: at('2026-11-11T09:00:00Z'),
+      jiraDueDate: '2026-11-13',
+      owner: 'Sam',
+    }),
     actionItem('ACT-4', {
       incidentKey: 'OPS-90',
       createdAt: at('2026-11-11T09:00:00Z'),
@@ -142,10 +152,30 @@ export function sampleData(): { incidents: Incident[]; actionItems: ActionItem[]
       jiraDueDate: '2026-11-14',
     }),
     actionItem('ACT-5', { incidentKey: 'OPS-50', createdAt: at('2026-09-02T09:00:00Z'), owner: null }), // SLA due 2026-09-16
-    actionItem('ACT-6', { incidentKey: 'OPS-50', createdAt: at('2026-09-02T09:00:00Z'), jiraDueDate: '2026-10-01', owner: 'Lee' }),
-    actionItem('ACT-7', { incidentKey: 'OPS-50', createdAt: at('2026-09-02T09:00:00Z'), jiraDueDate: '2026-10-01', owner: 'Kim' }),
-    actionItem('ACT-8', { incidentKey: null, createdAt: at('2026-10-02T09:00:00Z'), jiraDueDate: '2026-11-02', owner: 'Ola' }),
-    actionItem('ACT-9', { incidentKey: 'OPS-50', createdAt: at('2026-09-02T09:00:00Z'), jiraDueDate: '2026-11-20', owner: 'Mo' }),
+    actionItem('ACT-6', {
+      incidentKey: 'OPS-50',
+      createdAt: at('2026-09-02T09:00:00Z'),
+      jiraDueDate: '2026-10-01',
+      owner: 'Lee',
+    }),
+    actionItem('ACT-7', {
+      incidentKey: 'OPS-50',
+      createdAt: at('2026-09-02T09:00:00Z'),
+      jiraDueDate: '2026-10-01',
+      owner: 'Kim',
+    }),
+    actionItem('ACT-8', {
+      incidentKey: null,
+      createdAt: at('2026-10-02T09:00:00Z'),
+      jiraDueDate: '2026-11-02',
+      owner: 'Ola',
+    }),
+    actionItem('ACT-9', {
+      incidentKey: 'OPS-50',
+      createdAt: at('2026-09-02T09:00:00Z'),
+      jiraDueDate: '2026-11-20',
+      owner: 'Mo',
+    }),
   ];
   const postmortems: Postmortem[] = [postmortem('OPS-101', '2026-11-19T15:00:00.000Z')];
   return { incidents, actionItems, postmortems };

@@ -14,7 +14,9 @@ export interface MemoryStore extends Store {
   failUpdates: boolean;
 }
 
-export function memoryStore(data: { incidents?: Incident[]; actionItems?: ActionItem[]; postmortems?: Postmortem[] } = {}): MemoryStore {
+export function memoryStore(
+  data: { incidents?: Incident[]; actionItems?: ActionItem[]; postmortems?: Postmortem[] } = {},
+): MemoryStore {
   const digests = new Map<string, DigestRecord>();
   const leases = new Map<string, { holder: string; expiresAt: number }>();
   const store = {
@@ -27,7 +29,16 @@ export function memoryStore(data: { incidents?: Incident[]; actionItems?: Action
     getPostmortem: async (key: string) => data.postmortems?.find((p) => p.incidentKey === key) ?? null,
     async claimDigest(week: string, holder: string, now: Date, manual: boolean) {
       if (digests.has(week)) return null;
-      const record: DigestRecord = { week, state: 'claimed', holder, claimedAt: now.toISOString(), postedAt: null, attempts: 0, lastError: null, manual };
+      const record: DigestRecord = {
+        week,
+        state: 'claimed',
+        holder,
+        claimedAt: now.toISOString(),
+        postedAt: null,
+        attempts: 0,
+        lastError: null,
+        manual,
+      };
       digests.set(week, record);
       return { ...record };
     },
@@ -46,7 +57,10 @@ export function memoryStore(data: { incidents?: Incident[]; actionItems?: Action
       return record ? { ...record } : null;
     },
     listDigests: async (limit: number) =>
-      [...digests.values()].sort((a, b) => (a.week < b.week ? 1 : -1)).slice(0, limit).map((r) => ({ ...r })),
+      [...digests.values()]
+        .sort((a, b) => (a.week < b.week ? 1 : -1))
+        .slice(0, limit)
+        .map((r) => ({ ...r })),
     async acquireLease(name: string, holder: string, ttlMs: number, now: Date) {
       const lease = leases.get(name);
       if (lease && lease.holder !== holder && lease.expiresAt > now.getTime()) return false;

@@ -10,7 +10,10 @@ let locked: TestApp;
 
 beforeAll(async () => {
   open = await testApp({ TIMEZONE: 'Europe/Berlin' }, { now: () => NOW });
-  locked = await testApp({ TIMEZONE: 'Europe/Berlin', AUTH_MODE: 'api-key', API_KEYS: KEY, PUBLIC_URL: 'https://pmi.example.com' }, { now: () => NOW });
+  locked = await testApp(
+    { TIMEZONE: 'Europe/Berlin', AUTH_MODE: 'api-key', API_KEYS: KEY, PUBLIC_URL: 'https://pmi.example.com' },
+    { now: () => NOW },
+  );
   for (const t of [open, locked]) {
     const { incidents, actionItems, postmortems } = sampleData();
     await t.store.upsertIncidents(incidents);
@@ -67,6 +70,14 @@ describe('GET /api/digest/chart/:week.png', () => {
 describe('GET /api/health digest block', () => {
   it('says nothing was posted yet, and where posts would go (host only)', async () => {
     const res = await request(open.app).get('/api/health').expect(200);
-    expect(res.body.digest).toEqual({ lastWeek: null, state: null, at: null, lastError: null, uncertainWeeks: [], failedWeeks: [], webhookHost: null });
+    expect(res.body.digest).toEqual({
+      lastWeek: null,
+      state: null,
+      at: null,
+      lastError: null,
+      uncertainWeeks: [],
+      failedWeeks: [],
+      webhookHost: null,
+    });
   });
 });

@@ -65,7 +65,13 @@ describe('runDigest (scheduled)', () => {
     const result = await runDigest(depsFor(store, target), NOW);
     expect(result.weeks).toEqual([expect.objectContaining({ week: '2026-W47', action: 'posted', state: 'posted' })]);
     expect(weeksPosted(target)).toEqual(['2026-W47']);
-    expect(await store.getDigest('2026-W47')).toMatchObject({ state: 'posted', postedAt: NOW.toISOString(), attempts: 1, manual: false, holder: 'replica-a' });
+    expect(await store.getDigest('2026-W47')).toMatchObject({
+      state: 'posted',
+      postedAt: NOW.toISOString(),
+      attempts: 1,
+      manual: false,
+      holder: 'replica-a',
+    });
   });
 
   it('does nothing on the next tick, the next day, or after a restart', async () => {
@@ -105,14 +111,19 @@ describe('runDigest (scheduled)', () => {
   it('two schedulers firing together post once', async () => {
     const store = memoryStore(sampleData());
     const target = await sink();
-    const results = await Promise.all([runDigest(depsFor(store, target, 'replica-a'), NOW), runDigest(depsFor(store, target, 'replica-b'), NOW)]);
+    const results = await Promise.all([
+      runDigest(depsFor(store, target, 'replica-a'), NOW),
+      runDigest(depsFor(store, target, 'replica-b'), NOW),
+    ]);
     expect(weeksPosted(target)).toEqual(['2026-W47']);
     expect(results.flatMap((r) => r.weeks.map((w) => w.action)).sort()).toEqual(['posted', 'skipped']);
   });
 
   it('retries 5xx and 429 within the run and counts the attempts', async () => {
     const store = memoryStore(sampleData());
-    const target = await sink((n) => (n === 1 ? { status: 503 } : n === 2 ? { status: 429, headers: { 'retry-after': '0' } } : { status: 202 }));
+    const target = await sink((n) =>
+      n === 1 ? { status: 503 } : n === 2 ? { status: 429, headers: { 'retry-after': '0' } } : { status: 202 },
+    );
     const result = await runDigest(depsFor(store, target), NOW);
     expect(result.weeks[0]).toMatchObject({ action: 'posted' });
     expect(target.received).toHaveLength(3);
@@ -122,14 +133,20 @@ describe('runDigest (scheduled)', () => {
   it('records a refused post (4xx) with the response text, without retrying, and tries again on the next run', async () => {
     const store = memoryStore(sampleData());
     let refuse = true;
-    const target = await sink(() => (refuse ? { status: 400, body: 'Flow trigger: attachments[0].content is not a valid card' } : { status: 202 }));
+    const target = await sink(() =>
+      refuse ? { status: 400, body: 'Flow trigger: attachments[0].content is not a valid card' } : { status: 202 },
+    );
     const first = await runDigest(depsFor(store, target), NOW);
     expect(first.weeks[0]).toMatchObject({ week: '2026-W47', action: 'failed', state: 'failed' });
     expect(target.received).toHaveLength(1);
     const record = await store.getDigest('2026-W47');
     expect(record?.lastError).toContain('HTTP 400');
     expect(record?.lastError).toContain('is not a valid card');
-    expect(await digestHealth(store, NOW)).toMatchObject({ lastWeek: '2026-W47', state: 'failed', failedWeeks: ['2026-W47'] });
+    expect(await digestHealth(store, NOW)).toMatchObject({
+      lastWeek: '2026-W47',
+      state: 'failed',
+      failedWeeks: ['2026-W47'],
+    });
 
     refuse = false;
     const second = await runDigest(depsFor(store, target), new Date(NOW.getTime() + 60 * MINUTE));
@@ -221,7 +238,10 @@ describe('runDigest (scheduled)', () => {
     store2.failUpdates = true;
     await expect(runDigest(depsFor(store2, target, newLeaseHolder()), NOW)).rejects.toThrow('store unavailable');
     store2.failUpdates = false;
-    expect((await runDigest(depsFor(store2, target, newLeaseHolder()), soon)).weeks[0]).toMatchObject({ action: 'skipped', state: 'claimed' });
+    expect((await runDigest(depsFor(store2, target, newLeaseHolder()), soon)).weeks[0]).toMatchObject({
+      action: 'skipped',
+      state: 'claimed',
+    });
   });
 
   it('refuses to post without TEAMS_WEBHOOK_URL, claiming nothing', async () => {
@@ -292,7 +312,10 @@ describe('runDigest (by hand)', () => {
     const store = memoryStore(sampleData());
     const target = await sink();
     await store.claimDigest('2026-W47', 'replica-b', NOW, false);
-    const result = await runDigest(depsFor(store, target), new Date(NOW.getTime() + MINUTE), { manual: true, week: '2026-W47' });
+    const result = await runDigest(depsFor(store, target), new Date(NOW.getTime() + MINUTE), {
+      manual: true,
+      week: '2026-W47',
+    });
     expect(result.weeks[0]).toMatchObject({ action: 'skipped', state: 'claimed' });
     expect(target.received).toHaveLength(0);
   });
@@ -300,7 +323,9 @@ describe('runDigest (by hand)', () => {
   it('refuses to post a week that has not ended (it would claim it), but previews it', async () => {
     const store = memoryStore(sampleData());
     const target = await sink();
-    await expect(runDigest(depsFor(store, target), NOW, { manual: true, week: '2026-W48' })).rejects.toThrow('--week 2026-W48 has not ended yet');
+    await expect(runDigest(depsFor(store, target), NOW, { manual: true, week: '2026-W48' })).rejects.toThrow(
+      '--week 2026-W48 has not ended yet',
+    );
     const preview = await runDigest(depsFor(store, target), NOW, { dryRun: true, week: '2026-W48' });
     expect(preview.weeks[0]).toMatchObject({ week: '2026-W48', action: 'dry-run' });
     expect(await store.listDigests(10)).toEqual([]);
@@ -309,6 +334,8 @@ describe('runDigest (by hand)', () => {
 
   it('refuses a malformed --week, naming the flag', async () => {
     const store = memoryStore(sampleData());
-    await expect(runDigest(depsFor(store, null), NOW, { week: '2026-47' })).rejects.toThrow('--week must be an ISO week such as 2026-W47');
+    await expect(runDigest(depsFor(store, null), NOW, { week: '2026-47' })).rejects.toThrow(
+      '--week must be an ISO week such as 2026-W47',
+    );
   });
 });

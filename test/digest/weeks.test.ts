@@ -30,7 +30,10 @@ describe('ISO weeks', () => {
   });
 
   it('gives the instants of a week in the zone, across a year boundary', () => {
-    expect(weekRange('2026-W47', 'Europe/Berlin')).toEqual({ from: '2026-11-15T23:00:00.000Z', to: '2026-11-22T23:00:00.000Z' });
+    expect(weekRange('2026-W47', 'Europe/Berlin')).toEqual({
+      from: '2026-11-15T23:00:00.000Z',
+      to: '2026-11-22T23:00:00.000Z',
+    });
     expect(weekRange('2026-W53', 'UTC')).toEqual({ from: '2026-12-28T00:00:00.000Z', to: '2027-01-04T00:00:00.000Z' });
     expect(weekStartDate('2027-W01')).toBe('2027-01-04');
     expect(shiftWeek('2026-W53', 1)).toBe('2027-W01');
@@ -51,12 +54,22 @@ describe('when a digest falls due', () => {
     const monday = new Date('2026-11-22T23:00:00Z'); // Monday 00:00 Berlin
     expect(nextCronTime('0 9 * * 1', 'Europe/Berlin', monday)?.toISOString()).toBe('2026-11-23T08:00:00.000Z');
     expect(nextCronTime('0 9 * * mon', 'Europe/Berlin', monday)?.toISOString()).toBe('2026-11-23T08:00:00.000Z');
-    expect(nextCronTime('0 9 * * 1', 'UTC', new Date('2026-11-23T09:00:00Z'))?.toISOString()).toBe('2026-11-23T09:00:00.000Z');
-    expect(nextCronTime('*/15 * * * *', 'UTC', new Date('2026-11-23T09:01:00Z'))?.toISOString()).toBe('2026-11-23T09:15:00.000Z');
-    expect(nextCronTime('30 8 1 * *', 'UTC', new Date('2026-11-23T09:01:00Z'))?.toISOString()).toBe('2026-12-01T08:30:00.000Z');
+    expect(nextCronTime('0 9 * * 1', 'UTC', new Date('2026-11-23T09:00:00Z'))?.toISOString()).toBe(
+      '2026-11-23T09:00:00.000Z',
+    );
+    expect(nextCronTime('*/15 * * * *', 'UTC', new Date('2026-11-23T09:01:00Z'))?.toISOString()).toBe(
+      '2026-11-23T09:15:00.000Z',
+    );
+    expect(nextCronTime('30 8 1 * *', 'UTC', new Date('2026-11-23T09:01:00Z'))?.toISOString()).toBe(
+      '2026-12-01T08:30:00.000Z',
+    );
     // Sunday as 0 and as 7.
-    expect(nextCronTime('0 18 * * 0', 'UTC', new Date('2026-11-23T00:00:00Z'))?.toISOString()).toBe('2026-11-29T18:00:00.000Z');
-    expect(nextCronTime('0 18 * * 7', 'UTC', new Date('2026-11-23T00:00:00Z'))?.toISOString()).toBe('2026-11-29T18:00:00.000Z');
+    expect(nextCronTime('0 18 * * 0', 'UTC', new Date('2026-11-23T00:00:00Z'))?.toISOString()).toBe(
+      '2026-11-29T18:00:00.000Z',
+    );
+    expect(nextCronTime('0 18 * * 7', 'UTC', new Date('2026-11-23T00:00:00Z'))?.toISOString()).toBe(
+      '2026-11-29T18:00:00.000Z',
+    );
   });
 
   it('skips a wall time that a DST change removes', () => {

@@ -13,7 +13,12 @@ function dropZeros(value: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Collects every difference as `path: actual vs expected`; returns how many leaves were compared. */
-export function compareNumbers(actual: unknown, expected: unknown, path = '$', differences: string[] = []): { compared: number; differences: string[] } {
+export function compareNumbers(
+  actual: unknown,
+  expected: unknown,
+  path = '$',
+  differences: string[] = [],
+): { compared: number; differences: string[] } {
   let compared = 0;
   if (typeof expected === 'number') {
     compared++;
@@ -21,12 +26,17 @@ export function compareNumbers(actual: unknown, expected: unknown, path = '$', d
     if (!ok) differences.push(`${path}: ${JSON.stringify(actual)} vs expected ${expected}`);
   } else if (expected === null || typeof expected !== 'object') {
     compared++;
-    if (actual !== expected) differences.push(`${path}: ${JSON.stringify(actual)} vs expected ${JSON.stringify(expected)}`);
+    if (actual !== expected)
+      differences.push(`${path}: ${JSON.stringify(actual)} vs expected ${JSON.stringify(expected)}`);
   } else if (Array.isArray(expected)) {
     if (!Array.isArray(actual) || actual.length !== expected.length) {
-      differences.push(`${path}: length ${Array.isArray(actual) ? actual.length : typeof actual} vs expected ${expected.length}`);
+      differences.push(
+        `${path}: length ${Array.isArray(actual) ? actual.length : typeof actual} vs expected ${expected.length}`,
+      );
     } else {
-      expected.forEach((e, i) => { compared += compareNumbers(actual[i], e, `${path}[${i}]`, differences).compared; });
+      expected.forEach((e, i) => {
+        compared += compareNumbers(actual[i], e, `${path}[${i}]`, differences).compared;
+      });
     }
   } else {
     let a = (actual ?? {}) as Record<string, unknown>;

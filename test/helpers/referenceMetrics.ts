@@ -16,7 +16,14 @@ function wallClock(ms: number, zone: string): { y: number; m: number; d: number;
   let format = formats.get(zone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
     });
     formats.set(zone, format);
   }
@@ -110,7 +117,10 @@ export interface RefParams {
   sla: Record<Severity, number>;
 }
 
-export function refIncidents(incidents: Incident[], p: Pick<RefParams, 'from' | 'to' | 'service' | 'severity'>): Incident[] {
+export function refIncidents(
+  incidents: Incident[],
+  p: Pick<RefParams, 'from' | 'to' | 'service' | 'severity'>,
+): Incident[] {
   const kept: Incident[] = [];
   for (const incident of incidents) {
     const place = Date.parse(incident.startedAt ?? incident.createdAt);
@@ -152,10 +162,22 @@ export function refWindow(incidents: Incident[], items: ActionItem[], p: RefPara
     byDetection[incident.detection] = (byDetection[incident.detection] ?? 0) + 1;
   }
 
-  const weeks: Array<{ weekStart: string; start: number; end: number; total: number; bySeverity: Record<string, number> }> = [];
+  const weeks: Array<{
+    weekStart: string;
+    start: number;
+    end: number;
+    total: number;
+    bySeverity: Record<string, number>;
+  }> = [];
   let monday = mondayOf(localDate(p.from, p.zone));
   while (localMidnight(monday, p.zone) < p.to) {
-    weeks.push({ weekStart: monday, start: localMidnight(monday, p.zone), end: localMidnight(plusDays(monday, 7), p.zone), total: 0, bySeverity: {} });
+    weeks.push({
+      weekStart: monday,
+      start: localMidnight(monday, p.zone),
+      end: localMidnight(plusDays(monday, 7), p.zone),
+      total: 0,
+      bySeverity: {},
+    });
     monday = plusDays(monday, 7);
   }
   for (const incident of kept) {
@@ -228,11 +250,19 @@ export function referenceMetrics(incidents: Incident[], items: ActionItem[], p: 
     if (p.severity !== undefined && p.severity !== sev) continue;
     const group = refWindow(incidents, items, { ...p, severity: sev });
     if (group.kept.length === 0) continue;
-    bySeverity[sev] = { timeToDetect: group.core.timeToDetect, timeToAcknowledge: group.core.timeToAcknowledge, timeToResolve: group.core.timeToResolve };
+    bySeverity[sev] = {
+      timeToDetect: group.core.timeToDetect,
+      timeToAcknowledge: group.core.timeToAcknowledge,
+      timeToResolve: group.core.timeToResolve,
+    };
   }
 
   const weekly = current.weeks.map((week) => {
-    const clipped = refWindow(incidents, items, { ...p, from: Math.max(week.start, p.from), to: Math.min(week.end, p.to) });
+    const clipped = refWindow(incidents, items, {
+      ...p,
+      from: Math.max(week.start, p.from),
+      to: Math.min(week.end, p.to),
+    });
     let opened = 0;
     let closed = 0;
     let openAtEnd = 0;
@@ -259,12 +289,17 @@ export function referenceMetrics(incidents: Incident[], items: ActionItem[], p: 
   const byKey = new Map(incidents.map((i) => [i.key, i]));
   const badIncidents: string[] = [];
   for (const incident of current.kept) {
-    const missing = incident.startedAt === null || incident.detectedAt === null
-      || (incident.acknowledgedAt === null && incident.statusCategory !== 'new')
-      || (incident.resolvedAt === null && incident.statusCategory === 'done');
+    const missing =
+      incident.startedAt === null ||
+      incident.detectedAt === null ||
+      (incident.acknowledgedAt === null && incident.statusCategory !== 'new') ||
+      (incident.resolvedAt === null && incident.statusCategory === 'done');
     const before = (a: string | null, b: string | null) => a !== null && b !== null && Date.parse(b) < Date.parse(a);
-    const disorder = before(incident.startedAt, incident.detectedAt) || before(incident.detectedAt, incident.acknowledgedAt)
-      || before(incident.startedAt, incident.resolvedAt) || before(incident.startedAt, incident.endedAt);
+    const disorder =
+      before(incident.startedAt, incident.detectedAt) ||
+      before(incident.detectedAt, incident.acknowledgedAt) ||
+      before(incident.startedAt, incident.resolvedAt) ||
+      before(incident.startedAt, incident.endedAt);
     if (missing || disorder || incident.readProblems.length > 0) badIncidents.push(incident.key);
   }
   const badItems: string[] = [];
@@ -311,7 +346,8 @@ export function refRecurrence(incidents: Incident[], items: ActionItem[], kept: 
       if (!(placeOf(origin) < placeOf(b))) continue;
       if (!(due < bDate)) continue;
       let doneAt = Number.POSITIVE_INFINITY;
-      if (item.statusCategory === 'done') doneAt = item.resolvedAt === null ? Number.NEGATIVE_INFINITY : Date.parse(item.resolvedAt);
+      if (item.statusCategory === 'done')
+        doneAt = item.resolvedAt === null ? Number.NEGATIVE_INFINITY : Date.parse(item.resolvedAt);
       if (!(doneAt > placeOf(b))) continue;
       isBehind = true;
       const entry = hits.get(item.key) ?? { item, due, incidents: [] };
@@ -321,7 +357,9 @@ export function refRecurrence(incidents: Incident[], items: ActionItem[], kept: 
     if (isBehind) behind++;
   }
   const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  const all = [...hits.values()].sort((a, b) => b.incidents.length - a.incidents.length || byString(a.due, b.due) || byString(a.item.key, b.item.key));
+  const all = [...hits.values()].sort(
+    (a, b) => b.incidents.length - a.incidents.length || byString(a.due, b.due) || byString(a.item.key, b.item.key),
+  );
   return {
     behindOverdueFix: behind,
     rate: kept.length ? behind / kept.length : null,

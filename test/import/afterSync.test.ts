@@ -19,7 +19,8 @@ let dir: string;
 let syncDeps: SyncDeps;
 let importDeps: ImportDeps;
 
-const fixture = (name: string): string => readFileSync(new URL(`../fixtures/postmortems/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../fixtures/postmortems/${name}`, import.meta.url), 'utf8');
 
 beforeAll(async () => {
   sample = await startSampleJira({ seed: 'empty' });
@@ -27,11 +28,20 @@ beforeAll(async () => {
   store = await EmbeddedStore.create(dir);
   const config = loadConfig({ DATA_DIR: dir, CONFIG_FILE: undefined });
   const credentials = { baseUrl: sample.url, email: sample.email, apiToken: sample.apiToken };
-  syncDeps = { store, jira: createJiraReader(credentials), settings: { timezone: 'UTC', baseUrl: sample.url, jira: config.mapping } };
+  syncDeps = {
+    store,
+    jira: createJiraReader(credentials),
+    settings: { timezone: 'UTC', baseUrl: sample.url, jira: config.mapping },
+  };
   importDeps = {
     store,
     jira: createJiraTicketWriter(credentials),
-    settings: { actionItemProject: 'REL', actionItemIssueType: 'Task', actionItemLabel: config.mapping.actionItemLabel, publicUrl: null },
+    settings: {
+      actionItemProject: 'REL',
+      actionItemIssueType: 'Task',
+      actionItemLabel: config.mapping.actionItemLabel,
+      publicUrl: null,
+    },
     now: () => new Date(),
   };
 });
@@ -44,7 +54,12 @@ afterAll(async () => {
 
 describe('import, then sync', () => {
   it("shows the created tickets as the incident's action items, with Jira's later changes", async () => {
-    const incidentKey = sample.data.addIssue({ projectKey: 'OPS', issueType: 'Incident', summary: 'Checkout API outage', priority: 'High' });
+    const incidentKey = sample.data.addIssue({
+      projectKey: 'OPS',
+      issueType: 'Incident',
+      summary: 'Checkout API outage',
+      priority: 'High',
+    });
     await runSync(syncDeps, new Date());
     expect((await store.getIncident(incidentKey))?.source).toBe('jira');
 
@@ -68,9 +83,16 @@ describe('import, then sync', () => {
     sample.resetStats();
     const again = await importPostmortem(importDeps, fixture('template-filled.md').replaceAll('OPS-101', incidentKey));
     expect(again.created).toEqual([]);
-    const writes = Object.entries(sample.stats().byRoute).filter(([route]) => /^(POST \/rest\/api\/3\/issue|POST \/rest\/api\/3\/issueLink|PUT )/.test(route));
+    const writes = Object.entries(sample.stats().byRoute).filter(([route]) =>
+      /^(POST \/rest\/api\/3\/issue|POST \/rest\/api\/3\/issueLink|PUT )/.test(route),
+    );
     expect(writes).toEqual([]);
     await runSync(syncDeps, new Date());
-    expect(await store.getActionItem(first!)).toMatchObject({ statusCategory: 'done', jiraDueDate: '2026-11-25', documentRef: `${incidentKey}-1`, incidentKey });
+    expect(await store.getActionItem(first!)).toMatchObject({
+      statusCategory: 'done',
+      jiraDueDate: '2026-11-25',
+      documentRef: `${incidentKey}-1`,
+      incidentKey,
+    });
   });
 });

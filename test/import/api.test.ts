@@ -16,7 +16,8 @@ let configDir: string;
 let t: TestApp;
 let incidentKey: string;
 
-const fixture = (name: string): string => readFileSync(new URL(`../fixtures/postmortems/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../fixtures/postmortems/${name}`, import.meta.url), 'utf8');
 
 beforeAll(async () => {
   sample = await startSampleJira({ seed: 'empty', now: new Date('2026-11-27T09:00:00Z') });
@@ -46,12 +47,12 @@ afterEach(async () => {
 });
 
 const linkedTo = (key: string): string[] =>
-  sample.data
-    .keys()
-    .filter((k) => {
-      const fields = sample.data.issue(k)!.fields as { issuelinks?: Array<{ inwardIssue?: { key: string }; outwardIssue?: { key: string } }> };
-      return (fields.issuelinks ?? []).some((l) => l.outwardIssue?.key === key || l.inwardIssue?.key === key);
-    });
+  sample.data.keys().filter((k) => {
+    const fields = sample.data.issue(k)!.fields as {
+      issuelinks?: Array<{ inwardIssue?: { key: string }; outwardIssue?: { key: string } }>;
+    };
+    return (fields.issuelinks ?? []).some((l) => l.outwardIssue?.key === key || l.inwardIssue?.key === key);
+  });
 
 describe('POST /api/postmortems', () => {
   it('imports the document, creates the tickets, and answers what it did', async () => {
@@ -82,12 +83,19 @@ describe('POST /api/postmortems', () => {
     expect(res.body.actionItems[0].error).toMatch(/500/);
     const again = await request(t.app).post('/api/postmortems').set('Content-Type', 'text/markdown').send(doc);
     expect(again.status).toBe(200);
-    expect(again.body.actionItems.map((r: { status: string }) => r.status)).toEqual(['created', 'existing', 'existing']);
+    expect(again.body.actionItems.map((r: { status: string }) => r.status)).toEqual([
+      'created',
+      'existing',
+      'existing',
+    ]);
     expect(linkedTo(incidentKey)).toHaveLength(3);
   });
 
   it('answers 400 naming the bad lines and rows, and touches nothing', async () => {
-    const res = await request(t.app).post('/api/postmortems').set('Content-Type', 'text/markdown').send(fixture('bad-rows.md'));
+    const res = await request(t.app)
+      .post('/api/postmortems')
+      .set('Content-Type', 'text/markdown')
+      .send(fixture('bad-rows.md'));
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('invalid_input');
     expect(res.body.error.message).toContain('line 18 (action items row 1): The due date "next week" is not a date');
@@ -101,14 +109,20 @@ describe('POST /api/postmortems', () => {
     expect(json.body.error.message).toMatch(/Content-Type: text\/markdown/);
     const empty = await request(t.app).post('/api/postmortems').set('Content-Type', 'text/markdown').send('  ');
     expect(empty.status).toBe(400);
-    const unknown = await request(t.app).post('/api/postmortems?force=true').set('Content-Type', 'text/markdown').send('# x');
+    const unknown = await request(t.app)
+      .post('/api/postmortems?force=true')
+      .set('Content-Type', 'text/markdown')
+      .send('# x');
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.message).toMatch(/Unknown query parameter "force"/);
   });
 
   it('?dryRun=true answers the plan and writes nothing', async () => {
     const before = sample.data.count();
-    const res = await request(t.app).post('/api/postmortems?dryRun=true').set('Content-Type', 'text/markdown').send(fixture('document-only.md'));
+    const res = await request(t.app)
+      .post('/api/postmortems?dryRun=true')
+      .set('Content-Type', 'text/markdown')
+      .send(fixture('document-only.md'));
     expect(res.status).toBe(200);
     expect(res.body.incident).toEqual({ key: 'PD-48213', exists: false, source: null });
     expect(res.body.tickets.map((x: { action: string; project: string }) => [x.action, x.project])).toEqual([
@@ -124,12 +138,21 @@ describe('POST /api/incidents/:key/action-items', () => {
   const path = () => `/api/incidents/${incidentKey}/action-items`;
 
   it('creates the ticket, linked, and answers 201 { key, url }; a retry gets the same ticket', async () => {
-    const body = { summary: 'Add a canary for the checkout deploy', owner: 'Ana Silva', dueDate: '2026-12-15', description: 'Gate on error rate.' };
+    const body = {
+      summary: 'Add a canary for the checkout deploy',
+      owner: 'Ana Silva',
+      dueDate: '2026-12-15',
+      description: 'Gate on error rate.',
+    };
     const res = await request(t.app).post(path()).send(body);
     expect(res.status).toBe(201);
     expect(res.body).toEqual({ key: expect.stringMatching(/^REL-\d+$/), url: `${sample.url}/browse/${res.body.key}` });
     const fields = sample.data.issue(res.body.key)!.fields as Record<string, unknown>;
-    expect(fields).toMatchObject({ summary: body.summary, duedate: '2026-12-15', labels: expect.arrayContaining(['postmortem-action']) });
+    expect(fields).toMatchObject({
+      summary: body.summary,
+      duedate: '2026-12-15',
+      labels: expect.arrayContaining(['postmortem-action']),
+    });
     expect((fields.assignee as { displayName: string }).displayName).toBe('Ana Silva');
     expect(JSON.stringify(fields.description)).toContain('Gate on error rate.');
     expect(linkedTo(incidentKey)).toEqual([res.body.key]);
@@ -144,10 +167,16 @@ describe('POST /api/incidents/:key/action-items', () => {
 
   it('survives Jira answering 503 after it created the issue: one ticket', async () => {
     sample.injectFaults([{ route: 'POST /rest/api/3/issue', status: 503, times: 1, after: true }]);
-    const res = await request(t.app).post(path()).set('Idempotency-Key', 'tab-form-1').send({ summary: 'Page the database on-call sooner' });
+    const res = await request(t.app)
+      .post(path())
+      .set('Idempotency-Key', 'tab-form-1')
+      .send({ summary: 'Page the database on-call sooner' });
     expect(res.status).toBe(201);
     expect(linkedTo(incidentKey)).toEqual([res.body.key]);
-    const retry = await request(t.app).post(path()).set('Idempotency-Key', 'tab-form-1').send({ summary: 'Page the database on-call sooner' });
+    const retry = await request(t.app)
+      .post(path())
+      .set('Idempotency-Key', 'tab-form-1')
+      .send({ summary: 'Page the database on-call sooner' });
     expect(retry.body.key).toBe(res.body.key);
     expect(linkedTo(incidentKey)).toHaveLength(1);
   });

@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { ConflictError, InputError, JiraError, NotFoundError } from '../../server/errors.js';
-import { createActionItemTicket, validateTicketInput, type ActionItemTicketInput, type TicketDeps } from '../../server/tickets/createTicket.js';
+import {
+  createActionItemTicket,
+  validateTicketInput,
+  type ActionItemTicketInput,
+  type TicketDeps,
+} from '../../server/tickets/createTicket.js';
 import { idempotencyKeyFor, idempotencyLabel, actionItemDescription } from '../../server/tickets/ticketContent.js';
 import { FakeJira, jiraIncident, openTestStore, type TestStore } from './doubles.js';
 
@@ -37,7 +42,12 @@ beforeEach(async () => {
   deps = {
     store: testStore.store,
     jira,
-    settings: { actionItemProject: 'REL', actionItemIssueType: 'Task', actionItemLabel: 'postmortem-action', publicUrl: 'https://pmi.test' },
+    settings: {
+      actionItemProject: 'REL',
+      actionItemIssueType: 'Task',
+      actionItemLabel: 'postmortem-action',
+      publicUrl: 'https://pmi.test',
+    },
     now: () => now,
     recheckDelaysMs: [],
   };
@@ -64,13 +74,25 @@ describe('createActionItemTicket', () => {
       labels: ['postmortem-action', idempotencyLabel(request.idempotencyKey)],
       dueDate: '2026-11-20',
       assigneeAccountId: 'acc-priya',
-      properties: { 'postmortem-insights': { idempotencyKey: request.idempotencyKey, incidentKey: 'OPS-101', documentRef: 'OPS-101-1' } },
+      properties: {
+        'postmortem-insights': {
+          idempotencyKey: request.idempotencyKey,
+          incidentKey: 'OPS-101',
+          documentRef: 'OPS-101-1',
+        },
+      },
       links: ['OPS-101'],
     });
     expect(JSON.stringify(issue!.description)).toContain('"href":"https://jira.test/browse/OPS-101"');
     expect(JSON.stringify(issue!.description)).not.toContain('Owner:');
     expect(await requestOf(request)).toMatchObject({ state: 'created', jiraKey: 'REL-1', error: null });
-    expect(await testStore.store.getActionItem('REL-1')).toMatchObject({ key: 'REL-1', incidentKey: 'OPS-101', documentRef: 'OPS-101-1', owner: 'Priya Raman', jiraDueDate: '2026-11-20' });
+    expect(await testStore.store.getActionItem('REL-1')).toMatchObject({
+      key: 'REL-1',
+      incidentKey: 'OPS-101',
+      documentRef: 'OPS-101-1',
+      owner: 'Priya Raman',
+      jiraDueDate: '2026-11-20',
+    });
   });
 
   it('keeps the owner in the description when it matches no user or several', async () => {
@@ -85,11 +107,22 @@ describe('createActionItemTicket', () => {
   });
 
   it('creates the ticket unassigned when Jira refuses the assignee, and when user search is not allowed', async () => {
-    jira.fail('createIssue', 'before', 400, 'Creating the ticket: Jira answered 400 (assignee: User cannot be assigned issues.)');
-    await expect(createActionItemTicket(deps, input({ documentRef: 'A' }))).resolves.toMatchObject({ outcome: 'created' });
+    jira.fail(
+      'createIssue',
+      'before',
+      400,
+      'Creating the ticket: Jira answered 400 (assignee: User cannot be assigned issues.)',
+    );
+    await expect(createActionItemTicket(deps, input({ documentRef: 'A' }))).resolves.toMatchObject({
+      outcome: 'created',
+    });
     jira.fail('findUsers', 'before', 403);
-    await expect(createActionItemTicket(deps, input({ documentRef: 'B' }))).resolves.toMatchObject({ outcome: 'created' });
-    expect(created().map((i) => [i.assigneeAccountId, JSON.stringify(i.description).includes('"text":"Priya Raman"')])).toEqual([
+    await expect(createActionItemTicket(deps, input({ documentRef: 'B' }))).resolves.toMatchObject({
+      outcome: 'created',
+    });
+    expect(
+      created().map((i) => [i.assigneeAccountId, JSON.stringify(i.description).includes('"text":"Priya Raman"')]),
+    ).toEqual([
       [null, true],
       [null, true],
     ]);
@@ -200,7 +233,11 @@ describe('createActionItemTicket', () => {
   it('finishes the link on retry when linking failed after creation, and links once', async () => {
     jira.fail('linkIssues', 'before', 502);
     await expect(createActionItemTicket(deps, input())).rejects.toMatchObject({ status: 502 });
-    expect(await requestOf()).toMatchObject({ state: 'pending', jiraKey: 'REL-1', error: expect.stringContaining('502') });
+    expect(await requestOf()).toMatchObject({
+      state: 'pending',
+      jiraKey: 'REL-1',
+      error: expect.stringContaining('502'),
+    });
     await createActionItemTicket(deps, input());
     await createActionItemTicket(deps, input());
     expect(created()).toHaveLength(1);
@@ -214,7 +251,8 @@ describe('createActionItemTicket', () => {
       open = resolve;
     });
     const first = createActionItemTicket(deps, input());
-    while (!jira.calls.some((c) => c.operation === 'createIssue')) await new Promise((resolve) => setTimeout(resolve, 1));
+    while (!jira.calls.some((c) => c.operation === 'createIssue'))
+      await new Promise((resolve) => setTimeout(resolve, 1));
     await expect(createActionItemTicket(deps, input())).rejects.toBeInstanceOf(ConflictError);
     open();
     await expect(first).resolves.toMatchObject({ key: 'REL-1', outcome: 'created' });
@@ -226,7 +264,9 @@ describe('createActionItemTicket', () => {
     await expect(createActionItemTicket(deps, input({ incidentKey: 'OPS-999' }))).rejects.toBeInstanceOf(NotFoundError);
     await testStore.store.upsertIncidents([jiraIncident('PD-1', { source: 'document', url: null, jiraId: null })]);
     deps.settings = { ...deps.settings, actionItemProject: null };
-    await expect(createActionItemTicket(deps, input({ incidentKey: 'PD-1' }))).rejects.toMatchObject({ parameter: 'jira.actionItemProject' });
+    await expect(createActionItemTicket(deps, input({ incidentKey: 'PD-1' }))).rejects.toMatchObject({
+      parameter: 'jira.actionItemProject',
+    });
   });
 
   it("uses the incident's project when actionItemProject is not set, and links a document-only incident to the tab", async () => {
@@ -243,7 +283,12 @@ describe('createActionItemTicket', () => {
 
 describe('validateTicketInput', () => {
   it('accepts the form and trims it', () => {
-    expect(validateTicketInput({ summary: '  Fix it ', owner: '', dueDate: '2026-12-01' })).toEqual({ summary: 'Fix it', owner: null, dueDate: '2026-12-01', description: null });
+    expect(validateTicketInput({ summary: '  Fix it ', owner: '', dueDate: '2026-12-01' })).toEqual({
+      summary: 'Fix it',
+      owner: null,
+      dueDate: '2026-12-01',
+      description: null,
+    });
   });
   it('names the field that is wrong', () => {
     const refuse = (body: Record<string, unknown>) => {
@@ -266,20 +311,36 @@ describe('validateTicketInput', () => {
 
 describe('ticket content', () => {
   it('derives the same key for the same item, by reference when there is one', () => {
-    expect(idempotencyKeyFor('OPS-1', 'OPS-1-1', 'Fix the pool')).toBe(idempotencyKeyFor('ops-1', 'ops-1-1', 'Reworded'));
+    expect(idempotencyKeyFor('OPS-1', 'OPS-1-1', 'Fix the pool')).toBe(
+      idempotencyKeyFor('ops-1', 'ops-1-1', 'Reworded'),
+    );
     expect(idempotencyKeyFor('OPS-1', null, 'Fix  the pool.')).toBe(idempotencyKeyFor('OPS-1', null, 'fix the pool'));
     expect(idempotencyKeyFor('OPS-1', null, 'Fix the pool')).not.toBe(idempotencyKeyFor('OPS-2', null, 'Fix the pool'));
     expect(idempotencyLabel('abc')).toMatch(/^pmi-abc$/);
   });
   it('builds a valid ADF document with the details and the link back', () => {
-    const doc = actionItemDescription({ summary: 'S', description: 'First.\n\nSecond.', incidentKey: 'OPS-1', incidentUrl: null, documentRef: 'R-1', unresolvedOwner: null });
+    const doc = actionItemDescription({
+      summary: 'S',
+      description: 'First.\n\nSecond.',
+      incidentKey: 'OPS-1',
+      incidentUrl: null,
+      documentRef: 'R-1',
+      unresolvedOwner: null,
+    });
     expect(doc).toEqual({
       type: 'doc',
       version: 1,
       content: [
         { type: 'paragraph', content: [{ type: 'text', text: 'First.' }] },
         { type: 'paragraph', content: [{ type: 'text', text: 'Second.' }] },
-        { type: 'paragraph', content: [{ type: 'text', text: 'Post-mortem action item R-1 for incident ' }, { type: 'text', text: 'OPS-1' }, { type: 'text', text: '.' }] },
+        {
+          type: 'paragraph',
+          content: [
+            { type: 'text', text: 'Post-mortem action item R-1 for incident ' },
+            { type: 'text', text: 'OPS-1' },
+            { type: 'text', text: '.' },
+          ],
+        },
       ],
     });
   });

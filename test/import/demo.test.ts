@@ -24,10 +24,23 @@ describe('demo mode', () => {
       const jiraBase = url.replace(/\/browse\/.*$/, '');
       const issue = (await (
         await fetch(`${jiraBase}/rest/api/3/issue/${key}?fields=summary,labels,issuelinks,duedate`, {
-          headers: { Authorization: `Basic ${Buffer.from(`${DEFAULT_EMAIL}:${DEFAULT_API_TOKEN}`).toString('base64')}` },
+          headers: {
+            Authorization: `Basic ${Buffer.from(`${DEFAULT_EMAIL}:${DEFAULT_API_TOKEN}`).toString('base64')}`,
+          },
         })
-      ).json()) as { fields: { summary: string; labels: string[]; duedate: string; issuelinks: Array<{ outwardIssue?: { key: string } }> } };
-      expect(issue.fields).toMatchObject({ summary: 'Add a saturation alert for the connection pool', duedate: '2026-12-15', labels: expect.arrayContaining(['postmortem-action']) });
+      ).json()) as {
+        fields: {
+          summary: string;
+          labels: string[];
+          duedate: string;
+          issuelinks: Array<{ outwardIssue?: { key: string } }>;
+        };
+      };
+      expect(issue.fields).toMatchObject({
+        summary: 'Add a saturation alert for the connection pool',
+        duedate: '2026-12-15',
+        labels: expect.arrayContaining(['postmortem-action']),
+      });
       expect(issue.fields.issuelinks.map((l) => l.outwardIssue?.key)).toContain(incident!.key);
     } finally {
       await running.shutdown('test');

@@ -74,16 +74,20 @@ export class FakeJira implements JiraTicketWriter {
     this.calls.push({ operation, args });
     const index = this.faults.findIndex((f) => f.operation === operation);
     const fault = index >= 0 ? this.faults.splice(index, 1)[0] : undefined;
-    if (fault?.when === 'before') throw new JiraError(fault.message ?? `${operation}: Jira answered ${fault.status}`, fault.status);
+    if (fault?.when === 'before')
+      throw new JiraError(fault.message ?? `${operation}: Jira answered ${fault.status}`, fault.status);
     if (operation === 'createIssue' && this.createGate) await this.createGate;
     const result = act();
-    if (fault?.when === 'after') throw new JiraError(`${operation}: Jira answered ${fault.status} after acting`, fault.status);
+    if (fault?.when === 'after')
+      throw new JiraError(`${operation}: Jira answered ${fault.status} after acting`, fault.status);
     return result;
   }
 
   findByLabel(label: string) {
     return this.run('findByLabel', [label], () =>
-      this.issues.filter((i) => i.labels.includes(label) && !this.hiddenFromSearch.has(i.key)).map((i) => ({ id: i.id, key: i.key })),
+      this.issues
+        .filter((i) => i.labels.includes(label) && !this.hiddenFromSearch.has(i.key))
+        .map((i) => ({ id: i.id, key: i.key })),
     );
   }
 
@@ -91,7 +95,14 @@ export class FakeJira implements JiraTicketWriter {
     return this.run('createIssue', [ticket], () => {
       const count = this.issues.filter((i) => i.project === ticket.project).length;
       const user = this.users.find((u) => u.accountId === ticket.assigneeAccountId);
-      const issue: StoredIssue = { ...ticket, id: String(this.nextId++), key: `${ticket.project}-${count + 1}`, links: [], status: 'To Do', assignee: user?.displayName ?? null };
+      const issue: StoredIssue = {
+        ...ticket,
+        id: String(this.nextId++),
+        key: `${ticket.project}-${count + 1}`,
+        links: [],
+        status: 'To Do',
+        assignee: user?.displayName ?? null,
+      };
       this.issues.push(issue);
       return { id: issue.id, key: issue.key };
     });

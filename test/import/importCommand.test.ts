@@ -36,7 +36,12 @@ beforeEach(async () => {
         deps: {
           store: testStore.store,
           jira,
-          settings: { actionItemProject: 'REL', actionItemIssueType: 'Task', actionItemLabel: 'postmortem-action', publicUrl: null },
+          settings: {
+            actionItemProject: 'REL',
+            actionItemIssueType: 'Task',
+            actionItemLabel: 'postmortem-action',
+            publicUrl: null,
+          },
           now: () => new Date('2026-11-27T09:00:00Z'),
         },
         close: async () => {
@@ -80,7 +85,11 @@ describe('npm run import', () => {
 
   it('--json prints the plan as JSON', async () => {
     expect(await runImportCommand(['--json', '--dry-run', 'drifted.md'], env)).toBe(0);
-    const plan = JSON.parse(out.join('')) as { incident: unknown; tickets: Array<{ action: string }>; postmortem: { incidentKey: string } };
+    const plan = JSON.parse(out.join('')) as {
+      incident: unknown;
+      tickets: Array<{ action: string }>;
+      postmortem: { incidentKey: string };
+    };
     expect(plan.incident).toEqual({ key: 'OPS-102', exists: false, source: null });
     expect(plan.postmortem.incidentKey).toBe('OPS-102');
     expect(plan.tickets.map((t) => t.action)).toEqual(['create', 'check-existing', 'create']);
@@ -116,9 +125,18 @@ describe('npm run import in its real environment', () => {
     const dir = tempDir('pmi-import-cli-');
     try {
       writeFileSync(join(dir, 'config.json'), JSON.stringify({ jira: { actionItemProject: 'REL' } }));
-      const real = processEnv({ DATA_DIR: dir, CONFIG_FILE: join(dir, 'config.json'), JIRA_BASE_URL: sample.url, JIRA_EMAIL: sample.email, JIRA_API_TOKEN: sample.apiToken });
+      const real = processEnv({
+        DATA_DIR: dir,
+        CONFIG_FILE: join(dir, 'config.json'),
+        JIRA_BASE_URL: sample.url,
+        JIRA_EMAIL: sample.email,
+        JIRA_API_TOKEN: sample.apiToken,
+      });
       const lines: string[] = [];
-      const code = await runImportCommand([fileURLToPath(new URL('document-only.md', fixtures))], { ...real, stdout: (text) => lines.push(text) });
+      const code = await runImportCommand([fileURLToPath(new URL('document-only.md', fixtures))], {
+        ...real,
+        stdout: (text) => lines.push(text),
+      });
       expect(code).toBe(0);
       expect(lines.join('\n')).toContain('Incident PD-48213 (created as a document-only incident)');
       expect(lines.join('\n')).toContain('2 created, 0 already there, 0 failed');

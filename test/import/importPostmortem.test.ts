@@ -1,12 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { PostmortemParseError } from '../../server/postmortem/parse.js';
-import { detectionCategoryOf, importPostmortem, planImport, type ImportDeps } from '../../server/tickets/importPostmortem.js';
+import {
+  detectionCategoryOf,
+  importPostmortem,
+  planImport,
+  type ImportDeps,
+} from '../../server/tickets/importPostmortem.js';
 import { idempotencyKeyFor } from '../../server/tickets/ticketContent.js';
 import { FakeJira, jiraIncident, openTestStore, type TestStore } from './doubles.js';
 
 const now = new Date('2026-11-27T09:00:00Z');
-const fixture = (name: string): string => readFileSync(new URL(`../fixtures/postmortems/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../fixtures/postmortems/${name}`, import.meta.url), 'utf8');
 
 let jira: FakeJira;
 let testStore: TestStore;
@@ -26,7 +32,12 @@ beforeEach(async () => {
   deps = {
     store: testStore.store,
     jira,
-    settings: { actionItemProject: 'REL', actionItemIssueType: 'Task', actionItemLabel: 'postmortem-action', publicUrl: null },
+    settings: {
+      actionItemProject: 'REL',
+      actionItemIssueType: 'Task',
+      actionItemLabel: 'postmortem-action',
+      publicUrl: null,
+    },
     now: () => now,
     recheckDelaysMs: [],
   };
@@ -86,7 +97,11 @@ describe('importPostmortem', () => {
     expect(second.actionItems.map((r) => r.status)).toEqual(['existing', 'existing', 'existing']);
     expect(relIssues()).toHaveLength(3);
     expect(relIssues().every((i) => i.links.length === 1)).toBe(true);
-    expect((await testStore.store.getPostmortem('OPS-101'))!.actionItems.map((r) => r.jiraKey)).toEqual(['REL-1', 'REL-2', 'REL-3']);
+    expect((await testStore.store.getPostmortem('OPS-101'))!.actionItems.map((r) => r.jiraKey)).toEqual([
+      'REL-1',
+      'REL-2',
+      'REL-3',
+    ]);
   });
 
   it('reports a partial failure row by row, and a re-run creates only the missing ticket', async () => {
@@ -111,7 +126,13 @@ describe('importPostmortem', () => {
   });
 
   it('links a row naming an existing Jira ticket, never duplicates or overwrites it, and reports differences', async () => {
-    jira.seed('REL-7', { summary: 'Alert on empty search results', dueDate: '2026-11-30', status: 'In Progress', assignee: 'Marcus Bell', labels: ['postmortem-action'] });
+    jira.seed('REL-7', {
+      summary: 'Alert on empty search results',
+      dueDate: '2026-11-30',
+      status: 'In Progress',
+      assignee: 'Marcus Bell',
+      labels: ['postmortem-action'],
+    });
     const before = structuredClone(jira.issues.find((i) => i.key === 'REL-7'));
     const result = await importPostmortem(deps, fixture('drifted.md'));
     expect(result.actionItems[1]).toEqual({
@@ -126,7 +147,9 @@ describe('importPostmortem', () => {
     const after = jira.issues.find((i) => i.key === 'REL-7')!;
     expect({ ...after, links: [] }).toEqual({ ...before, links: [] });
     expect(after.links).toEqual(['OPS-102']);
-    expect(jira.calls.filter((c) => c.operation === 'createIssue').map((c) => (c.args[0] as { summary: string }).summary)).toEqual([
+    expect(
+      jira.calls.filter((c) => c.operation === 'createIssue').map((c) => (c.args[0] as { summary: string }).summary),
+    ).toEqual([
       'Refuse the alias swap when the new index has fewer than 90% of the old documents',
       'Make the exporter exit non-zero on an empty export',
     ]);
@@ -141,7 +164,12 @@ describe('importPostmortem', () => {
     const result = await importPostmortem(deps, md);
     expect(result.actionItems).toEqual([
       { ref: 'DOC-1', jiraKey: 'REL-1', status: 'created' },
-      { ref: null, jiraKey: null, status: 'failed', error: 'REL-404 does not exist in Jira (or this account cannot see it)' },
+      {
+        ref: null,
+        jiraKey: null,
+        status: 'failed',
+        error: 'REL-404 does not exist in Jira (or this account cannot see it)',
+      },
     ]);
     expect(relIssues()[0]!.properties['postmortem-insights']).toMatchObject({ documentRef: 'DOC-1' });
   });
@@ -167,7 +195,10 @@ describe('importPostmortem', () => {
       placeAt: '2026-11-10T08:00:00.000Z',
     });
     expect(relIssues().every((i) => i.links.length === 0)).toBe(true);
-    expect(await testStore.store.getActionItem('REL-1')).toMatchObject({ incidentKey: 'PD-48213', documentRef: 'PD-48213-1' });
+    expect(await testStore.store.getActionItem('REL-1')).toMatchObject({
+      incidentKey: 'PD-48213',
+      documentRef: 'PD-48213-1',
+    });
     const again = await importPostmortem(deps, fixture('document-only.md'));
     expect(again).toMatchObject({ incidentSource: 'document', created: [] });
     expect((await testStore.store.getIncident('PD-48213'))!.createdAt).toBe('2026-11-10T08:00:00.000Z');
@@ -178,7 +209,9 @@ describe('importPostmortem', () => {
     const doc = fixture('template-filled.md').replaceAll('OPS-101', 'OPS-150');
     const first = await importPostmortem(deps, doc);
     expect(first.incidentSource).toBe('created');
-    expect(first.warnings).toEqual([expect.stringContaining('OPS-150 is a Jira issue the sync has not stored as an incident')]);
+    expect(first.warnings).toEqual([
+      expect.stringContaining('OPS-150 is a Jira issue the sync has not stored as an incident'),
+    ]);
     expect(relIssues().every((i) => i.links.length === 0)).toBe(true);
     expect((await testStore.store.getIncident('OPS-150'))!.timeline).toHaveLength(8);
     // The sync stores the Jira incident under the same key.
@@ -195,15 +228,27 @@ describe('importPostmortem', () => {
     await testStore.store.upsertIncidents([jiraIncident('OPS-103')]);
     const result = await importPostmortem(deps, fixture('drifted-bold.md'));
     expect(result.actionItems).toEqual([
-      { ref: 'PAY-1', jiraKey: 'REL-1', status: 'created', differences: ['status: the document says "Done"; the new ticket starts open in Jira, close it there'] },
+      {
+        ref: 'PAY-1',
+        jiraKey: 'REL-1',
+        status: 'created',
+        differences: ['status: the document says "Done"; the new ticket starts open in Jira, close it there'],
+      },
       { ref: 'PAY-2', jiraKey: 'REL-2', status: 'created' },
     ]);
-    expect(jira.calls.filter((c) => c.operation === 'getIssue').map((c) => c.args[0])).toEqual(['PAY-1', 'REL-1', 'PAY-2', 'REL-2']);
+    expect(jira.calls.filter((c) => c.operation === 'getIssue').map((c) => c.args[0])).toEqual([
+      'PAY-1',
+      'REL-1',
+      'PAY-2',
+      'REL-2',
+    ]);
   });
 
   it('refuses a document-only incident when no project is configured, before writing anything', async () => {
     deps.settings = { ...deps.settings, actionItemProject: null };
-    await expect(importPostmortem(deps, fixture('document-only.md'))).rejects.toMatchObject({ parameter: 'jira.actionItemProject' });
+    await expect(importPostmortem(deps, fixture('document-only.md'))).rejects.toMatchObject({
+      parameter: 'jira.actionItemProject',
+    });
     expect(await testStore.store.getIncident('PD-48213')).toBeNull();
     expect(jira.calls).toEqual([]);
   });

@@ -14,7 +14,8 @@ import {
 } from '../../server/postmortem/values.js';
 
 const now = new Date('2026-11-27T10:00:00Z');
-const fixture = (name: string): string => readFileSync(new URL(`../fixtures/postmortems/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../fixtures/postmortems/${name}`, import.meta.url), 'utf8');
 const parse = (markdown: string) => parsePostmortem(markdown, { now });
 const problemsOf = (markdown: string) => {
   try {
@@ -29,7 +30,18 @@ const problemsOf = (markdown: string) => {
 
 describe('values', () => {
   it('treats template placeholders as empty', () => {
-    for (const text of ['[Name]', '[Start Time] - [End Time]', 'YYYY-MM-DD', '[YYYY-MM-DD HH:MM]', 'TBD', 'N/A', '-', '', '  ', '[e.g., 5 minutes]']) {
+    for (const text of [
+      '[Name]',
+      '[Start Time] - [End Time]',
+      'YYYY-MM-DD',
+      '[YYYY-MM-DD HH:MM]',
+      'TBD',
+      'N/A',
+      '-',
+      '',
+      '  ',
+      '[e.g., 5 minutes]',
+    ]) {
       expect(isPlaceholder(text)).toBe(true);
       expect(cleanText(text)).toBeNull();
     }
@@ -55,13 +67,25 @@ describe('values', () => {
 
   it('reads dates and times in every spelling the issue lists', () => {
     expect(parseMoment('2026-11-03', 'UTC')?.instant).toBe('2026-11-03T00:00:00.000Z');
-    expect(parseMoment('2026-11-03 14:05', 'UTC')).toEqual({ instant: '2026-11-03T14:05:00.000Z', hasDate: true, hasTime: true });
-    expect(parseMoment('Nov 3, 2026', 'UTC')).toEqual({ instant: '2026-11-03T00:00:00.000Z', hasDate: true, hasTime: false });
+    expect(parseMoment('2026-11-03 14:05', 'UTC')).toEqual({
+      instant: '2026-11-03T14:05:00.000Z',
+      hasDate: true,
+      hasTime: true,
+    });
+    expect(parseMoment('Nov 3, 2026', 'UTC')).toEqual({
+      instant: '2026-11-03T00:00:00.000Z',
+      hasDate: true,
+      hasTime: false,
+    });
     expect(parseMoment('Nov 3, 2026 2:05 PM', 'UTC')?.instant).toBe('2026-11-03T14:05:00.000Z');
     expect(parseMoment('November 3rd, 2026 14:05 UTC', 'UTC')?.instant).toBe('2026-11-03T14:05:00.000Z');
     expect(parseMoment('2026-11-03T14:05:00+02:00', 'UTC')?.instant).toBe('2026-11-03T12:05:00.000Z');
     expect(parseMoment('3 Nov 2026 14:05 +01:00', 'UTC')?.instant).toBe('2026-11-03T13:05:00.000Z');
-    expect(parseMoment('14:05', 'UTC', '2026-11-03')).toEqual({ instant: '2026-11-03T14:05:00.000Z', hasDate: false, hasTime: true });
+    expect(parseMoment('14:05', 'UTC', '2026-11-03')).toEqual({
+      instant: '2026-11-03T14:05:00.000Z',
+      hasDate: false,
+      hasTime: true,
+    });
     expect(parseMoment('14:05', 'UTC')).toBeUndefined();
     expect(parseMoment('[YYYY-MM-DD HH:MM]', 'UTC')).toBeNull();
     expect(parseMoment('yesterday', 'UTC')).toBeUndefined();
@@ -90,9 +114,18 @@ describe('values', () => {
 
   it('splits names on commas but keeps prose sentences whole', () => {
     expect(splitList('checkout, payments; search', 'names')).toEqual(['checkout', 'payments', 'search']);
-    expect(splitList('"Lack of load testing", "Threshold, too high"', 'prose')).toEqual(['Lack of load testing', 'Threshold, too high']);
-    expect(splitList('Detection was slow, and nobody owned it', 'prose')).toEqual(['Detection was slow, and nobody owned it']);
-    expect(splitList('1. Why did it fail? The pool. 2. Why? Retries. 3. Why? No test.', 'prose')).toEqual(['Why did it fail? The pool.', 'Why? Retries.', 'Why? No test.']);
+    expect(splitList('"Lack of load testing", "Threshold, too high"', 'prose')).toEqual([
+      'Lack of load testing',
+      'Threshold, too high',
+    ]);
+    expect(splitList('Detection was slow, and nobody owned it', 'prose')).toEqual([
+      'Detection was slow, and nobody owned it',
+    ]);
+    expect(splitList('1. Why did it fail? The pool. 2. Why? Retries. 3. Why? No test.', 'prose')).toEqual([
+      'Why did it fail? The pool.',
+      'Why? Retries.',
+      'Why? No test.',
+    ]);
     expect(splitList('We scaled to 2. Then 3. workers', 'prose')).toEqual(['We scaled to 2. Then 3. workers']);
   });
 });
@@ -120,7 +153,12 @@ describe('parsePostmortem', () => {
       effective: expect.stringMatching(/^Yes, the error-rate alert/),
     });
     expect(postmortem.timeline).toHaveLength(8);
-    expect(postmortem.timeline[0]).toEqual({ at: '2026-11-03T14:09:00.000Z', event: 'Alert triggered: CheckoutHighErrorRate', owner: 'Monitoring', source: 'document' });
+    expect(postmortem.timeline[0]).toEqual({
+      at: '2026-11-03T14:09:00.000Z',
+      event: 'Alert triggered: CheckoutHighErrorRate',
+      owner: 'Monitoring',
+      source: 'document',
+    });
     expect(postmortem.timeToAcknowledgeSeconds).toBe(180);
     expect(postmortem.timeToResolveSeconds).toBe(8100);
     expect(postmortem.rootCause.immediateCause).toMatch(/^A deploy of checkout v2.14/);
@@ -131,13 +169,43 @@ describe('parsePostmortem', () => {
     ]);
     expect(postmortem.rootCause.fiveWhys).toHaveLength(5);
     expect(postmortem.rootCause.fiveWhys[4]).toBe('Why was it not caught? Load tests do not exercise retries.');
-    expect(postmortem.resolution).toEqual({ how: 'Rolled back checkout to v2.13 and raised the pool size to 120.', effective: 'Yes' });
-    expect(postmortem.lessons.wentWell).toEqual(['Team communication was excellent', 'The database runbook was accurate']);
-    expect(postmortem.lessons.couldBeBetter).toEqual(['Detection could have been faster', 'Nobody owned the silenced latency alert']);
+    expect(postmortem.resolution).toEqual({
+      how: 'Rolled back checkout to v2.13 and raised the pool size to 120.',
+      effective: 'Yes',
+    });
+    expect(postmortem.lessons.wentWell).toEqual([
+      'Team communication was excellent',
+      'The database runbook was accurate',
+    ]);
+    expect(postmortem.lessons.couldBeBetter).toEqual([
+      'Detection could have been faster',
+      'Nobody owned the silenced latency alert',
+    ]);
     expect(postmortem.actionItems).toEqual([
-      { ref: 'OPS-101-1', jiraKey: null, description: 'Add a load test for the checkout retry path to the CI pipeline', owner: '@Priya Raman', dueDate: '2026-11-20', status: 'Open' },
-      { ref: 'OPS-101-2', jiraKey: null, description: 'Lower the pool-saturation alert threshold to 80%', owner: '@sre-team', dueDate: '2026-11-13', status: 'Open' },
-      { ref: 'OPS-101-3', jiraKey: null, description: 'Write a runbook for connection pool exhaustion', owner: 'Wen Li', dueDate: '2026-12-01', status: 'Open' },
+      {
+        ref: 'OPS-101-1',
+        jiraKey: null,
+        description: 'Add a load test for the checkout retry path to the CI pipeline',
+        owner: '@Priya Raman',
+        dueDate: '2026-11-20',
+        status: 'Open',
+      },
+      {
+        ref: 'OPS-101-2',
+        jiraKey: null,
+        description: 'Lower the pool-saturation alert threshold to 80%',
+        owner: '@sre-team',
+        dueDate: '2026-11-13',
+        status: 'Open',
+      },
+      {
+        ref: 'OPS-101-3',
+        jiraKey: null,
+        description: 'Write a runbook for connection pool exhaustion',
+        owner: 'Wen Li',
+        dueDate: '2026-12-01',
+        status: 'Open',
+      },
     ]);
     // The placeholder link is dropped; real links keep their text.
     expect(postmortem.links).toEqual([
@@ -172,13 +240,39 @@ describe('parsePostmortem', () => {
     expect(postmortem.rootCause.contributingFactors).toHaveLength(2);
     expect(postmortem.rootCause.fiveWhys).toHaveLength(3);
     expect(postmortem.resolution.how).toBe("Pointed the alias back to yesterday's index.");
-    expect(postmortem.lessons.couldBeBetter).toEqual(['Detection relied on customers; 135 minutes passed before we knew.']);
-    expect(postmortem.actionItems).toEqual([
-      { ref: null, jiraKey: null, description: 'Refuse the alias swap when the new index has fewer than 90% of the old documents', owner: 'Aiko Tanaka', dueDate: '2026-11-20', status: 'Open' },
-      { ref: null, jiraKey: 'REL-7', description: 'Alert on the empty-result rate above 2%', owner: 'Marcus Bell', dueDate: '2026-11-18', status: 'In Progress' },
-      { ref: null, jiraKey: null, description: 'Make the exporter exit non-zero on an empty export', owner: '@search-team', dueDate: null, status: 'Open' },
+    expect(postmortem.lessons.couldBeBetter).toEqual([
+      'Detection relied on customers; 135 minutes passed before we knew.',
     ]);
-    expect(postmortem.links.map((l) => l.url)).toEqual(['https://grafana.example.com/d/search-empty', 'https://logs.example.com/search-rebuild/2026-11-03']);
+    expect(postmortem.actionItems).toEqual([
+      {
+        ref: null,
+        jiraKey: null,
+        description: 'Refuse the alias swap when the new index has fewer than 90% of the old documents',
+        owner: 'Aiko Tanaka',
+        dueDate: '2026-11-20',
+        status: 'Open',
+      },
+      {
+        ref: null,
+        jiraKey: 'REL-7',
+        description: 'Alert on the empty-result rate above 2%',
+        owner: 'Marcus Bell',
+        dueDate: '2026-11-18',
+        status: 'In Progress',
+      },
+      {
+        ref: null,
+        jiraKey: null,
+        description: 'Make the exporter exit non-zero on an empty export',
+        owner: '@search-team',
+        dueDate: null,
+        status: 'Open',
+      },
+    ]);
+    expect(postmortem.links.map((l) => l.url)).toEqual([
+      'https://grafana.example.com/d/search-empty',
+      'https://logs.example.com/search-rebuild/2026-11-03',
+    ]);
   });
 
   it('reads a document-only incident with nested lists, an en-dash range and h:mm:ss', () => {
@@ -193,8 +287,17 @@ describe('parsePostmortem', () => {
     expect(postmortem.rootCause.contributingFactors).toEqual([]);
     expect(postmortem.rootCause.fiveWhys).toEqual([]);
     expect(postmortem.timeline[1]!.at).toBe('2026-11-10T08:31:00.000Z');
-    expect(postmortem.actionItems[1]).toEqual({ ref: 'PD-48213-2', jiraKey: null, description: 'Guard autoscaling rules against a minimum of zero workers', owner: null, dueDate: null, status: 'Open' });
-    expect(postmortem.links).toEqual([{ label: 'https://status.example.com/incidents/48213', url: 'https://status.example.com/incidents/48213' }]);
+    expect(postmortem.actionItems[1]).toEqual({
+      ref: 'PD-48213-2',
+      jiraKey: null,
+      description: 'Guard autoscaling rules against a minimum of zero workers',
+      owner: null,
+      dueDate: null,
+      status: 'Open',
+    });
+    expect(postmortem.links).toEqual([
+      { label: 'https://status.example.com/incidents/48213', url: 'https://status.example.com/incidents/48213' },
+    ]);
   });
 
   it('reads bold labels on consecutive lines, h3 sections, a numbered timeline, 12-hour times and reordered columns', () => {
@@ -210,18 +313,42 @@ describe('parsePostmortem', () => {
       commander: 'Fatima Haddad',
       responders: ['Fatima Haddad', 'Lukas Becker', 'Payments on-call'],
     });
-    expect(postmortem.detection).toEqual({ method: 'Support ticket from a customer', timeToDetectSeconds: 3900, effective: 'No' });
+    expect(postmortem.detection).toEqual({
+      method: 'Support ticket from a customer',
+      timeToDetectSeconds: 3900,
+      effective: 'No',
+    });
     expect(postmortem.timeline.map((e) => [e.at, e.owner])).toEqual([
       ['2026-11-12T09:15:00.000Z', 'Payments'],
       ['2026-11-12T10:20:00.000Z', 'Support'],
       ['2026-11-12T10:24:00.000Z', 'Fatima Haddad'],
     ]);
     expect([postmortem.timeToAcknowledgeSeconds, postmortem.timeToResolveSeconds]).toEqual([240, 2820]);
-    expect(postmortem.rootCause.contributingFactors).toEqual(['Provider changed its retry policy without notice.', 'No alert on duplicate charge rate.']);
-    expect(postmortem.resolution).toEqual({ how: 'Deployed a dedupe on event id and refunded duplicates.', effective: 'Yes' });
+    expect(postmortem.rootCause.contributingFactors).toEqual([
+      'Provider changed its retry policy without notice.',
+      'No alert on duplicate charge rate.',
+    ]);
+    expect(postmortem.resolution).toEqual({
+      how: 'Deployed a dedupe on event id and refunded duplicates.',
+      effective: 'Yes',
+    });
     expect(postmortem.actionItems).toEqual([
-      { ref: 'PAY-1', jiraKey: null, description: 'Make the webhook handler idempotent on event id', owner: 'Lukas Becker', dueDate: '2026-11-19', status: 'Done' },
-      { ref: 'PAY-2', jiraKey: null, description: 'Alert on duplicate charge rate above 0.1%', owner: 'Fatima Haddad', dueDate: '2026-12-01', status: 'Open' },
+      {
+        ref: 'PAY-1',
+        jiraKey: null,
+        description: 'Make the webhook handler idempotent on event id',
+        owner: 'Lukas Becker',
+        dueDate: '2026-11-19',
+        status: 'Done',
+      },
+      {
+        ref: 'PAY-2',
+        jiraKey: null,
+        description: 'Alert on duplicate charge rate above 0.1%',
+        owner: 'Fatima Haddad',
+        dueDate: '2026-12-01',
+        status: 'Open',
+      },
     ]);
   });
 
@@ -247,8 +374,12 @@ describe('parsePostmortem', () => {
       '| 2026-11-03 14:05 | Paged the on-call | Bob |',
     ].join('\n');
     const { postmortem } = parse(md);
-    expect(postmortem.actionItems).toEqual([{ ref: null, jiraKey: null, description: 'Add an alert', owner: 'Ann', dueDate: '2026-12-01', status: 'Open' }]);
-    expect(postmortem.timeline).toEqual([{ at: '2026-11-03T14:05:00.000Z', event: 'Paged the on-call', owner: 'Bob', source: 'document' }]);
+    expect(postmortem.actionItems).toEqual([
+      { ref: null, jiraKey: null, description: 'Add an alert', owner: 'Ann', dueDate: '2026-12-01', status: 'Open' },
+    ]);
+    expect(postmortem.timeline).toEqual([
+      { at: '2026-11-03T14:05:00.000Z', event: 'Paged the on-call', owner: 'Bob', source: 'document' },
+    ]);
   });
 
   it('recognises a Jira key in the ID column, also as a browse link', () => {
@@ -261,7 +392,11 @@ describe('parsePostmortem', () => {
     const problems = problemsOf(fixture('bad-rows.md'));
     expect(problems).toEqual([
       { line: 6, row: null, message: expect.stringContaining('Severity "P7" is not one of P0-P4') },
-      { line: 12, row: 'timeline row 1', message: expect.stringContaining('"yesterday afternoon" is not a date and time') },
+      {
+        line: 12,
+        row: 'timeline row 1',
+        message: expect.stringContaining('"yesterday afternoon" is not a date and time'),
+      },
       { line: 18, row: 'action items row 1', message: expect.stringContaining('"next week" is not a date') },
       { line: 19, row: 'action items row 2', message: expect.stringContaining('description is empty') },
     ]);
@@ -271,12 +406,18 @@ describe('parsePostmortem', () => {
     expect(problemsOf(readFileSync(new URL('../../docs/postmortem-template.md', import.meta.url), 'utf8'))).toEqual([
       { line: 5, row: null, message: expect.stringContaining('Incident ID is empty') },
     ]);
-    expect(problemsOf('# Post-mortem: x\n\n## Summary\n\n* Severity: P1\n')[0]!.message).toMatch(/No "Incident ID" line/);
-    expect(problemsOf(fixture('missing-incident-id.md'))).toEqual([{ line: 5, row: null, message: expect.stringContaining('Incident ID is empty') }]);
+    expect(problemsOf('# Post-mortem: x\n\n## Summary\n\n* Severity: P1\n')[0]!.message).toMatch(
+      /No "Incident ID" line/,
+    );
+    expect(problemsOf(fixture('missing-incident-id.md'))).toEqual([
+      { line: 5, row: null, message: expect.stringContaining('Incident ID is empty') },
+    ]);
   });
 
   it('refuses an end before the start and an unreadable duration', () => {
-    const problems = problemsOf('* Incident ID: OPS-1\n* Date & Time (UTC): 2026-11-03 14:05 - 2026-11-03 12:00\n* Duration: a while\n');
+    const problems = problemsOf(
+      '* Incident ID: OPS-1\n* Date & Time (UTC): 2026-11-03 14:05 - 2026-11-03 12:00\n* Duration: a while\n',
+    );
     expect(problems.map((p) => [p.line, p.message.slice(0, 60)])).toEqual([
       [3, expect.stringContaining('The duration "a while" is not a duration')],
       [2, expect.stringContaining('The end (2026-11-03T12:00:00.000Z) is')],

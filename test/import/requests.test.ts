@@ -13,7 +13,9 @@ import { createJiraTicketWriter, type JiraTicketWriter } from '../../server/jira
 import { actionItemDescription } from '../../server/tickets/ticketContent.js';
 
 const BASE = 'https://jira.openapi.local/schema.json';
-const openapi = JSON.parse(readFileSync(new URL('../fixtures/schemas/jira-cloud-platform.openapi.json', import.meta.url), 'utf8')) as {
+const openapi = JSON.parse(
+  readFileSync(new URL('../fixtures/schemas/jira-cloud-platform.openapi.json', import.meta.url), 'utf8'),
+) as {
   paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: unknown }> } }>>;
   components: unknown;
 };
@@ -46,11 +48,31 @@ let received: Received[] = [];
 let writer: JiraTicketWriter;
 
 const ANSWERS: Record<string, { status: number; body?: unknown }> = {
-  'POST /rest/api/3/issue': { status: 201, body: { id: '10100', key: 'REL-1', self: 'http://x/rest/api/3/issue/10100' } },
+  'POST /rest/api/3/issue': {
+    status: 201,
+    body: { id: '10100', key: 'REL-1', self: 'http://x/rest/api/3/issue/10100' },
+  },
   'POST /rest/api/3/issueLink': { status: 201 },
-  'GET /rest/api/3/issueLinkType': { status: 200, body: { issueLinkTypes: [{ id: '10000', name: 'Blocks', inward: 'is blocked by', outward: 'blocks' }, { id: '10003', name: 'Relates', inward: 'relates to', outward: 'relates to' }] } },
-  'POST /rest/api/3/search/jql': { status: 200, body: { issues: [{ id: '10100', key: 'REL-1', fields: {} }], isLast: true } },
-  'GET /rest/api/3/user/search': { status: 200, body: [{ accountId: 'a1', accountType: 'atlassian', active: true, displayName: 'Ana Silva' }, { accountId: 'a2', accountType: 'app', active: true, displayName: 'Ana Bot' }] },
+  'GET /rest/api/3/issueLinkType': {
+    status: 200,
+    body: {
+      issueLinkTypes: [
+        { id: '10000', name: 'Blocks', inward: 'is blocked by', outward: 'blocks' },
+        { id: '10003', name: 'Relates', inward: 'relates to', outward: 'relates to' },
+      ],
+    },
+  },
+  'POST /rest/api/3/search/jql': {
+    status: 200,
+    body: { issues: [{ id: '10100', key: 'REL-1', fields: {} }], isLast: true },
+  },
+  'GET /rest/api/3/user/search': {
+    status: 200,
+    body: [
+      { accountId: 'a1', accountType: 'atlassian', active: true, displayName: 'Ana Silva' },
+      { accountId: 'a2', accountType: 'app', active: true, displayName: 'Ana Bot' },
+    ],
+  },
 };
 
 beforeAll(async () => {
@@ -66,7 +88,11 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  writer = createJiraTicketWriter({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, email: 'bot@example.com', apiToken: 't' });
+  writer = createJiraTicketWriter({
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    email: 'bot@example.com',
+    apiToken: 't',
+  });
 });
 
 afterAll(async () => {
@@ -76,7 +102,14 @@ afterAll(async () => {
 describe('requests the ticket writer sends', () => {
   it('creates an issue on v3 with an ADF description, labels, due date, assignee and the idempotency property', async () => {
     received = [];
-    const description = actionItemDescription({ summary: 'S', description: 'Details', incidentKey: 'OPS-1', incidentUrl: 'http://x/browse/OPS-1', documentRef: 'OPS-1-1', unresolvedOwner: null });
+    const description = actionItemDescription({
+      summary: 'S',
+      description: 'Details',
+      incidentKey: 'OPS-1',
+      incidentUrl: 'http://x/browse/OPS-1',
+      documentRef: 'OPS-1-1',
+      unresolvedOwner: null,
+    });
     await expect(
       writer.createIssue({
         project: 'REL',
@@ -110,9 +143,17 @@ describe('requests the ticket writer sends', () => {
     received = [];
     await writer.linkIssues('OPS-1', 'REL-1');
     await writer.linkIssues('OPS-1', 'REL-2');
-    expect(received.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /rest/api/3/issueLinkType', 'POST /rest/api/3/issueLink', 'POST /rest/api/3/issueLink']);
+    expect(received.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /rest/api/3/issueLinkType',
+      'POST /rest/api/3/issueLink',
+      'POST /rest/api/3/issueLink',
+    ]);
     expectValid('/rest/api/3/issueLink', 'post', received[1]!.body);
-    expect(received[1]!.body).toEqual({ type: { name: 'Relates' }, inwardIssue: { key: 'REL-1' }, outwardIssue: { key: 'OPS-1' } });
+    expect(received[1]!.body).toEqual({
+      type: { name: 'Relates' },
+      inwardIssue: { key: 'REL-1' },
+      outwardIssue: { key: 'OPS-1' },
+    });
 
     received = [];
     await expect(writer.findByLabel('pmi-abc')).resolves.toEqual([{ id: '10100', key: 'REL-1' }]);
@@ -129,6 +170,9 @@ describe('requests the ticket writer sends', () => {
   it('reads a missing issue as null and passes other errors on with their status', async () => {
     await expect(writer.getIssue('REL-404')).resolves.toBeNull();
     await expect(writer.getIssueProperty('REL-404', 'postmortem-insights')).resolves.toBeNull();
-    await expect(writer.setIssueProperty('REL-404', 'p', { a: 1 })).rejects.toMatchObject({ status: 404, message: 'Setting property p on REL-404: Jira answered 404 (not here)' });
+    await expect(writer.setIssueProperty('REL-404', 'p', { a: 1 })).rejects.toMatchObject({
+      status: 404,
+      message: 'Setting property p on REL-404: Jira answered 404 (not here)',
+    });
   });
 });

@@ -17,11 +17,17 @@ let testStore: TestStore;
 let deps: ImportDeps;
 let incidentKey: string;
 
-const fixture = (name: string): string => readFileSync(new URL(`../fixtures/postmortems/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../fixtures/postmortems/${name}`, import.meta.url), 'utf8');
 
 beforeAll(async () => {
   sample = await startSampleJira({ seed: 'empty', now: new Date('2026-11-27T09:00:00Z') });
-  writer = createJiraTicketWriter({ baseUrl: sample.url, email: sample.email, apiToken: sample.apiToken, onSchemaMismatch: 'throw' });
+  writer = createJiraTicketWriter({
+    baseUrl: sample.url,
+    email: sample.email,
+    apiToken: sample.apiToken,
+    onSchemaMismatch: 'throw',
+  });
 });
 
 afterAll(async () => {
@@ -36,7 +42,12 @@ beforeEach(async () => {
   deps = {
     store: testStore.store,
     jira: writer,
-    settings: { actionItemProject: 'REL', actionItemIssueType: 'Task', actionItemLabel: 'postmortem-action', publicUrl: null },
+    settings: {
+      actionItemProject: 'REL',
+      actionItemIssueType: 'Task',
+      actionItemLabel: 'postmortem-action',
+      publicUrl: null,
+    },
     now: () => new Date('2026-11-27T09:00:00Z'),
     recheckDelaysMs: [],
   };
@@ -58,7 +69,9 @@ const ticketsOf = (key: string) =>
     .keys()
     .map((k) => sample.data.issue(k)!)
     .filter((issue) => {
-      const fields = issue.fields as { issuelinks?: Array<{ inwardIssue?: { key: string }; outwardIssue?: { key: string } }> };
+      const fields = issue.fields as {
+        issuelinks?: Array<{ inwardIssue?: { key: string }; outwardIssue?: { key: string } }>;
+      };
       return (fields.issuelinks ?? []).some((l) => l.outwardIssue?.key === key || l.inwardIssue?.key === key);
     });
 
@@ -76,7 +89,10 @@ describe('import against the sample Jira', () => {
     expect(fields.labels).toEqual(expect.arrayContaining(['postmortem-action']));
     expect((fields.description as { type: string }).type).toBe('doc');
     expect(JSON.stringify(fields.description)).toContain(`${sample.url}/browse/${incidentKey}`);
-    expect(sample.data.getProperty(first.key as string, 'postmortem-insights')).toMatchObject({ incidentKey, documentRef: `${incidentKey}-1` });
+    expect(sample.data.getProperty(first.key as string, 'postmortem-insights')).toMatchObject({
+      incidentKey,
+      documentRef: `${incidentKey}-1`,
+    });
     // The team owner matches no user: unassigned, owner kept in the description.
     const second = sample.data.issue(result.created[1]!)!.fields as Record<string, unknown>;
     expect(second.assignee ?? null).toBeNull();
@@ -126,11 +142,22 @@ describe('import against the sample Jira', () => {
     const retry = await createActionItemTicket(deps, input);
     expect(retry).toMatchObject({ outcome: 'existing', url: `${sample.url}/browse/${retry.key}` });
     expect(ticketsOf(incidentKey).map((i) => i.key)).toEqual([retry.key]);
-    expect(sample.data.keys().filter((k) => k.startsWith('REL-')).map((k) => sample.data.issue(k)!.fields).filter((f) => (f as { summary: string }).summary === input.summary)).toHaveLength(1);
+    expect(
+      sample.data
+        .keys()
+        .filter((k) => k.startsWith('REL-'))
+        .map((k) => sample.data.issue(k)!.fields)
+        .filter((f) => (f as { summary: string }).summary === input.summary),
+    ).toHaveLength(1);
   });
 
   it('bounds each request in time: a silent Jira becomes an uncertain failure (status null), not a hang', async () => {
-    const impatient = createJiraTicketWriter({ baseUrl: sample.url, email: sample.email, apiToken: sample.apiToken, requestTimeoutMs: 50 });
+    const impatient = createJiraTicketWriter({
+      baseUrl: sample.url,
+      email: sample.email,
+      apiToken: sample.apiToken,
+      requestTimeoutMs: 50,
+    });
     sample.setLatency(300);
     try {
       await expect(impatient.findByLabel('pmi-anything')).rejects.toMatchObject({

@@ -29,7 +29,11 @@ describe('npm run import after a SIGKILL', () => {
   const tickets = () => sample.data.keys().filter((key) => key.startsWith('REL-'));
 
   it('runs again at once and leaves one ticket per action item', async () => {
-    const incidentKey = sample.data.addIssue({ projectKey: 'OPS', issueType: 'Incident', summary: 'Checkout API outage' });
+    const incidentKey = sample.data.addIssue({
+      projectKey: 'OPS',
+      issueType: 'Incident',
+      summary: 'Checkout API outage',
+    });
     const file = join(base, 'postmortem.md');
     const fixture = readFileSync(new URL('../fixtures/postmortems/template-filled.md', import.meta.url), 'utf8');
     writeFileSync(file, fixture.replaceAll('OPS-101', incidentKey));

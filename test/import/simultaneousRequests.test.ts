@@ -28,7 +28,10 @@ afterAll(async () => {
 beforeEach(async () => {
   incidentKey = sample.data.addIssue({ projectKey: 'OPS', issueType: 'Incident', summary: 'Checkout API outage' });
   const mapping = parseConfigFileObject(demoConfig).mapping;
-  app = await testApp({}, { demoJira: { baseUrl: sample.url, email: sample.email, apiToken: sample.apiToken, mapping } });
+  app = await testApp(
+    {},
+    { demoJira: { baseUrl: sample.url, email: sample.email, apiToken: sample.apiToken, mapping } },
+  );
   await app.store.upsertIncidents([jiraIncident(incidentKey, { url: `${sample.url}/browse/${incidentKey}` })]);
 });
 afterEach(async () => {
@@ -37,12 +40,16 @@ afterEach(async () => {
 
 /** The action-item tickets in the sample Jira with this summary. */
 function ticketsNamed(summary: string): string[] {
-  return sample.data.keys().filter((key) => (sample.data.issue(key)!.fields as { summary: string }).summary === summary);
+  return sample.data
+    .keys()
+    .filter((key) => (sample.data.issue(key)!.fields as { summary: string }).summary === summary);
 }
 
 async function simultaneously(summary: string, idempotencyKey: string | null) {
   const send = () => {
-    const post = request(app.app).post(`/api/incidents/${incidentKey}/action-items`).send({ summary, owner: 'Priya Sharma' });
+    const post = request(app.app)
+      .post(`/api/incidents/${incidentKey}/action-items`)
+      .send({ summary, owner: 'Priya Sharma' });
     return idempotencyKey === null ? post : post.set('Idempotency-Key', idempotencyKey);
   };
   return Promise.all(Array.from({ length: SIMULTANEOUS }, send));
@@ -59,7 +66,9 @@ function expectOneTicket(responses: Awaited<ReturnType<typeof simultaneously>>, 
   for (const response of responses.filter((r) => r.status !== 201)) {
     expect(response.status).toBe(409);
     expect(response.body.error.code).toBe('conflict');
-    expect(response.body.error.message).toMatch(/is being created by another request \(the ticket:.+ lease is held by .+\/\d+\/[0-9a-f-]{36} until \d{4}-.+Z \(in \d+ s\)\)/);
+    expect(response.body.error.message).toMatch(
+      /is being created by another request \(the ticket:.+ lease is held by .+\/\d+\/[0-9a-f-]{36} until \d{4}-.+Z \(in \d+ s\)\)/,
+    );
   }
 }
 
@@ -69,7 +78,10 @@ describe('simultaneous requests for one action item', () => {
     const responses = await simultaneously(summary, 'click-7f3a');
     expectOneTicket(responses, summary);
     // Asked again afterwards: the same ticket, replayed.
-    const again = await request(app.app).post(`/api/incidents/${incidentKey}/action-items`).set('Idempotency-Key', 'click-7f3a').send({ summary });
+    const again = await request(app.app)
+      .post(`/api/incidents/${incidentKey}/action-items`)
+      .set('Idempotency-Key', 'click-7f3a')
+      .send({ summary });
     expect(again.status).toBe(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body.key).toBe(ticketsNamed(summary)[0]);

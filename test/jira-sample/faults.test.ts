@@ -47,7 +47,15 @@ describe('faults', () => {
   it('after-mode creates the issue, then answers 503 (so a blind retry would duplicate it)', async () => {
     jira.injectFaults([{ route: 'POST /rest/api/3/issue', status: 503, times: 1, after: true }]);
     const before = jira.data.count();
-    const body = { fields: { project: { key: 'REL' }, issuetype: { name: 'Task' }, summary: 'Only once', description: adf('x'), labels: ['once'] } };
+    const body = {
+      fields: {
+        project: { key: 'REL' },
+        issuetype: { name: 'Task' },
+        summary: 'Only once',
+        description: adf('x'),
+        labels: ['once'],
+      },
+    };
     const failed = await api.post('/rest/api/3/issue', body);
     expect(failed.status).toBe(503);
     expect(jira.data.count()).toBe(before + 1);

@@ -16,7 +16,11 @@ export function client(jira: SampleJira, credentials: { email: string; apiToken:
   async function call<T = Json>(method: string, path: string, body?: unknown): Promise<JiraResponse<T>> {
     const response = await fetch(`${jira.url}${path}`, {
       method,
-      headers: { authorization: auth, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: auth,
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
@@ -31,7 +35,10 @@ export function client(jira: SampleJira, credentials: { email: string; apiToken:
       const pages: Json[] = [];
       let token: string | undefined;
       for (let guard = 0; guard < 10_000; guard++) {
-        const page = await call('POST', '/rest/api/3/search/jql', { ...body, ...(token ? { nextPageToken: token } : {}) });
+        const page = await call('POST', '/rest/api/3/search/jql', {
+          ...body,
+          ...(token ? { nextPageToken: token } : {}),
+        });
         if (page.status !== 200) throw new Error(`search failed ${page.status}: ${JSON.stringify(page.body)}`);
         pages.push(page.body);
         if (page.body.isLast) break;
@@ -42,4 +49,8 @@ export function client(jira: SampleJira, credentials: { email: string; apiToken:
   };
 }
 
-export const adf = (text: string) => ({ type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] });
+export const adf = (text: string) => ({
+  type: 'doc',
+  version: 1,
+  content: [{ type: 'paragraph', content: [{ type: 'text', text }] }],
+});

@@ -16,7 +16,11 @@ let cloud: ReturnType<typeof createCloudClient>;
 
 beforeAll(async () => {
   jira = await startSampleJira({ now: new Date('2026-11-27T03:00:00Z') });
-  cloud = createCloudClient({ host: jira.url, auth: { type: 'basic', email: jira.email, apiToken: jira.apiToken }, onSchemaMismatch: 'throw' });
+  cloud = createCloudClient({
+    host: jira.url,
+    auth: { type: 'basic', email: jira.email, apiToken: jira.apiToken },
+    onSchemaMismatch: 'throw',
+  });
 });
 afterAll(async () => {
   await jira.close();
@@ -30,7 +34,17 @@ describe('jira.js 6.2 against the sample Jira', () => {
     for (;;) {
       const page = await cloud.issueSearch.searchAndReconsileIssuesUsingJqlPost({
         jql: 'project = OPS AND issuetype = Incident AND updated >= "2026-01-01 00:00" ORDER BY updated ASC, key ASC',
-        fields: ['summary', 'status', 'created', 'updated', 'resolutiondate', 'issuelinks', 'customfield_10040', 'customfield_10041', 'customfield_10042'],
+        fields: [
+          'summary',
+          'status',
+          'created',
+          'updated',
+          'resolutiondate',
+          'issuelinks',
+          'customfield_10040',
+          'customfield_10041',
+          'customfield_10042',
+        ],
         expand: 'changelog',
         maxResults: 100,
         ...(nextPageToken ? { nextPageToken } : {}),
@@ -65,19 +79,45 @@ describe('jira.js 6.2 against the sample Jira', () => {
 
   it('creates, links, sets properties and finds users', async () => {
     const created = await cloud.issues.createIssue({
-      fields: { project: { key: 'REL' }, issuetype: { name: 'Task' }, summary: 'From jira.js', description: adf('Made by the test.') as never, labels: ['postmortem-action'] },
+      fields: {
+        project: { key: 'REL' },
+        issuetype: { name: 'Task' },
+        summary: 'From jira.js',
+        description: adf('Made by the test.') as never,
+        labels: ['postmortem-action'],
+      },
     });
     expect(created.key).toMatch(/^REL-\d+$/);
     const bulk = await cloud.issues.createIssues({
-      issueUpdates: [{ fields: { project: { key: 'REL' }, issuetype: { name: 'Task' }, summary: 'Bulk from jira.js', description: adf('x') as never } }],
+      issueUpdates: [
+        {
+          fields: {
+            project: { key: 'REL' },
+            issuetype: { name: 'Task' },
+            summary: 'Bulk from jira.js',
+            description: adf('x') as never,
+          },
+        },
+      ],
     });
     expect(bulk.issues).toHaveLength(1);
-    await cloud.issueLinks.linkIssues({ type: { name: 'Relates' }, inwardIssue: { key: created.key }, outwardIssue: { key: 'OPS-1' } });
+    await cloud.issueLinks.linkIssues({
+      type: { name: 'Relates' },
+      inwardIssue: { key: created.key },
+      outwardIssue: { key: 'OPS-1' },
+    });
     expect((jira.data.issue(created.key ?? '') as Json).fields.issuelinks).toHaveLength(1);
     const types = await cloud.issueLinkTypes.getIssueLinkTypes();
     expect(types.issueLinkTypes?.length).toBeGreaterThan(3);
-    await cloud.issueProperties.setIssueProperty({ issueIdOrKey: created.key ?? '', propertyKey: 'pm.import', body: { id: 'x1' } });
-    const property = await cloud.issueProperties.getIssueProperty({ issueIdOrKey: created.key ?? '', propertyKey: 'pm.import' });
+    await cloud.issueProperties.setIssueProperty({
+      issueIdOrKey: created.key ?? '',
+      propertyKey: 'pm.import',
+      body: { id: 'x1' },
+    });
+    const property = await cloud.issueProperties.getIssueProperty({
+      issueIdOrKey: created.key ?? '',
+      propertyKey: 'pm.import',
+    });
     expect(property.value).toEqual({ id: 'x1' });
     const users = await cloud.userSearch.findUsers({ query: 'priya' });
     expect(users[0]?.displayName).toBe('Priya Sharma');
@@ -85,7 +125,10 @@ describe('jira.js 6.2 against the sample Jira', () => {
 
   it('a 429 becomes jira.js RateLimitError with retryAfterMs from Retry-After', async () => {
     jira.injectFaults([{ route: 'GET /rest/api/3/myself', status: 429, times: 1, retryAfterSeconds: 3 }]);
-    const error = await cloud.myself.getCurrentUser().then(() => null, (e: unknown) => e);
+    const error = await cloud.myself.getCurrentUser().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isRateLimitError(error)).toBe(true);
     expect((error as { retryAfterMs?: number }).retryAfterMs).toBe(3000);
   });

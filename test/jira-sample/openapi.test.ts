@@ -22,7 +22,9 @@ const openapi = JSON.parse(readFileSync(OPENAPI_PATH, 'utf8')) as {
 // Jira Cloud sends null for an empty side of a change item (jira.js 6.2 models from/to/fromString/toString as
 // nullish); the published ChangeDetails declares plain strings. This is the one place the test follows Jira
 // over the document, and it is limited to those four properties.
-const changeDetails = openapi.components.schemas.ChangeDetails as { properties: Record<string, Record<string, unknown>> };
+const changeDetails = openapi.components.schemas.ChangeDetails as {
+  properties: Record<string, Record<string, unknown>>;
+};
 for (const side of ['from', 'fromString', 'to', 'toString']) {
   const property = changeDetails.properties[side];
   if (property) property.nullable = true;
@@ -66,18 +68,28 @@ function requestSchema(path: string, method: string): unknown {
 function expectValid(schema: unknown, value: unknown, label: string): void {
   const validate = validatorFor(schema);
   const ok = validate(value);
-  if (!ok) throw new Error(`${label} does not match the published schema: ${ajv.errorsText(validate.errors, { separator: '\n' })}`);
+  if (!ok)
+    throw new Error(
+      `${label} does not match the published schema: ${ajv.errorsText(validate.errors, { separator: '\n' })}`,
+    );
   expect(ok).toBe(true);
 }
 
 /** IssueBean.fields is an open map in the document; check the well-known field values against their own schemas. */
 function expectValidFields(fields: Record<string, Json>, label: string): void {
   const bySchema: Record<string, string> = {
-    status: 'StatusDetails', issuetype: 'IssueTypeDetails', priority: 'Priority', assignee: 'UserDetails',
-    reporter: 'UserDetails', project: 'ProjectDetails', resolution: 'Resolution', customfield_10046: 'UserDetails',
+    status: 'StatusDetails',
+    issuetype: 'IssueTypeDetails',
+    priority: 'Priority',
+    assignee: 'UserDetails',
+    reporter: 'UserDetails',
+    project: 'ProjectDetails',
+    resolution: 'Resolution',
+    customfield_10046: 'UserDetails',
   };
   for (const [field, name] of Object.entries(bySchema)) {
-    if (fields[field] !== undefined && fields[field] !== null) expectValid(component(name), fields[field], `${label}.${field}`);
+    if (fields[field] !== undefined && fields[field] !== null)
+      expectValid(component(name), fields[field], `${label}.${field}`);
   }
   // IssueLink in the document requires both sides (it is the shape of GET /issueLink/{id}); inside an issue Jira
   // names only the other issue, so the parts are checked instead.
@@ -109,21 +121,32 @@ afterAll(async () => {
 
 describe('responses match the published OpenAPI schemas', () => {
   it('POST and GET /rest/api/3/search/jql, with every field, changelog, names and schema', async () => {
-    const body = { jql: 'project in (OPS, REL) ORDER BY updated DESC', fields: ['*all'], expand: 'changelog,names,schema', maxResults: 100 };
+    const body = {
+      jql: 'project in (OPS, REL) ORDER BY updated DESC',
+      fields: ['*all'],
+      expand: 'changelog,names,schema',
+      maxResults: 100,
+    };
     expectValid(requestSchema('/rest/api/3/search/jql', 'POST'), body, 'search request');
     const { pages } = await api.searchAll(body);
     for (const page of pages) {
       expectValid(responseSchema('/rest/api/3/search/jql', 'POST', 200), page, 'search page');
       for (const issue of page.issues) expectValidFields(issue.fields, issue.key);
     }
-    const viaGet = await api.get(`/rest/api/3/search/jql?jql=${encodeURIComponent('issuetype = Incident')}&fields=*all&expand=changelog`);
+    const viaGet = await api.get(
+      `/rest/api/3/search/jql?jql=${encodeURIComponent('issuetype = Incident')}&fields=*all&expand=changelog`,
+    );
     expectValid(responseSchema('/rest/api/3/search/jql', 'GET', 200), viaGet.body, 'GET search');
   }, 120_000);
 
   it('GET /rest/api/3/field, /myself, /issueLinkType, /user/search', async () => {
     expectValid(responseSchema('/rest/api/3/field', 'GET', 200), (await api.get('/rest/api/3/field')).body, 'field');
     expectValid(responseSchema('/rest/api/3/myself', 'GET', 200), (await api.get('/rest/api/3/myself')).body, 'myself');
-    expectValid(responseSchema('/rest/api/3/issueLinkType', 'GET', 200), (await api.get('/rest/api/3/issueLinkType')).body, 'issueLinkType');
+    expectValid(
+      responseSchema('/rest/api/3/issueLinkType', 'GET', 200),
+      (await api.get('/rest/api/3/issueLinkType')).body,
+      'issueLinkType',
+    );
     const users = await api.get('/rest/api/3/user/search?query=a');
     expect(users.body.length).toBeGreaterThan(0);
     expectValid(responseSchema('/rest/api/3/user/search', 'GET', 200), users.body, 'user search');
@@ -145,7 +168,16 @@ describe('responses match the published OpenAPI schemas', () => {
   });
 
   it('POST /rest/api/3/issue and /issue/bulk, both success and error bodies', async () => {
-    const body = { fields: { project: { key: 'REL' }, issuetype: { name: 'Task' }, summary: 'Schema check', description: adf('x'), labels: ['postmortem-action'] }, properties: [{ key: 'pm.import', value: { id: '1' } }] };
+    const body = {
+      fields: {
+        project: { key: 'REL' },
+        issuetype: { name: 'Task' },
+        summary: 'Schema check',
+        description: adf('x'),
+        labels: ['postmortem-action'],
+      },
+      properties: [{ key: 'pm.import', value: { id: '1' } }],
+    };
     expectValid(requestSchema('/rest/api/3/issue', 'POST'), body, 'create request');
     const created = await api.post('/rest/api/3/issue', body);
     expect(created.status).toBe(201);
@@ -165,13 +197,21 @@ describe('responses match the published OpenAPI schemas', () => {
     expect(linked.status).toBe(201);
     await api.put('/rest/api/3/issue/OPS-1/properties/pm.check', { a: 1 });
     const property = await api.get('/rest/api/3/issue/OPS-1/properties/pm.check');
-    expectValid(responseSchema('/rest/api/3/issue/{issueIdOrKey}/properties/{propertyKey}', 'GET', 200), property.body, 'property');
+    expectValid(
+      responseSchema('/rest/api/3/issue/{issueIdOrKey}/properties/{propertyKey}', 'GET', 200),
+      property.body,
+      'property',
+    );
   });
 
   it('error bodies (400, 401, 404, 429) are ErrorCollections', async () => {
     const errorCollection = component('ErrorCollection');
     expectValid(errorCollection, (await api.post('/rest/api/3/search/jql', { jql: 'nope = 1' })).body, '400');
-    expectValid(errorCollection, (await client(jira, { email: 'demo@example.com', apiToken: 'x' }).get('/rest/api/3/myself')).body, '401');
+    expectValid(
+      errorCollection,
+      (await client(jira, { email: 'demo@example.com', apiToken: 'x' }).get('/rest/api/3/myself')).body,
+      '401',
+    );
     expectValid(errorCollection, (await api.get('/rest/api/3/issue/OPS-99999')).body, '404');
     jira.injectFaults([{ status: 429, times: 1, retryAfterSeconds: 0 }]);
     expectValid(errorCollection, (await api.get('/rest/api/3/myself')).body, '429');

@@ -18,7 +18,11 @@ afterAll(async () => {
 
 describe('search/jql paging', () => {
   it('pages only by nextPageToken until isLast, with no total, and returns every match once', async () => {
-    const { pages, issues } = await api.searchAll({ jql: 'labels = postmortem-action ORDER BY key ASC', maxResults: 100, fields: ['summary'] });
+    const { pages, issues } = await api.searchAll({
+      jql: 'labels = postmortem-action ORDER BY key ASC',
+      maxResults: 100,
+      fields: ['summary'],
+    });
     expect(pages.length).toBeGreaterThan(2);
     for (const page of pages) {
       expect(page).not.toHaveProperty('total');
@@ -51,28 +55,48 @@ describe('search/jql paging', () => {
   });
 
   it('honours fields lists, *all and exclusions', async () => {
-    const picked = await api.post('/rest/api/3/search/jql', { jql: 'issuetype = Incident', maxResults: 1, fields: ['summary', 'customfield_10041'] });
+    const picked = await api.post('/rest/api/3/search/jql', {
+      jql: 'issuetype = Incident',
+      maxResults: 1,
+      fields: ['summary', 'customfield_10041'],
+    });
     expect(Object.keys(picked.body.issues[0].fields).sort()).toEqual(['customfield_10041', 'summary']);
-    const all = await api.post('/rest/api/3/search/jql', { jql: 'issuetype = Incident', maxResults: 1, fields: ['*all', '-description'] });
+    const all = await api.post('/rest/api/3/search/jql', {
+      jql: 'issuetype = Incident',
+      maxResults: 1,
+      fields: ['*all', '-description'],
+    });
     expect(all.body.issues[0].fields).toHaveProperty('customfield_10040');
     expect(all.body.issues[0].fields).not.toHaveProperty('description');
   });
 
   it('works over GET with comma-separated fields and expand', async () => {
     const jql = encodeURIComponent('issuetype = Incident ORDER BY created DESC');
-    const page = await api.get(`/rest/api/3/search/jql?jql=${jql}&fields=summary,status&expand=changelog,names&maxResults=2`);
+    const page = await api.get(
+      `/rest/api/3/search/jql?jql=${jql}&fields=summary,status&expand=changelog,names&maxResults=2`,
+    );
     expect(page.status).toBe(200);
     expect(page.body.issues).toHaveLength(2);
     expect(page.body.names).toEqual({ summary: 'Summary', status: 'Status' });
     expect(page.body.issues[0].changelog).toBeDefined();
-    const next = await api.get(`/rest/api/3/search/jql?jql=${jql}&fields=summary&maxResults=2&nextPageToken=${encodeURIComponent(page.body.nextPageToken)}`);
+    const next = await api.get(
+      `/rest/api/3/search/jql?jql=${jql}&fields=summary&maxResults=2&nextPageToken=${encodeURIComponent(page.body.nextPageToken)}`,
+    );
     expect(next.body.issues[0].key).not.toBe(page.body.issues[0].key);
   });
 
   it('accepts the same token twice (a retried page) and refuses a made-up one', async () => {
     const first = await api.post('/rest/api/3/search/jql', { jql: 'project = REL', maxResults: 10 });
-    const a = await api.post('/rest/api/3/search/jql', { jql: 'project = REL', maxResults: 10, nextPageToken: first.body.nextPageToken });
-    const b = await api.post('/rest/api/3/search/jql', { jql: 'project = REL', maxResults: 10, nextPageToken: first.body.nextPageToken });
+    const a = await api.post('/rest/api/3/search/jql', {
+      jql: 'project = REL',
+      maxResults: 10,
+      nextPageToken: first.body.nextPageToken,
+    });
+    const b = await api.post('/rest/api/3/search/jql', {
+      jql: 'project = REL',
+      maxResults: 10,
+      nextPageToken: first.body.nextPageToken,
+    });
     expect(a.body.issues.map((i: Json) => i.key)).toEqual(b.body.issues.map((i: Json) => i.key));
     const bad = await api.post('/rest/api/3/search/jql', { jql: 'project = REL', nextPageToken: 'not-a-token' });
     expect(bad.status).toBe(400);
@@ -105,7 +129,11 @@ describe('changelogs', () => {
   it('search returns at most the 40 newest histories, newest first, with the real total', async () => {
     const key = longKey();
     const total = jira.data.store.get(key)?.histories.length ?? 0;
-    const page = await api.post('/rest/api/3/search/jql', { jql: `key = ${key}`, fields: ['status'], expand: 'changelog' });
+    const page = await api.post('/rest/api/3/search/jql', {
+      jql: `key = ${key}`,
+      fields: ['status'],
+      expand: 'changelog',
+    });
     const changelog = page.body.issues[0].changelog;
     expect(changelog.total).toBe(total);
     expect(changelog.histories).toHaveLength(40);
@@ -130,13 +158,20 @@ describe('changelogs', () => {
   });
 
   it('bulkfetch returns every history of every issue across token pages, filtered by field ids', async () => {
-    const keys = jira.data.store.issues.filter((i) => i.histories.length > 45).slice(0, 3).map((i) => i.key);
+    const keys = jira.data.store.issues
+      .filter((i) => i.histories.length > 45)
+      .slice(0, 3)
+      .map((i) => i.key);
     const expected = keys.reduce((sum, key) => sum + (jira.data.store.get(key)?.histories.length ?? 0), 0);
     let token: string | undefined;
     let seen = 0;
     let pages = 0;
     do {
-      const page = await api.post('/rest/api/3/changelog/bulkfetch', { issueIdsOrKeys: keys, maxResults: 50, ...(token ? { nextPageToken: token } : {}) });
+      const page = await api.post('/rest/api/3/changelog/bulkfetch', {
+        issueIdsOrKeys: keys,
+        maxResults: 50,
+        ...(token ? { nextPageToken: token } : {}),
+      });
       expect(page.status).toBe(200);
       for (const entry of page.body.issueChangeLogs) seen += entry.changeHistories.length;
       token = page.body.nextPageToken;
@@ -144,11 +179,18 @@ describe('changelogs', () => {
     } while (token);
     expect(seen).toBe(expected);
     expect(pages).toBeGreaterThan(1);
-    const statusOnly = await api.post('/rest/api/3/changelog/bulkfetch', { issueIdsOrKeys: keys, fieldIds: ['status'] });
+    const statusOnly = await api.post('/rest/api/3/changelog/bulkfetch', {
+      issueIdsOrKeys: keys,
+      fieldIds: ['status'],
+    });
     for (const entry of statusOnly.body.issueChangeLogs) {
-      for (const history of entry.changeHistories) expect(history.items.every((item: Json) => item.fieldId === 'status')).toBe(true);
+      for (const history of entry.changeHistories)
+        expect(history.items.every((item: Json) => item.fieldId === 'status')).toBe(true);
     }
-    const tooMany = await api.post('/rest/api/3/changelog/bulkfetch', { issueIdsOrKeys: keys, fieldIds: Array.from({ length: 11 }, (_v, i) => `f${i}`) });
+    const tooMany = await api.post('/rest/api/3/changelog/bulkfetch', {
+      issueIdsOrKeys: keys,
+      fieldIds: Array.from({ length: 11 }, (_v, i) => `f${i}`),
+    });
     expect(tooMany.status).toBe(400);
   });
 });
@@ -157,7 +199,11 @@ describe('other read routes', () => {
   it('GET /field lists the custom fields with Jira-style ids and schemas', async () => {
     const fields = await api.get('/rest/api/3/field');
     const severity = fields.body.find((f: Json) => f.name === 'Severity');
-    expect(severity).toMatchObject({ id: 'customfield_10040', custom: true, schema: { type: 'option', customId: 10040 } });
+    expect(severity).toMatchObject({
+      id: 'customfield_10040',
+      custom: true,
+      schema: { type: 'option', customId: 10040 },
+    });
     const services = fields.body.find((f: Json) => f.name === 'Affected services');
     expect(services.schema).toMatchObject({ type: 'array', items: 'option' });
   });
@@ -176,7 +222,10 @@ describe('other read routes', () => {
     expect(issue.body.fields.created).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}$/);
     const missing = await api.get('/rest/api/3/issue/OPS-999999');
     expect(missing.status).toBe(404);
-    expect(missing.body).toEqual({ errorMessages: ['Issue does not exist or you do not have permission to see it.'], errors: {} });
+    expect(missing.body).toEqual({
+      errorMessages: ['Issue does not exist or you do not have permission to see it.'],
+      errors: {},
+    });
   });
 
   it('GET /issueLinkType lists link types with inward and outward names', async () => {
@@ -197,7 +246,11 @@ describe('basic auth', () => {
 
 describe('paging over a snapshot', () => {
   it('an issue updated between pages is neither skipped nor returned twice', async () => {
-    const body = { jql: 'labels = postmortem-action ORDER BY updated ASC, key ASC', maxResults: 100, fields: ['updated'] };
+    const body = {
+      jql: 'labels = postmortem-action ORDER BY updated ASC, key ASC',
+      maxResults: 100,
+      fields: ['updated'],
+    };
     const first = await api.post('/rest/api/3/search/jql', body);
     const firstKey = first.body.issues[0].key;
     // Moving the first issue to the end of the order would make a live query return it again.

@@ -25,11 +25,17 @@ describe('benchmark scale: 10,000 incidents and 50,000 action items', () => {
 
   it('pages through every incident by token, each exactly once', async () => {
     jira.resetStats();
-    const { pages, issues } = await client(jira).searchAll({ jql: 'project = OPS AND issuetype = Incident ORDER BY updated ASC, key ASC', fields: ['summary', 'updated'], maxResults: 100 });
+    const { pages, issues } = await client(jira).searchAll({
+      jql: 'project = OPS AND issuetype = Incident ORDER BY updated ASC, key ASC',
+      fields: ['summary', 'updated'],
+      maxResults: 100,
+    });
     expect(pages).toHaveLength(100);
     expect(new Set(issues.map((i: Json) => i.key)).size).toBe(10_000);
     const stats = jira.stats();
-    process.stdout.write(`sample Jira: ${stats.requests} search pages, ${(stats.latencySumMs / stats.requests).toFixed(1)} ms server time per page\n`);
+    process.stdout.write(
+      `sample Jira: ${stats.requests} search pages, ${(stats.latencySumMs / stats.requests).toFixed(1)} ms server time per page\n`,
+    );
     expect(stats.byRoute).toEqual({ 'POST /rest/api/3/search/jql': 100 });
   }, 60_000);
 });

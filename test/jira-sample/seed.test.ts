@@ -12,7 +12,8 @@ const DAY = 86_400_000;
 let jira: SampleJira;
 let issues: SampleIssue[];
 
-const option = (fieldId: string, id: unknown): string | undefined => CUSTOM_FIELDS.find((f) => f.id === fieldId)?.options?.find((o) => o.id === id)?.value;
+const option = (fieldId: string, id: unknown): string | undefined =>
+  CUSTOM_FIELDS.find((f) => f.id === fieldId)?.options?.find((o) => o.id === id)?.value;
 
 beforeAll(async () => {
   jira = await startSampleJira({ now: NOW });
@@ -32,13 +33,17 @@ describe('demo seed: a realistic reliability history', () => {
     const created = list.map((i) => i.created);
     expect(Math.max(...created) - Math.min(...created)).toBeGreaterThan(150 * DAY);
     expect(Math.min(...created)).toBeGreaterThanOrEqual(NOW.getTime() - 183 * DAY);
-    const services = new Set(list.flatMap((i) => (i.custom[FIELD_IDS.services] as string[]).map((id) => option(FIELD_IDS.services, id))));
+    const services = new Set(
+      list.flatMap((i) => (i.custom[FIELD_IDS.services] as string[]).map((id) => option(FIELD_IDS.services, id))),
+    );
     expect(services.size).toBeGreaterThanOrEqual(6);
   });
 
   it('never puts a timestamp after now', () => {
     const now = NOW.getTime();
-    const late = issues.filter((i) => i.created > now || i.updated > now || i.histories.some((h) => h.created > now)).map((i) => i.key);
+    const late = issues
+      .filter((i) => i.created > now || i.updated > now || i.histories.some((h) => h.created > now))
+      .map((i) => i.key);
     expect(late).toEqual([]);
   });
 
@@ -68,7 +73,9 @@ describe('demo seed: a realistic reliability history', () => {
     const list = incidents();
     expect(list.some((i) => i.custom[FIELD_IDS.detectedAt] === null)).toBe(true);
     expect(list.some((i) => i.custom[FIELD_IDS.impactStart] === null)).toBe(true);
-    expect(list.some((i) => (i.custom[FIELD_IDS.detectedAt] as number) < (i.custom[FIELD_IDS.impactStart] as number))).toBe(true);
+    expect(
+      list.some((i) => (i.custom[FIELD_IDS.detectedAt] as number) < (i.custom[FIELD_IDS.impactStart] as number)),
+    ).toBe(true);
   });
 
   it('has incidents whose changelog is longer than the 40 a search returns', () => {
@@ -87,7 +94,9 @@ describe('demo seed: a realistic reliability history', () => {
     const items = actionItems();
     expect(items.length).toBeGreaterThanOrEqual(300);
     const store = jira.data.store;
-    const parented = items.filter((i) => i.parentId !== null && store.getById(i.parentId)?.issueType.name === 'Incident');
+    const parented = items.filter(
+      (i) => i.parentId !== null && store.getById(i.parentId)?.issueType.name === 'Incident',
+    );
     expect(parented.length).toBeGreaterThan(50);
     const links = items.flatMap((i) => i.linkIds.map((id) => ({ item: i, link: store.links.get(id) })));
     expect(links.some(({ item, link }) => link?.inwardId === item.id)).toBe(true);
@@ -103,10 +112,19 @@ describe('demo seed: a realistic reliability history', () => {
   it('has overdue items, items without due dates, and the three ways of being done', () => {
     const items = actionItems();
     const today = formatJiraDate(NOW.getTime(), 'UTC');
-    expect(items.filter((i) => i.status.category !== 'done' && i.dueDate !== null && i.dueDate < today).length).toBeGreaterThan(10);
+    expect(
+      items.filter((i) => i.status.category !== 'done' && i.dueDate !== null && i.dueDate < today).length,
+    ).toBeGreaterThan(10);
     expect(items.filter((i) => i.dueDate === null).length).toBeGreaterThan(10);
     expect(items.some((i) => i.status.name === 'Done' && i.resolutionDate !== null)).toBe(true);
-    expect(items.some((i) => i.status.name === 'Done' && i.resolutionDate === null && i.histories.some((h) => h.items.some((x) => x.toString === 'Done')))).toBe(true);
+    expect(
+      items.some(
+        (i) =>
+          i.status.name === 'Done' &&
+          i.resolutionDate === null &&
+          i.histories.some((h) => h.items.some((x) => x.toString === 'Done')),
+      ),
+    ).toBe(true);
     expect(items.some((i) => i.status.name === "Won't Do" && i.resolution?.name === "Won't Do")).toBe(true);
   });
 
@@ -143,7 +161,8 @@ describe('determinism relative to now', () => {
     const again = await startSampleJira({ now: NOW });
     const later = await startSampleJira({ now: new Date(NOW.getTime() + 3 * DAY) });
     try {
-      const strip = (j: SampleJira) => j.data.keys().map((k) => JSON.stringify(j.data.issue(k, { changelog: true })).replaceAll(j.url, ''));
+      const strip = (j: SampleJira) =>
+        j.data.keys().map((k) => JSON.stringify(j.data.issue(k, { changelog: true })).replaceAll(j.url, ''));
       expect(strip(again)).toEqual(strip(jira));
       const a = jira.data.store.issues;
       const b = later.data.store.issues;

@@ -11,7 +11,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function run(env: NodeJS.ProcessEnv) {
   const out: string[] = [];
   const err: string[] = [];
-  return demoChange([], { CONFIG_FILE: undefined, ...env }, { out: (l) => out.push(l), err: (l) => err.push(l) }).then((code) => ({ code, out, err }));
+  return demoChange([], { CONFIG_FILE: undefined, ...env }, { out: (l) => out.push(l), err: (l) => err.push(l) }).then(
+    (code) => ({ code, out, err }),
+  );
 }
 
 describe('npm run demo:change', () => {
@@ -22,7 +24,12 @@ describe('npm run demo:change', () => {
   });
 
   it('refuses to touch a real Jira', async () => {
-    const result = await run({ DATA_DIR: join(dir, 'data'), JIRA_BASE_URL: 'https://acme.atlassian.net', JIRA_EMAIL: 'sre@acme.com', JIRA_API_TOKEN: 'token' });
+    const result = await run({
+      DATA_DIR: join(dir, 'data'),
+      JIRA_BASE_URL: 'https://acme.atlassian.net',
+      JIRA_EMAIL: 'sre@acme.com',
+      JIRA_API_TOKEN: 'token',
+    });
     expect(result.code).toBe(1);
     expect(result.err[0]).toContain('demo mode only');
   });

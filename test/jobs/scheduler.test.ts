@@ -24,7 +24,19 @@ describe('scheduleJob', () => {
   it('skips a run while the previous one is still going', async () => {
     const gate = deferred();
     let runs = 0;
-    const job = scheduleJob({ name: 'sync', cron: '* * * * *', timezone: 'UTC', store, logger, start: false, run: async () => { runs += 1; await gate.promise; return runs; } });
+    const job = scheduleJob({
+      name: 'sync',
+      cron: '* * * * *',
+      timezone: 'UTC',
+      store,
+      logger,
+      start: false,
+      run: async () => {
+        runs += 1;
+        await gate.promise;
+        return runs;
+      },
+    });
     const first = job.runNow();
     expect(await job.runNow()).toEqual({ ran: false, reason: 'already-running' });
     gate.resolve();
@@ -36,23 +48,46 @@ describe('scheduleJob', () => {
     const gate = deferred();
     const ran: string[] = [];
     const make = (replica: string) =>
-      scheduleJob({ name: 'digest', cron: '0 9 * * 1', timezone: 'Europe/Berlin', store, logger, start: false, run: async () => { ran.push(replica); await gate.promise; } });
+      scheduleJob({
+        name: 'digest',
+        cron: '0 9 * * 1',
+        timezone: 'Europe/Berlin',
+        store,
+        logger,
+        start: false,
+        run: async () => {
+          ran.push(replica);
+          await gate.promise;
+        },
+      });
     const a = make('replica-a');
     const b = make('replica-b');
     const first = a.runNow();
     await new Promise((r) => setTimeout(r, 20));
     const refused = await b.runNow();
     expect(refused).toMatchObject({ ran: false, reason: 'lease-held-elsewhere', holder: { name: 'job:digest' } });
-    expect((refused as { refusal: string }).refusal).toMatch(/^the job:digest lease is held by .+\/\d+\/[0-9a-f-]{36} until \d{4}-.*Z \(in \d+ s\)$/);
+    expect((refused as { refusal: string }).refusal).toMatch(
+      /^the job:digest lease is held by .+\/\d+\/[0-9a-f-]{36} until \d{4}-.*Z \(in \d+ s\)$/,
+    );
     gate.resolve();
     await first;
     expect(await b.runNow()).toMatchObject({ ran: true });
     expect(ran).toEqual(['replica-a', 'replica-b']);
   });
 
-  it('gives each run of one scheduler its own holder, so a run never renews another run\'s lease', async () => {
+  it("gives each run of one scheduler its own holder, so a run never renews another run's lease", async () => {
     const holders: string[] = [];
-    const job = scheduleJob({ name: 'sync', cron: '* * * * *', timezone: 'UTC', store, logger, start: false, run: async () => { holders.push((await store.getLease('job:sync'))!.holder); } });
+    const job = scheduleJob({
+      name: 'sync',
+      cron: '* * * * *',
+      timezone: 'UTC',
+      store,
+      logger,
+      start: false,
+      run: async () => {
+        holders.push((await store.getLease('job:sync'))!.holder);
+      },
+    });
     await job.runNow();
     await job.runNow();
     expect(new Set(holders).size).toBe(2);
@@ -62,7 +97,13 @@ describe('scheduleJob', () => {
     let signal!: AbortSignal;
     const stolen = deferred();
     const job = scheduleJob({
-      name: 'sync', cron: '* * * * *', timezone: 'UTC', store, logger, start: false, leaseMs: 300,
+      name: 'sync',
+      cron: '* * * * *',
+      timezone: 'UTC',
+      store,
+      logger,
+      start: false,
+      leaseMs: 300,
       run: async (_now, s) => {
         signal = s;
         const first = (await store.getLease('job:sync'))!;
@@ -79,25 +120,57 @@ describe('scheduleJob', () => {
     const outcome = await job.runNow();
     await stolen.promise;
     expect(signal.aborted).toBe(true);
-    expect(outcome).toMatchObject({ ran: true, error: expect.objectContaining({ name: 'LeaseLostError', message: expect.stringMatching(/^lost the job:sync lease: another holder has it \(held by someone-else until/) }) });
+    expect(outcome).toMatchObject({
+      ran: true,
+      error: expect.objectContaining({
+        name: 'LeaseLostError',
+        message: expect.stringMatching(/^lost the job:sync lease: another holder has it \(held by someone-else until/),
+      }),
+    });
     // The run's release does not take the new holder's lease away.
     expect((await store.getLease('job:sync'))!.holder).toBe('someone-else');
   });
 
   it('reports a failed run without throwing, and releases the lease', async () => {
-    const job = scheduleJob({ name: 'sync', cron: '* * * * *', timezone: 'UTC', store, logger, start: false, run: async () => { throw new Error('Jira said 503'); } });
+    const job = scheduleJob({
+      name: 'sync',
+      cron: '* * * * *',
+      timezone: 'UTC',
+      store,
+      logger,
+      start: false,
+      run: async () => {
+        throw new Error('Jira said 503');
+      },
+    });
     const outcome = await job.runNow();
     expect(outcome).toMatchObject({ ran: true, error: expect.objectContaining({ message: 'Jira said 503' }) });
     expect(await store.getLease('job:sync')).toBeNull();
   });
 
   it('refuses a lease longer than 60 s', async () => {
-    const job = scheduleJob({ name: 'sync', cron: '* * * * *', timezone: 'UTC', store, logger, start: false, leaseMs: 10 * 60_000, run: async () => 1 });
+    const job = scheduleJob({
+      name: 'sync',
+      cron: '* * * * *',
+      timezone: 'UTC',
+      store,
+      logger,
+      start: false,
+      leaseMs: 10 * 60_000,
+      run: async () => 1,
+    });
     await expect(job.runNow()).rejects.toThrow(/a lease lasts 1 ms to 60000 ms/);
   });
 
   it('schedules in the configured time zone and stops cleanly', async () => {
-    const job = scheduleJob({ name: 'digest', cron: '0 9 * * 1', timezone: 'America/New_York', store, logger, run: async () => undefined });
+    const job = scheduleJob({
+      name: 'digest',
+      cron: '0 9 * * 1',
+      timezone: 'America/New_York',
+      store,
+      logger,
+      run: async () => undefined,
+    });
     const next = job.nextRun();
     expect(next).not.toBeNull();
     // 09:00 in New York is 13:00 or 14:00 UTC depending on daylight saving.

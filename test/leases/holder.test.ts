@@ -12,7 +12,8 @@ beforeEach(async () => {
 });
 afterEach(() => cleanup());
 
-const aborted = (signal: AbortSignal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+const aborted = (signal: AbortSignal) =>
+  new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
 
 describe('lease holders', () => {
   it('are new for every attempt and say which process holds them', () => {
@@ -51,14 +52,18 @@ describe('lease holders', () => {
       },
     } as Store;
     const errors: unknown[] = [];
-    const attempt = await takeLease(failing, 'job:sync', { ttlMs: 3_000, onRenewalError: (error) => errors.push(error) });
+    const attempt = await takeLease(failing, 'job:sync', {
+      ttlMs: 3_000,
+      onRenewalError: (error) => errors.push(error),
+    });
     if (!attempt.acquired) throw new Error('not acquired');
     await aborted(attempt.lease.signal);
     // Renewals every second: after the first failure the lease has time left, after the second it would not.
     expect(errors).toHaveLength(1);
     expect(attempt.lease.signal.reason).toMatchObject({
       name: 'LeaseLostError',
-      message: 'lost the job:sync lease: the store could not be reached to renew it (MongoDB is unreachable); stopped so that the next holder runs alone',
+      message:
+        'lost the job:sync lease: the store could not be reached to renew it (MongoDB is unreachable); stopped so that the next holder runs alone',
     });
     await attempt.lease.release();
   });

@@ -13,7 +13,9 @@ import { PNG } from 'pngjs';
 import { buildManifest, packageInputsFromEnv, readTemplate, writeAppPackage } from '../../manifest/package.js';
 
 // Microsoft's own copy of the published v1.22 schema, shipped in @microsoft/app-manifest.
-const SCHEMA_PATH = createRequire(import.meta.url).resolve('@microsoft/app-manifest/build/json-schemas/teams/v1.22/MicrosoftTeams.schema.json');
+const SCHEMA_PATH = createRequire(import.meta.url).resolve(
+  '@microsoft/app-manifest/build/json-schemas/teams/v1.22/MicrosoftTeams.schema.json',
+);
 const ROOT = new URL('../../', import.meta.url).pathname;
 const APP_ID = '0b5c7f8e-3c1a-4d2b-9e6f-1a2b3c4d5e6f';
 const CLIENT_ID = 'C1D2E3F4-A5B6-4C7D-8E9F-0A1B2C3D4E5F';
@@ -21,7 +23,8 @@ const ENV = { PUBLIC_URL: 'https://Insights.Contoso.com/', TEAMS_APP_ID: APP_ID,
 
 // CommonJS packages: Node gives the module object, swc's interop its `default`.
 const Ajv04 = ((ajvDraft04 as unknown as { default?: unknown }).default ?? ajvDraft04) as typeof ajvDraft04.default;
-const addFormats = ((ajvFormats as unknown as { default?: unknown }).default ?? ajvFormats) as typeof ajvFormats.default;
+const addFormats = ((ajvFormats as unknown as { default?: unknown }).default ??
+  ajvFormats) as typeof ajvFormats.default;
 
 function validator() {
   const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as Record<string, unknown>;
@@ -54,7 +57,10 @@ function readZip(buffer: Buffer): Map<string, Buffer> {
 
 describe('packageInputsFromEnv', () => {
   it('normalises the address (lower case, no trailing slash) and ids, keeping a port other than 443', () => {
-    const inputs = packageInputsFromEnv({ ...ENV, PUBLIC_URL: 'https://Insights.Contoso.com:8443/reliability/' }, '1.2.3');
+    const inputs = packageInputsFromEnv(
+      { ...ENV, PUBLIC_URL: 'https://Insights.Contoso.com:8443/reliability/' },
+      '1.2.3',
+    );
     expect(inputs).toEqual({
       publicUrl: 'https://insights.contoso.com:8443/reliability',
       publicHost: 'insights.contoso.com:8443',
@@ -65,7 +71,9 @@ describe('packageInputsFromEnv', () => {
   });
 
   it('leaves out the default https port', () => {
-    expect(packageInputsFromEnv({ ...ENV, PUBLIC_URL: 'https://insights.contoso.com:443' }, '1.0.0').publicHost).toBe('insights.contoso.com');
+    expect(packageInputsFromEnv({ ...ENV, PUBLIC_URL: 'https://insights.contoso.com:443' }, '1.0.0').publicHost).toBe(
+      'insights.contoso.com',
+    );
   });
 
   it.each([
@@ -98,9 +106,14 @@ describe('buildManifest', () => {
       id: APP_ID,
       version: '0.1.0',
       staticTabs: [{ contentUrl: 'https://insights.contoso.com/tab', scopes: ['personal'] }],
-      configurableTabs: [{ configurationUrl: 'https://insights.contoso.com/tab/config', scopes: ['team', 'groupChat'] }],
+      configurableTabs: [
+        { configurationUrl: 'https://insights.contoso.com/tab/config', scopes: ['team', 'groupChat'] },
+      ],
       validDomains: ['insights.contoso.com'],
-      webApplicationInfo: { id: CLIENT_ID.toLowerCase(), resource: `api://insights.contoso.com/${CLIENT_ID.toLowerCase()}` },
+      webApplicationInfo: {
+        id: CLIENT_ID.toLowerCase(),
+        resource: `api://insights.contoso.com/${CLIENT_ID.toLowerCase()}`,
+      },
       icons: { color: 'color.png', outline: 'outline.png' },
     });
   });
@@ -108,10 +121,19 @@ describe('buildManifest', () => {
   it('offers the configurable tab in channels, group chats and meetings (side panel, stage) with the stage-sharing permissions', () => {
     const manifest = buildManifest(readTemplate(), packageInputsFromEnv(ENV, '0.1.0'));
     expect(validate(manifest)).toBe(true);
-    expect(manifest.configurableTabs).toEqual([expect.objectContaining({
-      scopes: ['team', 'groupChat'],
-      context: ['channelTab', 'privateChatTab', 'meetingChatTab', 'meetingDetailsTab', 'meetingSidePanel', 'meetingStage'],
-    })]);
+    expect(manifest.configurableTabs).toEqual([
+      expect.objectContaining({
+        scopes: ['team', 'groupChat'],
+        context: [
+          'channelTab',
+          'privateChatTab',
+          'meetingChatTab',
+          'meetingDetailsTab',
+          'meetingSidePanel',
+          'meetingStage',
+        ],
+      }),
+    ]);
     expect(manifest.authorization).toEqual({
       permissions: {
         resourceSpecific: [
@@ -123,7 +145,12 @@ describe('buildManifest', () => {
     // The schema checks these values too: a context it does not know is refused.
     const tab = (manifest.configurableTabs as Array<Record<string, unknown>>)[0]!;
     expect(validate({ ...manifest, configurableTabs: [{ ...tab, context: ['meetingLobby'] }] })).toBe(false);
-    expect(validate({ ...manifest, authorization: { permissions: { resourceSpecific: [{ name: 'MeetingStage.Write.Chat', type: 'Sometimes' }] } } })).toBe(false);
+    expect(
+      validate({
+        ...manifest,
+        authorization: { permissions: { resourceSpecific: [{ name: 'MeetingStage.Write.Chat', type: 'Sometimes' }] } },
+      }),
+    ).toBe(false);
   });
 
   it('is checked for real: the schema refuses a manifest Teams would refuse', () => {
@@ -155,7 +182,9 @@ describe('npm run package:teams', () => {
   });
 
   it('packs a manifest that validates and names the packed icons', () => {
-    const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8')) as { icons: { color: string; outline: string } };
+    const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8')) as {
+      icons: { color: string; outline: string };
+    };
     const validate = validator();
     expect(validate(manifest)).toBe(true);
     expect(entries.has(manifest.icons.color)).toBe(true);

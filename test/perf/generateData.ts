@@ -10,7 +10,11 @@ function random(seed: number): () => number {
   };
 }
 
-export function generateData(incidentCount: number, itemCount: number, end: Date): { incidents: Incident[]; actionItems: ActionItem[] } {
+export function generateData(
+  incidentCount: number,
+  itemCount: number,
+  end: Date,
+): { incidents: Incident[]; actionItems: ActionItem[] } {
   const rnd = random(42);
   const services = ['api', 'web', 'payments', 'search', 'auth', 'db', 'queue', 'mobile'];
   const detections = ['automated', 'customer', 'internal', 'unknown'] as const;
@@ -33,7 +37,10 @@ export function generateData(incidentCount: number, itemCount: number, end: Date
       status: resolved === null ? 'In Progress' : 'Resolved',
       statusCategory: resolved === null ? 'indeterminate' : 'done',
       severity,
-      services: [services[Math.floor(rnd() * services.length)] as string, ...(rnd() < 0.3 ? [services[Math.floor(rnd() * services.length)] as string] : [])],
+      services: [
+        services[Math.floor(rnd() * services.length)] as string,
+        ...(rnd() < 0.3 ? [services[Math.floor(rnd() * services.length)] as string] : []),
+      ],
       detectionMethod: null,
       detection: detections[Math.floor(rnd() * 4)] as (typeof detections)[number],
       commander: null,

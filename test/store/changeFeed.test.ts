@@ -34,17 +34,34 @@ describe('ChangeLog (embedded store)', () => {
     expect(await store.changesSince(before - 1)).toBeNull();
     expect(await store.changesSince(before)).toEqual({ version: before, incidentKeys: [], actionItemKeys: [] });
     await store.upsertIncidents([makeIncident({ key: 'OPS-2' })]);
-    expect(await store.changesSince(before)).toEqual({ version: before + 1, incidentKeys: ['OPS-2'], actionItemKeys: [] });
+    expect(await store.changesSince(before)).toEqual({
+      version: before + 1,
+      incidentKeys: ['OPS-2'],
+      actionItemKeys: [],
+    });
     await store.close();
   });
 });
 
 describe('MongoDB change records', () => {
-  const record = (version: number, incidentKeys: string[] = [], actionItemKeys: string[] = []) => ({ version, incidentKeys, actionItemKeys });
+  const record = (version: number, incidentKeys: string[] = [], actionItemKeys: string[] = []) => ({
+    version,
+    incidentKeys,
+    actionItemKeys,
+  });
 
-  it('joins the keys of every version after the reader\'s, each key once', () => {
-    const records = [record(4, ['OPS-9']), record(5, ['OPS-1'], ['REL-1']), record(6, ['OPS-1', 'OPS-2']), record(7, [], ['REL-2'])];
-    expect(changesFromRecords(4, 7, records)).toEqual({ version: 7, incidentKeys: ['OPS-1', 'OPS-2'], actionItemKeys: ['REL-1', 'REL-2'] });
+  it("joins the keys of every version after the reader's, each key once", () => {
+    const records = [
+      record(4, ['OPS-9']),
+      record(5, ['OPS-1'], ['REL-1']),
+      record(6, ['OPS-1', 'OPS-2']),
+      record(7, [], ['REL-2']),
+    ];
+    expect(changesFromRecords(4, 7, records)).toEqual({
+      version: 7,
+      incidentKeys: ['OPS-1', 'OPS-2'],
+      actionItemKeys: ['REL-1', 'REL-2'],
+    });
     expect(changesFromRecords(7, 7, [])).toEqual({ version: 7, incidentKeys: [], actionItemKeys: [] });
   });
 
@@ -54,11 +71,13 @@ describe('MongoDB change records', () => {
     expect(changesFromRecords(8, 7, [])).toBeNull();
   });
 
-  it("keys records by version (unique) and lets them expire after a day", async () => {
+  it('keys records by version (unique) and lets them expire after a day', async () => {
     const Change = mongoose.model('ChangeUnderTest', changeSchema);
     const indexes = Change.schema.indexes();
     expect(indexes).toContainEqual([{ version: 1 }, expect.objectContaining({ unique: true })]);
     expect(indexes).toContainEqual([{ at: 1 }, expect.objectContaining({ expireAfterSeconds: CHANGE_TTL_SECONDS })]);
-    await expect(new Change({ version: 3, incidentKeys: ["OPS-1"], at: new Date() }).validate()).resolves.toBeUndefined();
+    await expect(
+      new Change({ version: 3, incidentKeys: ['OPS-1'], at: new Date() }).validate(),
+    ).resolves.toBeUndefined();
   });
 });

@@ -34,7 +34,12 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
   });
 
   describe('incidents', () => {
-    const a = makeIncident({ key: 'OPS-1', startedAt: '2026-10-05T10:00:00.000Z', services: ['api', 'db'], severity: 'P0' });
+    const a = makeIncident({
+      key: 'OPS-1',
+      startedAt: '2026-10-05T10:00:00.000Z',
+      services: ['api', 'db'],
+      severity: 'P0',
+    });
     const b = makeIncident({ key: 'OPS-2', createdAt: '2026-10-06T10:00:00.000Z', services: ['web'], severity: null });
     const c = makeIncident({ key: 'OPS-3', startedAt: '2026-10-07T10:00:00.000Z', services: ['api'], severity: 'P2' });
 
@@ -70,7 +75,10 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
       await store.upsertIncidents([c, a, b]);
       const keys = async (q: Parameters<Store['findIncidents']>[0]) => (await store.findIncidents(q)).map((i) => i.key);
       expect(await keys({})).toEqual(['OPS-1', 'OPS-2', 'OPS-3']);
-      expect(await keys({ from: '2026-10-05T10:00:00.000Z', to: '2026-10-07T10:00:00.000Z' })).toEqual(['OPS-1', 'OPS-2']);
+      expect(await keys({ from: '2026-10-05T10:00:00.000Z', to: '2026-10-07T10:00:00.000Z' })).toEqual([
+        'OPS-1',
+        'OPS-2',
+      ]);
       expect(await keys({ service: 'api' })).toEqual(['OPS-1', 'OPS-3']);
       expect(await keys({ severity: 'P0' })).toEqual(['OPS-1']);
       expect(await keys({ severity: 'unknown' })).toEqual(['OPS-2']);
@@ -89,18 +97,37 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
 
   describe('action items', () => {
     const open = makeActionItem({ key: 'REL-1', incidentKey: 'OPS-1', owner: 'Ana', jiraDueDate: '2026-10-10' });
-    const done = makeActionItem({ key: 'REL-2', incidentKey: 'OPS-1', owner: 'Bo', status: 'Done', statusCategory: 'done', resolvedAt: '2026-10-09T12:00:00.000Z', jiraDueDate: '2026-10-01' });
-    const noDue = makeActionItem({ key: 'REL-3', incidentKey: 'OPS-2', owner: 'Ana', status: 'In Progress', statusCategory: 'indeterminate' });
+    const done = makeActionItem({
+      key: 'REL-2',
+      incidentKey: 'OPS-1',
+      owner: 'Bo',
+      status: 'Done',
+      statusCategory: 'done',
+      resolvedAt: '2026-10-09T12:00:00.000Z',
+      jiraDueDate: '2026-10-01',
+    });
+    const noDue = makeActionItem({
+      key: 'REL-3',
+      incidentKey: 'OPS-2',
+      owner: 'Ana',
+      status: 'In Progress',
+      statusCategory: 'indeterminate',
+    });
 
     it('upserts by key idempotently', async () => {
       expect(await store.upsertActionItems([open, done, noDue])).toEqual({ inserted: 3, updated: 0, unchanged: 0 });
-      expect(await store.upsertActionItems([open, { ...done, owner: 'Cy' }])).toEqual({ inserted: 0, updated: 1, unchanged: 1 });
+      expect(await store.upsertActionItems([open, { ...done, owner: 'Cy' }])).toEqual({
+        inserted: 0,
+        updated: 1,
+        unchanged: 1,
+      });
       expect(await store.getActionItem('REL-2')).toEqual({ ...done, owner: 'Cy' });
     });
 
     it('filters by incident, owner, open or done, and Jira due date', async () => {
       await store.upsertActionItems([noDue, done, open]);
-      const keys = async (q: Parameters<Store['findActionItems']>[0]) => (await store.findActionItems(q)).map((i) => i.key);
+      const keys = async (q: Parameters<Store['findActionItems']>[0]) =>
+        (await store.findActionItems(q)).map((i) => i.key);
       expect(await keys({})).toEqual(['REL-1', 'REL-2', 'REL-3']);
       expect(await keys({ incidentKeys: ['OPS-1'] })).toEqual(['REL-1', 'REL-2']);
       expect(await keys({ owner: 'Ana' })).toEqual(['REL-1', 'REL-3']);
@@ -125,9 +152,15 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
         makeActionItem({ key: 'REL-2', incidentKey: 'OPS-2' }),
         makeActionItem({ key: 'REL-3', incidentKey: 'OPS-1' }),
       ]);
-      await store.savePostmortem({ incidentKey: 'OPS-1', importedAt: '2026-10-10T00:00:00.000Z' } as unknown as Parameters<Store['savePostmortem']>[0]);
+      await store.savePostmortem({
+        incidentKey: 'OPS-1',
+        importedAt: '2026-10-10T00:00:00.000Z',
+      } as unknown as Parameters<Store['savePostmortem']>[0]);
       const before = await store.dataVersion();
-      expect(await store.deleteIncidents(['OPS-1', 'OPS-404'])).toEqual({ deleted: 1, detachedActionItems: ['REL-1', 'REL-3'] });
+      expect(await store.deleteIncidents(['OPS-1', 'OPS-404'])).toEqual({
+        deleted: 1,
+        detachedActionItems: ['REL-1', 'REL-3'],
+      });
       expect(await store.dataVersion()).not.toBe(before);
       expect(await store.getIncident('OPS-1')).toBeNull();
       expect(await store.getPostmortem('OPS-1')).toBeNull();
@@ -155,14 +188,24 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
   describe('webhook delivery queue', () => {
     const t0 = new Date('2026-12-03T10:00:00.000Z');
     const at = (ms: number) => new Date(t0.getTime() + ms);
-    const delivery = (id: string, ms: number) => ({ id, event: 'jira:issue_updated', issues: [{ id: '10001', key: 'REL-1' }], receivedAt: at(ms).toISOString() });
+    const delivery = (id: string, ms: number) => ({
+      id,
+      event: 'jira:issue_updated',
+      issues: [{ id: '10001', key: 'REL-1' }],
+      receivedAt: at(ms).toISOString(),
+    });
 
     it('queues a delivery once per identifier', async () => {
       expect(await store.enqueueWebhookDelivery(delivery('d-1', 0))).toBe(true);
       expect(await store.enqueueWebhookDelivery(delivery('d-1', 5))).toBe(false);
       const claimed = await store.claimWebhookDeliveries('replica-a', 10, at(10), 30_000);
       expect(claimed.map((d) => d.id)).toEqual(['d-1']);
-      expect(claimed[0]).toMatchObject({ state: 'claimed', holder: 'replica-a', attempts: 1, issues: [{ id: '10001', key: 'REL-1' }] });
+      expect(claimed[0]).toMatchObject({
+        state: 'claimed',
+        holder: 'replica-a',
+        attempts: 1,
+        issues: [{ id: '10001', key: 'REL-1' }],
+      });
       await store.finishWebhookDeliveries(['d-1'], 'replica-a', null);
       // Jira's retry of a delivery already done is still a duplicate.
       expect(await store.enqueueWebhookDelivery(delivery('d-1', 20))).toBe(false);
@@ -171,8 +214,13 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
 
     it('gives each delivery to exactly one of several concurrent claimers, oldest first', async () => {
       for (let i = 0; i < 6; i += 1) await store.enqueueWebhookDelivery(delivery(`d-${i}`, i));
-      const claims = await Promise.all(['a', 'b', 'c'].map((h) => store.claimWebhookDeliveries(h, 10, at(100), 30_000)));
-      const ids = claims.flat().map((d) => d.id).sort();
+      const claims = await Promise.all(
+        ['a', 'b', 'c'].map((h) => store.claimWebhookDeliveries(h, 10, at(100), 30_000)),
+      );
+      const ids = claims
+        .flat()
+        .map((d) => d.id)
+        .sort();
       expect(ids).toEqual(['d-0', 'd-1', 'd-2', 'd-3', 'd-4', 'd-5']);
       const limited = await (async () => {
         await store.enqueueWebhookDelivery(delivery('d-7', 7));
@@ -256,7 +304,17 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
     const pm = {
       incidentKey: 'OPS-1',
       title: 'Checkout outage',
-      summary: { incidentId: 'OPS-1', startedAt: null, endedAt: null, durationSeconds: 8100, services: ['api'], severity: 'P1' as const, impact: 'Checkout failed', commander: 'Dana', responders: ['Sam'] },
+      summary: {
+        incidentId: 'OPS-1',
+        startedAt: null,
+        endedAt: null,
+        durationSeconds: 8100,
+        services: ['api'],
+        severity: 'P1' as const,
+        impact: 'Checkout failed',
+        commander: 'Dana',
+        responders: ['Sam'],
+      },
       detection: { method: 'Automated alert', timeToDetectSeconds: 300, effective: 'Yes' },
       timeline: [{ at: '2026-10-05T10:00:00.000Z', event: 'Alert', owner: 'Monitoring', source: 'document' as const }],
       timeToAcknowledgeSeconds: 120,
@@ -264,7 +322,16 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
       rootCause: { immediateCause: 'Pool exhaustion', contributingFactors: ['No load test'], fiveWhys: ['Why 1'] },
       resolution: { how: 'Rollback', effective: 'Yes' },
       lessons: { wentWell: ['Runbook'], couldBeBetter: ['Detection'] },
-      actionItems: [{ ref: 'OPS-1-1', jiraKey: null, description: 'Load test', owner: '@sre', dueDate: '2026-11-01', status: 'Open' }],
+      actionItems: [
+        {
+          ref: 'OPS-1-1',
+          jiraKey: null,
+          description: 'Load test',
+          owner: '@sre',
+          dueDate: '2026-11-01',
+          status: 'Open',
+        },
+      ],
       links: [{ label: 'Dashboard', url: 'https://grafana.example.com/d/1' }],
       importedAt: '2026-10-08T00:00:00.000Z',
     };
@@ -286,18 +353,36 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
       const second = await store.compareAndSetSyncState('incidents', 1, '2026-10-03T00:00:00.000Z', now);
       expect(second).toMatchObject({ version: 2, watermark: '2026-10-03T00:00:00.000Z' });
       expect(await store.compareAndSetSyncState('incidents', 1, '2026-10-04T00:00:00.000Z', now)).toBeNull();
-      expect(await store.getSyncState('incidents')).toEqual({ name: 'incidents', version: 2, watermark: '2026-10-03T00:00:00.000Z', updatedAt: now.toISOString() });
+      expect(await store.getSyncState('incidents')).toEqual({
+        name: 'incidents',
+        version: 2,
+        watermark: '2026-10-03T00:00:00.000Z',
+        updatedAt: now.toISOString(),
+      });
     });
 
     it('remembers the last sync run', async () => {
       expect(await store.lastSyncRun()).toBeNull();
       const run = {
-        startedAt: '2026-11-01T00:00:00.000Z', finishedAt: '2026-11-01T00:00:05.000Z', ok: true, full: false,
-        incidents: { inserted: 1, updated: 0, unchanged: 0 }, actionItems: { inserted: 0, updated: 0, unchanged: 0 },
-        requests: 4, retries: 0, problems: [], error: null,
+        startedAt: '2026-11-01T00:00:00.000Z',
+        finishedAt: '2026-11-01T00:00:05.000Z',
+        ok: true,
+        full: false,
+        incidents: { inserted: 1, updated: 0, unchanged: 0 },
+        actionItems: { inserted: 0, updated: 0, unchanged: 0 },
+        requests: 4,
+        retries: 0,
+        problems: [],
+        error: null,
       };
       await store.recordSyncRun(run);
-      await store.recordSyncRun({ ...run, startedAt: '2026-11-01T00:15:00.000Z', finishedAt: '2026-11-01T00:15:05.000Z', ok: false, error: 'Jira said 503' });
+      await store.recordSyncRun({
+        ...run,
+        startedAt: '2026-11-01T00:15:00.000Z',
+        finishedAt: '2026-11-01T00:15:05.000Z',
+        ok: false,
+        error: 'Jira said 503',
+      });
       expect(await store.lastSyncRun()).toMatchObject({ ok: false, error: 'Jira said 503' });
     });
   });
@@ -328,7 +413,9 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
     });
 
     it('grants a contested lease to exactly one of several concurrent callers', async () => {
-      const results = await Promise.all(['a', 'b', 'c', 'd'].map((h) => store.acquireLease('digest', h, 60_000, now())));
+      const results = await Promise.all(
+        ['a', 'b', 'c', 'd'].map((h) => store.acquireLease('digest', h, 60_000, now())),
+      );
       expect(results.filter(Boolean)).toHaveLength(1);
     });
 
@@ -346,13 +433,22 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
     it('lets exactly one of two stores on the same data take a contested lease, and only its holder renew it', async () => {
       const other = await peer();
       const holders = Array.from({ length: 8 }, () => newLeaseHolder());
-      const results = await Promise.all(holders.map((h, i) => (i % 2 === 0 ? store : other).acquireLease('ticket:k', h, 60_000, now())));
+      const results = await Promise.all(
+        holders.map((h, i) => (i % 2 === 0 ? store : other).acquireLease('ticket:k', h, 60_000, now())),
+      );
       expect(results.filter(Boolean)).toHaveLength(1);
       const winner = holders[results.indexOf(true)]!;
       expect((await other.getLease('ticket:k'))?.holder).toBe(winner);
       // Renewal works from either store; any other holder, of any process, is still refused.
       expect(await other.acquireLease('ticket:k', winner, 60_000, now())).toBe(true);
-      expect(await store.acquireLease('ticket:k', holders.find((h) => h !== winner)!, 60_000, now())).toBe(false);
+      expect(
+        await store.acquireLease(
+          'ticket:k',
+          holders.find((h) => h !== winner)!,
+          60_000,
+          now(),
+        ),
+      ).toBe(false);
     });
   });
 
@@ -360,7 +456,10 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
     const now = new Date('2026-11-23T09:00:00.000Z');
 
     it('claims a week once', async () => {
-      const claims = await Promise.all([store.claimDigest('2026-W47', 'a', now, false), store.claimDigest('2026-W47', 'b', now, false)]);
+      const claims = await Promise.all([
+        store.claimDigest('2026-W47', 'a', now, false),
+        store.claimDigest('2026-W47', 'b', now, false),
+      ]);
       expect(claims.filter((c) => c !== null)).toHaveLength(1);
       expect(await store.claimDigest('2026-W47', 'c', now, true)).toBeNull();
     });
@@ -368,8 +467,21 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
     it('updates and lists records, newest week first', async () => {
       await store.claimDigest('2026-W46', 'a', now, false);
       await store.claimDigest('2026-W47', 'a', now, true);
-      const posted = await store.updateDigest('2026-W46', { state: 'posted', postedAt: now.toISOString(), attempts: 1 });
-      expect(posted).toEqual({ week: '2026-W46', state: 'posted', holder: 'a', claimedAt: now.toISOString(), postedAt: now.toISOString(), attempts: 1, lastError: null, manual: false });
+      const posted = await store.updateDigest('2026-W46', {
+        state: 'posted',
+        postedAt: now.toISOString(),
+        attempts: 1,
+      });
+      expect(posted).toEqual({
+        week: '2026-W46',
+        state: 'posted',
+        holder: 'a',
+        claimedAt: now.toISOString(),
+        postedAt: now.toISOString(),
+        attempts: 1,
+        lastError: null,
+        manual: false,
+      });
       expect((await store.listDigests(10)).map((d) => d.week)).toEqual(['2026-W47', '2026-W46']);
       expect(await store.getDigest('2026-W47')).toMatchObject({ state: 'claimed', manual: true });
       await expect(store.updateDigest('2026-W01', { state: 'posted' })).rejects.toBeInstanceOf(NotFoundError);
@@ -378,9 +490,18 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
 
   describe('ticket requests', () => {
     const request: TicketRequest = {
-      idempotencyKey: 'OPS-1#OPS-1-1', incidentKey: 'OPS-1', state: 'pending', jiraKey: null, summary: 'Add load tests',
-      owner: '@sre', dueDate: '2026-12-01', description: null, documentRef: 'OPS-1-1', error: null,
-      createdAt: '2026-11-01T00:00:00.000Z', updatedAt: '2026-11-01T00:00:00.000Z',
+      idempotencyKey: 'OPS-1#OPS-1-1',
+      incidentKey: 'OPS-1',
+      state: 'pending',
+      jiraKey: null,
+      summary: 'Add load tests',
+      owner: '@sre',
+      dueDate: '2026-12-01',
+      description: null,
+      documentRef: 'OPS-1-1',
+      error: null,
+      createdAt: '2026-11-01T00:00:00.000Z',
+      updatedAt: '2026-11-01T00:00:00.000Z',
     };
 
     it('records a request once per idempotency key and updates it', async () => {
@@ -395,7 +516,11 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
 
     it('records a request exactly once when two stores on the same data race for it', async () => {
       const other = await peer();
-      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? store : other).createTicketRequest({ ...request, summary: `attempt ${i}` })));
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          (i % 2 === 0 ? store : other).createTicketRequest({ ...request, summary: `attempt ${i}` }),
+        ),
+      );
       expect(results.filter((r) => r !== null)).toHaveLength(1);
       expect(await other.getTicketRequest(request.idempotencyKey)).toEqual(results.find((r) => r !== null));
     });
@@ -407,17 +532,36 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
       // Jira takes its time, so every attempt is in flight while the first creates.
       jira.createGate = new Promise((resolve) => setTimeout(resolve, 200));
       await store.upsertIncidents([jiraIncident('OPS-1')]);
-      const settings = { actionItemProject: 'REL', actionItemIssueType: 'Task', actionItemLabel: 'postmortem-action', publicUrl: null };
+      const settings = {
+        actionItemProject: 'REL',
+        actionItemIssueType: 'Task',
+        actionItemLabel: 'postmortem-action',
+        publicUrl: null,
+      };
       const attempt = (s: Store) =>
         createActionItemTicket(
           { store: s, jira, settings, now: () => new Date(), recheckDelaysMs: [] },
-          { incidentKey: 'OPS-1', idempotencyKey: 'OPS-1#same', summary: 'Add load tests', owner: null, dueDate: null, description: null, documentRef: null },
+          {
+            incidentKey: 'OPS-1',
+            idempotencyKey: 'OPS-1#same',
+            summary: 'Add load tests',
+            owner: null,
+            dueDate: null,
+            description: null,
+            documentRef: null,
+          },
         );
-      const outcomes = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => attempt(i % 2 === 0 ? store : other)));
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) => attempt(i % 2 === 0 ? store : other)),
+      );
       expect(jira.issues.filter((issue) => issue.project === 'REL').map((issue) => issue.key)).toEqual(['REL-1']);
       for (const outcome of outcomes) {
         if (outcome.status === 'fulfilled') expect(outcome.value.key).toBe('REL-1');
-        else expect(outcome.reason).toMatchObject({ code: 'conflict', message: expect.stringMatching(/lease is held by .+ until /) });
+        else
+          expect(outcome.reason).toMatchObject({
+            code: 'conflict',
+            message: expect.stringMatching(/lease is held by .+ until /),
+          });
       }
       expect(outcomes.filter((o) => o.status === 'fulfilled' && o.value.outcome === 'created')).toHaveLength(1);
     });
@@ -425,7 +569,13 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
 
   describe('where the two backends used to differ', () => {
     it('clears a field that a later upsert empties (replace, not merge)', async () => {
-      const first = makeIncident({ key: 'OPS-1', commander: 'Dana', services: ['api', 'db'], severity: 'P1', timeline: [{ at: null, event: 'Paged', owner: 'Dana', source: 'jira' }] });
+      const first = makeIncident({
+        key: 'OPS-1',
+        commander: 'Dana',
+        services: ['api', 'db'],
+        severity: 'P1',
+        timeline: [{ at: null, event: 'Paged', owner: 'Dana', source: 'jira' }],
+      });
       await store.upsertIncidents([first]);
       const cleared = { ...first, commander: null, services: [], severity: null, timeline: [] };
       expect(await store.upsertIncidents([cleared])).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
@@ -433,7 +583,12 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
       const item = makeActionItem({ key: 'REL-1', owner: 'Ana', jiraDueDate: '2026-11-01', incidentKey: 'OPS-1' });
       await store.upsertActionItems([item]);
       await store.upsertActionItems([{ ...item, owner: null, jiraDueDate: null, incidentKey: null }]);
-      expect(await store.getActionItem('REL-1')).toEqual({ ...item, owner: null, jiraDueDate: null, incidentKey: null });
+      expect(await store.getActionItem('REL-1')).toEqual({
+        ...item,
+        owner: null,
+        jiraDueDate: null,
+        incidentKey: null,
+      });
     });
 
     it('counts nested objects with their keys in another order as unchanged, and keeps the version', async () => {
@@ -451,10 +606,20 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
       };
       expect(await store.upsertIncidents([reordered])).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
       expect(await store.dataVersion()).toBe(version);
-      const pm = { incidentKey: 'OPS-1', title: 'T', summary: { impact: 'x', commander: 'Dana' }, importedAt: '2026-10-08T00:00:00.000Z' };
+      const pm = {
+        incidentKey: 'OPS-1',
+        title: 'T',
+        summary: { impact: 'x', commander: 'Dana' },
+        importedAt: '2026-10-08T00:00:00.000Z',
+      };
       await store.savePostmortem(pm as unknown as Postmortem);
       const afterPm = await store.dataVersion();
-      await store.savePostmortem({ importedAt: pm.importedAt, summary: { commander: 'Dana', impact: 'x' }, title: 'T', incidentKey: 'OPS-1' } as unknown as Postmortem);
+      await store.savePostmortem({
+        importedAt: pm.importedAt,
+        summary: { commander: 'Dana', impact: 'x' },
+        title: 'T',
+        incidentKey: 'OPS-1',
+      } as unknown as Postmortem);
       expect(await store.dataVersion()).toBe(afterPm);
     });
 
@@ -462,7 +627,10 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
       const version = await store.dataVersion();
       const bad = { ...makeIncident({ key: 'OPS-2' }), severity: 'SEV1' } as unknown as Incident;
       const batch = [makeIncident({ key: 'OPS-1' }), bad, makeIncident({ key: 'OPS-3' })];
-      const refused = await store.upsertIncidents(batch).then(() => null, (err: unknown) => err);
+      const refused = await store.upsertIncidents(batch).then(
+        () => null,
+        (err: unknown) => err,
+      );
       expect(refused).toBeInstanceOf(InputError);
       expect((refused as InputError).message).toMatch(/OPS-2: severity/);
       expect((refused as InputError).message).toMatch(/the other 2 of the batch were stored/);
@@ -483,19 +651,31 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
       expect(await store.getIncident('OPS-1')).not.toBeNull();
       expect(await store.dataVersion()).not.toBe(before);
       // A re-run finds the record unchanged; the version must not fall back.
-      expect(await store.upsertIncidents([makeIncident({ key: 'OPS-1' })])).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
+      expect(await store.upsertIncidents([makeIncident({ key: 'OPS-1' })])).toEqual({
+        inserted: 0,
+        updated: 0,
+        unchanged: 1,
+      });
       expect(await store.dataVersion()).not.toBe(before);
     });
 
     it('keeps the newest 200 sync runs by finish time, and calls the latest finished the last run', async () => {
       const run = (finishedAt: string, error: string | null = null): SyncRun => ({
-        startedAt: finishedAt, finishedAt, ok: error === null, full: false,
-        incidents: { inserted: 0, updated: 0, unchanged: 0 }, actionItems: { inserted: 0, updated: 0, unchanged: 0 },
-        requests: 1, retries: 0, problems: [], error,
+        startedAt: finishedAt,
+        finishedAt,
+        ok: error === null,
+        full: false,
+        incidents: { inserted: 0, updated: 0, unchanged: 0 },
+        actionItems: { inserted: 0, updated: 0, unchanged: 0 },
+        requests: 1,
+        retries: 0,
+        problems: [],
+        error,
       });
       // The newest run is recorded first (a replica with a slower store finished its record later).
       await store.recordSyncRun(run('2026-11-30T00:00:00.000Z', 'newest'));
-      for (let i = 0; i < 205; i += 1) await store.recordSyncRun(run(new Date(Date.parse('2026-11-01T00:00:00.000Z') + i * 60_000).toISOString()));
+      for (let i = 0; i < 205; i += 1)
+        await store.recordSyncRun(run(new Date(Date.parse('2026-11-01T00:00:00.000Z') + i * 60_000).toISOString()));
       expect(await store.lastSyncRun()).toMatchObject({ finishedAt: '2026-11-30T00:00:00.000Z', error: 'newest' });
       expect(await harness.countSyncRuns(store)).toBe(200);
       // Equal finish times: the one recorded later is the last run.
@@ -508,13 +688,19 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
       await store.claimDigest('2026-W47', 'a', now, false);
       await expect(store.updateDigest('2026-W47', { week: '2026-W48' } as never)).rejects.toBeInstanceOf(ConflictError);
       expect(await store.getDigest('2026-W48')).toBeNull();
+      await expect(store.updateTicketRequest('k', { idempotencyKey: 'other' } as never)).rejects.toBeInstanceOf(
+        ConflictError,
+      );
       await expect(
-        store.updateTicketRequest('k', { idempotencyKey: 'other' } as never),
+        store.updateDigest('2026-W47', { state: 'uncertain' }, { state: 'claimed', holder: 'b' }),
       ).rejects.toBeInstanceOf(ConflictError);
-      await expect(store.updateDigest('2026-W47', { state: 'uncertain' }, { state: 'claimed', holder: 'b' })).rejects.toBeInstanceOf(ConflictError);
       expect(await store.getDigest('2026-W47')).toMatchObject({ state: 'claimed', holder: 'a' });
-      expect(await store.updateDigest('2026-W47', { state: 'uncertain' }, { state: 'claimed', holder: 'a' })).toMatchObject({ state: 'uncertain' });
-      await expect(store.updateDigest('2026-W01', { state: 'posted' }, { state: 'claimed' })).rejects.toBeInstanceOf(NotFoundError);
+      expect(
+        await store.updateDigest('2026-W47', { state: 'uncertain' }, { state: 'claimed', holder: 'a' }),
+      ).toMatchObject({ state: 'uncertain' });
+      await expect(store.updateDigest('2026-W01', { state: 'posted' }, { state: 'claimed' })).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
     });
 
     it('refuses a patch with a value the record cannot hold', async () => {
@@ -524,7 +710,9 @@ describe.each(availableStores({ announce: true }))('store contract: $name', (har
     });
 
     if (harness.cutOff === undefined) {
-      process.stdout.write(`Store contract (${harness.name}): the outage case is for a store reached over the network; this one is a file store inside the process.\n`);
+      process.stdout.write(
+        `Store contract (${harness.name}): the outage case is for a store reached over the network; this one is a file store inside the process.\n`,
+      );
     } else {
       const cutOff = harness.cutOff;
       it('answers 503 with Retry-After while the database cannot be reached', async () => {

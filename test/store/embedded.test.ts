@@ -50,7 +50,8 @@ describe('EmbeddedStore', () => {
       await store.close();
       // What a kill mid-append leaves: complete records, then part of the next one, no newline.
       const file = join(dir, 'incidents.db');
-      const record = (key: string) => JSON.stringify({ ...makeIncident({ key }), placeAt: makeIncident({ key }).createdAt, _id: `id-${key}` });
+      const record = (key: string) =>
+        JSON.stringify({ ...makeIncident({ key }), placeAt: makeIncident({ key }).createdAt, _id: `id-${key}` });
       const torn = record('OPS-5').slice(0, 57);
       appendFileSync(file, `${record('OPS-4')}\n${torn}`);
       return { dir, file, torn };
@@ -70,7 +71,13 @@ describe('EmbeddedStore', () => {
       await store.close();
       expect(readFileSync(file, 'utf8').endsWith('\n')).toBe(true);
       const reopened = await EmbeddedStore.create(dir, { log: (message) => log.push(message) });
-      expect((await reopened.findIncidents({})).map((i) => i.key)).toEqual(['OPS-1', 'OPS-2', 'OPS-3', 'OPS-4', 'OPS-5']);
+      expect((await reopened.findIncidents({})).map((i) => i.key)).toEqual([
+        'OPS-1',
+        'OPS-2',
+        'OPS-3',
+        'OPS-4',
+        'OPS-5',
+      ]);
       expect(log).toHaveLength(1);
       await reopened.close();
       rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,13 @@ import { checkBatch, mongooseRefusalOf, refusalOf } from '../../server/store/val
 import { canonical, canonicalDocument, normalizeIncident } from '../../server/store/shared.js';
 import { makeActionItem, makeIncident } from '../support/factories.js';
 
-const incident = normalizeIncident(makeIncident({ key: 'OPS-1', startedAt: '2026-10-01T10:00:00.000Z', timeline: [{ at: null, event: 'x', owner: null, source: 'jira' }] }));
+const incident = normalizeIncident(
+  makeIncident({
+    key: 'OPS-1',
+    startedAt: '2026-10-01T10:00:00.000Z',
+    timeline: [{ at: null, event: 'x', owner: null, source: 'jira' }],
+  }),
+);
 const item = makeActionItem({ key: 'REL-1', jiraDueDate: '2026-11-01' });
 
 const badIncidents: Array<[string, Record<string, unknown>]> = [
@@ -61,7 +67,10 @@ describe('document check', () => {
   });
 
   it('splits a batch into what can be stored and what is refused', () => {
-    const { valid, refused } = checkBatch('incident', [incident, { ...incident, key: 'OPS-2', severity: 'SEV1' } as unknown as typeof incident]);
+    const { valid, refused } = checkBatch('incident', [
+      incident,
+      { ...incident, key: 'OPS-2', severity: 'SEV1' } as unknown as typeof incident,
+    ]);
     expect(valid).toEqual([incident]);
     expect(refused).toEqual([{ key: 'OPS-2', field: 'severity', reason: expect.stringContaining('SEV1') }]);
   });

@@ -17,7 +17,12 @@ export interface CliExit {
   stderr: string;
 }
 
-export function runCli(script: string, args: string[], env: NodeJS.ProcessEnv, killWhen: (() => boolean) | null = null): Promise<CliExit> {
+export function runCli(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  killWhen: (() => boolean) | null = null,
+): Promise<CliExit> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], {
       cwd: ROOT,

@@ -31,7 +31,11 @@ export interface StoreHarness {
 }
 
 /** A method of a private part of a store, replaced until the returned function restores it. */
-function replaceMethod(target: Record<string, unknown>, method: string, replacement: (original: (...args: unknown[]) => unknown) => (...args: unknown[]) => unknown): () => void {
+function replaceMethod(
+  target: Record<string, unknown>,
+  method: string,
+  replacement: (original: (...args: unknown[]) => unknown) => (...args: unknown[]) => unknown,
+): () => void {
   const original = target[method] as (...args: unknown[]) => unknown;
   target[method] = replacement(original.bind(target));
   return () => {
@@ -64,7 +68,9 @@ export const embeddedHarness: StoreHarness = {
     });
   },
   async countSyncRuns(store) {
-    return (store as unknown as { db: { syncRuns: { countAsync(q: object): Promise<number> } } }).db.syncRuns.countAsync({});
+    return (
+      store as unknown as { db: { syncRuns: { countAsync(q: object): Promise<number> } } }
+    ).db.syncRuns.countAsync({});
   },
 };
 
@@ -105,7 +111,9 @@ const mongo: StoreHarness = {
     });
   },
   async countSyncRuns(store) {
-    return (store as unknown as { models: { syncRuns: { countDocuments(): Promise<number> } } }).models.syncRuns.countDocuments();
+    return (
+      store as unknown as { models: { syncRuns: { countDocuments(): Promise<number> } } }
+    ).models.syncRuns.countDocuments();
   },
   async cutOff(store) {
     const connection = (store as unknown as { connection: Connection }).connection;
@@ -120,7 +128,9 @@ const mongo: StoreHarness = {
 export function availableStores({ announce = false } = {}): StoreHarness[] {
   if (process.env.MONGODB_URI) return [embeddedHarness, mongo];
   if (announce) {
-    process.stdout.write('Store contract: MongoDB leg skipped because MONGODB_URI is not set (no MongoDB server on this machine); set it to run the suite against MongoDB too.\n');
+    process.stdout.write(
+      'Store contract: MongoDB leg skipped because MONGODB_URI is not set (no MongoDB server on this machine); set it to run the suite against MongoDB too.\n',
+    );
   }
   return [embeddedHarness];
 }

@@ -16,15 +16,35 @@ export interface SentCall {
 export type Responder = (call: SentCall) => unknown;
 
 const METHODS = [
-  'bulkWrite', 'updateOne', 'replaceOne', 'findOne', 'find', 'findOneAndUpdate', 'insertOne', 'insertMany',
-  'deleteOne', 'deleteMany', 'aggregate', 'createIndex', 'countDocuments', 'estimatedDocumentCount',
+  'bulkWrite',
+  'updateOne',
+  'replaceOne',
+  'findOne',
+  'find',
+  'findOneAndUpdate',
+  'insertOne',
+  'insertMany',
+  'deleteOne',
+  'deleteMany',
+  'aggregate',
+  'createIndex',
+  'countDocuments',
+  'estimatedDocumentCount',
 ] as const;
 
 /** A result the driver would give for the call when the test does not say otherwise. */
 function defaultResult(call: SentCall): unknown {
   switch (call.method) {
     case 'bulkWrite':
-      return { insertedCount: 0, matchedCount: 0, modifiedCount: 0, deletedCount: 0, upsertedCount: 0, upsertedIds: {}, insertedIds: {} };
+      return {
+        insertedCount: 0,
+        matchedCount: 0,
+        modifiedCount: 0,
+        deletedCount: 0,
+        upsertedCount: 0,
+        upsertedIds: {},
+        insertedIds: {},
+      };
     case 'updateOne':
     case 'replaceOne':
       return { acknowledged: true, matchedCount: 1, modifiedCount: 1, upsertedCount: 0, upsertedId: null };
@@ -47,12 +67,26 @@ function cursorOf(rows: Promise<unknown[]>) {
   return { toArray: () => rows, close: async () => undefined };
 }
 
-export async function stubbedMongoStore(respond: Responder = () => undefined): Promise<{ store: MongoStore; sent: SentCall[]; connection: Connection }> {
+export async function stubbedMongoStore(
+  respond: Responder = () => undefined,
+): Promise<{ store: MongoStore; sent: SentCall[]; connection: Connection }> {
   const connection = mongoose.createConnection();
   connection.set('autoIndex', false);
   connection.set('autoCreate', false);
   const sent: SentCall[] = [];
-  const names = ['incidents', 'actionItems', 'postmortems', 'syncStates', 'syncRuns', 'leases', 'digests', 'ticketRequests', 'meta', 'webhookDeliveries', 'changes'];
+  const names = [
+    'incidents',
+    'actionItems',
+    'postmortems',
+    'syncStates',
+    'syncRuns',
+    'leases',
+    'digests',
+    'ticketRequests',
+    'meta',
+    'webhookDeliveries',
+    'changes',
+  ];
   for (const name of names) {
     const collection = connection.collection(name) as unknown as Record<string, unknown>;
     for (const method of METHODS) {

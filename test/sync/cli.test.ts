@@ -49,7 +49,9 @@ describe('npm run sync', () => {
     expect(summary).toContainEqual(expect.stringMatching(/^ {2}incidents: {4}\d+ inserted, 0 updated, 0 unchanged$/));
     expect(summary).toContainEqual(expect.stringMatching(/^ {2}action items: \d+ inserted, 0 updated, 0 unchanged$/));
     expect(summary).toContainEqual(expect.stringMatching(/^ {2}requests: \d+, retries: 0$/));
-    expect(summary).toContainEqual(expect.stringMatching(/^ {2}watermarks: incidents \d{4}-\d\d-\d\dT.*Z, action items \d{4}-/));
+    expect(summary).toContainEqual(
+      expect.stringMatching(/^ {2}watermarks: incidents \d{4}-\d\d-\d\dT.*Z, action items \d{4}-/),
+    );
     expect(t.err).toEqual([]);
   });
 
@@ -63,22 +65,39 @@ describe('npm run sync', () => {
   it('exits 1 with one line for bad credentials, and 2 for an unknown option', async () => {
     const bad = io(false);
     expect(await syncCli([], { ...env, JIRA_API_TOKEN: 'nope' }, bad.io)).toBe(1);
-    expect(bad.out).toContainEqual(expect.stringMatching(/^ {2}error: Jira refused .*check JIRA_EMAIL\/JIRA_API_TOKEN/));
-    expect(bad.err).toEqual([expect.stringMatching(/^Sync failed: Jira refused GET .*check JIRA_EMAIL\/JIRA_API_TOKEN and the account's project access\.$/)]);
+    expect(bad.out).toContainEqual(
+      expect.stringMatching(/^ {2}error: Jira refused .*check JIRA_EMAIL\/JIRA_API_TOKEN/),
+    );
+    expect(bad.err).toEqual([
+      expect.stringMatching(
+        /^Sync failed: Jira refused GET .*check JIRA_EMAIL\/JIRA_API_TOKEN and the account's project access\.$/,
+      ),
+    ]);
     expect([...bad.out, ...bad.err].join('\n')).not.toContain('nope');
 
     const unknown = io(false);
     expect(await syncCli(['--fulll'], env, unknown.io)).toBe(2);
-    expect(unknown.err).toEqual(['npm run sync: unknown option --fulll; the only option is --full (npm run sync -- --full).']);
+    expect(unknown.err).toEqual([
+      'npm run sync: unknown option --fulll; the only option is --full (npm run sync -- --full).',
+    ]);
   });
 
   it('--full reconciles issue ids: an issue deleted in Jira leaves the store, its action items keep no incident (child process)', async () => {
     const first = io(false);
     expect(await syncCli([], env, first.io)).toBe(0);
-    const incident = jira.data.keys().find((k) => k.startsWith('OPS-') && (jira.data.issue(k) as { fields: { issuetype: { name: string } } }).fields.issuetype.name === 'Incident') as string;
+    const incident = jira.data
+      .keys()
+      .find(
+        (k) =>
+          k.startsWith('OPS-') &&
+          (jira.data.issue(k) as { fields: { issuetype: { name: string } } }).fields.issuetype.name === 'Incident',
+      ) as string;
     jira.data.deleteIssue(incident);
     const output = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'jobs/sync.ts', '--full'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'jobs/sync.ts', '--full'], {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       child.on('error', reject);

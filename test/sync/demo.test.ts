@@ -17,7 +17,8 @@ function capture() {
   const lines: Array<{ level: number; msg: string }> = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as { level: number; msg: string });
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(line) as { level: number; msg: string });
       done();
     },
   });
@@ -65,7 +66,9 @@ describe('demo mode', () => {
         ran: false,
         reason: 'lease-held-elsewhere',
         holder: { holder: 'another-replica' },
-        refusal: expect.stringMatching(/^the job:jira-sync lease is held by another-replica until \d{4}-.*Z \(in \d+ s\)$/),
+        refusal: expect.stringMatching(
+          /^the job:jira-sync lease is held by another-replica until \d{4}-.*Z \(in \d+ s\)$/,
+        ),
       });
     } finally {
       await running.stop();
@@ -77,9 +80,14 @@ describe('demo mode', () => {
   it('a fresh `npm start` shows a non-empty store in /api/health within 30 seconds', async () => {
     const dir = tempDir('pmi-start-');
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'info', CONFIG_FILE: '' };
-    for (const key of ['JIRA_BASE_URL', 'JIRA_EMAIL', 'JIRA_API_TOKEN', 'MONGODB_URI', 'AUTH_MODE', 'HOST']) delete env[key];
+    for (const key of ['JIRA_BASE_URL', 'JIRA_EMAIL', 'JIRA_API_TOKEN', 'MONGODB_URI', 'AUTH_MODE', 'HOST'])
+      delete env[key];
     const started = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       let output = '';
       const url = await new Promise<string>((resolve, reject) => {

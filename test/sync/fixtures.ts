@@ -24,7 +24,12 @@ export function status(id: string) {
     self: `https://example.atlassian.net/rest/api/3/status/${id}`,
     id,
     name: s.name,
-    statusCategory: { id: s.category === 'new' ? 2 : s.category === 'done' ? 3 : 4, key: s.category, colorName: 'x', name: s.name },
+    statusCategory: {
+      id: s.category === 'new' ? 2 : s.category === 'done' ? 3 : 4,
+      key: s.category,
+      colorName: 'x',
+      name: s.name,
+    },
   };
 }
 

@@ -44,7 +44,11 @@ async function openStore(): Promise<Opened> {
   };
 }
 
-function syncFor(jira: SampleJira, store: Store, overrides: { apiToken?: string; mapping?: JiraMappingConfig; timezone?: string } = {}) {
+function syncFor(
+  jira: SampleJira,
+  store: Store,
+  overrides: { apiToken?: string; mapping?: JiraMappingConfig; timezone?: string } = {},
+) {
   return createJiraSync({
     store,
     connection: { baseUrl: jira.url, email: jira.email, apiToken: overrides.apiToken ?? jira.apiToken },
@@ -79,7 +83,11 @@ const iso = (jiraTime: string) => new Date(Date.parse(jiraTime.replace(/([+-]\d{
 /** The changelog rules of docs/jira.md ("How the field mapping works"), computed here from the sample's whole changelog. */
 function expectedPoints(raw: RawIssue) {
   const moves = (raw.changelog?.histories ?? [])
-    .flatMap((h) => h.items.filter((i) => i.fieldId === 'status').map((i) => ({ at: iso(h.created), from: category(i.from), to: category(i.to) })))
+    .flatMap((h) =>
+      h.items
+        .filter((i) => i.fieldId === 'status')
+        .map((i) => ({ at: iso(h.created), from: category(i.from), to: category(i.to) })),
+    )
     .sort((x, y) => x.at.localeCompare(y.at));
   const leftToDo = moves.find((m) => m.from === 'new' && m.to !== 'new')?.at ?? null;
   const firstDone = moves.find((m) => m.from !== 'done' && m.to === 'done')?.at ?? null;
@@ -96,7 +104,9 @@ describe('sync from the sample Jira into the embedded store', () => {
   beforeAll(async () => {
     jira = await startSampleJira({ now: SEED_NOW });
     const all = jira.data.keys().map((key) => jira.data.issue(key) as unknown as RawIssue);
-    incidentKeys = all.filter((i) => i.fields.issuetype.name === 'Incident' && i.fields.project.key === 'OPS').map((i) => i.key);
+    incidentKeys = all
+      .filter((i) => i.fields.issuetype.name === 'Incident' && i.fields.project.key === 'OPS')
+      .map((i) => i.key);
     actionItemKeys = all.filter((i) => i.fields.labels.includes('postmortem-action')).map((i) => i.key);
   });
   afterAll(async () => {
@@ -119,7 +129,10 @@ describe('sync from the sample Jira into the embedded store', () => {
         const want = expectedPoints(raw);
         if ((raw.changelog?.histories.length ?? 0) > 40) beyond40 += 1;
         expect({ key, ack: stored?.acknowledgedAt }).toEqual({ key, ack: want.leftToDo });
-        expect({ key, resolved: stored?.resolvedAt }).toEqual({ key, resolved: want.resolutiondate ?? (want.done ? want.firstDone : null) });
+        expect({ key, resolved: stored?.resolvedAt }).toEqual({
+          key,
+          resolved: want.resolutiondate ?? (want.done ? want.firstDone : null),
+        });
       }
       // The seed has incidents whose first status moves are beyond the 40 newest histories search returns.
       expect(beyond40).toBeGreaterThan(0);
@@ -128,7 +141,10 @@ describe('sync from the sample Jira into the embedded store', () => {
         const raw = jira.data.issue(key, { changelog: true }) as unknown as RawIssue;
         const stored = await db.store.getActionItem(key);
         const want = expectedPoints(raw);
-        expect({ key, resolved: stored?.resolvedAt }).toEqual({ key, resolved: want.done ? (want.resolutiondate ?? want.firstDone) : null });
+        expect({ key, resolved: stored?.resolvedAt }).toEqual({
+          key,
+          resolved: want.done ? (want.resolutiondate ?? want.firstDone) : null,
+        });
       }
     } finally {
       await db.close();
@@ -193,7 +209,12 @@ describe('sync from the sample Jira into the embedded store', () => {
       await sync.run(new Date());
       const key = incidentKeys[5] as string;
       local.data.updateIssue(key, { summary: 'First edit' });
-      const itemKey = local.data.addIssue({ projectKey: 'REL', issueType: 'Task', summary: 'Add a canary', labels: ['postmortem-action'] });
+      const itemKey = local.data.addIssue({
+        projectKey: 'REL',
+        issueType: 'Task',
+        summary: 'Add a canary',
+        labels: ['postmortem-action'],
+      });
       local.data.link(key, itemKey, 'Relates');
       const first = await sync.run(new Date());
       expect(first.ok).toBe(true);
@@ -219,8 +240,18 @@ describe('sync from the sample Jira into the embedded store', () => {
       await sync.run(new Date());
       const doc = (await db.store.findIncidents({}))[0]!;
       await db.store.upsertIncidents([{ ...doc, key: 'PM-2026-11-03', jiraId: null, source: 'document', url: null }]);
-      const ticket = jira.data.addIssue({ projectKey: 'REL', issueType: 'Task', summary: 'Document-only follow-up', labels: ['postmortem-action'] });
-      const unlinked = jira.data.addIssue({ projectKey: 'REL', issueType: 'Task', summary: 'Was linked, link removed', labels: ['postmortem-action'] });
+      const ticket = jira.data.addIssue({
+        projectKey: 'REL',
+        issueType: 'Task',
+        summary: 'Document-only follow-up',
+        labels: ['postmortem-action'],
+      });
+      const unlinked = jira.data.addIssue({
+        projectKey: 'REL',
+        issueType: 'Task',
+        summary: 'Was linked, link removed',
+        labels: ['postmortem-action'],
+      });
       await sync.run(new Date());
       const stored = (await db.store.getActionItem(ticket))!;
       // What the import records after creating the ticket:
@@ -231,7 +262,11 @@ describe('sync from the sample Jira into the embedded store', () => {
       jira.data.updateIssue(ticket, { summary: 'Document-only follow-up (edited)' });
       jira.data.updateIssue(unlinked, { summary: 'Edited after its link was removed' });
       await sync.run(new Date());
-      expect(await db.store.getActionItem(ticket)).toMatchObject({ incidentKey: 'PM-2026-11-03', documentRef: 'PM-1', summary: 'Document-only follow-up (edited)' });
+      expect(await db.store.getActionItem(ticket)).toMatchObject({
+        incidentKey: 'PM-2026-11-03',
+        documentRef: 'PM-1',
+        summary: 'Document-only follow-up (edited)',
+      });
       // A Jira incident's ownership still follows Jira's links.
       expect((await db.store.getActionItem(unlinked))?.incidentKey).toBeNull();
     } finally {
@@ -279,14 +314,19 @@ describe('sync from the sample Jira into the embedded store', () => {
       });
       jira.clearFaults();
       expect(run.ok).toBe(false);
-      expect(run.error).toMatch(/^Jira answered 503 Service Unavailable to POST \/rest\/api\/3\/search\/jql after 4 attempts/);
+      expect(run.error).toMatch(
+        /^Jira answered 503 Service Unavailable to POST \/rest\/api\/3\/search\/jql after 4 attempts/,
+      );
       const kept = await db.store.counts();
       expect(kept.incidents).toBe(incidentKeys.length);
       expect(kept.actionItems).toBeGreaterThanOrEqual(100);
       expect(kept.actionItems).toBeLessThan(actionItemKeys.length);
       expect(run.actionItems.inserted).toBe(kept.actionItems);
       const state = await db.store.getSyncState(SYNC_STATE_NAMES.actionItems);
-      const newest = (await db.store.findActionItems({})).map((i) => i.updatedAt).sort().at(-1);
+      const newest = (await db.store.findActionItems({}))
+        .map((i) => i.updatedAt)
+        .sort()
+        .at(-1);
       expect(state?.watermark).toBe(newest);
       expect((await db.store.lastSyncRun())?.ok).toBe(false);
 
@@ -308,10 +348,16 @@ describe('sync from the sample Jira into the embedded store', () => {
       const run = await syncFor(jira, db.store, { mapping: odd }).run(new Date());
       expect(run.ok).toBe(true);
       expect(run.incidents.inserted).toBe(incidentKeys.length);
-      const withText = incidentKeys.filter((k) => typeof (jira.data.issue(k) as unknown as RawIssue).fields.customfield_10047 === 'string');
+      const withText = incidentKeys.filter(
+        (k) => typeof (jira.data.issue(k) as unknown as RawIssue).fields.customfield_10047 === 'string',
+      );
       expect(withText.length).toBeGreaterThan(0);
       const problem = run.problems.find((p) => p.key === withText[0]);
-      expect(problem).toEqual({ key: withText[0], field: 'startedAt', reason: expect.stringMatching(/^customfield_10047: not a date-time or date: "/) });
+      expect(problem).toEqual({
+        key: withText[0],
+        field: 'startedAt',
+        reason: expect.stringMatching(/^customfield_10047: not a date-time or date: "/),
+      });
       expect((await db.store.getIncident(withText[0] as string))?.startedAt).toBeNull();
     } finally {
       await db.close();
@@ -351,7 +397,9 @@ describe('sync from the sample Jira into the embedded store', () => {
       }).run(new Date());
       expect(run.ok).toBe(false);
       expect(run.retries).toBe(0);
-      expect(run.error).toMatch(/^Jira refused GET \/rest\/api\/3\/(field|myself) \(403 Forbidden\): check JIRA_EMAIL\/JIRA_API_TOKEN and the account's project access\.$/);
+      expect(run.error).toMatch(
+        /^Jira refused GET \/rest\/api\/3\/(field|myself) \(403 Forbidden\): check JIRA_EMAIL\/JIRA_API_TOKEN and the account's project access\.$/,
+      );
     } finally {
       await db.close();
       await new Promise((resolve) => forbidden.close(resolve));
@@ -399,7 +447,12 @@ describe('sync from the sample Jira into the embedded store', () => {
       const config = loadConfig({ DATA_DIR: db.dir });
       const app = createApp({ config, store: db.store, logger: createLogger('silent'), now: () => new Date() });
       const res = await request(app).get('/api/health').expect(200);
-      expect(res.body.lastSync).toEqual({ at: run.finishedAt, ok: true, incidents: incidentKeys.length, actionItems: actionItemKeys.length });
+      expect(res.body.lastSync).toEqual({
+        at: run.finishedAt,
+        ok: true,
+        incidents: incidentKeys.length,
+        actionItems: actionItemKeys.length,
+      });
       expect(res.body.counts).toEqual({ incidents: incidentKeys.length, actionItems: actionItemKeys.length });
     } finally {
       await db.close();

@@ -12,7 +12,9 @@ describe('sync JQL', () => {
     expect(buildSyncJql('issuetype = Incident', at, 'America/Denver')).toBe(
       '(issuetype = Incident) AND updated >= "2026-11-26 20:25" ORDER BY updated ASC, key ASC',
     );
-    expect(buildSyncJql('labels = postmortem-action', null, 'UTC')).toBe('(labels = postmortem-action) ORDER BY updated ASC, key ASC');
+    expect(buildSyncJql('labels = postmortem-action', null, 'UTC')).toBe(
+      '(labels = postmortem-action) ORDER BY updated ASC, key ASC',
+    );
   });
 
   it("replaces the user's own ORDER BY, but not text inside quotes", () => {
@@ -30,7 +32,13 @@ describe('sync JQL', () => {
 });
 
 describe('retry policy', () => {
-  const policy = { ...DEFAULT_RETRY_POLICY, maxAttempts: 4, baseDelayMs: 1000, rateLimitBaseDelayMs: 5000, maxDelayMs: 3000 };
+  const policy = {
+    ...DEFAULT_RETRY_POLICY,
+    maxAttempts: 4,
+    baseDelayMs: 1000,
+    rateLimitBaseDelayMs: 5000,
+    maxDelayMs: 3000,
+  };
   const mid = () => 0.5;
 
   it('honours Retry-After exactly, and refuses one longer than the cap', () => {
@@ -43,7 +51,9 @@ describe('retry policy', () => {
     expect([1, 2, 3].map((attempt) => retryDelayMs(server, attempt, policy, mid))).toEqual([1000, 2000, 3000]);
     expect(retryDelayMs(server, 1, policy, () => 0)).toBe(700);
     expect(retryDelayMs(server, 1, policy, () => 0.999999)).toBe(1300);
-    expect(retryDelayMs({ kind: 'rateLimit', retryAfterMs: undefined }, 1, { ...policy, maxDelayMs: 30000 }, mid)).toBe(5000);
+    expect(retryDelayMs({ kind: 'rateLimit', retryAfterMs: undefined }, 1, { ...policy, maxDelayMs: 30000 }, mid)).toBe(
+      5000,
+    );
   });
 
   it('stops after maxAttempts and never retries a fatal error', () => {
@@ -55,7 +65,8 @@ describe('retry policy', () => {
     const slept: number[] = [];
     let calls = 0;
     const hooks = {
-      classify: (e: unknown): Failure => (e instanceof Error && e.message === 'busy' ? { kind: 'server', status: 503 } : { kind: 'fatal' }),
+      classify: (e: unknown): Failure =>
+        e instanceof Error && e.message === 'busy' ? { kind: 'server', status: 503 } : { kind: 'fatal' },
       sleep: async (ms: number) => {
         slept.push(ms);
       },
@@ -74,10 +85,28 @@ describe('retry policy', () => {
     ).resolves.toBe('ok');
     expect(slept).toEqual([1000, 2000]);
     calls = 0;
-    await expect(withReadRetry(async () => { calls += 1; throw new Error('busy'); }, policy, hooks)).rejects.toThrow('busy');
+    await expect(
+      withReadRetry(
+        async () => {
+          calls += 1;
+          throw new Error('busy');
+        },
+        policy,
+        hooks,
+      ),
+    ).rejects.toThrow('busy');
     expect(calls).toBe(4);
     calls = 0;
-    await expect(withReadRetry(async () => { calls += 1; throw new Error('no'); }, policy, hooks)).rejects.toThrow('no');
+    await expect(
+      withReadRetry(
+        async () => {
+          calls += 1;
+          throw new Error('no');
+        },
+        policy,
+        hooks,
+      ),
+    ).rejects.toThrow('no');
     expect(calls).toBe(1);
   });
 });

@@ -7,17 +7,32 @@ import { context, DEFAULT_FIELDS, issue, JIRA_FIELDS, move, status } from './fix
 
 describe('reading Jira field values', () => {
   it('reads an option, a multi-option, a user, a priority, a component list and ADF text', () => {
-    expect(readText({ self: 'x', value: 'Monitoring alert', id: '10100' })).toEqual({ ok: true, value: 'Monitoring alert' });
+    expect(readText({ self: 'x', value: 'Monitoring alert', id: '10100' })).toEqual({
+      ok: true,
+      value: 'Monitoring alert',
+    });
     expect(readText({ value: 'Region', child: { value: 'eu-west' } })).toEqual({ ok: true, value: 'Region - eu-west' });
     expect(readTextList([{ value: 'api' }, { value: 'web' }])).toEqual({ ok: true, value: ['api', 'web'] });
-    expect(readText({ accountId: '5b10', displayName: 'Priya Natarajan', active: true })).toEqual({ ok: true, value: 'Priya Natarajan' });
+    expect(readText({ accountId: '5b10', displayName: 'Priya Natarajan', active: true })).toEqual({
+      ok: true,
+      value: 'Priya Natarajan',
+    });
     expect(readText({ id: '2', name: 'High', iconUrl: 'x' })).toEqual({ ok: true, value: 'High' });
-    expect(readTextList([{ id: '1', name: 'checkout' }, { id: '2', name: 'payments' }])).toEqual({
+    expect(
+      readTextList([
+        { id: '1', name: 'checkout' },
+        { id: '2', name: 'payments' },
+      ]),
+    ).toEqual({
       ok: true,
       value: ['checkout', 'payments'],
     });
     expect(readTextList(['db', 'api'])).toEqual({ ok: true, value: ['db', 'api'] });
-    const adf = { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Customer report' }] }] };
+    const adf = {
+      type: 'doc',
+      version: 1,
+      content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Customer report' }] }],
+    };
     expect(readText(adf)).toEqual({ ok: true, value: 'Customer report' });
     expect(readText(42)).toEqual({ ok: true, value: '42' });
   });
@@ -52,7 +67,13 @@ describe('reading Jira field values', () => {
   });
 
   it('reports unparseable and impossible dates', () => {
-    for (const bad of ['yesterday', '2026-02-30', '2026-10-01T25:00:00.000+0000', '01/10/2026', '2026-10-01T09:30:00.000+2500']) {
+    for (const bad of [
+      'yesterday',
+      '2026-02-30',
+      '2026-10-01T25:00:00.000+0000',
+      '01/10/2026',
+      '2026-10-01T09:30:00.000+2500',
+    ]) {
       const read = readInstant(bad, 'UTC');
       expect(read.ok).toBe(false);
     }
@@ -66,7 +87,12 @@ describe('reading Jira field values', () => {
 describe('resolving the field mapping through the field list', () => {
   it('takes field ids and display names, exactly', () => {
     const resolved = resolveFieldMapping(
-      { ...DEFAULT_FIELDS, startedAt: 'Impact start', detectedAt: 'customfield_10041', commander: 'Incident commander' },
+      {
+        ...DEFAULT_FIELDS,
+        startedAt: 'Impact start',
+        detectedAt: 'customfield_10041',
+        commander: 'Incident commander',
+      },
       JIRA_FIELDS,
     );
     expect(resolved).toMatchObject({
@@ -81,7 +107,9 @@ describe('resolving the field mapping through the field list', () => {
   });
 
   it('refuses an unknown or differently-cased name, naming the config key', () => {
-    expect(() => resolveFieldMapping({ ...DEFAULT_FIELDS, startedAt: 'impact start' }, JIRA_FIELDS)).toThrow(InputError);
+    expect(() => resolveFieldMapping({ ...DEFAULT_FIELDS, startedAt: 'impact start' }, JIRA_FIELDS)).toThrow(
+      InputError,
+    );
     expect(() => resolveFieldMapping({ ...DEFAULT_FIELDS, startedAt: 'impact start' }, JIRA_FIELDS)).toThrow(
       /jira\.fields\.startedAt: Jira has no field with id or name "impact start"/,
     );
@@ -97,7 +125,16 @@ describe('resolving the field mapping through the field list', () => {
   it('asks search only for the fields the mapping needs', () => {
     const ids = resolveFieldMapping({ ...DEFAULT_FIELDS, startedAt: 'Impact start' }, JIRA_FIELDS);
     expect(incidentFields(ids).sort()).toEqual(
-      ['components', 'created', 'customfield_10040', 'priority', 'resolutiondate', 'status', 'summary', 'updated'].sort(),
+      [
+        'components',
+        'created',
+        'customfield_10040',
+        'priority',
+        'resolutiondate',
+        'status',
+        'summary',
+        'updated',
+      ].sort(),
     );
   });
 });
@@ -117,7 +154,10 @@ describe('incidents with the default mapping', () => {
         'OPS-1',
         {
           priority: { id: '2', name: 'High' },
-          components: [{ id: '1', name: 'checkout' }, { id: '2', name: 'payments' }],
+          components: [
+            { id: '1', name: 'checkout' },
+            { id: '2', name: 'payments' },
+          ],
           status: status('10001'),
           resolutiondate: '2026-10-01T09:12:00.000+0000',
         },
@@ -151,7 +191,12 @@ describe('incidents with the default mapping', () => {
       '2026-10-01T08:20:00.000Z',
       '2026-10-01T09:10:00.000Z',
     ]);
-    expect(incident.timeline[1]).toEqual({ at: '2026-10-01T08:20:00.000Z', event: 'Status: To Do → In Progress', owner: 'Dana Ops', source: 'jira' });
+    expect(incident.timeline[1]).toEqual({
+      at: '2026-10-01T08:20:00.000Z',
+      event: 'Status: To Do → In Progress',
+      owner: 'Dana Ops',
+      source: 'jira',
+    });
   });
 
   it('without resolutiondate takes the first move into Done when done now, even if reopened later', () => {
@@ -169,8 +214,11 @@ describe('incidents with the default mapping', () => {
     expect(reopened.endedAt).toBeNull();
   });
 
-  it('counts a move from Done to Done (Won\'t Do) as no move into Done, and keeps acknowledgedAt missing without a move out of To Do', () => {
-    const histories = [move('1', '2026-10-01T08:10:00.000Z', '10000', '10002'), move('2', '2026-10-01T08:30:00.000Z', '10002', '10001')];
+  it("counts a move from Done to Done (Won't Do) as no move into Done, and keeps acknowledgedAt missing without a move out of To Do", () => {
+    const histories = [
+      move('1', '2026-10-01T08:10:00.000Z', '10000', '10002'),
+      move('2', '2026-10-01T08:30:00.000Z', '10002', '10001'),
+    ];
     const incident = toIncident(issue('OPS-4', { status: status('10001') }, histories), ctx);
     expect(incident.resolvedAt).toBe('2026-10-01T08:10:00.000Z');
     expect(incident.acknowledgedAt).toBe('2026-10-01T08:10:00.000Z');
@@ -265,7 +313,11 @@ describe('incidents with mapped custom fields', () => {
   it('maps resolvedAt from a field when the config names one', () => {
     const withResolved = context({ resolvedAt: 'Resolved at' });
     const incident = toIncident(
-      issue('OPS-22', { customfield_10048: '2026-10-03T10:00:00.000+0200', resolutiondate: '2026-10-01T12:00:00.000+0000', status: status('10001') }),
+      issue('OPS-22', {
+        customfield_10048: '2026-10-03T10:00:00.000+0200',
+        resolutiondate: '2026-10-01T12:00:00.000+0000',
+        status: status('10001'),
+      }),
       withResolved,
     );
     expect(incident.resolvedAt).toBe('2026-10-03T08:00:00.000Z');
@@ -319,7 +371,9 @@ describe('action items', () => {
         isIncident,
       ),
     ).toBe('OPS-3');
-    expect(owningIncident({ issuelinks: [link('outwardIssue', 'OPS-1'), link('inwardIssue', 'OPS-3')] }, isIncident)).toBe('OPS-1');
+    expect(
+      owningIncident({ issuelinks: [link('outwardIssue', 'OPS-1'), link('inwardIssue', 'OPS-3')] }, isIncident),
+    ).toBe('OPS-1');
     expect(owningIncident({ issuelinks: [link('outwardIssue', 'REL-5')] }, isIncident)).toBeNull();
     expect(owningIncident({}, isIncident)).toBeNull();
   });
@@ -352,7 +406,11 @@ describe('action items', () => {
   });
 
   it("a done item's resolvedAt is resolutiondate, else its first move into Done", () => {
-    const done = toActionItem(issue('REL-2', { status: status('10002'), resolutiondate: '2026-10-05T10:00:00.000-0700' }), ctx, isIncident);
+    const done = toActionItem(
+      issue('REL-2', { status: status('10002'), resolutiondate: '2026-10-05T10:00:00.000-0700' }),
+      ctx,
+      isIncident,
+    );
     expect(done.statusCategory).toBe('done');
     expect(done.resolvedAt).toBe('2026-10-05T17:00:00.000Z');
     const viaChangelog = toActionItem(
@@ -369,6 +427,8 @@ describe('action items', () => {
   it('reports an unreadable due date and keeps the item', () => {
     const item = toActionItem(issue('REL-4', { duedate: 'next sprint' }), ctx, isIncident);
     expect(item.jiraDueDate).toBeNull();
-    expect(item.readProblems).toEqual([{ field: 'dueDate', reason: 'duedate: not a date (YYYY-MM-DD): "next sprint"' }]);
+    expect(item.readProblems).toEqual([
+      { field: 'dueDate', reason: 'duedate: not a date (YYYY-MM-DD): "next sprint"' },
+    ]);
   });
 });

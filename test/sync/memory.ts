@@ -25,8 +25,10 @@ export function memoryStore() {
     kind: 'embedded',
     upsertIncidents: async (records: Incident[]) => upsert(incidents, records),
     upsertActionItems: async (records: ActionItem[]) => upsert(actionItems, records),
-    findIncidents: async (q: { keys?: string[] }) => (q.keys ?? [...incidents.keys()]).flatMap((k) => incidents.get(k) ?? []),
-    findActionItems: async (q: { keys?: string[] }) => (q.keys ?? [...actionItems.keys()]).flatMap((k) => actionItems.get(k) ?? []),
+    findIncidents: async (q: { keys?: string[] }) =>
+      (q.keys ?? [...incidents.keys()]).flatMap((k) => incidents.get(k) ?? []),
+    findActionItems: async (q: { keys?: string[] }) =>
+      (q.keys ?? [...actionItems.keys()]).flatMap((k) => actionItems.get(k) ?? []),
     counts: async () => ({ incidents: incidents.size, actionItems: actionItems.size }),
     getSyncState: async (name: string) => states.get(name) ?? null,
     compareAndSetSyncState: async (name: string, expected: number | null, watermark: string | null, now: Date) => {
@@ -45,7 +47,10 @@ export function memoryStore() {
 }
 
 /** A reader over fixed issue lists: the first query's JQL gets `incidents`, the second `actionItems`. */
-export function scriptedReader(data: { incidents: JiraIssue[]; actionItems: JiraIssue[]; changelogs?: Map<string, JiraHistory[]> }, pageSize = 2) {
+export function scriptedReader(
+  data: { incidents: JiraIssue[]; actionItems: JiraIssue[]; changelogs?: Map<string, JiraHistory[]> },
+  pageSize = 2,
+) {
   const calls: string[] = [];
   const searches: JiraSearchRequest[] = [];
   let requests = 0;
@@ -53,7 +58,12 @@ export function scriptedReader(data: { incidents: JiraIssue[]; actionItems: Jira
     requests += 1;
     calls.push(what);
   };
-  const reader: JiraReader & { calls: string[]; searches: JiraSearchRequest[]; failSearchAfter?: number; error?: Error } = {
+  const reader: JiraReader & {
+    calls: string[];
+    searches: JiraSearchRequest[];
+    failSearchAfter?: number;
+    error?: Error;
+  } = {
     calls,
     searches,
     fields: async () => {
@@ -71,7 +81,8 @@ export function scriptedReader(data: { incidents: JiraIssue[]; actionItems: Jira
     search: async (request) => {
       count('search');
       searches.push(request);
-      if (reader.error && reader.failSearchAfter !== undefined && searches.length > reader.failSearchAfter) throw reader.error;
+      if (reader.error && reader.failSearchAfter !== undefined && searches.length > reader.failSearchAfter)
+        throw reader.error;
       const list = request.jql.includes('issuetype') ? data.incidents : data.actionItems;
       const start = Number(request.nextPageToken ?? 0);
       const issues = list.slice(start, start + pageSize).map((i) => structuredClone(i));

@@ -19,7 +19,11 @@ describe('claimReconciliation', () => {
   it('starts the clock at the first sync, then is due once a day, for one of several replicas', async () => {
     expect(await claimReconciliation(store, at(0))).toBe(false);
     expect(await claimReconciliation(store, at(23))).toBe(false);
-    const racers = await Promise.all([claimReconciliation(store, at(24)), claimReconciliation(store, at(24)), claimReconciliation(store, at(24))]);
+    const racers = await Promise.all([
+      claimReconciliation(store, at(24)),
+      claimReconciliation(store, at(24)),
+      claimReconciliation(store, at(24)),
+    ]);
     expect(racers.filter(Boolean)).toHaveLength(1);
     expect(await claimReconciliation(store, at(30))).toBe(false);
     expect(await claimReconciliation(store, at(48))).toBe(true);

@@ -22,7 +22,14 @@ const now = new Date('2026-11-27T04:00:00.000Z');
 function longChangelog(): JiraHistory[] {
   const list = [move('1', '2026-10-01T08:01:00.000Z', '10000', '3')];
   for (let i = 2; i <= 45; i += 1) {
-    list.push(move(String(i), new Date(Date.parse('2026-10-01T09:00:00.000Z') + i * 60_000).toISOString(), i % 2 ? '10004' : '3', i % 2 ? '3' : '10004'));
+    list.push(
+      move(
+        String(i),
+        new Date(Date.parse('2026-10-01T09:00:00.000Z') + i * 60_000).toISOString(),
+        i % 2 ? '10004' : '3',
+        i % 2 ? '3' : '10004',
+      ),
+    );
   }
   return list;
 }
@@ -51,7 +58,10 @@ describe('runSync against a scripted Jira', () => {
     const mem = memoryStore();
     const jira = scriptedReader(dataset());
     const progress: string[] = [];
-    const run = await runSync({ store: mem.store, jira, settings, onProgress: (p) => progress.push(`${p.query}:${p.pages}:${p.issues}`) }, now);
+    const run = await runSync(
+      { store: mem.store, jira, settings, onProgress: (p) => progress.push(`${p.query}:${p.pages}:${p.issues}`) },
+      now,
+    );
     expect(run).toMatchObject({
       ok: true,
       full: false,
@@ -160,10 +170,15 @@ describe('runSync against a scripted Jira', () => {
     const mem = memoryStore();
     const jira = scriptedReader(dataset());
     jira.failSearchAfter = 1;
-    jira.error = new JiraError("Jira refused POST /rest/api/3/search/jql (401 Unauthorized): check JIRA_EMAIL/JIRA_API_TOKEN and the account's project access.", 401);
+    jira.error = new JiraError(
+      "Jira refused POST /rest/api/3/search/jql (401 Unauthorized): check JIRA_EMAIL/JIRA_API_TOKEN and the account's project access.",
+      401,
+    );
     const run = await runSync({ store: mem.store, jira, settings }, now);
     expect(run.ok).toBe(false);
-    expect(run.error).toBe("Jira refused POST /rest/api/3/search/jql (401 Unauthorized): check JIRA_EMAIL/JIRA_API_TOKEN and the account's project access.");
+    expect(run.error).toBe(
+      "Jira refused POST /rest/api/3/search/jql (401 Unauthorized): check JIRA_EMAIL/JIRA_API_TOKEN and the account's project access.",
+    );
     expect(mem.runs.at(-1)).toEqual(run);
     expect([...mem.incidents.keys()]).toEqual(['OPS-1', 'OPS-2']);
     expect(mem.states.get('jira-incidents')?.watermark).toBe('2026-10-02T08:00:00.000Z');
@@ -190,7 +205,14 @@ describe('runSync against a scripted Jira', () => {
   it('refuses a field mapping naming a field Jira does not have, before any search', async () => {
     const mem = memoryStore();
     const jira = scriptedReader(dataset());
-    const run = await runSync({ store: mem.store, jira, settings: { ...settings, jira: { ...settings.jira, fields: { ...DEFAULT_FIELDS, startedAt: 'Impact Start' } } } }, now);
+    const run = await runSync(
+      {
+        store: mem.store,
+        jira,
+        settings: { ...settings, jira: { ...settings.jira, fields: { ...DEFAULT_FIELDS, startedAt: 'Impact Start' } } },
+      },
+      now,
+    );
     expect(run.ok).toBe(false);
     expect(run.error).toMatch(/^jira\.fields\.startedAt: Jira has no field with id or name "Impact Start"/);
     expect(jira.searches).toHaveLength(0);

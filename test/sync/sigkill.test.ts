@@ -17,7 +17,11 @@ import { snapshot } from './fixtures.js';
 /** Records in a NeDB datafile (the file grows by one line per write). */
 function lines(dataDir: string, collection: string): number {
   const file = join(dataDir, `${collection}.db`);
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line.includes('"key"')).length : 0;
+  return existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('"key"')).length
+    : 0;
 }
 
 describe('npm run sync after a SIGKILL', () => {
@@ -67,7 +71,7 @@ describe('npm run sync after a SIGKILL', () => {
     expect(second.signal).toBe('SIGKILL');
     // The second run was not refused: it got as far as action items, past the first run's lease.
     expect(second.stderr).not.toMatch(/syncing right now|in use by process/);
-    expect(second.stderr).toContain("ended 1 lease(s) left by the process that had DATA_DIR before; it is gone.");
+    expect(second.stderr).toContain('ended 1 lease(s) left by the process that had DATA_DIR before; it is gone.');
 
     const afterKills = await stateOf(dir);
     expect(afterKills.incidents.length).toBeGreaterThanOrEqual(100);

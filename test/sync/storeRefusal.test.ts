@@ -13,7 +13,13 @@ import { scriptedReader } from './memory.js';
 const settings: SyncSettings = {
   timezone: 'UTC',
   baseUrl: 'https://example.atlassian.net/',
-  jira: { incidentJql: 'issuetype = Incident', actionItemJql: 'labels = postmortem-action', fields: DEFAULT_FIELDS, severityMap: SEVERITY_MAP, detectionMap: DETECTION_MAP },
+  jira: {
+    incidentJql: 'issuetype = Incident',
+    actionItemJql: 'labels = postmortem-action',
+    fields: DEFAULT_FIELDS,
+    severityMap: SEVERITY_MAP,
+    detectionMap: DETECTION_MAP,
+  },
 };
 const now = new Date('2026-11-27T04:00:00.000Z');
 
@@ -33,14 +39,21 @@ describe.each(availableStores())('a document the store refuses, through the sync
         get(target, property) {
           if (property === 'upsertIncidents') {
             return (records: Incident[]) =>
-              target.upsertIncidents(records.map((r) => (broken && r.key === 'OPS-2' ? ({ ...r, detection: 'psychic' } as unknown as Incident) : r)));
+              target.upsertIncidents(
+                records.map((r) =>
+                  broken && r.key === 'OPS-2' ? ({ ...r, detection: 'psychic' } as unknown as Incident) : r,
+                ),
+              );
           }
           const value = Reflect.get(target, property) as unknown;
           return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
         },
       });
 
-      const failed = await runSync({ store: buggy, jira: scriptedReader({ incidents, actionItems: [] }), settings }, now);
+      const failed = await runSync(
+        { store: buggy, jira: scriptedReader({ incidents, actionItems: [] }), settings },
+        now,
+      );
       expect(failed.ok).toBe(false);
       expect(failed.error).toMatch(/incident OPS-2: detection/);
       expect(await store.getIncident('OPS-1')).not.toBeNull(); // the rest of its batch
@@ -51,7 +64,10 @@ describe.each(availableStores())('a document the store refuses, through the sync
 
       // Once the mapping is fixed, the next (incremental) run picks it up.
       broken = false;
-      const fixed = await runSync({ store: buggy, jira: scriptedReader({ incidents, actionItems: [] }), settings }, now);
+      const fixed = await runSync(
+        { store: buggy, jira: scriptedReader({ incidents, actionItems: [] }), settings },
+        now,
+      );
       expect(fixed).toMatchObject({ ok: true, error: null });
       expect(await store.getIncident('OPS-2')).toMatchObject({ key: 'OPS-2', detection: 'unknown' });
       expect((await store.getSyncState(SYNC_STATE_NAMES.incidents))?.watermark).toBe('2026-10-03T08:00:00.000Z');

@@ -38,13 +38,20 @@ describe('compileJqlMatcher', () => {
   });
 
   it('names the REST fields it reads', () => {
-    expect(compileJqlMatcher('project = OPS AND cf[10042] = SEV-1 AND statusCategory = Done')!.fields.sort()).toEqual(['customfield_10042', 'project', 'status']);
+    expect(compileJqlMatcher('project = OPS AND cf[10042] = SEV-1 AND statusCategory = Done')!.fields.sort()).toEqual([
+      'customfield_10042',
+      'project',
+      'status',
+    ]);
   });
 
-  it.each(['assignee = currentUser()', 'created >= -7d', 'summary ~ outage', '"Severity" = SEV-1', 'project = OPS AND'])(
-    'leaves %s to Jira',
-    (jql) => {
-      expect(compileJqlMatcher(jql)).toBeNull();
-    },
-  );
+  it.each([
+    'assignee = currentUser()',
+    'created >= -7d',
+    'summary ~ outage',
+    '"Severity" = SEV-1',
+    'project = OPS AND',
+  ])('leaves %s to Jira', (jql) => {
+    expect(compileJqlMatcher(jql)).toBeNull();
+  });
 });

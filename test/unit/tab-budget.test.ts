@@ -34,19 +34,46 @@ describe('the tab JavaScript budget', () => {
   it('fails the vite build when the tab is over budget', async () => {
     const outDir = await mkdtemp(join(tmpdir(), 'tab-over-'));
     // The same build with a budget of 1 KB must fail, naming the budget.
-    const run = promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'client/vite.config.ts', '--outDir', outDir, '--emptyOutDir'], {
-      cwd: ROOT,
-      env: { ...process.env, TAB_JS_BUDGET_BYTES: '1024' },
-    });
+    const run = promisify(execFile)(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules/vite/bin/vite.js'),
+        'build',
+        '--config',
+        'client/vite.config.ts',
+        '--outDir',
+        outDir,
+        '--emptyOutDir',
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, TAB_JS_BUDGET_BYTES: '1024' },
+      },
+    );
     await expect(run).rejects.toThrow(/Over budget: tab JavaScript/);
   }, 120_000);
 
   it('keeps the built tab within 150 KB of gzip JavaScript, and builds the same files twice', async () => {
     const outDir = await mkdtemp(join(tmpdir(), 'tab-build-'));
-    const build = () => promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'client/vite.config.ts', '--outDir', outDir, '--emptyOutDir'], { cwd: ROOT });
+    const build = () =>
+      promisify(execFile)(
+        process.execPath,
+        [
+          join(ROOT, 'node_modules/vite/bin/vite.js'),
+          'build',
+          '--config',
+          'client/vite.config.ts',
+          '--outDir',
+          outDir,
+          '--emptyOutDir',
+        ],
+        { cwd: ROOT },
+      );
     await build();
     const first = JSON.parse(readFileSync(join(outDir, 'budget.json'), 'utf8')) as BudgetReport;
-    log(`tab JavaScript: ${(first.totalGzipBytes / 1024).toFixed(1)} KB gzip of ${JS_BUDGET_GZIP_BYTES / 1024} KB (${first.files.map((f) => `${f.file} ${(f.gzipBytes / 1024).toFixed(1)} KB`).join(', ')})`);
+    log(
+      `tab JavaScript: ${(first.totalGzipBytes / 1024).toFixed(1)} KB gzip of ${JS_BUDGET_GZIP_BYTES / 1024} KB (${first.files.map((f) => `${f.file} ${(f.gzipBytes / 1024).toFixed(1)} KB`).join(', ')})`,
+    );
     expect(first.limitBytes).toBe(JS_BUDGET_GZIP_BYTES);
     expect(first.totalGzipBytes).toBeLessThanOrEqual(JS_BUDGET_GZIP_BYTES);
     expect(first.ok).toBe(true);

@@ -18,11 +18,15 @@ export function jiraWebhookRoutes(deps: AppDeps, processor: () => WebhookProcess
   const secret = deps.config.jiraWebhookSecret;
   router.post(JIRA_WEBHOOK_PATH, express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
     if (secret === null) {
-      throw new NotFoundError('Jira webhooks are off: set JIRA_WEBHOOK_SECRET (and give Jira the same secret) to turn them on');
+      throw new NotFoundError(
+        'Jira webhooks are off: set JIRA_WEBHOOK_SECRET (and give Jira the same secret) to turn them on',
+      );
     }
     const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (!signatureMatches(secret, body, req.get(SIGNATURE_HEADER))) {
-      throw new AuthenticationError('X-Hub-Signature is missing or does not match: sign the raw body with HMAC-SHA256 and JIRA_WEBHOOK_SECRET, as "sha256=<hex>"');
+      throw new AuthenticationError(
+        'X-Hub-Signature is missing or does not match: sign the raw body with HMAC-SHA256 and JIRA_WEBHOOK_SECRET, as "sha256=<hex>"',
+      );
     }
     let payload: unknown;
     try {
@@ -37,7 +41,10 @@ export function jiraWebhookRoutes(deps: AppDeps, processor: () => WebhookProcess
       return;
     }
     const worker = processor();
-    if (worker === null) throw new StoreUnavailableError('no Jira connection to read the issue from; set JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN');
+    if (worker === null)
+      throw new StoreUnavailableError(
+        'no Jira connection to read the issue from; set JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN',
+      );
     const id = deliveryId(req.get('x-atlassian-webhook-identifier'), body);
     const queued = await worker.accept({ id, event: reading.event, issues: reading.issues });
     res.status(202).json({ accepted: true, duplicate: !queued, id });

@@ -26,12 +26,15 @@ export function postmortemsRoutes({ config, store, now, logger, demoJira }: AppD
     const { dryRun = false } = parseQuery<{ dryRun: boolean }>(req.query, { dryRun: parseBoolean });
     // text/markdown only: a browser cannot send it cross-site without a CORS preflight.
     if (!req.is('text/markdown')) {
-      throw new UnsupportedMediaTypeError(`POST /api/postmortems accepts Content-Type: text/markdown only (got ${req.get('Content-Type') ?? 'none'}); send the filled-in template as the body with Content-Type: text/markdown.`);
+      throw new UnsupportedMediaTypeError(
+        `POST /api/postmortems accepts Content-Type: text/markdown only (got ${req.get('Content-Type') ?? 'none'}); send the filled-in template as the body with Content-Type: text/markdown.`,
+      );
     }
     if (typeof req.body !== 'string') {
       throw new InputError('Send the post-mortem as the request body with Content-Type: text/markdown', 'body');
     }
-    if (req.body.trim() === '') throw new InputError('The post-mortem is empty; send the filled-in template as the body', 'body');
+    if (req.body.trim() === '')
+      throw new InputError('The post-mortem is empty; send the filled-in template as the body', 'body');
     if (dryRun) {
       res.json(await planImport(deps, req.body));
       return;
@@ -42,7 +45,10 @@ export function postmortemsRoutes({ config, store, now, logger, demoJira }: AppD
       const failed = result.actionItems.filter((row) => row.status === 'failed').length;
       res.status(502).json({
         ...body,
-        error: { code: 'jira_error', message: `${failed} of ${result.actionItems.length} action items could not be given a Jira ticket; see actionItems[].error, then send the document again to create only the missing ones` },
+        error: {
+          code: 'jira_error',
+          message: `${failed} of ${result.actionItems.length} action items could not be given a Jira ticket; see actionItems[].error, then send the document again to create only the missing ones`,
+        },
       });
       return;
     }

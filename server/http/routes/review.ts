@@ -12,7 +12,9 @@ export function reviewRoutes(deps: AppDeps): Router {
     const { week } = parseQuery<{ week: string }>(req.query, { week: (value, name) => parseWeek(value, name) });
     const now = deps.now();
     const timezone = deps.config.timezone;
-    res.json(await reviewAgenda(metricsServiceOf(deps), { week: week ?? lastCompleteWeek(now, timezone), timezone, now }));
+    res.json(
+      await reviewAgenda(metricsServiceOf(deps), { week: week ?? lastCompleteWeek(now, timezone), timezone, now }),
+    );
   });
   return router;
 }

@@ -22,7 +22,10 @@ export function ticketsRoutes({ config, store, now, logger, demoJira }: AppDeps)
     parseQuery(req.query, {});
     const body: unknown = req.body;
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
-      throw new InputError('Send a JSON object { summary, owner?, dueDate?, description? } with Content-Type: application/json', 'body');
+      throw new InputError(
+        'Send a JSON object { summary, owner?, dueDate?, description? } with Content-Type: application/json',
+        'body',
+      );
     }
     const unknown = Object.keys(body).find((name) => !FIELDS.has(name as keyof CreateActionItemRequest));
     if (unknown) throw new InputError(`Unknown field "${unknown}"; send summary, owner, dueDate, description`, unknown);
@@ -34,7 +37,9 @@ export function ticketsRoutes({ config, store, now, logger, demoJira }: AppDeps)
     }
     const result = await createActionItemTicket(deps, {
       incidentKey,
-      idempotencyKey: header ? idempotencyKeyFromHeader(incidentKey, header) : idempotencyKeyFor(incidentKey, null, input.summary),
+      idempotencyKey: header
+        ? idempotencyKeyFromHeader(incidentKey, header)
+        : idempotencyKeyFor(incidentKey, null, input.summary),
       ...input,
       documentRef: null,
     });

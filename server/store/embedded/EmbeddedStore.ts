@@ -13,7 +13,18 @@
  * record, instead of refusing to open (NeDB refuses when over 10% of a file's lines are
  * unreadable, which one torn line is in a small file).
  */
-import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import NedbModule from '@seald-io/nedb';
 import type {
@@ -48,7 +59,17 @@ import {
 } from '../shared.js';
 import { checkBatch, checkPatch, refusedBatchError, type DocumentKind } from '../validation.js';
 import { ChangeLog } from '../changeLog.js';
-import type { ActionItemQuery, DeletedIncidents, IncidentQuery, Page, Store, StoreChanges, StoreCounts, StoreRecords, WebhookDelivery } from '../Store.js';
+import type {
+  ActionItemQuery,
+  DeletedIncidents,
+  IncidentQuery,
+  Page,
+  Store,
+  StoreChanges,
+  StoreCounts,
+  StoreRecords,
+  WebhookDelivery,
+} from '../Store.js';
 
 type Doc = Record<string, unknown>;
 // NeDB is CommonJS (`module.exports = Datastore`); its typings describe an ES default export.
@@ -146,7 +167,11 @@ export class EmbeddedStore implements Store {
   private async bumpVersion(change: { incidentKeys?: string[]; actionItemKeys?: string[] }): Promise<void> {
     this.version += 1;
     this.changeLog.record(this.version, change);
-    await this.db.meta.updateAsync({ name: 'dataVersion' }, { name: 'dataVersion', value: this.version }, { upsert: true });
+    await this.db.meta.updateAsync(
+      { name: 'dataVersion' },
+      { name: 'dataVersion', value: this.version },
+      { upsert: true },
+    );
   }
 
   private async upsertByKey<T extends { key: string }>(
@@ -193,7 +218,8 @@ export class EmbeddedStore implements Store {
       }
     } finally {
       // Whatever was written, in full or in part, moves the version.
-      if (touched) await this.bumpVersion(total === 'incidents' ? { incidentKeys: written } : { actionItemKeys: written });
+      if (touched)
+        await this.bumpVersion(total === 'incidents' ? { incidentKeys: written } : { actionItemKeys: written });
     }
     if (refused.length > 0) throw refusedBatchError(kind, refused, valid.length);
     return counts;
@@ -249,7 +275,10 @@ export class EmbeddedStore implements Store {
 
   async savePostmortem(document: Postmortem): Promise<void> {
     const postmortem = canonical(document);
-    const existing = (await this.db.postmortems.findOneAsync({ incidentKey: postmortem.incidentKey }, NO_ID)) as Postmortem | null;
+    const existing = (await this.db.postmortems.findOneAsync(
+      { incidentKey: postmortem.incidentKey },
+      NO_ID,
+    )) as Postmortem | null;
     if (unchanged(existing, postmortem)) return;
     await this.db.postmortems.updateAsync({ incidentKey: postmortem.incidentKey }, postmortem, { upsert: true });
     await this.bumpVersion({ incidentKeys: [postmortem.incidentKey] });
@@ -263,7 +292,12 @@ export class EmbeddedStore implements Store {
     return (await this.db.syncStates.findOneAsync({ name }, NO_ID)) as SyncState | null;
   }
 
-  async compareAndSetSyncState(name: string, expectedVersion: number | null, watermark: string | null, now: Date): Promise<SyncState | null> {
+  async compareAndSetSyncState(
+    name: string,
+    expectedVersion: number | null,
+    watermark: string | null,
+    now: Date,
+  ): Promise<SyncState | null> {
     const next: SyncState = { name, watermark, version: (expectedVersion ?? 0) + 1, updatedAt: now.toISOString() };
     if (expectedVersion === null) {
       try {
@@ -283,10 +317,19 @@ export class EmbeddedStore implements Store {
     this.runSeq += 1;
     await this.db.syncRuns.insertAsync({ ...run, seq: this.runSeq });
     // Keep the newest SYNC_RUN_HISTORY runs, newest by finish time, then by recording order.
-    const [oldestKept] = await this.db.syncRuns.findAsync({}, { finishedAt: 1, seq: 1 }).sort(SYNC_RUN_ORDER).skip(SYNC_RUN_HISTORY - 1).limit(1);
+    const [oldestKept] = await this.db.syncRuns
+      .findAsync({}, { finishedAt: 1, seq: 1 })
+      .sort(SYNC_RUN_ORDER)
+      .skip(SYNC_RUN_HISTORY - 1)
+      .limit(1);
     if (oldestKept !== undefined) {
       await this.db.syncRuns.removeAsync(
-        { $or: [{ finishedAt: { $lt: oldestKept.finishedAt } }, { finishedAt: oldestKept.finishedAt, seq: { $lt: oldestKept.seq } }] },
+        {
+          $or: [
+            { finishedAt: { $lt: oldestKept.finishedAt } },
+            { finishedAt: oldestKept.finishedAt, seq: { $lt: oldestKept.seq } },
+          ],
+        },
         { multi: true },
       );
     }
@@ -338,7 +381,11 @@ export class EmbeddedStore implements Store {
     }
   }
 
-  async updateDigest(week: string, patch: Partial<Omit<DigestRecord, 'week'>>, expected?: Partial<DigestRecord>): Promise<DigestRecord> {
+  async updateDigest(
+    week: string,
+    patch: Partial<Omit<DigestRecord, 'week'>>,
+    expected?: Partial<DigestRecord>,
+  ): Promise<DigestRecord> {
     await checkPatch('digest', patch);
     return this.patchOne(this.db.digests, { week }, patch, `digest week ${week}`, expected);
   }
@@ -361,7 +408,10 @@ export class EmbeddedStore implements Store {
     }
   }
 
-  async updateTicketRequest(idempotencyKey: string, patch: Partial<Omit<TicketRequest, 'idempotencyKey'>>): Promise<TicketRequest> {
+  async updateTicketRequest(
+    idempotencyKey: string,
+    patch: Partial<Omit<TicketRequest, 'idempotencyKey'>>,
+  ): Promise<TicketRequest> {
     await checkPatch('ticket request', patch);
     return this.patchOne(this.db.ticketRequests, { idempotencyKey }, patch, `ticket request ${idempotencyKey}`);
   }
@@ -375,11 +425,19 @@ export class EmbeddedStore implements Store {
     const deleted = await this.db.incidents.removeAsync({ key: { $in: keys } }, { multi: true });
     this.totals.incidents -= deleted;
     const removedPostmortems = await this.db.postmortems.removeAsync({ incidentKey: { $in: keys } }, { multi: true });
-    const detached = (await this.db.actionItems.findAsync({ incidentKey: { $in: keys } }, { key: 1, _id: 0 })) as Array<{ key: string }>;
+    const detached = (await this.db.actionItems.findAsync(
+      { incidentKey: { $in: keys } },
+      { key: 1, _id: 0 },
+    )) as Array<{ key: string }>;
     if (detached.length > 0) {
-      await this.db.actionItems.updateAsync({ incidentKey: { $in: keys } }, { $set: { incidentKey: null } }, { multi: true });
+      await this.db.actionItems.updateAsync(
+        { incidentKey: { $in: keys } },
+        { $set: { incidentKey: null } },
+        { multi: true },
+      );
     }
-    if (deleted + removedPostmortems + detached.length > 0) await this.bumpVersion({ incidentKeys: keys, actionItemKeys: detached.map((item) => item.key) });
+    if (deleted + removedPostmortems + detached.length > 0)
+      await this.bumpVersion({ incidentKeys: keys, actionItemKeys: detached.map((item) => item.key) });
     return { deleted, detachedActionItems: detached.map((item) => item.key).sort() };
   }
 
@@ -391,9 +449,18 @@ export class EmbeddedStore implements Store {
     return deleted;
   }
 
-  async enqueueWebhookDelivery(delivery: Pick<WebhookDelivery, 'id' | 'event' | 'issues' | 'receivedAt'>): Promise<boolean> {
+  async enqueueWebhookDelivery(
+    delivery: Pick<WebhookDelivery, 'id' | 'event' | 'issues' | 'receivedAt'>,
+  ): Promise<boolean> {
     try {
-      await this.db.webhookDeliveries.insertAsync({ ...delivery, state: 'pending', holder: null, claimedUntil: null, attempts: 0, lastError: null });
+      await this.db.webhookDeliveries.insertAsync({
+        ...delivery,
+        state: 'pending',
+        holder: null,
+        claimedUntil: null,
+        attempts: 0,
+        lastError: null,
+      });
       return true;
     } catch (err) {
       if (isUniqueViolation(err)) return false;
@@ -409,7 +476,9 @@ export class EmbeddedStore implements Store {
     const claimed: WebhookDelivery[] = [];
     for (const seen of candidates) {
       const { filter, update } = deliveryClaim(seen, holder, now, leaseMs);
-      const { numAffected, affectedDocuments } = await this.db.webhookDeliveries.updateAsync(filter, update, { returnUpdatedDocs: true });
+      const { numAffected, affectedDocuments } = await this.db.webhookDeliveries.updateAsync(filter, update, {
+        returnUpdatedDocs: true,
+      });
       if (numAffected === 1 && affectedDocuments) {
         const { _id: _ignored, ...doc } = affectedDocuments as unknown as Doc;
         claimed.push(doc as unknown as WebhookDelivery);
@@ -424,14 +493,26 @@ export class EmbeddedStore implements Store {
   }
 
   async pruneWebhookDeliveries(before: Date): Promise<number> {
-    return this.db.webhookDeliveries.removeAsync({ state: 'done', receivedAt: { $lt: before.toISOString() } }, { multi: true });
+    return this.db.webhookDeliveries.removeAsync(
+      { state: 'done', receivedAt: { $lt: before.toISOString() } },
+      { multi: true },
+    );
   }
 
-  private async patchOne<T extends object>(collection: Datastore<T>, filter: Doc, patch: Doc, what: string, expected?: Doc): Promise<T> {
+  private async patchOne<T extends object>(
+    collection: Datastore<T>,
+    filter: Doc,
+    patch: Doc,
+    what: string,
+    expected?: Doc,
+  ): Promise<T> {
     const update = { $set: identityPreservingPatch(patch, filter) };
-    const { affectedDocuments } = await collection.updateAsync(expectedFilter(filter, expected), update, { returnUpdatedDocs: true });
+    const { affectedDocuments } = await collection.updateAsync(expectedFilter(filter, expected), update, {
+      returnUpdatedDocs: true,
+    });
     if (affectedDocuments == null) {
-      if (expected !== undefined && (await collection.countAsync(filter)) > 0) throw new ConflictError(`${what} changed meanwhile; read it again`);
+      if (expected !== undefined && (await collection.countAsync(filter)) > 0)
+        throw new ConflictError(`${what} changed meanwhile; read it again`);
       throw new NotFoundError(`${what} does not exist`);
     }
     const { _id: _ignored, ...doc } = affectedDocuments as Doc;
@@ -467,7 +548,9 @@ function releaseDirectoryLock(lockFile: string): void {
 
 function takeDirectoryLock(lockFile: string, dataDir: string): void {
   if (heldLocks.has(resolve(lockFile))) {
-    throw new StoreUnavailableError(`DATA_DIR ${dataDir} is already open in this process; close the other store first.`);
+    throw new StoreUnavailableError(
+      `DATA_DIR ${dataDir} is already open in this process; close the other store first.`,
+    );
   }
   try {
     writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
@@ -521,7 +604,9 @@ function dropTornLastLine(filename: string): { bytes: number; preview: string } 
         break;
       }
     }
-    const tail = Buffer.concat(chunks).subarray(lineStart - start).toString('utf8');
+    const tail = Buffer.concat(chunks)
+      .subarray(lineStart - start)
+      .toString('utf8');
     try {
       JSON.parse(tail);
       writeSync(fd, '\n', size);

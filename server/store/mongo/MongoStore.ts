@@ -32,7 +32,17 @@ import {
   normalizeIncident,
   positiveLimit,
 } from '../shared.js';
-import type { ActionItemQuery, DeletedIncidents, IncidentQuery, Page, Store, StoreChanges, StoreCounts, StoreRecords, WebhookDelivery } from '../Store.js';
+import type {
+  ActionItemQuery,
+  DeletedIncidents,
+  IncidentQuery,
+  Page,
+  Store,
+  StoreChanges,
+  StoreCounts,
+  StoreRecords,
+  WebhookDelivery,
+} from '../Store.js';
 import { changesFromRecords } from './changes.js';
 import { checkBatch, refusedBatchError, type DocumentKind } from '../validation.js';
 import { buildModels, type Models } from './models.js';
@@ -77,7 +87,10 @@ export class MongoStore implements Store {
     let connection: Connection;
     try {
       connection = await mongoose
-        .createConnection(uri, { serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000, autoIndex: false })
+        .createConnection(uri, {
+          serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000,
+          autoIndex: false,
+        })
         .asPromise();
     } catch (err) {
       throw translateMongoError(err, 'connection');
@@ -120,9 +133,20 @@ export class MongoStore implements Store {
    * the write and the bump) is folded into a bump by the next reader. So the version can
    * never stay behind the data: not after a crash, a network error or a partial bulk write.
    */
-  private async versioned<T>(what: string, write: () => Promise<T>, changed: (result: T) => boolean, keys: (result: T) => ChangedKeys): Promise<T> {
+  private async versioned<T>(
+    what: string,
+    write: () => Promise<T>,
+    changed: (result: T) => boolean,
+    keys: (result: T) => ChangedKeys,
+  ): Promise<T> {
     const mark = `pending.${randomUUID()}`;
-    await this.run(what, () => this.models.meta.updateOne({ _id: VERSION_ID }, { $currentDate: { [mark]: true } }, { upsert: true, runValidators: true }));
+    await this.run(what, () =>
+      this.models.meta.updateOne(
+        { _id: VERSION_ID },
+        { $currentDate: { [mark]: true } },
+        { upsert: true, runValidators: true },
+      ),
+    );
     let result: T;
     try {
       result = await write();
@@ -148,10 +172,20 @@ export class MongoStore implements Store {
       return;
     }
     const bumped = (await this.models.meta
-      .findOneAndUpdate({ _id: VERSION_ID }, { $inc: { value: 1 }, $unset: { [mark]: '' } }, { returnDocument: 'after' })
+      .findOneAndUpdate(
+        { _id: VERSION_ID },
+        { $inc: { value: 1 }, $unset: { [mark]: '' } },
+        { returnDocument: 'after' },
+      )
       .lean()
       .exec()) as { value: number } | null;
-    if (bumped && keys) await this.models.changes.create({ version: bumped.value, incidentKeys: keys.incidentKeys ?? [], actionItemKeys: keys.actionItemKeys ?? [], at: new Date() });
+    if (bumped && keys)
+      await this.models.changes.create({
+        version: bumped.value,
+        incidentKeys: keys.incidentKeys ?? [],
+        actionItemKeys: keys.actionItemKeys ?? [],
+        at: new Date(),
+      });
   }
 
   changesSince(version: number): Promise<StoreChanges | null> {
@@ -174,7 +208,11 @@ export class MongoStore implements Store {
     }));
   }
 
-  private async upsert(model: Models['incidents'], kind: DocumentKind, docs: Array<{ key: string }>): Promise<UpsertCounts> {
+  private async upsert(
+    model: Models['incidents'],
+    kind: DocumentKind,
+    docs: Array<{ key: string }>,
+  ): Promise<UpsertCounts> {
     const field = kind === 'incident' ? 'incidentKeys' : 'actionItemKeys';
     if (docs.length === 0) return { ...ZERO };
     const { valid, refused } = checkBatch(kind, docs);
@@ -241,9 +279,13 @@ export class MongoStore implements Store {
       const marks = Object.entries(doc?.pending ?? {});
       if (marks.length === 0) return doc?.value ?? 0;
       // A write is under way, or its writer died before the bump: judge by the server's clock.
-      const [clock] = (await this.models.meta.aggregate([{ $match: { _id: VERSION_ID } }, { $project: { _id: 0, now: '$$NOW' } }]).exec()) as Array<{ now: Date }>;
+      const [clock] = (await this.models.meta
+        .aggregate([{ $match: { _id: VERSION_ID } }, { $project: { _id: 0, now: '$$NOW' } }])
+        .exec()) as Array<{ now: Date }>;
       const now = clock?.now.getTime() ?? Date.now();
-      const stale = marks.filter(([, at]) => now - new Date(at).getTime() > STALE_WRITE_MS).map(([token]) => `pending.${token}`);
+      const stale = marks
+        .filter(([, at]) => now - new Date(at).getTime() > STALE_WRITE_MS)
+        .map(([token]) => `pending.${token}`);
       if (stale.length === marks.length) {
         const folded = (await this.models.meta
           .findOneAndUpdate(
@@ -263,21 +305,35 @@ export class MongoStore implements Store {
   savePostmortem(postmortem: Postmortem): Promise<void> {
     return this.versioned(
       'post-mortem',
-      () => this.models.postmortems.replaceOne({ incidentKey: postmortem.incidentKey }, canonical(postmortem), { upsert: true, runValidators: true }).exec(),
+      () =>
+        this.models.postmortems
+          .replaceOne({ incidentKey: postmortem.incidentKey }, canonical(postmortem), {
+            upsert: true,
+            runValidators: true,
+          })
+          .exec(),
       (result: { upsertedCount: number; modifiedCount: number }) => result.upsertedCount + result.modifiedCount > 0,
       () => ({ incidentKeys: [postmortem.incidentKey] }),
     ).then(() => undefined);
   }
 
   getPostmortem(incidentKey: string): Promise<Postmortem | null> {
-    return this.run('read', () => this.models.postmortems.findOne({ incidentKey }, NO_ID).lean().exec() as Promise<Postmortem>);
+    return this.run(
+      'read',
+      () => this.models.postmortems.findOne({ incidentKey }, NO_ID).lean().exec() as Promise<Postmortem>,
+    );
   }
 
   getSyncState(name: string): Promise<SyncState | null> {
     return this.run('read', () => this.models.syncStates.findOne({ name }, NO_ID).lean().exec() as Promise<SyncState>);
   }
 
-  async compareAndSetSyncState(name: string, expectedVersion: number | null, watermark: string | null, now: Date): Promise<SyncState | null> {
+  async compareAndSetSyncState(
+    name: string,
+    expectedVersion: number | null,
+    watermark: string | null,
+    now: Date,
+  ): Promise<SyncState | null> {
     if (expectedVersion === null) {
       const next: SyncState = { name, watermark, version: 1, updatedAt: now.toISOString() };
       try {
@@ -289,8 +345,13 @@ export class MongoStore implements Store {
       }
     }
     const { filter, update } = syncStateUpdate(name, expectedVersion, watermark, now);
-    return this.run('sync state', () =>
-      this.models.syncStates.findOneAndUpdate(filter, update, FIND_AND_UPDATE_OPTIONS).lean().exec() as Promise<SyncState>,
+    return this.run(
+      'sync state',
+      () =>
+        this.models.syncStates
+          .findOneAndUpdate(filter, update, FIND_AND_UPDATE_OPTIONS)
+          .lean()
+          .exec() as Promise<SyncState>,
     );
   }
 
@@ -298,17 +359,29 @@ export class MongoStore implements Store {
     return this.run('sync run', async () => {
       await this.models.syncRuns.create(run);
       // Keep the newest SYNC_RUN_HISTORY runs, newest by finish time, then by recording order.
-      const [oldestKept] = (await this.models.syncRuns.find({}, { finishedAt: 1 }).sort(SYNC_RUN_ORDER).skip(SYNC_RUN_HISTORY - 1).limit(1).lean().exec()) as Array<{ _id: unknown; finishedAt: string }>;
+      const [oldestKept] = (await this.models.syncRuns
+        .find({}, { finishedAt: 1 })
+        .sort(SYNC_RUN_ORDER)
+        .skip(SYNC_RUN_HISTORY - 1)
+        .limit(1)
+        .lean()
+        .exec()) as Array<{ _id: unknown; finishedAt: string }>;
       if (oldestKept !== undefined) {
         await this.models.syncRuns.deleteMany({
-          $or: [{ finishedAt: { $lt: oldestKept.finishedAt } }, { finishedAt: oldestKept.finishedAt, _id: { $lt: oldestKept._id } }],
+          $or: [
+            { finishedAt: { $lt: oldestKept.finishedAt } },
+            { finishedAt: oldestKept.finishedAt, _id: { $lt: oldestKept._id } },
+          ],
         });
       }
     });
   }
 
   lastSyncRun(): Promise<SyncRun | null> {
-    return this.run('read', () => this.models.syncRuns.findOne({}, NO_ID).sort(SYNC_RUN_ORDER).lean().exec() as Promise<SyncRun>);
+    return this.run(
+      'read',
+      () => this.models.syncRuns.findOne({}, NO_ID).sort(SYNC_RUN_ORDER).lean().exec() as Promise<SyncRun>,
+    );
   }
 
   /** `now` is not used: the lease is judged by the MongoDB server's clock (see leaseUpsert). */
@@ -336,12 +409,25 @@ export class MongoStore implements Store {
       if (!doc) return null;
       // expiresAt is a BSON date here (for the TTL index); the interface speaks ISO strings.
       const expiresAt = doc.expiresAt as unknown;
-      return { name: doc.name, holder: doc.holder, expiresAt: expiresAt instanceof Date ? expiresAt.toISOString() : String(expiresAt) };
+      return {
+        name: doc.name,
+        holder: doc.holder,
+        expiresAt: expiresAt instanceof Date ? expiresAt.toISOString() : String(expiresAt),
+      };
     });
   }
 
   async claimDigest(week: string, holder: string, now: Date, manual: boolean): Promise<DigestRecord | null> {
-    const record: DigestRecord = { week, state: 'claimed', holder, claimedAt: now.toISOString(), postedAt: null, attempts: 0, lastError: null, manual };
+    const record: DigestRecord = {
+      week,
+      state: 'claimed',
+      holder,
+      claimedAt: now.toISOString(),
+      postedAt: null,
+      attempts: 0,
+      lastError: null,
+      manual,
+    };
     try {
       await this.models.digests.create(record);
       return record;
@@ -351,7 +437,11 @@ export class MongoStore implements Store {
     }
   }
 
-  updateDigest(week: string, patch: Partial<Omit<DigestRecord, 'week'>>, expected?: Partial<DigestRecord>): Promise<DigestRecord> {
+  updateDigest(
+    week: string,
+    patch: Partial<Omit<DigestRecord, 'week'>>,
+    expected?: Partial<DigestRecord>,
+  ): Promise<DigestRecord> {
     return this.patchOne(this.models.digests, { week }, patch, `digest week ${week}`, expected);
   }
 
@@ -360,7 +450,11 @@ export class MongoStore implements Store {
   }
 
   listDigests(limit: number): Promise<DigestRecord[]> {
-    return this.run('read', () => this.models.digests.find({}, NO_ID).sort({ week: -1 }).limit(limit).lean().exec() as Promise<DigestRecord[]>);
+    return this.run(
+      'read',
+      () =>
+        this.models.digests.find({}, NO_ID).sort({ week: -1 }).limit(limit).lean().exec() as Promise<DigestRecord[]>,
+    );
   }
 
   async createTicketRequest(request: TicketRequest): Promise<TicketRequest | null> {
@@ -373,12 +467,18 @@ export class MongoStore implements Store {
     }
   }
 
-  updateTicketRequest(idempotencyKey: string, patch: Partial<Omit<TicketRequest, 'idempotencyKey'>>): Promise<TicketRequest> {
+  updateTicketRequest(
+    idempotencyKey: string,
+    patch: Partial<Omit<TicketRequest, 'idempotencyKey'>>,
+  ): Promise<TicketRequest> {
     return this.patchOne(this.models.ticketRequests, { idempotencyKey }, patch, `ticket request ${idempotencyKey}`);
   }
 
   getTicketRequest(idempotencyKey: string): Promise<TicketRequest | null> {
-    return this.run('read', () => this.models.ticketRequests.findOne({ idempotencyKey }, NO_ID).lean().exec() as Promise<TicketRequest>);
+    return this.run(
+      'read',
+      () => this.models.ticketRequests.findOne({ idempotencyKey }, NO_ID).lean().exec() as Promise<TicketRequest>,
+    );
   }
 
   deleteIncidents(keys: string[]): Promise<DeletedIncidents> {
@@ -388,11 +488,21 @@ export class MongoStore implements Store {
       async () => {
         const { deletedCount } = await this.models.incidents.deleteMany({ key: { $in: keys } });
         const postmortems = await this.models.postmortems.deleteMany({ incidentKey: { $in: keys } });
-        const detached = (await this.models.actionItems.find({ incidentKey: { $in: keys } }, { key: 1, _id: 0 }).lean().exec()) as Array<{ key: string }>;
+        const detached = (await this.models.actionItems
+          .find({ incidentKey: { $in: keys } }, { key: 1, _id: 0 })
+          .lean()
+          .exec()) as Array<{ key: string }>;
         if (detached.length > 0) {
-          await this.models.actionItems.updateMany({ key: { $in: detached.map((item) => item.key) }, incidentKey: { $in: keys } }, { $set: { incidentKey: null } });
+          await this.models.actionItems.updateMany(
+            { key: { $in: detached.map((item) => item.key) }, incidentKey: { $in: keys } },
+            { $set: { incidentKey: null } },
+          );
         }
-        return { deleted: deletedCount, removed: deletedCount + postmortems.deletedCount + detached.length, detachedActionItems: detached.map((item) => item.key).sort() };
+        return {
+          deleted: deletedCount,
+          removed: deletedCount + postmortems.deletedCount + detached.length,
+          detachedActionItems: detached.map((item) => item.key).sort(),
+        };
       },
       (result) => result.removed > 0,
       // Detached action items are re-read too (their incidentKey is now null).
@@ -410,9 +520,18 @@ export class MongoStore implements Store {
     );
   }
 
-  async enqueueWebhookDelivery(delivery: Pick<WebhookDelivery, 'id' | 'event' | 'issues' | 'receivedAt'>): Promise<boolean> {
+  async enqueueWebhookDelivery(
+    delivery: Pick<WebhookDelivery, 'id' | 'event' | 'issues' | 'receivedAt'>,
+  ): Promise<boolean> {
     try {
-      await this.models.webhookDeliveries.create({ ...delivery, state: 'pending', holder: null, claimedUntil: null, attempts: 0, lastError: null });
+      await this.models.webhookDeliveries.create({
+        ...delivery,
+        state: 'pending',
+        holder: null,
+        claimedUntil: null,
+        attempts: 0,
+        lastError: null,
+      });
       return true;
     } catch (err) {
       if (isDuplicateKey(err)) return false;
@@ -431,7 +550,10 @@ export class MongoStore implements Store {
       const claimed: WebhookDelivery[] = [];
       for (const seen of candidates) {
         const { filter, update } = deliveryClaim(seen, holder, now, leaseMs);
-        const doc = (await this.models.webhookDeliveries.findOneAndUpdate(filter, update, { returnDocument: 'after', projection: NO_ID }).lean().exec()) as WebhookDelivery | null;
+        const doc = (await this.models.webhookDeliveries
+          .findOneAndUpdate(filter, update, { returnDocument: 'after', projection: NO_ID })
+          .lean()
+          .exec()) as WebhookDelivery | null;
         if (doc !== null) claimed.push(doc);
       }
       return claimed;
@@ -447,7 +569,10 @@ export class MongoStore implements Store {
 
   pruneWebhookDeliveries(before: Date): Promise<number> {
     return this.run('webhook delivery', async () => {
-      const { deletedCount } = await this.models.webhookDeliveries.deleteMany({ state: 'done', receivedAt: { $lt: before.toISOString() } });
+      const { deletedCount } = await this.models.webhookDeliveries.deleteMany({
+        state: 'done',
+        receivedAt: { $lt: before.toISOString() },
+      });
       return deletedCount;
     });
   }
@@ -460,8 +585,13 @@ export class MongoStore implements Store {
     expected?: Record<string, unknown>,
   ): Promise<T> {
     const update = { $set: identityPreservingPatch(patch, filter) };
-    const doc = await this.run(what, () =>
-      model.findOneAndUpdate(expectedFilter(filter, expected), update, FIND_AND_UPDATE_OPTIONS).lean().exec() as Promise<T>,
+    const doc = await this.run(
+      what,
+      () =>
+        model
+          .findOneAndUpdate(expectedFilter(filter, expected), update, FIND_AND_UPDATE_OPTIONS)
+          .lean()
+          .exec() as Promise<T>,
     );
     if (doc !== null) return doc;
     if (expected !== undefined && (await this.run('read', () => model.exists(filter).exec())) !== null) {

@@ -33,7 +33,11 @@ changeSchema.index({ at: 1 }, { expireAfterSeconds: CHANGE_TTL_SECONDS });
  * The keys written in (since, current], from the change records of those versions, or
  * null unless there is exactly one record for each of them.
  */
-export function changesFromRecords(since: number, current: number, records: ReadonlyArray<Pick<ChangeRecord, 'version' | 'incidentKeys' | 'actionItemKeys'>>): StoreChanges | null {
+export function changesFromRecords(
+  since: number,
+  current: number,
+  records: ReadonlyArray<Pick<ChangeRecord, 'version' | 'incidentKeys' | 'actionItemKeys'>>,
+): StoreChanges | null {
   if (!Number.isInteger(since) || since > current) return null;
   const versions = new Set(records.filter((r) => r.version > since && r.version <= current).map((r) => r.version));
   if (versions.size !== current - since) return null;

@@ -81,7 +81,12 @@ export const postmortemSchema = new Schema(
 postmortemSchema.index({ incidentKey: 1 }, { unique: true });
 
 export const syncStateSchema = new Schema(
-  { name: { type: String, required: true }, watermark: nullableInstant, version: { type: Number, required: true }, updatedAt: requiredInstant },
+  {
+    name: { type: String, required: true },
+    watermark: nullableInstant,
+    version: { type: Number, required: true },
+    updatedAt: requiredInstant,
+  },
   { ...options, collection: 'syncStates' },
 );
 syncStateSchema.index({ name: 1 }, { unique: true });
@@ -94,7 +99,11 @@ syncRunSchema.index({ finishedAt: -1, _id: -1 });
 
 export const leaseSchema = new Schema(
   // expiresAt is a BSON date set by the server's clock (see leaseUpsert), so a TTL index can remove it.
-  { name: { type: String, required: true }, holder: { type: String, required: true }, expiresAt: { type: Date, required: true } },
+  {
+    name: { type: String, required: true },
+    holder: { type: String, required: true },
+    expiresAt: { type: Date, required: true },
+  },
   { ...options, collection: 'leases' },
 );
 leaseSchema.index({ name: 1 }, { unique: true });
@@ -137,7 +146,11 @@ ticketRequestSchema.index({ idempotencyKey: 1 }, { unique: true });
 
 export const metaSchema = new Schema(
   // pending: writes under way (token -> server time they began); see MongoStore.dataVersion.
-  { _id: { type: String, required: true }, value: { type: Number, default: 0 }, pending: { type: Schema.Types.Mixed, default: {} } },
+  {
+    _id: { type: String, required: true },
+    value: { type: Number, default: 0 },
+    pending: { type: Schema.Types.Mixed, default: {} },
+  },
   { ...options, collection: 'meta' },
 );
 

@@ -23,7 +23,11 @@ export function bulkUpsertOperations<T extends { key: string }>(docs: T[]): Upse
   const byKey = new Map<string, T>();
   for (const doc of docs) byKey.set(doc.key, doc);
   return [...byKey.values()].map((doc) => ({
-    replaceOne: { filter: { key: doc.key }, replacement: canonicalDocument(doc) as Record<string, unknown>, upsert: true },
+    replaceOne: {
+      filter: { key: doc.key },
+      replacement: canonicalDocument(doc) as Record<string, unknown>,
+      upsert: true,
+    },
   }));
 }
 
@@ -34,7 +38,11 @@ export function bulkUpsertOperations<T extends { key: string }>(docs: T[]): Upse
 export const BULK_UPSERT_OPTIONS = { ordered: false, throwOnValidationError: true } as const;
 
 /** MongoDB reports a replace that changes nothing as matched but not modified. */
-export function upsertCountsFromResult(result: { upsertedCount: number; matchedCount: number; modifiedCount: number }): UpsertCounts {
+export function upsertCountsFromResult(result: {
+  upsertedCount: number;
+  matchedCount: number;
+  modifiedCount: number;
+}): UpsertCounts {
   return {
     inserted: result.upsertedCount,
     updated: result.modifiedCount,
@@ -63,7 +71,11 @@ export function syncStateUpdate(name: string, expectedVersion: number, watermark
 }
 
 /** Options of every findOneAndUpdate: the updated document back, validators run, no _id. */
-export const FIND_AND_UPDATE_OPTIONS = { returnDocument: 'after', projection: { _id: 0 }, runValidators: true } as const;
+export const FIND_AND_UPDATE_OPTIONS = {
+  returnDocument: 'after',
+  projection: { _id: 0 },
+  runValidators: true,
+} as const;
 
 export function isDuplicateKey(err: unknown): boolean {
   const e = err as { code?: number; writeErrors?: Array<{ code?: number }> } | null;
@@ -82,7 +94,10 @@ export function isOutage(err: unknown): boolean {
   if (err instanceof mongo.MongoError && err.hasErrorLabel('RetryableWriteError')) return true;
   const e = err as { name?: string; message?: string } | null;
   // By name too, in case a second copy of the driver is installed (instanceof would miss it).
-  if (/^Mongo(Network|NetworkTimeout|PoolCleared|ServerSelection|NotConnected|TopologyClosed)Error$/.test(e?.name ?? '')) return true;
+  if (
+    /^Mongo(Network|NetworkTimeout|PoolCleared|ServerSelection|NotConnected|TopologyClosed)Error$/.test(e?.name ?? '')
+  )
+    return true;
   // mongoose's own: no server within serverSelectionTimeoutMS, or an operation buffered
   // (while disconnected) for longer than bufferTimeoutMS.
   if (e?.name === 'MongooseServerSelectionError') return true;
@@ -95,18 +110,36 @@ export function translateMongoError(err: unknown, what: string): Error {
   if (isDuplicateKey(err)) return new ConflictError(`${what} already exists`);
   if (isOutage(err)) {
     const name = (err as { name?: string }).name ?? 'error';
-    return new StoreUnavailableError(`MongoDB is unreachable (${name}); check MONGODB_URI and that the server is up, then retry.`);
+    return new StoreUnavailableError(
+      `MongoDB is unreachable (${name}); check MONGODB_URI and that the server is up, then retry.`,
+    );
   }
-  const e = err as { name?: string; message?: string; path?: string; errors?: Record<string, { path?: string; message?: string }> } | null;
+  const e = err as {
+    name?: string;
+    message?: string;
+    path?: string;
+    errors?: Record<string, { path?: string; message?: string }>;
+  } | null;
   if (e?.name === 'ValidationError' || e?.name === 'CastError' || e?.name === 'StrictModeError') {
     const first = e.errors ? Object.values(e.errors)[0] : undefined;
     const field = first?.path ?? e.path ?? null;
     return new InputError(`${what}: ${first?.message ?? e.message ?? 'invalid value'}`, field);
   }
   if (e?.name === 'MongooseBulkWriteError') {
-    const first = (err as { validationErrors?: Array<{ path?: string; message?: string; errors?: Record<string, { path?: string; message?: string }> }> }).validationErrors?.[0];
+    const first = (
+      err as {
+        validationErrors?: Array<{
+          path?: string;
+          message?: string;
+          errors?: Record<string, { path?: string; message?: string }>;
+        }>;
+      }
+    ).validationErrors?.[0];
     const inner = first?.errors ? Object.values(first.errors)[0] : first;
-    return new InputError(`${what}: a document was refused: ${inner?.message ?? 'invalid value'}; the rest of the batch was written`, inner?.path ?? null);
+    return new InputError(
+      `${what}: a document was refused: ${inner?.message ?? 'invalid value'}; the rest of the batch was written`,
+      inner?.path ?? null,
+    );
   }
   return err instanceof Error ? err : new Error(String(err));
 }

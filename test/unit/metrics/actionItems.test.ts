@@ -29,11 +29,10 @@ describe('actionItemViews: due dates and days overdue', () => {
 
   it('"today" is the date in TIMEZONE, not in UTC', () => {
     // 03:00Z on 27 Nov is still 26 Nov (22:00) in New York, so a due date of 26 Nov is not past.
-    const views = actionItemViews(
-      [actionItem('A-1', { jiraDueDate: '2026-11-26' })],
-      byKey(incident('OPS-1')),
-      { ...options, now: new Date('2026-11-27T03:00:00.000Z') },
-    );
+    const views = actionItemViews([actionItem('A-1', { jiraDueDate: '2026-11-26' })], byKey(incident('OPS-1')), {
+      ...options,
+      now: new Date('2026-11-27T03:00:00.000Z'),
+    });
     expect(views[0]?.daysOverdue).toBeNull();
   });
 
@@ -59,7 +58,14 @@ describe('actionItemViews: due dates and days overdue', () => {
 
   it('a done item is never overdue', () => {
     const [view] = actionItemViews(
-      [actionItem('A-1', { jiraDueDate: '2026-01-01', statusCategory: 'done', status: 'Done', resolvedAt: '2026-02-01T00:00:00.000Z' })],
+      [
+        actionItem('A-1', {
+          jiraDueDate: '2026-01-01',
+          statusCategory: 'done',
+          status: 'Done',
+          resolvedAt: '2026-02-01T00:00:00.000Z',
+        }),
+      ],
       byKey(incident('OPS-1')),
       options,
     );
@@ -92,26 +98,51 @@ describe('actionItemStats', () => {
 
   it('is zero and null for no items', () => {
     expect(actionItemStats([], calendar)).toEqual({
-      total: 0, open: 0, done: 0, overdue: 0, completionRate: null, onTimeRate: null, medianDaysToClose: null,
+      total: 0,
+      open: 0,
+      done: 0,
+      overdue: 0,
+      completionRate: null,
+      onTimeRate: null,
+      medianDaysToClose: null,
     });
   });
 
   it('computes completion, on-time and days to close by hand', () => {
     const items = [
       // done, due 11-10, resolved 11-10 23:30 EST = 11-11T04:30Z: on time in New York (late in UTC)
-      actionItem('A-1', { jiraDueDate: '2026-11-10', statusCategory: 'done', createdAt: '2026-11-05T04:30:00.000Z', resolvedAt: '2026-11-11T04:30:00.000Z' }),
+      actionItem('A-1', {
+        jiraDueDate: '2026-11-10',
+        statusCategory: 'done',
+        createdAt: '2026-11-05T04:30:00.000Z',
+        resolvedAt: '2026-11-11T04:30:00.000Z',
+      }),
       // done ("Won't Do"), due 11-10, resolved 11-12: late; 2 days to close
-      actionItem('A-2', { jiraDueDate: '2026-11-10', status: "Won't Do", statusCategory: 'done', createdAt: '2026-11-10T12:00:00.000Z', resolvedAt: '2026-11-12T12:00:00.000Z' }),
+      actionItem('A-2', {
+        jiraDueDate: '2026-11-10',
+        status: "Won't Do",
+        statusCategory: 'done',
+        createdAt: '2026-11-10T12:00:00.000Z',
+        resolvedAt: '2026-11-12T12:00:00.000Z',
+      }),
       // done without resolvedAt: not on time, not in days to close
       actionItem('A-3', { jiraDueDate: '2026-11-30', statusCategory: 'done', resolvedAt: null }),
       // done without a due date: only in days to close (12 hours = 0.5 days)
-      actionItem('A-4', { statusCategory: 'done', createdAt: '2026-11-01T00:00:00.000Z', resolvedAt: '2026-11-01T12:00:00.000Z' }),
+      actionItem('A-4', {
+        statusCategory: 'done',
+        createdAt: '2026-11-01T00:00:00.000Z',
+        resolvedAt: '2026-11-01T12:00:00.000Z',
+      }),
       // open, overdue by 1
       actionItem('A-5', { jiraDueDate: '2026-11-26' }),
       // open, due later
       actionItem('A-6', { jiraDueDate: '2026-12-26', statusCategory: 'indeterminate' }),
     ];
-    const views = actionItemViews(items, new Map([['OPS-1', incident('OPS-1', { resolvedAt: null })]]), { now, timezone: NY, slaDays: SLA });
+    const views = actionItemViews(items, new Map([['OPS-1', incident('OPS-1', { resolvedAt: null })]]), {
+      now,
+      timezone: NY,
+      slaDays: SLA,
+    });
     expect(actionItemStats(views, calendar)).toEqual({
       total: 6,
       open: 2,

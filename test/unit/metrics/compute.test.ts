@@ -29,7 +29,15 @@ describe('computeMetrics', () => {
     expect(m.timeToDetect).toEqual(EMPTY_TIME);
     expect(m.timeToAcknowledge).toEqual(EMPTY_TIME);
     expect(m.timeToResolve).toEqual(EMPTY_TIME);
-    expect(m.actionItems).toEqual({ total: 0, open: 0, done: 0, overdue: 0, completionRate: null, onTimeRate: null, medianDaysToClose: null });
+    expect(m.actionItems).toEqual({
+      total: 0,
+      open: 0,
+      done: 0,
+      overdue: 0,
+      completionRate: null,
+      onTimeRate: null,
+      medianDaysToClose: null,
+    });
     expect(m.bySeverity).toEqual({});
     expect(m.dataQuality).toEqual({ incidents: [], actionItems: [] });
     expect(m.weekly).toHaveLength(2);
@@ -43,7 +51,14 @@ describe('computeMetrics', () => {
     expect(m.incidents.byService).toEqual({ api: 1 });
     expect(m.incidents.byDetection.automated).toBe(1);
     expect(m.incidents.byWeek[0]).toEqual({ weekStart: '2026-11-02', total: 1, bySeverity: { P1: 1 } });
-    expect(m.timeToDetect).toEqual({ count: 1, missing: 0, invalid: 0, meanSeconds: 300, medianSeconds: 300, p90Seconds: 300 });
+    expect(m.timeToDetect).toEqual({
+      count: 1,
+      missing: 0,
+      invalid: 0,
+      meanSeconds: 300,
+      medianSeconds: 300,
+      p90Seconds: 300,
+    });
     expect(m.timeToAcknowledge.medianSeconds).toBe(120);
     expect(m.timeToResolve.medianSeconds).toBe(3600);
     expect(m.bySeverity?.P1?.timeToResolve.count).toBe(1);
@@ -52,7 +67,10 @@ describe('computeMetrics', () => {
 
   it('range is [from, to): an incident placed exactly at `to` is out, at `from` is in', () => {
     const m = computeMetrics(
-      [incident('OPS-1', { startedAt: '2026-11-02T00:00:00.000Z' }), incident('OPS-2', { startedAt: '2026-11-16T00:00:00.000Z' })],
+      [
+        incident('OPS-1', { startedAt: '2026-11-02T00:00:00.000Z' }),
+        incident('OPS-2', { startedAt: '2026-11-16T00:00:00.000Z' }),
+      ],
       [],
       base,
     );
@@ -106,7 +124,11 @@ describe('computeMetrics', () => {
       incident('OPS-2', { services: ['web'], severity: null, detection: 'customer' }),
       incident('OPS-3', { services: [], severity: 'P0', detection: 'internal' }),
     ];
-    const items = [actionItem('A-1', { incidentKey: 'OPS-1' }), actionItem('A-2', { incidentKey: 'OPS-2' }), actionItem('A-3', { incidentKey: null })];
+    const items = [
+      actionItem('A-1', { incidentKey: 'OPS-1' }),
+      actionItem('A-2', { incidentKey: 'OPS-2' }),
+      actionItem('A-3', { incidentKey: null }),
+    ];
     const all = computeMetrics(incidents, items, base);
     expect(all.incidents.bySeverity).toEqual({ P0: 2, P1: 0, P2: 0, P3: 0, P4: 0, unknown: 1 });
     expect(all.incidents.byService).toEqual({ api: 1, db: 1, web: 1 });
@@ -140,7 +162,11 @@ describe('computeMetrics', () => {
   it('flags action items without owner or due date, with their links', () => {
     const m = computeMetrics(
       [incident('OPS-1', { resolvedAt: null, statusCategory: 'indeterminate' })],
-      [actionItem('A-1', { owner: null, jiraDueDate: '2026-12-01' }), actionItem('A-2'), actionItem('A-3', { jiraDueDate: '2026-12-01' })],
+      [
+        actionItem('A-1', { owner: null, jiraDueDate: '2026-12-01' }),
+        actionItem('A-2'),
+        actionItem('A-3', { jiraDueDate: '2026-12-01' }),
+      ],
       base,
     );
     expect(m.dataQuality?.actionItems.map((a) => [a.key, a.url, a.problems.length])).toEqual([
@@ -152,14 +178,24 @@ describe('computeMetrics', () => {
   });
 
   it('does not list an incident still in To Do for its missing acknowledgement', () => {
-    const m = computeMetrics([incident('OPS-1', { acknowledgedAt: null, resolvedAt: null, statusCategory: 'new' })], [], base);
+    const m = computeMetrics(
+      [incident('OPS-1', { acknowledgedAt: null, resolvedAt: null, statusCategory: 'new' })],
+      [],
+      base,
+    );
     expect(m.dataQuality?.incidents).toEqual([]);
     expect(m.timeToAcknowledge.missing).toBe(1);
   });
 
   it('lists missing points and unreadable fields as data-quality problems', () => {
     const m = computeMetrics(
-      [incident('OPS-1', { acknowledgedAt: null, resolvedAt: null, readProblems: [{ field: 'customfield_1', reason: 'not a date' }] })],
+      [
+        incident('OPS-1', {
+          acknowledgedAt: null,
+          resolvedAt: null,
+          readProblems: [{ field: 'customfield_1', reason: 'not a date' }],
+        }),
+      ],
       [],
       base,
     );
@@ -177,11 +213,28 @@ describe('computeMetrics', () => {
     ];
     const items = [
       actionItem('A-1', { createdAt: '2026-11-04T00:00:00.000Z' }),
-      actionItem('A-2', { createdAt: '2026-11-04T00:00:00.000Z', statusCategory: 'done', resolvedAt: '2026-11-11T00:00:00.000Z' }),
-      actionItem('A-3', { incidentKey: 'OPS-2', createdAt: '2026-11-10T00:00:00.000Z', statusCategory: 'done', resolvedAt: '2026-11-12T00:00:00.000Z' }),
+      actionItem('A-2', {
+        createdAt: '2026-11-04T00:00:00.000Z',
+        statusCategory: 'done',
+        resolvedAt: '2026-11-11T00:00:00.000Z',
+      }),
+      actionItem('A-3', {
+        incidentKey: 'OPS-2',
+        createdAt: '2026-11-10T00:00:00.000Z',
+        statusCategory: 'done',
+        resolvedAt: '2026-11-12T00:00:00.000Z',
+      }),
     ];
     const m = computeMetrics(incidents, items, base);
-    expect(m.weekly?.map((w) => [w.weekStart, w.timeToDetect.medianSeconds, w.actionItemsOpened, w.actionItemsClosed, w.actionItemsOpenAtEnd])).toEqual([
+    expect(
+      m.weekly?.map((w) => [
+        w.weekStart,
+        w.timeToDetect.medianSeconds,
+        w.actionItemsOpened,
+        w.actionItemsClosed,
+        w.actionItemsOpenAtEnd,
+      ]),
+    ).toEqual([
       ['2026-11-02', 600, 2, 0, 2],
       ['2026-11-09', 1200, 1, 2, 1],
     ]);
@@ -189,7 +242,17 @@ describe('computeMetrics', () => {
 
   it('publishes the formula behind each number', () => {
     const m = computeMetrics([], [], base);
-    for (const key of ['timeToDetect', 'timeToAcknowledge', 'timeToResolve', 'median', 'p90', 'completionRate', 'onTimeRate', 'medianDaysToClose', 'overdue']) {
+    for (const key of [
+      'timeToDetect',
+      'timeToAcknowledge',
+      'timeToResolve',
+      'median',
+      'p90',
+      'completionRate',
+      'onTimeRate',
+      'medianDaysToClose',
+      'overdue',
+    ]) {
       expect(m.formulas?.[key]).toEqual(expect.any(String));
     }
   });
@@ -200,7 +263,11 @@ describe('weeks in a non-UTC TIMEZONE across daylight-saving changes', () => {
 
   it('weeks start on Monday 00:00 local time, whose UTC instant shifts with DST', () => {
     // Berlin leaves summer time on Sunday 2026-10-25.
-    const weeks = weeksOverlapping(Date.parse('2026-10-20T00:00:00.000Z'), Date.parse('2026-11-02T00:00:00.000Z'), 'Europe/Berlin');
+    const weeks = weeksOverlapping(
+      Date.parse('2026-10-20T00:00:00.000Z'),
+      Date.parse('2026-11-02T00:00:00.000Z'),
+      'Europe/Berlin',
+    );
     expect(weeks.map((w) => [w.weekStart, new Date(w.startMs).toISOString()])).toEqual([
       ['2026-10-19', '2026-10-18T22:00:00.000Z'], // CEST, +02:00
       ['2026-10-26', '2026-10-25T23:00:00.000Z'], // CET, +01:00 (a 169-hour week before it)
@@ -231,16 +298,38 @@ describe('weeks in a non-UTC TIMEZONE across daylight-saving changes', () => {
   it('an SLA due date and "today" use the local date across the spring change', () => {
     // Berlin enters summer time on Sunday 2026-03-29. Resolved 2026-03-28T23:30Z = 00:30 CET on 29 March.
     const m = computeMetrics(
-      [incident('OPS-1', { startedAt: '2026-03-28T20:00:00.000Z', resolvedAt: '2026-03-28T23:30:00.000Z', severity: 'P0' })],
+      [
+        incident('OPS-1', {
+          startedAt: '2026-03-28T20:00:00.000Z',
+          resolvedAt: '2026-03-28T23:30:00.000Z',
+          severity: 'P0',
+        }),
+      ],
       [actionItem('A-1')],
-      { ...berlin, from: new Date('2026-03-23T00:00:00.000Z'), to: new Date('2026-03-30T00:00:00.000Z'), now: new Date('2026-04-12T22:30:00.000Z') },
+      {
+        ...berlin,
+        from: new Date('2026-03-23T00:00:00.000Z'),
+        to: new Date('2026-03-30T00:00:00.000Z'),
+        now: new Date('2026-04-12T22:30:00.000Z'),
+      },
     );
     // due 2026-03-29 + 15 = 2026-04-13; now is 00:30 CEST on 13 April: due today, not overdue
     expect(m.actionItems.overdue).toBe(0);
     const later = computeMetrics(
-      [incident('OPS-1', { startedAt: '2026-03-28T20:00:00.000Z', resolvedAt: '2026-03-28T23:30:00.000Z', severity: 'P0' })],
+      [
+        incident('OPS-1', {
+          startedAt: '2026-03-28T20:00:00.000Z',
+          resolvedAt: '2026-03-28T23:30:00.000Z',
+          severity: 'P0',
+        }),
+      ],
       [actionItem('A-1')],
-      { ...berlin, from: new Date('2026-03-23T00:00:00.000Z'), to: new Date('2026-03-30T00:00:00.000Z'), now: new Date('2026-04-13T22:30:00.000Z') },
+      {
+        ...berlin,
+        from: new Date('2026-03-23T00:00:00.000Z'),
+        to: new Date('2026-03-30T00:00:00.000Z'),
+        now: new Date('2026-04-13T22:30:00.000Z'),
+      },
     );
     expect(later.actionItems.overdue).toBe(1);
   });

@@ -32,7 +32,12 @@ function random(seed: number): () => number {
 }
 
 /** Random edits of some records, plus new ones. */
-function changeSome(rnd: () => number, incidents: Incident[], items: ActionItem[], round: number): { incidents: Incident[]; items: ActionItem[] } {
+function changeSome(
+  rnd: () => number,
+  incidents: Incident[],
+  items: ActionItem[],
+  round: number,
+): { incidents: Incident[]; items: ActionItem[] } {
   const pick = <T>(list: T[]) => list[Math.floor(rnd() * list.length)] as T;
   const iso = (ms: number) => new Date(ms).toISOString();
   const changedIncidents: Incident[] = [];
@@ -41,29 +46,48 @@ function changeSome(rnd: () => number, incidents: Incident[], items: ActionItem[
     const edit = Math.floor(rnd() * 5);
     const started = NOW.getTime() - rnd() * 400 * DAY;
     const next: Incident =
-      edit === 0 ? { ...base, startedAt: iso(started), detectedAt: iso(started + 60_000) }
-        : edit === 1 ? { ...base, severity: rnd() < 0.2 ? null : (pick([...SEVERITIES]) as Severity) }
-          : edit === 2 ? { ...base, services: [pick(SERVICES), pick(SERVICES)] }
-            : edit === 3 ? { ...base, resolvedAt: base.resolvedAt === null ? iso(NOW.getTime() - rnd() * 30 * DAY) : null, statusCategory: base.resolvedAt === null ? 'done' : 'indeterminate' }
+      edit === 0
+        ? { ...base, startedAt: iso(started), detectedAt: iso(started + 60_000) }
+        : edit === 1
+          ? { ...base, severity: rnd() < 0.2 ? null : (pick([...SEVERITIES]) as Severity) }
+          : edit === 2
+            ? { ...base, services: [pick(SERVICES), pick(SERVICES)] }
+            : edit === 3
+              ? {
+                  ...base,
+                  resolvedAt: base.resolvedAt === null ? iso(NOW.getTime() - rnd() * 30 * DAY) : null,
+                  statusCategory: base.resolvedAt === null ? 'done' : 'indeterminate',
+                }
               : { ...base, startedAt: null, createdAt: iso(started) };
     changedIncidents.push(normalizeIncident(next));
   }
   if (rnd() < 0.5) {
     const started = NOW.getTime() - rnd() * 200 * DAY;
-    changedIncidents.push(normalizeIncident({ ...pick(incidents), key: `NEW-${round}`, startedAt: iso(started), resolvedAt: iso(started + 3_600_000) }));
+    changedIncidents.push(
+      normalizeIncident({
+        ...pick(incidents),
+        key: `NEW-${round}`,
+        startedAt: iso(started),
+        resolvedAt: iso(started + 3_600_000),
+      }),
+    );
   }
   const changedItems: ActionItem[] = [];
   for (let n = Math.floor(rnd() * 8); n >= 0; n -= 1) {
     const base = pick(items);
     const edit = Math.floor(rnd() * 4);
     changedItems.push(
-      edit === 0 ? { ...base, incidentKey: rnd() < 0.1 ? null : pick(incidents).key }
-        : edit === 1 ? { ...base, statusCategory: 'done', status: 'Done', resolvedAt: iso(NOW.getTime() - rnd() * 20 * DAY) }
-          : edit === 2 ? { ...base, jiraDueDate: rnd() < 0.5 ? null : iso(NOW.getTime() - rnd() * 40 * DAY).slice(0, 10) }
+      edit === 0
+        ? { ...base, incidentKey: rnd() < 0.1 ? null : pick(incidents).key }
+        : edit === 1
+          ? { ...base, statusCategory: 'done', status: 'Done', resolvedAt: iso(NOW.getTime() - rnd() * 20 * DAY) }
+          : edit === 2
+            ? { ...base, jiraDueDate: rnd() < 0.5 ? null : iso(NOW.getTime() - rnd() * 40 * DAY).slice(0, 10) }
             : { ...base, owner: rnd() < 0.5 ? null : `owner-${Math.floor(rnd() * 5)}` },
     );
   }
-  if (rnd() < 0.5) changedItems.push({ ...pick(items), key: `NEWACT-${round}`, incidentKey: changedIncidents[0]?.key ?? null });
+  if (rnd() < 0.5)
+    changedItems.push({ ...pick(items), key: `NEWACT-${round}`, incidentKey: changedIncidents[0]?.key ?? null });
   return { incidents: changedIncidents, items: changedItems };
 }
 
@@ -129,7 +153,14 @@ describe('incremental metrics state', () => {
     const stateOptions = { timezone: 'UTC', slaDays: SLA, calendar: zoneCalendar('UTC') };
     const state = new MetricsState([...currentIncidents.values()], [...currentItems.values()], stateOptions, NOW);
     const answer = (s: MetricsState, q: MetricsQuery) =>
-      computeMetricsPrepared((f, t) => s.select(f, t, q.service, q.severity), s.everything, { from: q.from as Date, to: q.to as Date, now: NOW, ...stateOptions, ...(q.service ? { service: q.service } : {}), ...(q.severity ? { severity: q.severity } : {}) });
+      computeMetricsPrepared((f, t) => s.select(f, t, q.service, q.severity), s.everything, {
+        from: q.from as Date,
+        to: q.to as Date,
+        now: NOW,
+        ...stateOptions,
+        ...(q.service ? { service: q.service } : {}),
+        ...(q.severity ? { severity: q.severity } : {}),
+      });
     for (const query of QUERIES) answer(state, query);
     state.actionItemViews();
     for (let round = 0; round < 15; round += 1) {
@@ -150,7 +181,9 @@ describe('incremental metrics state', () => {
       for (const query of QUERIES) {
         expect(answer(state, query)).toEqual(answer(fresh, query));
         const [from, to] = [(query.from as Date).getTime(), (query.to as Date).getTime()];
-        expect(state.incidentsIn(from, to, query.service, query.severity)).toEqual(fresh.incidentsIn(from, to, query.service, query.severity));
+        expect(state.incidentsIn(from, to, query.service, query.severity)).toEqual(
+          fresh.incidentsIn(from, to, query.service, query.severity),
+        );
       }
       expect(state.actionItemViews()).toEqual(fresh.actionItemViews());
       expect(state.incidentCount).toBe(currentIncidents.size);

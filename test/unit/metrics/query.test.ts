@@ -1,6 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { InputError } from '../../../server/errors.js';
-import { parseActionItemListQuery, parseIncidentListQuery, parseMetricsQuery, resolveRange } from '../../../server/metrics/index.js';
+import {
+  parseActionItemListQuery,
+  parseIncidentListQuery,
+  parseMetricsQuery,
+  resolveRange,
+} from '../../../server/metrics/index.js';
 
 function refusal(f: () => unknown): InputError {
   try {
@@ -14,7 +19,14 @@ function refusal(f: () => unknown): InputError {
 
 describe('query parameters', () => {
   it('parses a full metrics query', () => {
-    expect(parseMetricsQuery({ from: '2026-11-01T00:00:00Z', to: '2026-11-02T00:00:00.000+01:00', service: 'api', severity: 'unknown' })).toEqual({
+    expect(
+      parseMetricsQuery({
+        from: '2026-11-01T00:00:00Z',
+        to: '2026-11-02T00:00:00.000+01:00',
+        service: 'api',
+        severity: 'unknown',
+      }),
+    ).toEqual({
       from: new Date('2026-11-01T00:00:00.000Z'),
       to: new Date('2026-11-01T23:00:00.000Z'),
       service: 'api',
@@ -51,7 +63,10 @@ describe('query parameters', () => {
     expect(refusal(() => parseIncidentListQuery({ cursor: 'a b' })).parameter).toBe('cursor');
     expect(refusal(() => parseIncidentListQuery({ overdue: 'true' })).parameter).toBe('overdue');
     expect(parseActionItemListQuery({ overdue: 'true', owner: 'Ada', service: 'api', incident: 'OPS-1' })).toEqual({
-      overdue: true, owner: 'Ada', service: 'api', incident: 'OPS-1',
+      overdue: true,
+      owner: 'Ada',
+      service: 'api',
+      incident: 'OPS-1',
     });
     expect(parseActionItemListQuery({ overdue: 'false' })).toEqual({ overdue: false });
     expect(refusal(() => parseActionItemListQuery({ overdue: 'yes' })).message).toMatch(/true or false/);
@@ -61,7 +76,9 @@ describe('query parameters', () => {
   it('fills the default 90-day window and checks it', () => {
     const now = new Date('2026-11-20T00:00:00.000Z');
     expect(resolveRange({}, now)).toEqual({ from: new Date('2026-08-22T00:00:00.000Z'), to: now });
-    expect(resolveRange({ to: new Date('2026-01-01T00:00:00.000Z') }, now).from).toEqual(new Date('2025-10-03T00:00:00.000Z'));
+    expect(resolveRange({ to: new Date('2026-01-01T00:00:00.000Z') }, now).from).toEqual(
+      new Date('2025-10-03T00:00:00.000Z'),
+    );
     expect(refusal(() => resolveRange({ from: new Date('2026-12-01T00:00:00.000Z') }, now)).parameter).toBe('from');
   });
 });

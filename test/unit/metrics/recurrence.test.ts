@@ -21,14 +21,22 @@ function at(key: string, startedAt: string, overrides: Partial<Incident> = {}): 
   return incident(key, { startedAt, createdAt: startedAt, ...overrides });
 }
 
-function recurrenceOf(incidents: Incident[], items: ActionItem[], options: Partial<typeof window> & { service?: string } = {}) {
+function recurrenceOf(
+  incidents: Incident[],
+  items: ActionItem[],
+  options: Partial<typeof window> & { service?: string } = {},
+) {
   const m = computeMetrics(incidents, items, { ...window, ...options });
   return m.recurrence;
 }
 
 function fixesAt(key: string, incidents: Incident[], items: ActionItem[], timezone = 'UTC'): string[] {
   const target = incidents.find((i) => i.key === key) as Incident;
-  return overdueFixesAt(target, incidents, groupActionItemsByIncident(items), { timezone, slaDays: SLA, calendar: zoneCalendar(timezone) });
+  return overdueFixesAt(target, incidents, groupActionItemsByIncident(items), {
+    timezone,
+    slaDays: SLA,
+    calendar: zoneCalendar(timezone),
+  });
 }
 
 describe('was overdue at', () => {
@@ -52,7 +60,7 @@ describe('was overdue at', () => {
     expect(fixesAt('OPS-3', incidents, items)).toEqual(['ACT-1']);
   });
 
-  it('compares the due date with the incident\'s date in TIMEZONE', () => {
+  it("compares the due date with the incident's date in TIMEZONE", () => {
     // 23:30 UTC on the due date is already the next day in Berlin.
     const incidents = [origin, at('OPS-2', '2026-11-05T23:30:00.000Z')];
     const items = [actionItem('ACT-1', { incidentKey: 'OPS-1', jiraDueDate: '2026-11-05' })];
@@ -61,7 +69,7 @@ describe('was overdue at', () => {
     expect(fixesAt('OPS-2', incidents, items, 'Europe/Berlin')).toEqual(['ACT-1']);
   });
 
-  it('an item done exactly at the incident\'s start was done; one done a millisecond later was not', () => {
+  it("an item done exactly at the incident's start was done; one done a millisecond later was not", () => {
     const incidents = [origin, at('OPS-2', '2026-11-10T08:00:00.000Z')];
     const done = { incidentKey: 'OPS-1', jiraDueDate: '2026-11-01', status: 'Done', statusCategory: 'done' as const };
     const items = [
@@ -79,11 +87,13 @@ describe('was overdue at', () => {
     const noDue = at('OPS-9', '2026-10-21T10:00:00.000Z', { severity: null }); // unknown severity: no SLA date
     const items = [actionItem('ACT-1', { incidentKey: 'OPS-1' }), actionItem('ACT-2', { incidentKey: 'OPS-9' })];
     const recurrence = recurrenceOf([...incidents, noDue], items);
-    expect(recurrence?.items).toEqual([{ key: 'ACT-1', incidentKey: 'OPS-1', dueDate: '2026-11-04', incidents: ['OPS-3'] }]);
+    expect(recurrence?.items).toEqual([
+      { key: 'ACT-1', incidentKey: 'OPS-1', dueDate: '2026-11-04', incidents: ['OPS-3'] },
+    ]);
     expect(recurrence?.behindOverdueFix).toBe(1);
   });
 
-  it('needs a shared service, by exact name (case matters), and the fix\'s incident before', () => {
+  it("needs a shared service, by exact name (case matters), and the fix's incident before", () => {
     const incidents = [
       at('OPS-1', '2026-11-02T10:00:00.000Z', { services: ['api', 'db'] }),
       at('OPS-2', '2026-11-10T10:00:00.000Z', { services: ['API'] }),
@@ -93,12 +103,14 @@ describe('was overdue at', () => {
     ];
     // Due before its own incident: still only incidents placed after OPS-1 count, and never OPS-1 itself.
     const items = [actionItem('ACT-1', { incidentKey: 'OPS-1', jiraDueDate: '2026-10-01' })];
-    expect(recurrenceOf(incidents, items)?.items).toEqual([{ key: 'ACT-1', incidentKey: 'OPS-1', dueDate: '2026-10-01', incidents: ['OPS-3'] }]);
+    expect(recurrenceOf(incidents, items)?.items).toEqual([
+      { key: 'ACT-1', incidentKey: 'OPS-1', dueDate: '2026-10-01', incidents: ['OPS-3'] },
+    ]);
     expect(fixesAt('OPS-1', incidents, items)).toEqual([]);
     expect(fixesAt('OPS-2', incidents, items)).toEqual([]);
   });
 
-  it('counts only incidents the window and filters keep; the fix\'s incident may be outside both', () => {
+  it("counts only incidents the window and filters keep; the fix's incident may be outside both", () => {
     const incidents = [
       at('OPS-1', '2026-10-01T10:00:00.000Z', { services: ['api', 'db'] }),
       at('OPS-2', '2026-10-25T10:00:00.000Z'), // before the window
@@ -109,7 +121,12 @@ describe('was overdue at', () => {
     const items = [actionItem('ACT-1', { incidentKey: 'OPS-1', jiraDueDate: '2026-10-10' })];
     expect(recurrenceOf(incidents, items)?.items[0]?.incidents).toEqual(['OPS-3', 'OPS-4']);
     const apiOnly = recurrenceOf(incidents, items, { service: 'api' });
-    expect(apiOnly).toEqual({ behindOverdueFix: 1, rate: 1, items: [{ key: 'ACT-1', incidentKey: 'OPS-1', dueDate: '2026-10-10', incidents: ['OPS-3'] }], itemsTotal: 1 });
+    expect(apiOnly).toEqual({
+      behindOverdueFix: 1,
+      rate: 1,
+      items: [{ key: 'ACT-1', incidentKey: 'OPS-1', dueDate: '2026-10-10', incidents: ['OPS-3'] }],
+      itemsTotal: 1,
+    });
   });
 
   it('ranks by incidents hit, then due date, then key; lists 20 and counts all', () => {
@@ -121,7 +138,13 @@ describe('was overdue at', () => {
       actionItem('ACT-C', { incidentKey: 'OPS-0', jiraDueDate: '2026-11-12' }),
       actionItem('ACT-A', { incidentKey: 'OPS-0', jiraDueDate: '2026-11-12' }),
       // An earlier due date with fewer incidents (resolved on 2026-11-11 at noon): ranks after.
-      actionItem('ACT-D', { incidentKey: 'OPS-0', jiraDueDate: '2026-11-01', statusCategory: 'done', status: 'Done', resolvedAt: '2026-11-11T12:00:00.000Z' }),
+      actionItem('ACT-D', {
+        incidentKey: 'OPS-0',
+        jiraDueDate: '2026-11-01',
+        statusCategory: 'done',
+        status: 'Done',
+        resolvedAt: '2026-11-11T12:00:00.000Z',
+      }),
     ];
     for (let i = 0; i < 22; i += 1) {
       items.push(actionItem(`ACT-Z${String(i).padStart(2, '0')}`, { incidentKey: 'OPS-0', jiraDueDate: '2026-11-13' }));
@@ -130,7 +153,10 @@ describe('was overdue at', () => {
     expect(recurrence?.itemsTotal).toBe(26);
     expect(recurrence?.items).toHaveLength(20);
     expect(recurrence?.items.slice(0, 4).map((i) => [i.key, i.incidents.length])).toEqual([
-      ['ACT-B', 3], ['ACT-D', 2], ['ACT-A', 2], ['ACT-C', 2],
+      ['ACT-B', 3],
+      ['ACT-D', 2],
+      ['ACT-A', 2],
+      ['ACT-C', 2],
     ]);
     expect(recurrence?.items[0]?.incidents).toEqual(['OPS-12', 'OPS-13', 'OPS-14']);
     expect(recurrence?.items[4]?.key).toBe('ACT-Z00');
@@ -138,7 +164,7 @@ describe('was overdue at', () => {
     expect(recurrence?.rate).toBe(1);
   });
 
-  it('sorts an item\'s incidents by place in time, then key', () => {
+  it("sorts an item's incidents by place in time, then key", () => {
     const incidents = [
       at('OPS-1', '2026-10-01T00:00:00.000Z', { services: ['api', 'db'] }),
       at('OPS-9', '2026-11-03T00:00:00.000Z', { services: ['db'] }),
@@ -153,15 +179,27 @@ describe('was overdue at', () => {
     expect(recurrenceOf([], [])).toEqual({ behindOverdueFix: 0, rate: null, items: [], itemsTotal: 0 });
     const incidents = [at('OPS-2', '2026-11-10T10:00:00.000Z')];
     expect(recurrenceOf(incidents, [actionItem('ACT-1', { incidentKey: null, jiraDueDate: '2026-10-01' })])).toEqual({
-      behindOverdueFix: 0, rate: 0, items: [], itemsTotal: 0,
+      behindOverdueFix: 0,
+      rate: 0,
+      items: [],
+      itemsTotal: 0,
     });
   });
 });
 
 describe('instantMs', () => {
-  it('reads the store\'s instants like Date.parse, and hands anything else to it', async () => {
+  it("reads the store's instants like Date.parse, and hands anything else to it", async () => {
     const { instantMs } = await import('../../../server/metrics/recurrence.js');
-    for (const iso of ['2026-11-05T23:59:59.999Z', '1970-01-01T00:00:00.000Z', '2024-02-29T12:34:56.789Z', '2026-10-01T09:30:00.000+0530', '2026-10-15', 'not a date', '2026-13-01T00:00:00.000Z', '2026-02-31T00:00:00.000Z']) {
+    for (const iso of [
+      '2026-11-05T23:59:59.999Z',
+      '1970-01-01T00:00:00.000Z',
+      '2024-02-29T12:34:56.789Z',
+      '2026-10-01T09:30:00.000+0530',
+      '2026-10-15',
+      'not a date',
+      '2026-13-01T00:00:00.000Z',
+      '2026-02-31T00:00:00.000Z',
+    ]) {
       expect(Object.is(instantMs(iso), Date.parse(iso))).toBe(true);
     }
   });

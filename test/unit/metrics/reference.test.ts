@@ -23,20 +23,31 @@ describe('computeMetrics agrees with an independent computation', () => {
   it.each(cases)('$name', ({ days, zone, service, severity }) => {
     const from = new Date(now.getTime() - days * 86_400_000);
     const actual = computeMetrics(incidents, actionItems, {
-      from, to: now, now, timezone: zone, slaDays: SLA,
-      ...(service ? { service } : {}), ...(severity ? { severity } : {}),
+      from,
+      to: now,
+      now,
+      timezone: zone,
+      slaDays: SLA,
+      ...(service ? { service } : {}),
+      ...(severity ? { severity } : {}),
     });
     const expected = referenceMetrics(incidents, actionItems, {
-      from: from.getTime(), to: now.getTime(), now: now.getTime(), zone, sla: SLA,
-      ...(service ? { service } : {}), ...(severity ? { severity } : {}),
+      from: from.getTime(),
+      to: now.getTime(),
+      now: now.getTime(),
+      zone,
+      sla: SLA,
+      ...(service ? { service } : {}),
+      ...(severity ? { severity } : {}),
     });
     const { dataQuality, ...numbers } = expected;
     // The generated data has late fixes hit by later incidents, so the recurrence is compared on real lists.
     expect(expected.recurrence.itemsTotal).toBeGreaterThan(0);
     const { dataQuality: actualQuality, formulas: _formulas, ...actualNumbers } = actual;
     expectSameNumbers(actualNumbers, numbers);
-    expect({ incidents: actualQuality?.incidents.map((i) => i.key).sort(), actionItems: actualQuality?.actionItems.map((i) => i.key).sort() }).toEqual(
-      { incidents: [...dataQuality.incidents].sort(), actionItems: [...dataQuality.actionItems].sort() },
-    );
+    expect({
+      incidents: actualQuality?.incidents.map((i) => i.key).sort(),
+      actionItems: actualQuality?.actionItems.map((i) => i.key).sort(),
+    }).toEqual({ incidents: [...dataQuality.incidents].sort(), actionItems: [...dataQuality.actionItems].sort() });
   });
 });

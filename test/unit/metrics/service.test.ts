@@ -14,11 +14,23 @@ class ArrayStore {
     public items: ActionItem[],
     public postmortems = new Map<string, Postmortem>(),
   ) {}
-  async dataVersion() { return this.version; }
-  async findIncidents() { this.reads += 1; return [...this.incidents]; }
-  async findActionItems() { return [...this.items]; }
-  async getPostmortem(key: string) { return this.postmortems.get(key) ?? null; }
-  write(incidents: Incident[]) { this.incidents = incidents; this.version += 1; }
+  async dataVersion() {
+    return this.version;
+  }
+  async findIncidents() {
+    this.reads += 1;
+    return [...this.incidents];
+  }
+  async findActionItems() {
+    return [...this.items];
+  }
+  async getPostmortem(key: string) {
+    return this.postmortems.get(key) ?? null;
+  }
+  write(incidents: Incident[]) {
+    this.incidents = incidents;
+    this.version += 1;
+  }
 }
 
 const NOW = new Date('2026-11-20T12:00:00.000Z');
@@ -27,7 +39,13 @@ function setup(incidents: Incident[], items: ActionItem[] = []) {
   const store = new ArrayStore(incidents, items);
   let now = NOW;
   const service = new MetricsService(store as unknown as Store, { timezone: 'UTC', slaDays: SLA, now: () => now });
-  return { store, service, setNow: (d: Date) => { now = d; } };
+  return {
+    store,
+    service,
+    setNow: (d: Date) => {
+      now = d;
+    },
+  };
 }
 
 const range = { from: new Date('2026-11-01T00:00:00.000Z'), to: new Date('2026-11-15T00:00:00.000Z') };
@@ -51,7 +69,12 @@ describe('MetricsService', () => {
 
   it('keeps at most maxEntries answers, dropping the least recently used', async () => {
     const store = new ArrayStore([incident('OPS-1')], []);
-    const service = new MetricsService(store as unknown as Store, { timezone: 'UTC', slaDays: SLA, now: () => NOW, maxEntries: 2 });
+    const service = new MetricsService(store as unknown as Store, {
+      timezone: 'UTC',
+      slaDays: SLA,
+      now: () => NOW,
+      maxEntries: 2,
+    });
     await service.metrics({ ...range, severity: 'P0' });
     await service.metrics({ ...range, severity: 'P1' });
     await service.metrics({ ...range, severity: 'P0' }); // a hit: P1 is now the least recently used
@@ -157,7 +180,9 @@ describe('sharedMetricsService', () => {
     expect(sharedMetricsService(store, { timezone: 'UTC', slaDays: { ...SLA }, now })).toBe(a);
     expect(sharedMetricsService(store, { timezone: 'Europe/Berlin', slaDays: SLA, now })).not.toBe(a);
     expect(sharedMetricsService(store, { timezone: 'UTC', slaDays: SLA, now: () => NOW })).not.toBe(a);
-    expect(sharedMetricsService(new ArrayStore([], []) as unknown as Store, { timezone: 'UTC', slaDays: SLA, now })).not.toBe(a);
+    expect(
+      sharedMetricsService(new ArrayStore([], []) as unknown as Store, { timezone: 'UTC', slaDays: SLA, now }),
+    ).not.toBe(a);
     expect(sharedMetricsService(store, { timezone: 'UTC', slaDays: SLA, now })).toBe(a);
   });
 });

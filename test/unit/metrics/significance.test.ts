@@ -33,7 +33,16 @@ describe('exact binomial test of incident totals', () => {
   });
 
   it.each([
-    [81, 60], [60, 81], [1, 0], [0, 3], [100, 130], [1000, 1100], [3000, 3300], [12, 30], [4800, 5100], [0, 40],
+    [81, 60],
+    [60, 81],
+    [1, 0],
+    [0, 3],
+    [100, 130],
+    [1000, 1100],
+    [3000, 3300],
+    [12, 30],
+    [4800, 5100],
+    [0, 40],
   ])('%i against %i matches exact rational arithmetic to 1e-9 (relative)', (n1, n2) => {
     const expected = referenceBinomialP(n1, n2);
     const actual = binomialTestP(n1, n2);
@@ -48,7 +57,7 @@ describe('exact binomial test of incident totals', () => {
 });
 
 describe('Mann-Whitney U test of durations', () => {
-  it('matches the example in scipy\'s documentation of mannwhitneyu', () => {
+  it("matches the example in scipy's documentation of mannwhitneyu", () => {
     // scipy.stats.mannwhitneyu docstring: males vs females, method="asymptotic" prints 0.11134688653314041.
     expectClose(mannWhitneyP([19, 22, 16, 29, 24], [20, 11, 17, 12]), 0.11134688653314041, 1e-12);
     expectClose(mannWhitneyP([20, 11, 17, 12], [19, 22, 16, 29, 24]), 0.11134688653314041, 1e-12);
@@ -65,8 +74,16 @@ describe('Mann-Whitney U test of durations', () => {
   it.each([
     { name: 'clear shift', x: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], y: [11, 12, 13, 14, 15, 16, 17, 18, 19, 20] },
     { name: 'heavy ties', x: [60, 60, 120, 120, 120, 300, 300], y: [60, 120, 120, 300, 300, 300, 900, 900] },
-    { name: 'overlapping, unequal sizes', x: [3600, 5400, 7200, 9000, 1800, 2700], y: [4000, 4100, 8000, 12000, 15000, 20000, 2500, 3000, 3100] },
-    { name: 'large, far apart', x: Array.from({ length: 40 }, (_, i) => i * 7), y: Array.from({ length: 35 }, (_, i) => 500 + i * 3) },
+    {
+      name: 'overlapping, unequal sizes',
+      x: [3600, 5400, 7200, 9000, 1800, 2700],
+      y: [4000, 4100, 8000, 12000, 15000, 20000, 2500, 3000, 3100],
+    },
+    {
+      name: 'large, far apart',
+      x: Array.from({ length: 40 }, (_, i) => i * 7),
+      y: Array.from({ length: 35 }, (_, i) => 500 + i * 3),
+    },
   ])('$name: matches the 80-digit reference to 1e-9', ({ x, y }) => {
     expectClose(mannWhitneyP(x, y), referenceMannWhitneyP(x, y));
   });
@@ -81,7 +98,9 @@ describe('Mann-Whitney U test of durations', () => {
   });
 
   it('is significant below 0.05', () => {
-    expect(durationChange([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [11, 12, 13, 14, 15, 16, 17, 18, 19, 20]).significant).toBe(true);
+    expect(durationChange([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [11, 12, 13, 14, 15, 16, 17, 18, 19, 20]).significant).toBe(
+      true,
+    );
     expect(durationChange([1, 3, 5, 7, 9], [2, 4, 6, 8, 10]).significant).toBe(false);
   });
 });

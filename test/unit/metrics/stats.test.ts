@@ -50,7 +50,12 @@ describe('percentileInc (PERCENTILE.INC)', () => {
 describe('summarizeDurations', () => {
   it('is all zero and null for no pairs', () => {
     expect(summarizeDurations([])).toEqual({
-      count: 0, missing: 0, invalid: 0, meanSeconds: null, medianSeconds: null, p90Seconds: null,
+      count: 0,
+      missing: 0,
+      invalid: 0,
+      meanSeconds: null,
+      medianSeconds: null,
+      p90Seconds: null,
     });
   });
 

@@ -10,7 +10,16 @@ import { actionItem, incident, SLA } from '../metrics/fixtures.js';
 
 const now = new Date('2026-11-20T12:00:00.000Z');
 
-function views(items = [actionItem('OPS-7', { summary: 'Add | pool alarm', jiraDueDate: '2026-11-30', status: 'In Progress', statusCategory: 'indeterminate' })]) {
+function views(
+  items = [
+    actionItem('OPS-7', {
+      summary: 'Add | pool alarm',
+      jiraDueDate: '2026-11-30',
+      status: 'In Progress',
+      statusCategory: 'indeterminate',
+    }),
+  ],
+) {
   return actionItemViews(items, new Map([['OPS-1', incident('OPS-1')]]), { now, timezone: 'UTC', slaDays: SLA });
 }
 
@@ -35,7 +44,12 @@ describe('renderPostmortemMarkdown', () => {
         { at: '2026-11-02T11:00:00.000Z', event: 'Status: In Progress → Resolved', owner: null, source: 'jira' },
       ],
     });
-    const md = renderPostmortemMarkdown({ incident: inc, actionItems: views(), postmortem: null, publicUrl: 'https://pi.example.test/' });
+    const md = renderPostmortemMarkdown({
+      incident: inc,
+      actionItems: views(),
+      postmortem: null,
+      publicUrl: 'https://pi.example.test/',
+    });
     expect(md).toContain('# Post-Mortem Report: Checkout errors');
     expect(md).toContain('*   **Incident ID:** OPS-1');
     expect(md).toContain('*   **Date & Time (UTC):** 2026-11-02 10:00 - 2026-11-02 11:00');
@@ -58,13 +72,24 @@ describe('renderPostmortemMarkdown', () => {
     // the eight sections of the template, in order
     const headings = md.split('\n').filter((line) => line.startsWith('## '));
     expect(headings).toEqual([
-      '## 1. Incident Summary', '## 2. Detection', '## 3. Response Timeline', '## 4. Root Cause Analysis',
-      '## 5. Resolution', '## 6. Lessons Learned', '## 7. Action Items', '## 8. Supporting Information',
+      '## 1. Incident Summary',
+      '## 2. Detection',
+      '## 3. Response Timeline',
+      '## 4. Root Cause Analysis',
+      '## 5. Resolution',
+      '## 6. Lessons Learned',
+      '## 7. Action Items',
+      '## 8. Supporting Information',
     ]);
   });
 
   it('leaves time metrics as prompts when points are missing or out of order', () => {
-    const inc = incident('OPS-1', { detectedAt: '2026-11-02T09:00:00.000Z', acknowledgedAt: null, resolvedAt: null, endedAt: null });
+    const inc = incident('OPS-1', {
+      detectedAt: '2026-11-02T09:00:00.000Z',
+      acknowledgedAt: null,
+      resolvedAt: null,
+      endedAt: null,
+    });
     const md = renderPostmortemMarkdown({ incident: inc, actionItems: [], postmortem: null });
     expect(md).toContain('*   **Time to Detect (MTTD):** [e.g., 5 minutes]');
     expect(md).toContain('*   **Time to Acknowledge (MTTA):** [e.g., 2 minutes]');
@@ -78,16 +103,39 @@ describe('renderPostmortemMarkdown', () => {
     const postmortem: Postmortem = {
       incidentKey: 'OPS-1',
       title: 'Checkout outage',
-      summary: { incidentId: 'OPS-1', startedAt: null, endedAt: null, durationSeconds: null, services: [], severity: 'P1', impact: 'Checkout failed for 12% of users', commander: null, responders: ['Ada', 'Linus'] },
+      summary: {
+        incidentId: 'OPS-1',
+        startedAt: null,
+        endedAt: null,
+        durationSeconds: null,
+        services: [],
+        severity: 'P1',
+        impact: 'Checkout failed for 12% of users',
+        commander: null,
+        responders: ['Ada', 'Linus'],
+      },
       detection: { method: null, timeToDetectSeconds: null, effective: 'Yes, the alert fired in time' },
-      timeline: [{ at: '2026-11-02T10:30:00.000Z', event: 'Rolled back release 41', owner: 'Linus', source: 'document' }],
+      timeline: [
+        { at: '2026-11-02T10:30:00.000Z', event: 'Rolled back release 41', owner: 'Linus', source: 'document' },
+      ],
       timeToAcknowledgeSeconds: null,
       timeToResolveSeconds: null,
-      rootCause: { immediateCause: 'Connection pool exhausted', contributingFactors: ['No load test', 'Alert too high'], fiveWhys: ['Pool too small', 'Default config'] },
+      rootCause: {
+        immediateCause: 'Connection pool exhausted',
+        contributingFactors: ['No load test', 'Alert too high'],
+        fiveWhys: ['Pool too small', 'Default config'],
+      },
       resolution: { how: 'Rolled back', effective: 'Yes' },
       lessons: { wentWell: ['Fast rollback'], couldBeBetter: ['Slow paging'] },
       actionItems: [
-        { ref: 'OPS-1-1', jiraKey: 'OPS-7', description: 'Add pool alarm', owner: 'Grace', dueDate: '2026-11-30', status: 'Open' },
+        {
+          ref: 'OPS-1-1',
+          jiraKey: 'OPS-7',
+          description: 'Add pool alarm',
+          owner: 'Grace',
+          dueDate: '2026-11-30',
+          status: 'Open',
+        },
         { ref: 'OPS-1-2', jiraKey: null, description: 'Write runbook', owner: null, dueDate: null, status: 'Open' },
       ],
       links: [{ label: 'Grafana board', url: 'https://grafana.example.test/d/1' }],
@@ -115,7 +163,9 @@ describe('renderPostmortemMarkdown', () => {
   });
 
   it('neutralises links to anything but http(s) and mailto, from the document and from Jira text', () => {
-    const inc = incident('OPS-1', { summary: 'Click [here](javascript:alert(1)) or <javascript:alert(2)> or [x](&#106;avascript:alert(3))' });
+    const inc = incident('OPS-1', {
+      summary: 'Click [here](javascript:alert(1)) or <javascript:alert(2)> or [x](&#106;avascript:alert(3))',
+    });
     const postmortem: Postmortem = {
       ...parsePostmortem('# Post-mortem: OPS-1\n\n- **Incident ID:** OPS-1\n', { now }).postmortem,
       links: [

@@ -3,7 +3,15 @@ import { compare, formatDuration, formatRate, span, withSignificance } from '../
 
 describe('display formatting', () => {
   it.each([
-    [null, '—'], [0, '0s'], [59, '59s'], [90, '2m'], [3600, '1h'], [5400, '1h 30m'], [47 * 3600, '47h'], [49 * 3600, '2d 1h'], [72 * 3600, '3d'],
+    [null, '—'],
+    [0, '0s'],
+    [59, '59s'],
+    [90, '2m'],
+    [3600, '1h'],
+    [5400, '1h 30m'],
+    [47 * 3600, '47h'],
+    [49 * 3600, '2d 1h'],
+    [72 * 3600, '3d'],
   ])('formats %p seconds as %p', (seconds, text) => {
     expect(formatDuration(seconds)).toBe(text);
   });
@@ -17,8 +25,16 @@ describe('display formatting', () => {
     const time = { lowerIsBetter: true, format: formatDuration };
     expect(compare(7200, 3600, time)).toEqual({ direction: 'up', better: false, text: 'up from 1h' });
     expect(compare(1800, 3600, time)).toEqual({ direction: 'down', better: true, text: 'down from 1h' });
-    expect(compare(0.5, 1, { lowerIsBetter: false, format: formatRate })).toEqual({ direction: 'down', better: false, text: 'down from 100%' });
-    expect(compare(3, 3, { lowerIsBetter: true, format: String })).toEqual({ direction: 'same', better: null, text: 'same as previous (3)' });
+    expect(compare(0.5, 1, { lowerIsBetter: false, format: formatRate })).toEqual({
+      direction: 'down',
+      better: false,
+      text: 'down from 100%',
+    });
+    expect(compare(3, 3, { lowerIsBetter: true, format: String })).toEqual({
+      direction: 'same',
+      better: null,
+      text: 'same as previous (3)',
+    });
     expect(compare(1030, 1010, time)).toEqual({ direction: 'same', better: null, text: 'same as previous (17m)' });
     expect(compare(3, null, time)).toBeNull();
     expect(compare(null, 3, time)).toBeNull();
@@ -34,15 +50,27 @@ describe('display formatting', () => {
 describe('changes told apart from noise', () => {
   const time = { lowerIsBetter: true, format: formatDuration };
   it('a change that is not significant is neutral, "within noise", with its test for the tooltip', () => {
-    expect(withSignificance(compare(7200, 3600, time), { p: 0.42, significant: false }, 'Mann-Whitney U test')).toEqual({
-      direction: 'up', better: null, noise: true, text: 'up from 1h, within noise', test: 'Mann-Whitney U test: p = 0.420, not significant at 0.05',
-    });
-    expect(withSignificance(compare(7200, 3600, time), { p: null, significant: false }, 'Mann-Whitney U test')?.test).toBe(
-      'Mann-Whitney U test: not tested, fewer than 5 values in a window');
+    expect(withSignificance(compare(7200, 3600, time), { p: 0.42, significant: false }, 'Mann-Whitney U test')).toEqual(
+      {
+        direction: 'up',
+        better: null,
+        noise: true,
+        text: 'up from 1h, within noise',
+        test: 'Mann-Whitney U test: p = 0.420, not significant at 0.05',
+      },
+    );
+    expect(
+      withSignificance(compare(7200, 3600, time), { p: null, significant: false }, 'Mann-Whitney U test')?.test,
+    ).toBe('Mann-Whitney U test: not tested, fewer than 5 values in a window');
   });
   it('a significant change keeps its colour and carries its p-value', () => {
-    expect(withSignificance(compare(1800, 3600, time), { p: 0.0001, significant: true }, 'Exact binomial test')).toEqual({
-      direction: 'down', better: true, text: 'down from 1h', test: 'Exact binomial test: p < 0.001, significant at 0.05',
+    expect(
+      withSignificance(compare(1800, 3600, time), { p: 0.0001, significant: true }, 'Exact binomial test'),
+    ).toEqual({
+      direction: 'down',
+      better: true,
+      text: 'down from 1h',
+      test: 'Exact binomial test: p < 0.001, significant at 0.05',
     });
   });
   it('leaves "same" and missing comparisons alone', () => {

@@ -25,15 +25,19 @@ describe('the review agenda in the URL', () => {
   });
 
   it('writes the address the side panel shares, leaving out the first position', () => {
-    expect(reviewUrl('https://pmi.example.com', { week: '2026-W47', item: 1 })).toBe('https://pmi.example.com/tab?view=review&week=2026-W47');
+    expect(reviewUrl('https://pmi.example.com', { week: '2026-W47', item: 1 })).toBe(
+      'https://pmi.example.com/tab?view=review&week=2026-W47',
+    );
     expect(reviewUrl('', { week: '2026-W47', item: 4 })).toBe('/tab?view=review&week=2026-W47&item=4');
     expect(reviewUrl('', { week: null, item: 1 })).toBe('/tab?view=review');
   });
 });
 
 describe('Teams SDK errors in words', () => {
-  it('names what went wrong and keeps Teams\' message and code', () => {
-    expect(sdkErrorText({ errorCode: 5000, message: 'Not a presenter' })).toBe('Only presenters can share to the stage: Not a presenter (error 5000).');
+  it("names what went wrong and keeps Teams' message and code", () => {
+    expect(sdkErrorText({ errorCode: 5000, message: 'Not a presenter' })).toBe(
+      'Only presenters can share to the stage: Not a presenter (error 5000).',
+    );
     expect(sdkErrorText({ errorCode: 123 })).toBe('Teams refused (error 123).');
     expect(sdkErrorText(null)).toBe('Teams did not say why.');
   });
