@@ -792,7 +792,8 @@ suite('the tab inside a stand-in Teams host', () => {
       expect(errors).toEqual([]);
       await page.close();
     }
-  });
+    // Two themes, each a whole walk through the agenda with screenshots: slow on a loaded 2-core machine.
+  }, 120_000);
 
   it('shows a refused share in words, and offers no button when Teams does not allow sharing', async () => {
     const refused = await openHost({
@@ -919,5 +920,6 @@ suite('the tab inside a stand-in Teams host', () => {
       expect(errors).toEqual([]);
       await page.close();
     }
-  });
+    // Two themes, each a whole walk through the agenda with screenshots: slow on a loaded 2-core machine.
+  }, 120_000);
 });
