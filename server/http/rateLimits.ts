@@ -1,9 +1,10 @@
 /**
  * Rate limits per client address (express-rate-limit, memory store: one process; each
  * replica counts its own). Both answer 429 with `Retry-After` and the JSON error body.
- * - Failed authentication: RATE_LIMIT_AUTH_FAILURES 401s per window, then every API
- *   request from that address is refused until the window ends (guessing keys or tokens
- *   stops paying off). Successful requests do not count.
+ * - Failed authentication: RATE_LIMIT_AUTH_FAILURES 401s to requests that sent a
+ *   credential, per window; then every API request from that address that sends one is
+ *   refused until the window ends (guessing keys or tokens stops paying off). Successful
+ *   requests, and requests without credentials, do not count.
  * - Writes (POST, PUT, PATCH, DELETE on the API): RATE_LIMIT_WRITES per window; each may
  *   create Jira tickets.
  * A limit of 0 turns that limiter off. The window is RATE_LIMIT_WINDOW_SECONDS.
@@ -47,14 +48,12 @@ function limiter(
 export function failedAuthLimiter(config: Config): RequestHandler {
   const { authFailures, windowSeconds } = config.rateLimits;
   return limiter(authFailures, windowSeconds, 'failed authentications', {
-    // Nothing to guess with AUTH_MODE=none; the tab's files and a load balancer's health
-    // probe (an open route, no credentials) are never held up by someone else's guessing.
-    skip: (req) => {
-      const path = canonicalPathOf(req);
-      return (
-        config.authMode === 'none' || !isApiPath(path) || (isOpenPath(path) && req.headers.authorization === undefined)
-      );
-    },
+    // Only a credential that was sent and refused is a guess. A request without one guesses
+    // nothing: the Teams tab's first call of every load goes without a token by design (its
+    // 401 asks the tab for the SSO token), and a health probe sends none. Nothing to guess
+    // with AUTH_MODE=none, nor on the tab's files.
+    skip: (req) =>
+      config.authMode === 'none' || !isApiPath(canonicalPathOf(req)) || req.headers.authorization === undefined,
     failuresOnly: true,
   });
 }

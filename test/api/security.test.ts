@@ -302,6 +302,14 @@ describe('rate limits', () => {
     expect((await request(t.app).get('/api/health')).body).toEqual({ status: 'ok' });
   });
 
+  it('does not count requests without credentials: the Teams tab asks for its SSO token after a 401 on every load', async () => {
+    const t = await open({ AUTH_MODE: 'api-key', API_KEYS: KEY, RATE_LIMIT_AUTH_FAILURES: '3' });
+    for (let i = 0; i < 10; i += 1) {
+      await request(t.app).get('/api/metrics').expect(401);
+      await request(t.app).get('/api/metrics').set('Authorization', `Bearer ${KEY}`).expect(200);
+    }
+  });
+
   it('429 with Retry-After after RATE_LIMIT_WRITES writes', async () => {
     const t = await open({ RATE_LIMIT_WRITES: '3' });
     for (let i = 0; i < 3; i += 1) {
