@@ -6,7 +6,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { ActionItem, Incident, IsoInstant } from '../domain/types.js';
 import { ConflictError, InputError } from '../errors.js';
-import type { ActionItemQuery, IncidentQuery, Page } from './Store.js';
+import type { ActionItemQuery, IncidentQuery, Page, WebhookDelivery } from './Store.js';
 
 export type Filter = Record<string, unknown>;
 
@@ -135,6 +135,13 @@ export function expectedFilter(filter: Filter, expected: Filter | undefined): Fi
 
 /** Sync-run history: the newest runs by finish time (then by recording order) are kept. */
 export const SYNC_RUN_HISTORY = 200;
+
+/** A delivery as it enters the queue: pending, unclaimed, not yet tried. */
+export function newDelivery(
+  delivery: Pick<WebhookDelivery, 'id' | 'event' | 'issues' | 'receivedAt'>,
+): WebhookDelivery {
+  return { ...delivery, state: 'pending', holder: null, claimedUntil: null, attempts: 0, lastError: null };
+}
 
 /** A queued webhook delivery may be claimed when pending, or when its claim has expired (its worker died). */
 export function deliveryClaimableFilter(now: Date): Filter {

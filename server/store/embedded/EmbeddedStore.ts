@@ -46,6 +46,7 @@ import {
   deliveryClaim,
   deliveryClaimableFilter,
   deliveryFinish,
+  newDelivery,
   incidentFilter,
   SYNC_RUN_HISTORY,
   canonical,
@@ -453,14 +454,7 @@ export class EmbeddedStore implements Store {
     delivery: Pick<WebhookDelivery, 'id' | 'event' | 'issues' | 'receivedAt'>,
   ): Promise<boolean> {
     try {
-      await this.db.webhookDeliveries.insertAsync({
-        ...delivery,
-        state: 'pending',
-        holder: null,
-        claimedUntil: null,
-        attempts: 0,
-        lastError: null,
-      });
+      await this.db.webhookDeliveries.insertAsync(newDelivery(delivery));
       return true;
     } catch (err) {
       if (isUniqueViolation(err)) return false;

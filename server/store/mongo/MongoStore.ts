@@ -26,6 +26,7 @@ import {
   deliveryClaim,
   deliveryClaimableFilter,
   deliveryFinish,
+  newDelivery,
   expectedFilter,
   identityPreservingPatch,
   incidentFilter,
@@ -524,14 +525,7 @@ export class MongoStore implements Store {
     delivery: Pick<WebhookDelivery, 'id' | 'event' | 'issues' | 'receivedAt'>,
   ): Promise<boolean> {
     try {
-      await this.models.webhookDeliveries.create({
-        ...delivery,
-        state: 'pending',
-        holder: null,
-        claimedUntil: null,
-        attempts: 0,
-        lastError: null,
-      });
+      await this.models.webhookDeliveries.create(newDelivery(delivery));
       return true;
     } catch (err) {
       if (isDuplicateKey(err)) return false;
