@@ -25,7 +25,7 @@ import { actionItemFactsStats, compareKeys, incidentItemFacts } from './actionIt
 import type { ActionItemFacts, ActionItemViewOptions } from './actionItems.js';
 import { zoneCalendar } from './calendar.js';
 import type { ZoneCalendar } from './calendar.js';
-import { computeRecurrence } from './recurrence.js';
+import { computeRecurrence, LateFixIndex, serviceSetKey } from './recurrence.js';
 import { countChange, durationChange } from './significance.js';
 import type { DurationOutcome } from './stats.js';
 import { durationOutcome, summarizeOutcomes } from './stats.js';
@@ -210,6 +210,8 @@ export interface PreparedIncident {
   severity: SeverityKey;
   /** Its services, each once. */
   services: string[];
+  /** Its exact set of services as one string (recurrence.ts). */
+  serviceSetKey: string;
   durations: IncidentDurations;
   problems: string[];
   /** The facts of its action items, in the order given. */
@@ -234,6 +236,7 @@ export function prepareIncident(
     placeMs: Date.parse(incident.placeAt),
     severity: severityKeyOf(incident),
     services: [...new Set(incident.services)],
+    serviceSetKey: serviceSetKey(incident.services),
     durations: incidentDurations(incident),
     problems: incidentProblems(incident),
     items: facts,
@@ -390,18 +393,17 @@ export function computeMetricsGrouped(
       incidentsInWindow(incidents, fromMs, toMs, options.service, options.severity).map((incident) =>
         prepareIncident(incident, itemsByIncident.get(incident.key) ?? [], itemOptions),
       ),
-    { incidentsByKey: new Map(incidents.map((incident) => [incident.key, incident])), itemsByIncident },
+    { lateFixes: LateFixIndex.of(incidents, itemsByIncident, itemOptions) },
     options,
   );
 }
 
 /**
- * Every incident (by key) and every action item (by incident key), whatever the window:
- * a late fix and its incident may lie outside the window and its filters (recurrence.ts).
+ * What a window's answer needs beyond its own incidents: every late fix, whatever the window
+ * (a late fix and its incident may lie outside the window and its filters: recurrence.ts).
  */
 export interface AllRecords {
-  incidentsByKey: { get(key: string): Incident | undefined };
-  itemsByIncident: Map<string, ActionItem[]>;
+  lateFixes: LateFixIndex;
 }
 
 /**
@@ -439,12 +441,7 @@ export function computeMetricsPrepared(
     previous: previous.core,
     weekly,
     dataQuality: preparedDataQuality(current.incidents),
-    recurrence: computeRecurrence(
-      current.incidents.map((prepared) => prepared.incident),
-      everything.incidentsByKey,
-      everything.itemsByIncident,
-      { ...options, calendar },
-    ),
+    recurrence: computeRecurrence(current.incidents, everything.lateFixes),
     change: {
       incidents: countChange(current.core.incidents.total, previous.core.incidents.total),
       timeToDetect: durationChange(countedSeconds(current, 'timeToDetect'), countedSeconds(previous, 'timeToDetect')),

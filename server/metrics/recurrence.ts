@@ -9,10 +9,15 @@
  * In instants: X is late over [from, until), from = max(A's place + 1 ms, 00:00 of the day
  * after the due date), until = X's resolvedAt (never, while open). X was overdue at B
  * exactly when B shares a service with A and B's place lies in that interval. So:
- * - the incidents each item was overdue at are counted by binary search in the kept
- *   incidents grouped by their set of services and sorted by place (no pair is visited);
+ * - each item's interval does not depend on the window or on today: a LateFixIndex keeps
+ *   the intervals of every item that was ever late, grouped by its incident's set of
+ *   services, and is patched when an incident or its items change;
+ * - per query, each set of services has a reach: the kept incidents sharing one of its
+ *   services, by place. The incidents a done fix was overdue at are found by binary search
+ *   in its reach (no pair is visited); open fixes rank by their start, so a set's open
+ *   fixes are searched only until they can no longer enter the ranking;
  * - whether a kept incident is behind an overdue fix comes from the same searches: each late
- *   interval marks its start and end in the group, and a running sum tells covered positions;
+ *   interval marks its start and end in the reach, and a running sum tells covered positions;
  * - only the first RECURRENCE_ITEMS items list their incidents.
  * Nothing here is quadratic in the incidents of a service.
  */
@@ -38,74 +43,14 @@ export interface LateInterval {
   untilMs: number;
 }
 
-const dayAfterStarts = new Map<string, number>();
-
-/**
- * 00:00 (in the zone) of the day after a date. Cached across computations (luxon's answer
- * costs more than the rest of an item's work), like calendar.ts's dayNumber.
- */
+/** 00:00 (in the zone) of the day after a date, remembered per date (luxon's answer costs more than the rest of an item's work). */
 function dayAfterStart(cache: Map<IsoDate, number>, dueDate: IsoDate, timezone: string): number {
   let ms = cache.get(dueDate);
   if (ms === undefined) {
-    const key = `${timezone} ${dueDate}`;
-    ms = dayAfterStarts.get(key);
-    if (ms === undefined) {
-      ms = Date.parse(startOfDate(addDays(dueDate, 1), timezone));
-      if (dayAfterStarts.size > 100_000) dayAfterStarts.clear();
-      dayAfterStarts.set(key, ms);
-    }
+    ms = Date.parse(startOfDate(addDays(dueDate, 1), timezone));
     cache.set(dueDate, ms);
   }
   return ms;
-}
-
-/** Caches of one computation: 00:00 of the day after each due date, the SLA due date of each incident. */
-export interface LateIntervalCache {
-  dayStarts: Map<IsoDate, number>;
-  slaDueDates: Map<string, IsoDate | null>;
-}
-
-export function lateIntervalCache(): LateIntervalCache {
-  return { dayStarts: new Map(), slaDueDates: new Map() };
-}
-
-/**
- * The instants an item of incident A was late at, or null when it never was. placeMs is A's
- * place in time and resolvedMs the item's resolvedAt (NaN when it has none), parsed once by the caller.
- */
-function lateIntervalOf(
-  item: ActionItem,
-  incident: Incident,
-  placeMs: number,
-  resolvedMs: number,
-  options: RecurrenceOptions,
-  cache: LateIntervalCache,
-): LateInterval | null {
-  const done = item.statusCategory === 'done';
-  if (done && Number.isNaN(resolvedMs)) return null; // done without a resolvedAt counts as done
-  const untilMs = done ? resolvedMs : Number.POSITIVE_INFINITY;
-  let dueDate: IsoDate | null;
-  if (item.jiraDueDate) dueDate = item.jiraDueDate;
-  else {
-    // Items of one incident share its SLA date: derive it once per incident.
-    const known = cache.slaDueDates.get(incident.key);
-    dueDate = known === undefined ? effectiveDueDate(item, incident, options.slaDays, options.calendar).dueDate : known;
-    if (known === undefined) cache.slaDueDates.set(incident.key, dueDate);
-  }
-  if (dueDate === null) return null;
-  const fromMs = Math.max(placeMs + 1, dayAfterStart(cache.dayStarts, dueDate, options.timezone));
-  return fromMs < untilMs ? { dueDate, fromMs, untilMs } : null;
-}
-
-/** The instants an item of incident A was late at, or null when it never was. */
-export function lateInterval(
-  item: ActionItem,
-  incident: Incident,
-  options: RecurrenceOptions,
-  cache: LateIntervalCache = lateIntervalCache(),
-): LateInterval | null {
-  const resolvedMs = item.resolvedAt === null ? Number.NaN : instantMs(item.resolvedAt);
-  return lateIntervalOf(item, incident, instantMs(incident.placeAt), resolvedMs, options, cache);
 }
 
 /**
@@ -140,202 +85,337 @@ export function instantMs(iso: string): number {
   return Date.UTC(year, month - 1, day, hour, minute, second, ms);
 }
 
-/** Index of the first element of sorted values not below ms. */
-function lowerBound(sorted: number[], ms: number): number {
-  let lo = 0;
-  let hi = sorted.length;
+const SERVICE_SEPARATOR = '\u0000';
+
+/** An incident's exact set of services as one string (each once, sorted); '' when it has none. */
+export function serviceSetKey(services: readonly string[]): string {
+  if (services.length === 0) return '';
+  if (services.length === 1) return services[0] as string;
+  return [...new Set(services)].sort(compareKeys).join(SERVICE_SEPARATOR);
+}
+
+/** One action item that was late at some time: the interval, and the item and incident it belongs to. */
+export interface LateFix extends LateInterval {
+  key: string;
+  incidentKey: string;
+}
+
+interface Bucket {
+  services: string[];
+  /** The late fixes of each incident with this set of services. */
+  byIncident: Map<string, LateFix[]>;
+  /** Built from byIncident when first needed after a change: open fixes by fromMs, done ones by untilMs. */
+  sorted: { open: LateFix[]; done: LateFix[] } | null;
+}
+
+/** The late fixes of incidents with one exact set of services. */
+export interface LateFixGroup {
+  services: readonly string[];
+  /** Still open (late until now), by fromMs. */
+  open: readonly LateFix[];
+  /** Done after being late, by untilMs. */
+  done: readonly LateFix[];
+}
+
+/**
+ * Every action item that was ever late, by its incident's exact set of services. Kept by the
+ * metrics state across queries and patched per incident; built whole for a one-off computation.
+ */
+export class LateFixIndex {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly setOf = new Map<string, string>();
+  /** 00:00 (in the zone) of the day after each due date seen. */
+  private readonly dayStarts = new Map<IsoDate, number>();
+
+  constructor(private readonly options: RecurrenceOptions) {}
+
+  static of(
+    incidents: Iterable<Incident>,
+    itemsByIncident: Map<string, ActionItem[]>,
+    options: RecurrenceOptions,
+  ): LateFixIndex {
+    const index = new LateFixIndex(options);
+    for (const incident of incidents) index.set(incident, itemsByIncident.get(incident.key) ?? []);
+    return index;
+  }
+
+  /** An incident and its items as they are now (replacing what the index had of it). */
+  set(incident: Incident, items: readonly ActionItem[]): void {
+    this.delete(incident.key);
+    if (incident.services.length === 0 || items.length === 0) return;
+    const placeMs = instantMs(incident.placeAt);
+    // Items without a Jira due date share the incident's SLA date: derived once, when first needed.
+    let slaDueDate: IsoDate | null | undefined;
+    const fixes: LateFix[] = [];
+    for (const item of items) {
+      const done = item.statusCategory === 'done';
+      // Done without a resolvedAt counts as done.
+      const untilMs = !done
+        ? Number.POSITIVE_INFINITY
+        : item.resolvedAt === null
+          ? Number.NaN
+          : instantMs(item.resolvedAt);
+      if (Number.isNaN(untilMs)) continue;
+      let dueDate = item.jiraDueDate;
+      if (!dueDate) {
+        slaDueDate ??= effectiveDueDate(item, incident, this.options.slaDays, this.options.calendar).dueDate;
+        dueDate = slaDueDate;
+      }
+      if (dueDate === null) continue;
+      const fromMs = Math.max(placeMs + 1, dayAfterStart(this.dayStarts, dueDate, this.options.timezone));
+      if (fromMs < untilMs) fixes.push({ key: item.key, incidentKey: incident.key, dueDate, fromMs, untilMs });
+    }
+    if (fixes.length === 0) return;
+    const setKey = serviceSetKey(incident.services);
+    let bucket = this.buckets.get(setKey);
+    if (!bucket) {
+      bucket = { services: setKey.split(SERVICE_SEPARATOR), byIncident: new Map(), sorted: null };
+      this.buckets.set(setKey, bucket);
+    }
+    bucket.byIncident.set(incident.key, fixes);
+    bucket.sorted = null;
+    this.setOf.set(incident.key, setKey);
+  }
+
+  delete(incidentKey: string): void {
+    const setKey = this.setOf.get(incidentKey);
+    if (setKey === undefined) return;
+    this.setOf.delete(incidentKey);
+    const bucket = this.buckets.get(setKey);
+    if (!bucket) return;
+    bucket.byIncident.delete(incidentKey);
+    bucket.sorted = null;
+    if (bucket.byIncident.size === 0) this.buckets.delete(setKey);
+  }
+
+  /** The late fixes by their incident's set of services. */
+  groups(): LateFixGroup[] {
+    const groups: LateFixGroup[] = [];
+    for (const bucket of this.buckets.values()) {
+      if (bucket.sorted === null) {
+        const open: LateFix[] = [];
+        const done: LateFix[] = [];
+        for (const fixes of bucket.byIncident.values())
+          for (const fix of fixes) (fix.untilMs === Number.POSITIVE_INFINITY ? open : done).push(fix);
+        // Open fixes rank by start (their count only falls as the start moves on); ties are ranked on offer.
+        open.sort((a, b) => a.fromMs - b.fromMs);
+        done.sort((a, b) => a.untilMs - b.untilMs);
+        bucket.sorted = { open, done };
+      }
+      groups.push({ services: bucket.services, ...bucket.sorted });
+    }
+    return groups;
+  }
+}
+
+/** What the look-up needs of a kept incident (a PreparedIncident has it). */
+export interface KeptIncident {
+  incident: { key: string };
+  placeMs: number;
+  serviceSetKey: string;
+}
+
+interface Candidate {
+  fix: LateFix;
+  /** Positions in `kept` of the incidents it was overdue at: reach[first..end). */
+  reach: Int32Array;
+  first: number;
+  end: number;
+}
+
+function byPlaceThenKey(a: KeptIncident, b: KeptIncident): number {
+  return a.placeMs - b.placeMs || compareKeys(a.incident.key, b.incident.key);
+}
+
+/** The kept incidents in place-then-key order (the state hands them over so already). */
+function inPlaceOrder(kept: readonly KeptIncident[]): readonly KeptIncident[] {
+  for (let i = 1; i < kept.length; i += 1)
+    if (byPlaceThenKey(kept[i - 1] as KeptIncident, kept[i] as KeptIncident) > 0) return [...kept].sort(byPlaceThenKey);
+  return kept;
+}
+
+/** Positions (ascending) of the kept incidents of each service. */
+function positionsByService(kept: readonly KeptIncident[]): Map<string, number[]> {
+  const byService = new Map<string, number[]>();
+  const setServices = new Map<string, string[]>();
+  for (let position = 0; position < kept.length; position += 1) {
+    const setKey = (kept[position] as KeptIncident).serviceSetKey;
+    if (setKey === '') continue;
+    let services = setServices.get(setKey);
+    if (!services) {
+      services = setKey.split(SERVICE_SEPARATOR);
+      setServices.set(setKey, services);
+    }
+    for (const service of services) {
+      const list = byService.get(service);
+      if (list) list.push(position);
+      else byService.set(service, [position]);
+    }
+  }
+  return byService;
+}
+
+/** The ascending union (each once) of ascending position lists, merged in linear time. */
+function union(lists: readonly number[][]): Int32Array {
+  let merged = Int32Array.from(lists[0] as number[]);
+  for (let l = 1; l < lists.length; l += 1) {
+    const other = lists[l] as number[];
+    const out = new Int32Array(merged.length + other.length);
+    let i = 0;
+    let j = 0;
+    let n = 0;
+    while (i < merged.length || j < other.length) {
+      const a = i < merged.length ? (merged[i] as number) : Number.POSITIVE_INFINITY;
+      const b = j < other.length ? (other[j] as number) : Number.POSITIVE_INFINITY;
+      out[n++] = a <= b ? a : b;
+      if (a <= b) i += 1;
+      if (b <= a) j += 1;
+    }
+    merged = out.subarray(0, n);
+  }
+  return merged;
+}
+
+/** Index of the first position in reach[lo..hi) whose place is not below ms. */
+function firstAtOrAfter(reach: Int32Array, places: Float64Array, ms: number, lo = 0, hi = reach.length): number {
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if ((sorted[mid] as number) < ms) lo = mid + 1;
+    if ((places[reach[mid] as number] as number) < ms) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
-function distinctServices(incident: Incident): string[] {
-  return [...new Set(incident.services)].sort(compareKeys);
-}
+/** The RECURRENCE_ITEMS best candidates so far, in rank order. */
+class TopCandidates {
+  readonly list: Candidate[] = [];
 
-/** Kept incidents with the same set of services, by place then key. */
-interface ServiceSetGroup {
-  places: number[];
-  incidents: Incident[];
-  /** +1/-1 marks of the late intervals over the positions (length places + 1). */
-  behind: Int32Array;
-}
+  /** Whether a candidate with this many incidents could still enter. */
+  wants(count: number): boolean {
+    const last = this.list[RECURRENCE_ITEMS - 1];
+    return last === undefined || count >= last.end - last.first;
+  }
 
-interface Candidate {
-  item: ActionItem;
-  interval: LateInterval;
-  groups: ServiceSetGroup[];
-  count: number;
+  offer(candidate: Candidate): void {
+    const { list } = this;
+    if (list.length === RECURRENCE_ITEMS && compareCandidates(candidate, list[RECURRENCE_ITEMS - 1] as Candidate) >= 0)
+      return;
+    let i = list.length;
+    while (i > 0 && compareCandidates(candidate, list[i - 1] as Candidate) < 0) i -= 1;
+    list.splice(i, 0, candidate);
+    if (list.length > RECURRENCE_ITEMS) list.pop();
+  }
 }
 
 /**
  * The recurrence block of GET /api/metrics: kept = the incidents the window and filters
- * keep; incidents and items = everything (a late fix and its incident may lie outside both).
+ * keep; the index holds every late fix (a late fix and its incident may lie outside both).
+ *
+ * Per set of services, its reach (the kept incidents sharing one of them) is searched once
+ * per late fix that is done, and once per set for the open ones: an open fix reaches every
+ * incident of its reach from its start on, so the earliest one covers the others, and the
+ * open fixes rank in their start order.
  */
-export function computeRecurrence(
-  kept: Incident[],
-  incidentsByKey: { get(key: string): Incident | undefined },
-  itemsByIncident: Map<string, ActionItem[]>,
-  options: RecurrenceOptions,
-): Recurrence {
+export function computeRecurrence(keptGiven: readonly KeptIncident[], index: LateFixIndex): Recurrence {
   const empty: Recurrence = { behindOverdueFix: 0, rate: null, items: [], itemsTotal: 0 };
-  if (kept.length === 0) return empty;
+  if (keptGiven.length === 0) return empty;
+  const kept = inPlaceOrder(keptGiven);
+  const places = Float64Array.from(kept, (incident) => incident.placeMs);
+  const firstKeptMs = places[0] as number;
+  const byService = positionsByService(kept);
 
-  // Kept incidents grouped by their exact set of services; each service knows its groups.
-  const byServiceSet = new Map<string, Incident[]>();
-  let firstKeptMs = Number.POSITIVE_INFINITY;
-  let lastKeptMs = Number.NEGATIVE_INFINITY;
-  for (const incident of kept) {
-    const placeMs = instantMs(incident.placeAt);
-    firstKeptMs = Math.min(firstKeptMs, placeMs);
-    lastKeptMs = Math.max(lastKeptMs, placeMs);
-    const services = distinctServices(incident);
-    if (services.length === 0) continue;
-    const key = services.join('\u0000');
-    const list = byServiceSet.get(key);
-    if (list) list.push(incident);
-    else byServiceSet.set(key, [incident]);
-  }
-  const groupsOfService = new Map<string, ServiceSetGroup[]>();
-  for (const [key, incidents] of byServiceSet) {
-    const places = incidents.map((incident) => instantMs(incident.placeAt));
-    const order = incidents
-      .map((_, i) => i)
-      .sort(
-        (a, b) =>
-          (places[a] as number) - (places[b] as number) ||
-          compareKeys((incidents[a] as Incident).key, (incidents[b] as Incident).key),
-      );
-    const group: ServiceSetGroup = {
-      places: order.map((i) => places[i] as number),
-      incidents: order.map((i) => incidents[i] as Incident),
-      behind: new Int32Array(order.length + 1),
-    };
-    for (const service of key.split('\u0000')) {
-      const groups = groupsOfService.get(service);
-      if (groups) groups.push(group);
-      else groupsOfService.set(service, [group]);
+  const top = new TopCandidates();
+  let itemsTotal = 0;
+  // +1/-1 at kept positions where a covered run of a reach starts and ends, per reach.
+  const behind = new Uint8Array(kept.length);
+  for (const group of index.groups()) {
+    const lists: number[][] = [];
+    for (const service of group.services) {
+      const list = byService.get(service);
+      if (list) lists.push(list);
     }
-  }
+    if (lists.length === 0) continue;
+    const reach = union(lists);
+    const lastReachMs = places[reach[reach.length - 1] as number] as number;
+    const marks = new Int32Array(reach.length + 1);
 
-  // Each late item: its count of kept incidents, and its interval under each of its services.
-  const groupsBySet = new Map<string, ServiceSetGroup[]>();
-  const cache = lateIntervalCache();
-  const candidates: Candidate[] = [];
-  for (const [incidentKey, items] of itemsByIncident) {
-    const incident = incidentsByKey.get(incidentKey);
-    if (!incident || incident.services.length === 0) continue;
-    const placeMs = instantMs(incident.placeAt);
-    if (!(placeMs < lastKeptMs)) continue;
-    const services = distinctServices(incident);
-    const setKey = services.join('\u0000');
-    let groups = groupsBySet.get(setKey);
-    if (!groups) {
-      const seen = new Set<ServiceSetGroup>();
-      for (const service of services) for (const group of groupsOfService.get(service) ?? []) seen.add(group);
-      groups = [...seen];
-      groupsBySet.set(setKey, groups);
+    // Open fixes: those starting by the last incident of the reach count; they rank by start.
+    const { open, done } = group;
+    let openCounted = 0;
+    while (openCounted < open.length && (open[openCounted] as LateFix).fromMs <= lastReachMs) openCounted += 1;
+    itemsTotal += openCounted;
+    if (openCounted > 0) {
+      const first = firstAtOrAfter(reach, places, (open[0] as LateFix).fromMs);
+      marks[first] = (marks[first] as number) + 1;
+      marks[reach.length] = (marks[reach.length] as number) - 1;
     }
-    if (groups.length === 0) continue;
-    for (const item of items) {
-      let resolvedMs = Number.NaN;
-      if (item.statusCategory === 'done') {
-        // Cheap exclusion first: done by the first kept incident.
-        resolvedMs = item.resolvedAt === null ? Number.NaN : instantMs(item.resolvedAt);
-        if (!(resolvedMs > firstKeptMs)) continue;
-      }
-      const interval = lateIntervalOf(item, incident, placeMs, resolvedMs, options, cache);
-      if (!interval || interval.fromMs > lastKeptMs || interval.untilMs <= firstKeptMs) continue;
-      let count = 0;
-      const open = interval.untilMs === Number.POSITIVE_INFINITY;
-      for (const group of groups) {
-        const first = lowerBound(group.places, interval.fromMs);
-        const end = open ? group.places.length : lowerBound(group.places, interval.untilMs);
-        if (end <= first) continue;
-        count += end - first;
-        // Mark [first, end) of the group as behind a fix (summed below).
-        group.behind[first] = (group.behind[first] as number) + 1;
-        group.behind[end] = (group.behind[end] as number) - 1;
-      }
-      if (count > 0) candidates.push({ item, interval, groups, count });
+    let from = 0;
+    for (let i = 0; i < openCounted; i += 1) {
+      const fix = open[i] as LateFix;
+      from = firstAtOrAfter(reach, places, fix.fromMs, from);
+      if (!top.wants(reach.length - from)) break;
+      top.offer({ fix, reach, first: from, end: reach.length });
     }
-  }
-  if (candidates.length === 0) return { ...empty, rate: 0 };
 
-  // The groups split the kept incidents that have services; an incident is behind a fix when
-  // some late item's interval covers its position in its group.
-  let behindOverdueFix = 0;
-  for (const group of new Set([...groupsOfService.values()].flat())) {
+    // Done fixes: those done after the first kept incident, one by one.
+    let lo = 0;
+    let hi = done.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((done[mid] as LateFix).untilMs <= firstKeptMs) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < done.length; i += 1) {
+      const fix = done[i] as LateFix;
+      if (fix.fromMs > lastReachMs) continue;
+      const first = firstAtOrAfter(reach, places, fix.fromMs);
+      const end = firstAtOrAfter(reach, places, fix.untilMs, first);
+      if (end <= first) continue;
+      itemsTotal += 1;
+      marks[first] = (marks[first] as number) + 1;
+      marks[end] = (marks[end] as number) - 1;
+      if (top.wants(end - first)) top.offer({ fix, reach, first, end });
+    }
+
     let running = 0;
-    for (let i = 0; i < group.places.length; i += 1) {
-      running += group.behind[i] as number;
-      if (running > 0) behindOverdueFix += 1;
+    for (let i = 0; i < reach.length; i += 1) {
+      running += marks[i] as number;
+      if (running > 0) behind[reach[i] as number] = 1;
     }
   }
+  if (itemsTotal === 0) return { ...empty, rate: 0 };
+  let behindOverdueFix = 0;
+  for (const flag of behind) behindOverdueFix += flag;
 
-  const items: RecurrenceItem[] = firstRanked(candidates, RECURRENCE_ITEMS).map(({ item, interval, groups }) => {
-    const hit: Array<{ placeMs: number; key: string }> = [];
-    for (const group of groups) {
-      const end = lowerBound(group.places, interval.untilMs);
-      for (let i = lowerBound(group.places, interval.fromMs); i < end; i += 1) {
-        hit.push({ placeMs: group.places[i] as number, key: (group.incidents[i] as Incident).key });
-      }
-    }
-    hit.sort((a, b) => a.placeMs - b.placeMs || compareKeys(a.key, b.key));
-    return {
-      key: item.key,
-      incidentKey: item.incidentKey as string,
-      dueDate: interval.dueDate,
-      incidents: hit.map((incident) => incident.key),
-    };
+  const items: RecurrenceItem[] = top.list.map(({ fix, reach, first, end }) => {
+    const incidents: string[] = new Array<string>(end - first);
+    for (let i = first; i < end; i += 1) incidents[i - first] = (kept[reach[i] as number] as KeptIncident).incident.key;
+    return { key: fix.key, incidentKey: fix.incidentKey, dueDate: fix.dueDate, incidents };
   });
-  return { behindOverdueFix, rate: behindOverdueFix / kept.length, items, itemsTotal: candidates.length };
+  return { behindOverdueFix, rate: behindOverdueFix / kept.length, items, itemsTotal };
 }
 
 /** Most incidents first, then due date, then key. */
 function compareCandidates(a: Candidate, b: Candidate): number {
   return (
-    b.count - a.count || compareKeys(a.interval.dueDate, b.interval.dueDate) || compareKeys(a.item.key, b.item.key)
+    b.end - b.first - (a.end - a.first) ||
+    compareKeys(a.fix.dueDate, b.fix.dueDate) ||
+    compareKeys(a.fix.key, b.fix.key)
   );
 }
 
-/** The first `limit` candidates in rank order, without sorting them all. */
-function firstRanked(candidates: Candidate[], limit: number): Candidate[] {
-  const top: Candidate[] = [];
-  for (const candidate of candidates) {
-    if (top.length === limit && compareCandidates(candidate, top[limit - 1] as Candidate) >= 0) continue;
-    let i = top.length;
-    while (i > 0 && compareCandidates(candidate, top[i - 1] as Candidate) < 0) i -= 1;
-    top.splice(i, 0, candidate);
-    if (top.length > limit) top.pop();
-  }
-  return top;
-}
-
 /**
- * The action items that were overdue at one incident, sorted by key (GET /api/incidents/:key).
- * One pass over the incidents before it: a single incident's answer needs no index.
+ * The action items that were overdue at one incident, sorted by key (GET /api/incidents/:key):
+ * the late fixes of incidents sharing a service with it whose interval holds its place.
  */
-export function overdueFixesAt(
-  incident: Incident,
-  incidents: Iterable<Incident>,
-  itemsByIncident: Map<string, ActionItem[]>,
-  options: RecurrenceOptions,
-): string[] {
+export function overdueFixesAt(incident: Incident, index: LateFixIndex): string[] {
   const placeMs = instantMs(incident.placeAt);
   const services = new Set(incident.services);
-  const cache = lateIntervalCache();
   const keys: string[] = [];
-  for (const earlier of incidents) {
-    if (earlier.key === incident.key || !(instantMs(earlier.placeAt) < placeMs)) continue;
-    if (!earlier.services.some((service) => services.has(service))) continue;
-    for (const item of itemsByIncident.get(earlier.key) ?? []) {
-      const interval = lateInterval(item, earlier, options, cache);
-      if (interval && interval.fromMs <= placeMs && placeMs < interval.untilMs) keys.push(item.key);
-    }
+  for (const group of index.groups()) {
+    if (!group.services.some((service) => services.has(service))) continue;
+    for (const fixes of [group.open, group.done])
+      for (const fix of fixes) if (fix.fromMs <= placeMs && placeMs < fix.untilMs) keys.push(fix.key);
   }
   return keys.sort(compareKeys);
 }

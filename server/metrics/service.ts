@@ -152,11 +152,7 @@ export class MetricsService {
     state.setNow(this.now());
     const actionItems = state.actionItemViews().filter((view) => view.incidentKey === key);
     const postmortem = await this.store.getPostmortem(key);
-    const behindOverdueFixes = overdueFixesAt(incident, state.allIncidents(), state.actionItemsByIncident, {
-      timezone: this.options.timezone,
-      slaDays: this.options.slaDays,
-      calendar: this.calendar,
-    });
+    const behindOverdueFixes = overdueFixesAt(incident, state.lateFixes);
     return { ...publicIncident(incident), actionItems, behindOverdueFixes, postmortem };
   }
 

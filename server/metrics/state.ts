@@ -16,6 +16,7 @@ import { actionItemViews, compareKeys } from './actionItems.js';
 import type { ZoneCalendar } from './calendar.js';
 import { prepareIncident } from './compute.js';
 import type { AllRecords, PreparedIncident } from './compute.js';
+import { LateFixIndex } from './recurrence.js';
 
 export interface MetricsStateOptions {
   timezone: string;
@@ -94,6 +95,8 @@ export class MetricsState {
   /** All items sorted by key; null until the action-item list first needs it. */
   private itemsSorted: ActionItem[] | null = null;
   private readonly views = new Map<string, ActionItemView>();
+  /** Every late fix (recurrence.ts); built when first needed, then patched. */
+  private lateFixIndex: LateFixIndex | null = null;
   private today: IsoDate;
   private now: Date;
 
@@ -140,19 +143,22 @@ export class MetricsState {
     return this.items.size;
   }
 
-  /** Every stored incident, in no particular order. */
-  *allIncidents(): Iterable<Incident> {
-    for (const entry of this.entries.values()) yield entry.incident;
+  /** Every late fix, whatever the window (what the recurrence look-up reads). */
+  get lateFixes(): LateFixIndex {
+    if (this.lateFixIndex === null) {
+      const { timezone, slaDays, calendar } = this.options;
+      this.lateFixIndex = new LateFixIndex({ timezone, slaDays, calendar });
+      for (const [key, items] of this.itemsByIncident) {
+        const incident = this.entries.get(key)?.incident;
+        if (incident) this.lateFixIndex.set(incident, items);
+      }
+    }
+    return this.lateFixIndex;
   }
 
-  /** Every action item that belongs to an incident, by incident key (read only). */
-  get actionItemsByIncident(): Map<string, ActionItem[]> {
-    return this.itemsByIncident;
-  }
-
-  /** Every incident and action item, whatever the window (what the recurrence look-up reads). */
+  /** What an answer needs beyond its window's incidents. */
   get everything(): AllRecords {
-    return { incidentsByKey: { get: (key: string) => this.incident(key) }, itemsByIncident: this.itemsByIncident };
+    return { lateFixes: this.lateFixes };
   }
 
   /** The stored incident (it may carry the store's own fields: see publicIncident). */
@@ -295,7 +301,11 @@ export class MetricsState {
     for (const key of touched) {
       const entry = this.entries.get(key);
       if (entry) entry.prepared = null;
-      for (const item of this.itemsByIncident.get(key) ?? []) this.views.delete(item.key);
+      const items = this.itemsByIncident.get(key) ?? [];
+      for (const item of items) this.views.delete(item.key);
+      if (this.lateFixIndex === null) continue;
+      if (entry) this.lateFixIndex.set(entry.incident, items);
+      else this.lateFixIndex.delete(key);
     }
   }
 }

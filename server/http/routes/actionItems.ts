@@ -8,7 +8,7 @@ export function actionItemsRoutes(deps: AppDeps): Router {
   const router = Router();
   router.get('/api/action-items', async (req, res) => {
     const query = parseActionItemListQuery(req.query as Record<string, unknown>);
-    sendJson(res, await metricsServiceOf(deps).actionItems(query));
+    await sendJson(res, await metricsServiceOf(deps).actionItems(query));
   });
   return router;
 }

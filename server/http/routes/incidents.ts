@@ -19,7 +19,7 @@ export function incidentsRoutes(deps: AppDeps): Router {
 
   router.get('/api/incidents', async (req, res) => {
     const query = parseIncidentListQuery(req.query as Record<string, unknown>);
-    sendJson(res, await metricsServiceOf(deps).incidents(query));
+    await sendJson(res, await metricsServiceOf(deps).incidents(query));
   });
 
   router.get('/api/incidents/:key', async (req, res) => {

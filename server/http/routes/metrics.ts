@@ -12,11 +12,11 @@ export function metricsRoutes(deps: AppDeps): Router {
   const router = Router();
   router.get('/api/metrics', async (req, res) => {
     const query = parseMetricsQuery(req.query as Record<string, unknown>);
-    sendJson(res, await metricsServiceOf(deps).metrics(query));
+    await sendJson(res, await metricsServiceOf(deps).metrics(query));
   });
   router.get('/api/data-quality', async (req, res) => {
     const query = parseDataQualityQuery(req.query as Record<string, unknown>);
-    sendJson(res, await metricsServiceOf(deps).dataQuality(query));
+    await sendJson(res, await metricsServiceOf(deps).dataQuality(query));
   });
   return router;
 }

@@ -5,7 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ActionItem, Incident } from '../../../server/domain/types.js';
 import { computeMetrics, groupActionItemsByIncident, zoneCalendar } from '../../../server/metrics/index.js';
-import { overdueFixesAt } from '../../../server/metrics/recurrence.js';
+import { LateFixIndex, overdueFixesAt } from '../../../server/metrics/recurrence.js';
 import { actionItem, incident, SLA } from './fixtures.js';
 
 const window = {
@@ -32,11 +32,12 @@ function recurrenceOf(
 
 function fixesAt(key: string, incidents: Incident[], items: ActionItem[], timezone = 'UTC'): string[] {
   const target = incidents.find((i) => i.key === key) as Incident;
-  return overdueFixesAt(target, incidents, groupActionItemsByIncident(items), {
+  const index = LateFixIndex.of(incidents, groupActionItemsByIncident(items), {
     timezone,
     slaDays: SLA,
     calendar: zoneCalendar(timezone),
   });
+  return overdueFixesAt(target, index);
 }
 
 describe('was overdue at', () => {
