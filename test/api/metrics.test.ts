@@ -445,4 +445,32 @@ describe('HTTP caching', () => {
       .expect(200);
     expect(changed.body.items.slice(0, 2).map((i: { key: string }) => i.key)).toEqual(['ACT-5', 'ACT-6']);
   });
+
+  it('gzips an answer for a client that accepts it (as browsers do) and sends it as it is otherwise', async () => {
+    const raw = (res: request.Response, callback: (err: Error | null, body: Buffer) => void) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => callback(null, Buffer.concat(chunks)));
+    };
+    const zipped = await request(t.app)
+      .get(`/api/metrics?${RANGE}`)
+      .set('Accept-Encoding', 'gzip, deflate, br')
+      .buffer(true)
+      .parse(raw)
+      .expect(200);
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toContain('Accept-Encoding');
+    const plain = await request(t.app)
+      .get(`/api/metrics?${RANGE}`)
+      .set('Accept-Encoding', 'identity')
+      .buffer(true)
+      .parse(raw)
+      .expect(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(Number(zipped.headers['content-length'])).toBeLessThan(Number(plain.headers['content-length']));
+    // supertest has gunzipped the body on the way in.
+    expect(JSON.parse((zipped.body as Buffer).toString('utf8'))).toEqual(
+      JSON.parse((plain.body as Buffer).toString('utf8')),
+    );
+  });
 });
