@@ -189,6 +189,17 @@ export class MetricsService {
     );
   }
 
+  /**
+   * Loads the state and derives everything answers read, so that the first answer after a
+   * start only counts and groups (`npm start` waits for it before it listens).
+   */
+  async warmUp(): Promise<{ incidents: number; actionItems: number }> {
+    const { state } = await this.currentSnapshot();
+    state.setNow(this.now());
+    state.prepareAll();
+    return { incidents: state.incidentCount, actionItems: state.actionItemCount };
+  }
+
   private async currentSnapshot(): Promise<Snapshot> {
     const version = await this.store.dataVersion();
     if (this.snapshot === null || this.snapshotVersion !== version) {

@@ -126,6 +126,16 @@ export class MetricsState {
     void this.items;
   }
 
+  /**
+   * Derives ahead of time everything an answer reads: every incident prepared, the late-fix
+   * index built and sorted, the action-item index. A first answer then only counts and groups.
+   */
+  prepareAll(): void {
+    for (const entry of this.sorted) this.prepared(entry);
+    this.lateFixes.groups();
+    this.warmUp();
+  }
+
   private get items(): Map<string, ActionItem> {
     if (this.itemIndex === null) {
       this.itemIndex = new Map();

@@ -67,6 +67,18 @@ describe('MetricsService', () => {
     expect(store.reads).toBe(2);
   });
 
+  it('warms up once before the first question: one read, and the same answers as without it', async () => {
+    const incidents = [incident('OPS-1'), incident('OPS-2', { services: ['web'] })];
+    const items = [actionItem('ACT-1', { incidentKey: 'OPS-1', jiraDueDate: '2026-11-03' })];
+    const warm = setup(incidents, items);
+    await expect(warm.service.warmUp()).resolves.toEqual({ incidents: 2, actionItems: 1 });
+    expect(warm.store.reads).toBe(1);
+    const answer = await warm.service.metrics(range);
+    expect(warm.store.reads).toBe(1);
+    expect(warm.service.stats.loads).toBe(1);
+    expect(answer).toEqual(await setup(incidents, items).service.metrics(range));
+  });
+
   it('keeps at most maxEntries answers, dropping the least recently used', async () => {
     const store = new ArrayStore([incident('OPS-1')], []);
     const service = new MetricsService(store as unknown as Store, {
