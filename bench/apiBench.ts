@@ -21,6 +21,9 @@ export interface LoadResult extends LatencySummary {
   errors: number;
 }
 
+/** What the tab's browser (Chromium, Edge in Teams) sends with every request: answers may come compressed. */
+export const BROWSER_ACCEPT_ENCODING = 'gzip, deflate, br, zstd';
+
 function cannon(
   url: string,
   connections: number,
@@ -28,8 +31,9 @@ function cannon(
   record: ((ms: number, status: number) => void) | null,
 ) {
   return new Promise<CannonResult>((resolve, reject) => {
-    const instance = autocannon({ url, connections, duration: durationSec, timeout: 30 }, (error, result) =>
-      error ? reject(error) : resolve(result),
+    const instance = autocannon(
+      { url, connections, duration: durationSec, timeout: 30, headers: { 'accept-encoding': BROWSER_ACCEPT_ENCODING } },
+      (error, result) => (error ? reject(error) : resolve(result)),
     );
     if (record)
       instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => record(ms, status));
@@ -60,6 +64,7 @@ export async function coldRequest(
   path: string,
 ): Promise<{ ms: number; status: number; bytes: number }> {
   const started = performance.now();
+  // Node's fetch asks for gzip and unzips, as the browser does.
   const response = await fetch(`${baseUrl}${path}`);
   const body = await response.arrayBuffer();
   return { ms: performance.now() - started, status: response.status, bytes: body.byteLength };

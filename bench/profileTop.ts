@@ -19,6 +19,8 @@ interface CpuProfile {
   startTime: number;
   endTime: number;
   samples?: number[];
+  /** Microseconds since the previous sample, one per sample. */
+  timeDeltas?: number[];
 }
 
 export interface SelfTime {
@@ -33,27 +35,42 @@ function place(url: string): string {
   return path.startsWith(ROOT) ? relative(ROOT, path) : path;
 }
 
-/** Self time per function and per file, largest first. */
+/**
+ * Self time per function and per file, largest first. Node's profiles carry a sample list
+ * with time deltas (hitCount is left out), so time is summed per sampled node.
+ */
 export function selfTimes(profile: CpuProfile): { functions: SelfTime[]; files: SelfTime[]; totalMs: number } {
-  const totalHits = profile.nodes.reduce((sum, n) => sum + (n.hitCount ?? 0), 0) || 1;
-  const totalMs = (profile.endTime - profile.startTime) / 1000;
-  const msPerHit = totalMs / totalHits;
+  const selfUs = new Map<number, number>();
+  if (profile.samples && profile.timeDeltas) {
+    profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas?.[i] ?? 0)));
+  } else {
+    const msPerHit =
+      (profile.endTime - profile.startTime) /
+      Math.max(
+        1,
+        profile.nodes.reduce((sum, n) => sum + (n.hitCount ?? 0), 0),
+      );
+    for (const node of profile.nodes) selfUs.set(node.id, (node.hitCount ?? 0) * msPerHit);
+  }
+  let totalUs = 0;
+  for (const us of selfUs.values()) totalUs += us;
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const functions = new Map<string, number>();
   const files = new Map<string, number>();
-  for (const node of profile.nodes) {
-    const hits = node.hitCount ?? 0;
-    if (hits === 0) continue;
+  for (const [id, us] of selfUs) {
+    const node = byId.get(id);
+    if (!node || us === 0) continue;
     const { functionName, url, lineNumber } = node.callFrame;
     const file = place(url);
     const fn = `${functionName || '(anonymous)'} ${file}${url ? `:${lineNumber + 1}` : ''}`;
-    functions.set(fn, (functions.get(fn) ?? 0) + hits);
-    files.set(file, (files.get(file) ?? 0) + hits);
+    functions.set(fn, (functions.get(fn) ?? 0) + us);
+    files.set(file, (files.get(file) ?? 0) + us);
   }
   const sorted = (m: Map<string, number>) =>
     [...m.entries()]
       .sort((a, b) => b[1] - a[1])
-      .map(([name, hits]) => ({ name, ms: hits * msPerHit, share: hits / totalHits }));
-  return { functions: sorted(functions), files: sorted(files), totalMs };
+      .map(([name, us]) => ({ name, ms: us / 1000, share: us / (totalUs || 1) }));
+  return { functions: sorted(functions), files: sorted(files), totalMs: totalUs / 1000 };
 }
 
 function main(): void {

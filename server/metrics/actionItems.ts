@@ -203,7 +203,6 @@ export function actionItemFactsStats(facts: ActionItemFacts[], calendar: ZoneCal
     }
     if (resolved) daysToClose.push((item.resolvedMs - item.createdMs) / 86_400_000);
   }
-  daysToClose.sort((a, b) => a - b);
   const total = facts.length;
   return {
     total,
@@ -212,6 +211,7 @@ export function actionItemFactsStats(facts: ActionItemFacts[], calendar: ZoneCal
     overdue,
     completionRate: total === 0 ? null : done / total,
     onTimeRate: withDue === 0 ? null : onTime / withDue,
-    medianDaysToClose: percentileInc(daysToClose, 0.5),
+    // A typed array sorts numbers natively.
+    medianDaysToClose: percentileInc(Float64Array.from(daysToClose).sort(), 0.5),
   };
 }
