@@ -9,9 +9,8 @@
 import type { ChangeSignificance, TimeMetric } from '../domain/api.js';
 import { safeLinkUrl } from '../markdownLinks.js';
 import type { SeverityKey } from '../domain/types.js';
-import type { Compared, DigestContent } from './content.js';
+import type { Compared, DigestContent, LateFix, MajorIncident } from './content.js';
 import { ACTION_ITEM_WINDOW_WEEKS, TREND_WEEKS } from './content.js';
-import type { LateFix } from './content.js';
 import {
   formatCountChange,
   formatDuration,
@@ -107,25 +106,49 @@ function link(label: string, url: string | null): string {
 }
 
 export function buildDigestCard(content: DigestContent): AdaptiveCard {
-  const { incidents, actionItems } = content;
-  const body: CardElement[] = [];
+  const body: CardElement[] = [
+    ...titleSection(content),
+    ...incidentsSection(content),
+    ...responseTimesSection(content),
+    ...actionItemsSection(content),
+    ...lateFixesSection(content),
+    ...mostOverdueSection(content),
+    ...majorIncidentsSection(content),
+    ...chartSection(content),
+  ];
+  const actions = cardActions(content);
+  return {
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: CARD_VERSION,
+    body,
+    ...(actions.length > 0 ? { actions } : {}),
+    fallbackText:
+      `Reliability digest ${content.week}: ${plural(content.incidents.current.total, 'incident')}, ` +
+      `${content.actionItems.overdueNow} action items overdue.`,
+    msteams: { width: 'Full' },
+  };
+}
 
-  body.push(text(`Reliability digest, week ${content.week}`, { size: 'Large', weight: 'Bolder', spacing: 'None' }));
-  body.push(
+function titleSection(content: DigestContent): CardElement[] {
+  return [
+    text(`Reliability digest, week ${content.week}`, { size: 'Large', weight: 'Bolder', spacing: 'None' }),
     caption(
       `${dayLabel(content.firstDay, false)} to ${dayLabel(content.lastDay, true)} (${content.timezone}), ` +
         `compared with the week before (${content.previousWeek}).`,
     ),
-  );
+  ];
+}
 
-  // Incidents by severity.
-  const change = content.change ?? undefined;
-  body.push(
+/** Incidents by severity. */
+function incidentsSection(content: DigestContent): CardElement[] {
+  const { incidents } = content;
+  const body: CardElement[] = [
     heading(
       `Incidents: ${compareCount({ current: incidents.current.total, previous: incidents.previous.total })}` +
-        noise(change?.incidents, incidents.current.total !== incidents.previous.total),
+        noise(content.change?.incidents, incidents.current.total !== incidents.previous.total),
     ),
-  );
+  ];
   const severities = SEVERITY_ORDER.filter(
     (s) => (incidents.current.bySeverity[s] ?? 0) > 0 || (incidents.previous.bySeverity[s] ?? 0) > 0,
   );
@@ -149,28 +172,30 @@ export function buildDigestCard(content: DigestContent): AdaptiveCard {
       'An incident belongs to the week its startedAt (else its creation) falls in, Monday 00:00 to Monday 00:00.',
     ),
   );
+  return body;
+}
 
-  // Time metrics.
-  body.push(heading('Response times (median)'));
-  body.push(
+function responseTimesSection(content: DigestContent): CardElement[] {
+  const change = content.change ?? undefined;
+  return [
+    heading('Response times (median)'),
     facts([
       ['Time to detect', compareMedian(content.timeToDetect, change?.timeToDetect)],
       ['Time to acknowledge', compareMedian(content.timeToAcknowledge, change?.timeToAcknowledge)],
       ['Time to resolve', compareMedian(content.timeToResolve, change?.timeToResolve)],
     ]),
-  );
-  body.push(
     caption(
       'TTD = detected - started; TTA = acknowledged - detected; TTR = resolved - started. Median = PERCENTILE.INC(x, 0.5) ' +
         "over the week's incidents that have both points in order; an unresolved incident has no TTR yet. " +
         'Within noise = not significant (p >= 0.05): incident counts by an exact binomial test, medians by a Mann-Whitney U test ' +
         '(not tested with fewer than 5 values in either week).',
     ),
-  );
+  ];
+}
 
-  // Action items.
-  body.push(heading('Action items'));
-  body.push(
+function actionItemsSection({ actionItems }: DigestContent): CardElement[] {
+  return [
+    heading('Action items'),
     facts([
       ['Opened', compareCount(actionItems.opened)],
       ['Closed', compareCount(actionItems.closed)],
@@ -181,17 +206,17 @@ export function buildDigestCard(content: DigestContent): AdaptiveCard {
           `${formatRateChange(actionItems.onTimeRate.current, actionItems.onTimeRate.previous)})`,
       ],
     ]),
-  );
-  body.push(
     caption(
       `Opened = created in the week; closed = done in the week; on-time rate = done items closed on or before their due date / done items with a due date. ` +
         `These count the action items of the last ${ACTION_ITEM_WINDOW_WEEKS} weeks' incidents. ` +
         'Overdue now = all open items whose due date (Jira, else the severity SLA after resolution) is before today.',
     ),
-  );
+  ];
+}
 
-  // Late fixes the week's incidents hit.
-  body.push(heading("Late fixes this week's incidents hit"));
+/** Late fixes the week's incidents hit. */
+function lateFixesSection(content: DigestContent): CardElement[] {
+  const body: CardElement[] = [heading("Late fixes this week's incidents hit")];
   const behind = content.behindOverdueFix;
   if (content.lateFixes.length === 0) {
     body.push(
@@ -217,63 +242,64 @@ export function buildDigestCard(content: DigestContent): AdaptiveCard {
         "(in the incident's calendar day), and the fix was not done yet. Most incidents first.",
     ),
   );
+  return body;
+}
 
-  // Most overdue.
-  body.push(heading('Most overdue action items'));
-  if (content.mostOverdue.length === 0) {
-    body.push(text('No action item is overdue.'));
-  } else {
-    for (const item of content.mostOverdue) {
-      body.push(
-        text(
-          `**${link(item.key, item.url)}** ${plainText(item.summary)}  \n` +
-            `${item.owner ? plainText(item.owner, 60) : 'No owner'} \u00b7 **${plural(item.daysOverdue ?? 0, 'day')} overdue** ` +
-            `(due ${item.dueDate ?? 'n/a'}${item.dueDateSource === 'sla' ? ', from the SLA' : ''})`,
-          { spacing: 'Small' },
-        ),
-      );
-    }
-    if (content.moreOverdue > 0) {
-      body.push(caption(`and ${plural(content.moreOverdue, 'more overdue item')}.`));
-    }
+function mostOverdueSection(content: DigestContent): CardElement[] {
+  const body: CardElement[] = [heading('Most overdue action items')];
+  if (content.mostOverdue.length === 0) return [...body, text('No action item is overdue.')];
+  for (const item of content.mostOverdue) {
+    body.push(
+      text(
+        `**${link(item.key, item.url)}** ${plainText(item.summary)}  \n` +
+          `${item.owner ? plainText(item.owner, 60) : 'No owner'} \u00b7 **${plural(item.daysOverdue ?? 0, 'day')} overdue** ` +
+          `(due ${item.dueDate ?? 'n/a'}${item.dueDateSource === 'sla' ? ', from the SLA' : ''})`,
+        { spacing: 'Small' },
+      ),
+    );
   }
+  if (content.moreOverdue > 0) body.push(caption(`and ${plural(content.moreOverdue, 'more overdue item')}.`));
+  return body;
+}
 
-  // Major incidents.
-  body.push(heading(`P0 and P1 incidents of ${content.week}`));
-  if (content.majorIncidents.length === 0) {
-    body.push(text('None.'));
-  } else {
-    for (const incident of content.majorIncidents) {
-      const postmortem = incident.postmortemImportedAt
-        ? `post-mortem written (imported ${dayLabel(incident.postmortemImportedAt.slice(0, 10), false)})`
-        : '**no post-mortem yet**';
-      const items =
-        incident.actionItems.total === 0
-          ? 'no action items'
-          : `${plural(incident.actionItems.total, 'action item')}, ${incident.actionItems.open} open`;
-      body.push(
-        text(
-          `**${incident.severity} ${link(incident.key, incident.url)}** ${plainText(incident.summary)}  \n` +
-            `${incident.resolved ? 'Resolved' : `Not resolved (${plainText(incident.status, 40)})`} \u00b7 ${postmortem} \u00b7 ${items}`,
-          { spacing: 'Small' },
-        ),
-      );
-    }
-    if (content.moreMajorIncidents > 0) {
-      body.push(caption(`and ${plural(content.moreMajorIncidents, 'more P0/P1 incident')}.`));
-    }
+function majorIncidentLine(incident: MajorIncident): string {
+  const postmortem = incident.postmortemImportedAt
+    ? `post-mortem written (imported ${dayLabel(incident.postmortemImportedAt.slice(0, 10), false)})`
+    : '**no post-mortem yet**';
+  const items =
+    incident.actionItems.total === 0
+      ? 'no action items'
+      : `${plural(incident.actionItems.total, 'action item')}, ${incident.actionItems.open} open`;
+  return (
+    `**${incident.severity} ${link(incident.key, incident.url)}** ${plainText(incident.summary)}  \n` +
+    `${incident.resolved ? 'Resolved' : `Not resolved (${plainText(incident.status, 40)})`} \u00b7 ${postmortem} \u00b7 ${items}`
+  );
+}
+
+function majorIncidentsSection(content: DigestContent): CardElement[] {
+  const body: CardElement[] = [heading(`P0 and P1 incidents of ${content.week}`)];
+  if (content.majorIncidents.length === 0) return [...body, text('None.')];
+  for (const incident of content.majorIncidents) body.push(text(majorIncidentLine(incident), { spacing: 'Small' }));
+  if (content.moreMajorIncidents > 0) {
+    body.push(caption(`and ${plural(content.moreMajorIncidents, 'more P0/P1 incident')}.`));
   }
+  return body;
+}
 
-  if (content.links.chart) {
-    body.push(heading(`Incidents per week, last ${TREND_WEEKS} weeks`));
-    body.push({
+function chartSection(content: DigestContent): CardElement[] {
+  if (!content.links.chart) return [];
+  return [
+    heading(`Incidents per week, last ${TREND_WEEKS} weeks`),
+    {
       type: 'Image',
       url: content.links.chart,
       altText: `Bar chart of incidents per week by severity, the ${TREND_WEEKS} weeks up to ${content.week}`,
       size: 'Stretch',
-    });
-  }
+    },
+  ];
+}
 
+function cardActions(content: DigestContent): CardElement[] {
   const actions: CardElement[] = [];
   if (content.links.dashboard) {
     actions.push({ type: 'Action.OpenUrl', title: 'Open the dashboard', url: content.links.dashboard });
@@ -281,26 +307,14 @@ export function buildDigestCard(content: DigestContent): AdaptiveCard {
   if (content.links.overdue) {
     actions.push({
       type: 'Action.OpenUrl',
-      title: `Overdue list (${actionItems.overdueNow})`,
+      title: `Overdue list (${content.actionItems.overdueNow})`,
       url: content.links.overdue,
     });
   }
   if (content.links.review) {
     actions.push({ type: 'Action.OpenUrl', title: `Review agenda (${content.week})`, url: content.links.review });
   }
-
-  const card: AdaptiveCard = {
-    type: 'AdaptiveCard',
-    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-    version: CARD_VERSION,
-    body,
-    ...(actions.length > 0 ? { actions } : {}),
-    fallbackText:
-      `Reliability digest ${content.week}: ${plural(incidents.current.total, 'incident')}, ` +
-      `${actionItems.overdueNow} action items overdue.`,
-    msteams: { width: 'Full' },
-  };
-  return card;
+  return actions;
 }
 
 /** The card's size as posted (UTF-8 JSON bytes). */

@@ -172,19 +172,9 @@ export async function collectDigestContent(
   const lateFixes = await Promise.all(
     (recurrence?.items ?? []).slice(0, TOP_LATE_FIXES).map((item) => lateFix(item, source, weekIncidents.items)),
   );
-
+  const major = await majorIncidents(weekIncidents.items, source, postmortems);
   const currentStart = weekStartDate(week);
-  const previousStart = weekStartDate(previousWeek);
-  const countOf = (weekStart: string): WeekCount =>
-    weekRow(metrics.incidents.byWeek, weekStart) ?? { weekStart, total: 0, bySeverity: {} };
-  const weeklyOf = (weekStart: string) => weekRow(metrics.weekly, weekStart);
-  const current = weeklyOf(currentStart);
-  const previous = weeklyOf(previousStart);
-
-  const major = weekIncidents.items.filter((incident) => MAJOR_SEVERITIES.includes(incident.severity ?? 'unknown'));
-  major.sort((a, b) => (a.severity ?? '').localeCompare(b.severity ?? '') || a.placeAt.localeCompare(b.placeAt));
-  const shown = major.slice(0, MAX_MAJOR_INCIDENTS);
-  const majorIncidents = await Promise.all(shown.map((incident) => majorIncident(incident, source, postmortems)));
+  const compared = comparedWeeks(metrics, currentStart, weekStartDate(previousWeek));
 
   return {
     week,
@@ -194,16 +184,13 @@ export async function collectDigestContent(
     lastDay: new Date(Date.parse(`${currentStart}T00:00:00Z`) + 6 * 86_400_000).toISOString().slice(0, 10),
     generatedAt: options.now.toISOString(),
     window: { from: window.from.toISOString(), to: window.to.toISOString() },
-    incidents: { current: countOf(currentStart), previous: countOf(previousStart) },
-    timeToDetect: { current: current?.timeToDetect ?? EMPTY_TIME, previous: previous?.timeToDetect ?? EMPTY_TIME },
-    timeToAcknowledge: {
-      current: current?.timeToAcknowledge ?? EMPTY_TIME,
-      previous: previous?.timeToAcknowledge ?? EMPTY_TIME,
-    },
-    timeToResolve: { current: current?.timeToResolve ?? EMPTY_TIME, previous: previous?.timeToResolve ?? EMPTY_TIME },
+    incidents: compared.incidents,
+    timeToDetect: compared.timeToDetect,
+    timeToAcknowledge: compared.timeToAcknowledge,
+    timeToResolve: compared.timeToResolve,
     actionItems: {
-      opened: { current: current?.actionItemsOpened ?? 0, previous: previous?.actionItemsOpened ?? 0 },
-      closed: { current: current?.actionItemsClosed ?? 0, previous: previous?.actionItemsClosed ?? 0 },
+      opened: compared.opened,
+      closed: compared.closed,
       overdueNow: overdue.items.length,
       onTimeRate: { current: metrics.actionItems.onTimeRate, previous: earlier.actionItems.onTimeRate },
     },
@@ -213,11 +200,45 @@ export async function collectDigestContent(
     moreLateFixes: Math.max(0, (recurrence?.itemsTotal ?? 0) - lateFixes.length),
     mostOverdue: overdue.items.slice(0, TOP_OVERDUE),
     moreOverdue: Math.max(0, overdue.items.length - TOP_OVERDUE),
-    majorIncidents,
-    moreMajorIncidents: major.length - shown.length,
+    majorIncidents: major.shown,
+    moreMajorIncidents: major.more,
     trend: metrics.incidents.byWeek.slice(-TREND_WEEKS),
     links: options.links,
     formulas: metrics.formulas ?? {},
+  };
+}
+
+/** Week W against week W-1, from the `byWeek` and `weekly` rows of the window ending with W. */
+function comparedWeeks(metrics: MetricsResponse, currentStart: string, previousStart: string) {
+  const countOf = (weekStart: string): WeekCount =>
+    weekRow(metrics.incidents.byWeek, weekStart) ?? { weekStart, total: 0, bySeverity: {} };
+  const current = weekRow(metrics.weekly, currentStart);
+  const previous = weekRow(metrics.weekly, previousStart);
+  return {
+    incidents: { current: countOf(currentStart), previous: countOf(previousStart) },
+    timeToDetect: { current: current?.timeToDetect ?? EMPTY_TIME, previous: previous?.timeToDetect ?? EMPTY_TIME },
+    timeToAcknowledge: {
+      current: current?.timeToAcknowledge ?? EMPTY_TIME,
+      previous: previous?.timeToAcknowledge ?? EMPTY_TIME,
+    },
+    timeToResolve: { current: current?.timeToResolve ?? EMPTY_TIME, previous: previous?.timeToResolve ?? EMPTY_TIME },
+    opened: { current: current?.actionItemsOpened ?? 0, previous: previous?.actionItemsOpened ?? 0 },
+    closed: { current: current?.actionItemsClosed ?? 0, previous: previous?.actionItemsClosed ?? 0 },
+  };
+}
+
+/** The week's P0/P1 incidents, most severe first, then by place in time; at most MAX_MAJOR_INCIDENTS. */
+async function majorIncidents(
+  incidents: Incident[],
+  source: DigestSource,
+  postmortems: PostmortemLookup,
+): Promise<{ shown: MajorIncident[]; more: number }> {
+  const major = incidents.filter((incident) => MAJOR_SEVERITIES.includes(incident.severity ?? 'unknown'));
+  major.sort((a, b) => (a.severity ?? '').localeCompare(b.severity ?? '') || a.placeAt.localeCompare(b.placeAt));
+  const shown = major.slice(0, MAX_MAJOR_INCIDENTS);
+  return {
+    shown: await Promise.all(shown.map((incident) => majorIncident(incident, source, postmortems))),
+    more: major.length - shown.length,
   };
 }
 

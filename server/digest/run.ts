@@ -21,28 +21,27 @@
  * shows in /api/health, and waits for a person to look at the channel and settle it.
  * A "failed" week is known not to have been accepted, so it is simply tried again.
  *
+ * The moves between states are transitions.ts; what a claim's age means, and the health
+ * block, are claims.ts; composing the card is weekCard.ts.
+ *
  * Which weeks a scheduled run looks at: the latest week whose digest is due (see
  * weeks.ts) and the BACKFILL_WEEKS - 1 weeks before it; a week without a record is
  * posted when it is newer than the newest recorded week (so a server that was down on
  * Monday posts on its return, and a fresh install starts with the latest week only).
  */
 import type { Logger } from 'pino';
-import type { DigestHealth } from '../domain/api.js';
-import { ConflictError, InputError } from '../errors.js';
-import type { DigestRecord, DigestState } from '../domain/types.js';
-import { holderIsGone, newLeaseHolder, takeLease } from '../leases/holder.js';
+import { InputError } from '../errors.js';
+import type { DigestRecord } from '../domain/types.js';
 import type { Store } from '../store/Store.js';
 import type { AdaptiveCard } from './card.js';
-import { buildDigestCard, cardBytes, MAX_CARD_BYTES } from './card.js';
+import { isAbandoned } from './claims.js';
 import type { DigestContent, DigestSource } from './content.js';
-import { collectDigestContent } from './content.js';
-import type { DeliveryOptions, DeliveryResult } from './delivery.js';
-import { postToWebhook, teamsMessage, webhookHost, worstCaseDeliveryMs } from './delivery.js';
-import { digestLinks } from './links.js';
-import { lastCompleteWeek, latestDueWeek, parseWeek, shiftWeek, weekRange } from './weeks.js';
+import type { DeliveryOptions } from './delivery.js';
+import { WeekTransitions, type WeekOutcome } from './transitions.js';
+import { buildWeekCard } from './weekCard.js';
+import { BACKFILL_WEEKS, lastCompleteWeek, latestDueWeek, parseWeek, shiftWeek, weekRange } from './weeks.js';
 
-/** How many weeks back a scheduled run still posts a missed week. */
-export const BACKFILL_WEEKS = 4;
+export type { WeekAction, WeekOutcome } from './transitions.js';
 
 export interface DigestDeps {
   store: Store;
@@ -81,17 +80,6 @@ export interface DigestRunOptions {
   markPosted?: boolean;
 }
 
-export type WeekAction = 'posted' | 'failed' | 'skipped' | 'dry-run' | 'marked-posted' | 'marked-uncertain';
-
-export interface WeekOutcome {
-  week: string;
-  action: WeekAction;
-  /** The week's record state after the run (null: no record). */
-  state: DigestState | null;
-  reason: string;
-  delivery?: DeliveryResult;
-}
-
 export interface DigestRunResult {
   weeks: WeekOutcome[];
   /** The card of the (last) week built, for dry runs and the CLI. */
@@ -99,55 +87,9 @@ export interface DigestRunResult {
   content: DigestContent | null;
 }
 
-export function claimTimeoutMs(deps: Pick<DigestDeps, 'claimTimeoutMs' | 'delivery'>): number {
-  // Comfortably longer than the slowest possible delivery, so a live holder is never declared gone.
-  return deps.claimTimeoutMs ?? Math.max(10 * 60_000, 2 * worstCaseDeliveryMs(deps.delivery));
-}
-
-/** A claim still "claimed" whose process is known to be dead, or that no live delivery could still hold. */
-function isAbandoned(record: DigestRecord, now: Date, timeoutMs: number): boolean {
-  if (record.state !== 'claimed') return false;
-  return now.getTime() - Date.parse(record.claimedAt) > timeoutMs || holderIsGone(record.holder);
-}
-
-/** The card for a week, from the current data. */
-export async function buildWeekCard(
-  deps: Pick<DigestDeps, 'store' | 'source' | 'timezone' | 'publicUrl' | 'teamsAppId'>,
-  week: string,
-  now: Date,
-): Promise<{ card: AdaptiveCard; content: DigestContent }> {
-  const content = await collectDigestContent(deps.source, deps.store, {
-    week,
-    timezone: deps.timezone,
-    now,
-    links: digestLinks({ publicUrl: deps.publicUrl, teamsAppId: deps.teamsAppId }, week),
-  });
-  const card = buildDigestCard(content);
-  const bytes = cardBytes(card);
-  if (bytes > MAX_CARD_BYTES) {
-    throw new Error(`the digest card for ${week} is ${bytes} bytes, over Teams' limit of ${MAX_CARD_BYTES}`);
-  }
-  return { card, content };
-}
-
 export async function runDigest(deps: DigestDeps, now: Date, options: DigestRunOptions = {}): Promise<DigestRunResult> {
   const week = options.week === undefined ? undefined : parseWeek(options.week, '--week');
-  if (options.dryRun) {
-    const target = week ?? lastCompleteWeek(now, deps.timezone);
-    const { card, content } = await buildWeekCard(deps, target, now);
-    return {
-      weeks: [
-        {
-          week: target,
-          action: 'dry-run',
-          state: (await deps.store.getDigest(target))?.state ?? null,
-          reason: 'dry run: nothing claimed or sent',
-        },
-      ],
-      card,
-      content,
-    };
-  }
+  if (options.dryRun) return dryRun(deps, week ?? lastCompleteWeek(now, deps.timezone), now);
   if (week !== undefined && Date.parse(weekRange(week, deps.timezone).to) > now.getTime()) {
     // Posting a week still in progress would also claim it, and the real digest would then never go out.
     throw new InputError(
@@ -162,33 +104,39 @@ export async function runDigest(deps: DigestDeps, now: Date, options: DigestRunO
   } else {
     await run.scheduled();
   }
-  return { weeks: run.outcomes, card: run.lastCard, content: run.lastContent };
+  const { outcomes, lastCard, lastContent } = run.weeks;
+  return { weeks: outcomes, card: lastCard, content: lastContent };
 }
 
+async function dryRun(deps: DigestDeps, week: string, now: Date): Promise<DigestRunResult> {
+  const { card, content } = await buildWeekCard(deps, week, now);
+  return {
+    weeks: [
+      {
+        week,
+        action: 'dry-run',
+        state: (await deps.store.getDigest(week))?.state ?? null,
+        reason: 'dry run: nothing claimed or sent',
+      },
+    ],
+    card,
+    content,
+  };
+}
+
+/** Which move each week takes, scheduled or asked for by a person. */
 class DigestRun {
-  readonly outcomes: WeekOutcome[] = [];
-  lastCard: AdaptiveCard | null = null;
-  lastContent: DigestContent | null = null;
-  private readonly timeoutMs: number;
-  private readonly clock: () => Date;
-  private readonly holder: string;
+  readonly weeks: WeekTransitions;
 
   constructor(
     private readonly deps: DigestDeps,
     private readonly now: Date,
   ) {
-    this.timeoutMs = claimTimeoutMs(deps);
-    this.clock = deps.clock ?? (() => new Date());
-    this.holder = deps.holder ?? newLeaseHolder();
+    this.weeks = new WeekTransitions(deps, now);
   }
 
-  private record(outcome: WeekOutcome): void {
-    this.outcomes.push(outcome);
-    const log = outcome.action === 'failed' || outcome.action === 'marked-uncertain' ? 'warn' : 'info';
-    this.deps.logger[log](
-      { week: outcome.week, action: outcome.action, state: outcome.state },
-      `digest ${outcome.week}: ${outcome.reason}`,
-    );
+  private isAbandoned(record: DigestRecord): boolean {
+    return isAbandoned(record, this.weeks.clock(), this.weeks.timeoutMs);
   }
 
   async scheduled(): Promise<void> {
@@ -200,32 +148,25 @@ class DigestRun {
       const existing = await store.getDigest(week);
       if (existing === null) {
         const missed = newest === null ? week === latest : week > newest;
-        if (missed) await this.claimAndPost(week, false);
+        if (missed) await this.weeks.claimAndPost(week, false);
         continue;
       }
-      await this.settleExisting(existing, false);
+      await this.settleExisting(existing);
     }
   }
 
   /** What a scheduled run does with a week that already has a record. */
-  private async settleExisting(record: DigestRecord, manual: boolean): Promise<void> {
+  private async settleExisting(record: DigestRecord): Promise<void> {
     const { week } = record;
-    if (isAbandoned(record, this.clock(), this.timeoutMs)) {
-      await this.markUncertain(record);
+    if (this.isAbandoned(record)) {
+      await this.weeks.markUncertain(record);
       return;
     }
     switch (record.state) {
       case 'posted':
-        if (manual)
-          this.record({
-            week,
-            action: 'skipped',
-            state: 'posted',
-            reason: `already posted at ${record.postedAt ?? record.claimedAt}`,
-          });
         return;
       case 'claimed':
-        this.record({
+        this.weeks.record({
           week,
           action: 'skipped',
           state: 'claimed',
@@ -233,7 +174,7 @@ class DigestRun {
         });
         return;
       case 'uncertain':
-        this.record({
+        this.weeks.record({
           week,
           action: 'skipped',
           state: 'uncertain',
@@ -241,95 +182,33 @@ class DigestRun {
         });
         return;
       case 'failed':
-        await this.reclaimAndPost(record, ['failed'], manual);
+        await this.weeks.reclaimAndPost(record, ['failed'], false);
         return;
     }
-  }
-
-  private async markUncertain(record: DigestRecord): Promise<void> {
-    const reason =
-      `claimed by ${record.holder} at ${record.claimedAt} and never marked done: the process stopped while posting, ` +
-      'so the card may or may not be in the channel';
-    let updated: DigestRecord;
-    try {
-      // Only the claim that was judged abandoned: its holder may have finished meanwhile.
-      updated = await this.deps.store.updateDigest(
-        record.week,
-        { state: 'uncertain', lastError: reason },
-        { state: 'claimed', holder: record.holder, claimedAt: record.claimedAt },
-      );
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-      const current = await this.deps.store.getDigest(record.week);
-      this.record({
-        week: record.week,
-        action: 'skipped',
-        state: current?.state ?? null,
-        reason: `changed meanwhile (now ${current?.state ?? 'gone'})`,
-      });
-      return;
-    }
-    this.record({ week: record.week, action: 'marked-uncertain', state: updated.state, reason });
   }
 
   async manualWeek(week: string, options: DigestRunOptions): Promise<void> {
     const { store } = this.deps;
     let record = await store.getDigest(week);
-    if (record !== null && isAbandoned(record, this.clock(), this.timeoutMs)) {
-      await this.markUncertain(record);
+    if (record !== null && this.isAbandoned(record)) {
+      await this.weeks.markUncertain(record);
       record = await store.getDigest(week);
     }
     if (options.markPosted) {
-      if (record === null) {
-        const claimed = await store.claimDigest(week, this.holder, this.clock(), true);
-        if (claimed === null) {
-          this.record({
-            week,
-            action: 'skipped',
-            state: (await store.getDigest(week))?.state ?? null,
-            reason: 'claimed by another process meanwhile',
-          });
-          return;
-        }
-      } else if (record.state === 'claimed') {
-        this.record({
-          week,
-          action: 'skipped',
-          state: 'claimed',
-          reason: `being posted by ${record.holder} right now; try again later`,
-        });
-        return;
-      }
-      const updated = await store.updateDigest(week, {
-        state: 'posted',
-        postedAt: record?.postedAt ?? this.clock().toISOString(),
-        manual: true,
-        lastError: null,
-      });
-      this.record({
-        week,
-        action: 'marked-posted',
-        state: updated.state,
-        reason: 'recorded as posted by hand; nothing was sent',
-      });
+      await this.weeks.markPosted(week, record);
       return;
     }
     if (record === null) {
-      await this.claimAndPost(week, true);
+      await this.weeks.claimAndPost(week, true);
       return;
     }
     switch (record.state) {
       case 'claimed':
-        this.record({
-          week,
-          action: 'skipped',
-          state: 'claimed',
-          reason: `being posted by ${record.holder} right now; try again later`,
-        });
+        this.weeks.beingPosted(record);
         return;
       case 'posted':
         if (!options.force) {
-          this.record({
+          this.weeks.record({
             week,
             action: 'skipped',
             state: 'posted',
@@ -337,142 +216,12 @@ class DigestRun {
           });
           return;
         }
-        await this.reclaimAndPost(record, ['posted'], true);
+        await this.weeks.reclaimAndPost(record, ['posted'], true);
         return;
       case 'uncertain':
       case 'failed':
-        await this.reclaimAndPost(record, ['uncertain', 'failed'], true);
+        await this.weeks.reclaimAndPost(record, ['uncertain', 'failed'], true);
         return;
     }
   }
-
-  private async claimAndPost(week: string, manual: boolean): Promise<void> {
-    const built = await this.build(week);
-    const claimed = await this.deps.store.claimDigest(week, this.holder, this.clock(), manual);
-    if (claimed === null) {
-      const existing = await this.deps.store.getDigest(week);
-      this.record({
-        week,
-        action: 'skipped',
-        state: existing?.state ?? null,
-        reason: `claimed by ${existing?.holder ?? 'another process'} first`,
-      });
-      return;
-    }
-    await this.post(claimed, built.card);
-  }
-
-  /**
-   * Takes an existing record back to "claimed" under a per-week lease, so two processes
-   * retrying the same week cannot both send it.
-   */
-  private async reclaimAndPost(record: DigestRecord, from: DigestState[], manual: boolean): Promise<void> {
-    const { store } = this.deps;
-    const { holder } = this;
-    const { week } = record;
-    const built = await this.build(week);
-    const attempt = await takeLease(store, `digest-week:${week}`, { now: this.clock });
-    if (!attempt.acquired) {
-      this.record({
-        week,
-        action: 'skipped',
-        state: record.state,
-        reason: `another process is retrying this week (${attempt.refusal})`,
-      });
-      return;
-    }
-    let claimed: DigestRecord;
-    try {
-      const current = await store.getDigest(week);
-      if (current === null || !from.includes(current.state)) {
-        this.record({
-          week,
-          action: 'skipped',
-          state: current?.state ?? null,
-          reason: `changed meanwhile (now ${current?.state ?? 'gone'})`,
-        });
-        return;
-      }
-      attempt.lease.signal.throwIfAborted();
-      claimed = await store.updateDigest(week, {
-        state: 'claimed',
-        holder,
-        claimedAt: this.clock().toISOString(),
-        manual,
-        lastError: null,
-      });
-    } finally {
-      await attempt.lease.release();
-    }
-    await this.post(claimed, built.card);
-  }
-
-  private async build(week: string): Promise<{ card: AdaptiveCard }> {
-    if (!this.deps.webhookUrl) {
-      throw new Error(
-        'TEAMS_WEBHOOK_URL is not set: set it to the URL of a Teams Workflows "send webhook alerts to a channel" flow, or use --dry-run',
-      );
-    }
-    const { card, content } = await buildWeekCard(this.deps, week, this.now);
-    this.lastCard = card;
-    this.lastContent = content;
-    return { card };
-  }
-
-  private async post(claimed: DigestRecord, card: AdaptiveCard): Promise<void> {
-    const { store, logger } = this.deps;
-    const url = this.deps.webhookUrl as string;
-    logger.info(
-      { week: claimed.week, host: webhookHost(url), bytes: cardBytes(card) },
-      `digest ${claimed.week}: posting`,
-    );
-    const result = await postToWebhook(url, teamsMessage(card), { logger, ...this.deps.delivery });
-    const attempts = claimed.attempts + result.attempts;
-    if (result.ok) {
-      const updated = await store.updateDigest(claimed.week, {
-        state: 'posted',
-        postedAt: this.clock().toISOString(),
-        attempts,
-        lastError: null,
-      });
-      this.record({
-        week: claimed.week,
-        action: 'posted',
-        state: updated.state,
-        reason: `accepted by ${webhookHost(url)} (HTTP ${result.status}) after ${result.attempts} attempt(s)`,
-        delivery: result,
-      });
-    } else {
-      const updated = await store.updateDigest(claimed.week, { state: 'failed', attempts, lastError: result.error });
-      this.record({
-        week: claimed.week,
-        action: 'failed',
-        state: updated.state,
-        reason: `${result.retryable ? 'gave up after' : 'refused at'} attempt ${result.attempts}: ${result.error ?? 'unknown error'}`,
-        delivery: result,
-      });
-    }
-  }
-}
-
-/** The `digest` block of /api/health. */
-export async function digestHealth(
-  store: Store,
-  now: Date,
-  options: { claimTimeoutMs?: number; webhookUrl?: string | null; delivery?: DeliveryOptions } = {},
-): Promise<DigestHealth> {
-  const timeoutMs = claimTimeoutMs(options);
-  const records = await store.listDigests(BACKFILL_WEEKS * 4);
-  const stateOf = (record: DigestRecord): DigestState =>
-    isAbandoned(record, now, timeoutMs) ? 'uncertain' : record.state;
-  const last = records[0];
-  return {
-    lastWeek: last?.week ?? null,
-    state: last ? stateOf(last) : null,
-    at: last ? (last.postedAt ?? last.claimedAt) : null,
-    lastError: last?.lastError ?? null,
-    uncertainWeeks: records.filter((r) => stateOf(r) === 'uncertain').map((r) => r.week),
-    failedWeeks: records.filter((r) => r.state === 'failed').map((r) => r.week),
-    webhookHost: options.webhookUrl ? webhookHost(options.webhookUrl) : null,
-  };
 }

@@ -7,8 +7,10 @@ import type { DigestHealth } from '../domain/api.js';
 import type { AdaptiveCard } from './card.js';
 import { renderIncidentsPerWeekPng } from './chart.js';
 import { digestWindow, TREND_WEEKS } from './content.js';
+import { digestHealth } from './claims.js';
 import type { DigestDeps, DigestRunOptions, DigestRunResult } from './run.js';
-import { buildWeekCard, digestHealth, runDigest } from './run.js';
+import { runDigest } from './run.js';
+import { buildWeekCard } from './weekCard.js';
 import { lastCompleteWeek, parseWeek } from './weeks.js';
 
 const CHART_CACHE_ENTRIES = 32;

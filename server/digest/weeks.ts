@@ -106,6 +106,9 @@ export function digestDueAt(week: string, cronExpression: string, zone: string):
 /** A cron tick that lands a moment before its time (a timer firing early) still counts as that tick. */
 export const DUE_TOLERANCE_MS = 30_000;
 
+/** How many weeks back a scheduled run still posts a missed week (the latest due week included). */
+export const BACKFILL_WEEKS = 4;
+
 /**
  * The newest week whose digest is due at `now`: the last complete week once its cron
  * time has passed, else the week before it.
