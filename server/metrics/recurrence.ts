@@ -320,7 +320,8 @@ export function computeRecurrence(keptGiven: readonly KeptIncident[], index: Lat
   const empty: Recurrence = { behindOverdueFix: 0, rate: null, items: [], itemsTotal: 0 };
   if (keptGiven.length === 0) return empty;
   const kept = inPlaceOrder(keptGiven);
-  const places = Float64Array.from(kept, (incident) => incident.placeMs);
+  const places = new Float64Array(kept.length);
+  for (let i = 0; i < kept.length; i += 1) places[i] = (kept[i] as KeptIncident).placeMs;
   const firstKeptMs = places[0] as number;
   const byService = positionsByService(kept);
 

@@ -1,7 +1,7 @@
 /** The MetricsService behind the metrics, incidents and action-item routes of one app. */
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import type { Response } from 'express';
 import { sharedMetricsService } from '../../metrics/index.js';
 import type { MetricsService } from '../../metrics/index.js';
@@ -15,23 +15,38 @@ export function metricsServiceOf(deps: AppDeps): MetricsService {
   });
 }
 
+type Encoding = 'br' | 'gzip';
+
 interface Serialized {
   body: Buffer;
   etag: string;
-  /** The body gzipped (level 1: the first answer after a change waits for it), made when first asked for. */
-  gzipped: Promise<Buffer> | null;
+  /** The body compressed, per encoding, made when first asked for (off the event loop). */
+  compressed: Partial<Record<Encoding, Promise<Buffer>>>;
 }
 
 /** Smaller answers are sent as they are: compressing them saves less than it costs. */
-const GZIP_FROM_BYTES = 1024;
+const COMPRESS_FROM_BYTES = 1024;
+const brotliAsync = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
+
+/**
+ * Brotli (which browsers accept) at quality 4: a metrics answer, mostly incident keys, comes
+ * out about 12 times smaller in tens of milliseconds. Otherwise gzip at level 1, the fastest.
+ */
+function compress(body: Buffer, encoding: Encoding): Promise<Buffer> {
+  return encoding === 'br'
+    ? brotliAsync(body, {
+        params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length },
+      })
+    : gzipAsync(body, { level: 1 });
+}
 
 /** Cached answers are the same objects until the data changes; so are their bytes. */
 const serialized = new WeakMap<object, Serialized>();
 
 /**
  * Sends a (cached) answer as JSON. Each answer object is serialised, hashed and (for
- * clients that accept it, as browsers do) gzipped once: under many concurrent clients
+ * clients that accept it, as browsers do) compressed once: under many concurrent clients
  * re-encoding (and Express re-hashing for its ETag) a metrics answer on every request would
  * cost more than computing it did. Conditional requests (If-None-Match) get a 304, HEAD gets
  * the headers only.
@@ -40,7 +55,7 @@ export async function sendJson(res: Response, value: object): Promise<void> {
   let entry = serialized.get(value);
   if (!entry) {
     const body = Buffer.from(JSON.stringify(value), 'utf8');
-    entry = { body, etag: `W/"${createHash('sha1').update(body).digest('base64url')}"`, gzipped: null };
+    entry = { body, etag: `W/"${createHash('sha1').update(body).digest('base64url')}"`, compressed: {} };
     serialized.set(value, entry);
   }
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
@@ -51,10 +66,18 @@ export async function sendJson(res: Response, value: object): Promise<void> {
     return;
   }
   let body = entry.body;
-  if (body.length >= GZIP_FROM_BYTES && res.req.acceptsEncodings('gzip') === 'gzip') {
-    const pending = (entry.gzipped ??= gzipAsync(body, { level: 1 }));
+  const encoding: Encoding | null =
+    body.length < COMPRESS_FROM_BYTES
+      ? null
+      : res.req.acceptsEncodings('br') === 'br'
+        ? 'br'
+        : res.req.acceptsEncodings('gzip') === 'gzip'
+          ? 'gzip'
+          : null;
+  if (encoding !== null) {
+    const pending = (entry.compressed[encoding] ??= compress(entry.body, encoding));
     body = await pending;
-    res.setHeader('Content-Encoding', 'gzip');
+    res.setHeader('Content-Encoding', encoding);
   }
   res.setHeader('Content-Length', String(body.length));
   if (res.req.method === 'HEAD') res.end();
