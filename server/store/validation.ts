@@ -6,7 +6,14 @@
  */
 import mongoose from 'mongoose';
 import { InputError } from '../errors.js';
-import { actionItemSchema, digestSchema, incidentSchema, ticketRequestSchema } from './mongo/models.js';
+import {
+  actionItemSchema,
+  digestSchema,
+  incidentSchema,
+  syncStateSchema,
+  ticketRequestSchema,
+  webhookDeliverySchema,
+} from './mongo/models.js';
 
 const detached = new mongoose.Mongoose();
 const MODELS = {
@@ -14,6 +21,8 @@ const MODELS = {
   'action item': detached.model('ActionItem', actionItemSchema),
   digest: detached.model('Digest', digestSchema),
   'ticket request': detached.model('TicketRequest', ticketRequestSchema),
+  'sync state': detached.model('SyncState', syncStateSchema),
+  'webhook delivery': detached.model('WebhookDelivery', webhookDeliverySchema),
 };
 export type DocumentKind = 'incident' | 'action item';
 export type RecordKind = keyof typeof MODELS;
@@ -156,6 +165,16 @@ export async function checkPatch(kind: RecordKind, patch: Record<string, unknown
   if (paths.length === 0) return;
   try {
     await new MODELS[kind](patch).validate(paths);
+  } catch (err) {
+    const { field, reason } = firstProblem(err);
+    throw new InputError(`${kind}: ${reason}`, field === '*' ? null : field);
+  }
+}
+
+/** A new record that breaks its schema (as MongoDB would refuse it): an InputError naming the field. */
+export async function checkRecord(kind: RecordKind, record: object): Promise<void> {
+  try {
+    await new MODELS[kind](record).validate();
   } catch (err) {
     const { field, reason } = firstProblem(err);
     throw new InputError(`${kind}: ${reason}`, field === '*' ? null : field);
