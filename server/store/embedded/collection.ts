@@ -1,7 +1,7 @@
 /** A NeDB datafile as the primitives the shared operations use (../collection.ts). */
 import NedbModule from '@seald-io/nedb';
 import type { Collection, Filter, Sort, Update } from '../collection.js';
-import { checkPatch, checkRecord, type RecordKind } from '../validation.js';
+import { checkPatch, checkRecord, withDefaults, type RecordKind } from '../validation.js';
 
 // NeDB is CommonJS (`module.exports = Datastore`); its typings describe an ES default export.
 export type Datastore<T = Record<string, unknown>> = InstanceType<typeof NedbModule.default<T>>;
@@ -18,15 +18,17 @@ export function withoutId<T>(doc: T): T {
 }
 
 /**
- * `kind`: the schema records are checked against before they are written, as mongoose
- * checks them on MongoDB, so both stores refuse the same values.
+ * `kind`: the schema records are checked against (and whose defaults fill the fields a
+ * record leaves out) before they are written, as mongoose does on MongoDB, so both stores
+ * refuse the same values and store the same records.
  */
 export function nedbCollection<T extends object>(store: Datastore<T>, kind: RecordKind): Collection<T> {
   return {
     async insertUnique(doc) {
-      await checkRecord(kind, doc);
+      const record = withDefaults(kind, doc);
+      await checkRecord(kind, record);
       try {
-        await store.insertAsync(doc);
+        await store.insertAsync(record);
         return true;
       } catch (err) {
         if (isUniqueViolation(err)) return false;

@@ -16,7 +16,7 @@ import type {
   StoreCounts,
   StoreRecords,
 } from '../Store.js';
-import { checkBatch, refusedBatchError, type DocumentKind } from '../validation.js';
+import { checkBatch, checkRecord, refusedBatchError, withDefaults, type DocumentKind } from '../validation.js';
 import { NO_ID, type Datastore } from './collection.js';
 import type { Datafiles } from './dataDir.js';
 
@@ -79,7 +79,8 @@ async function upsertByKey<T extends { key: string }>(
   const written: string[] = [];
   const toInsert: T[] = [];
   const seen = new Map<string, T>();
-  for (const doc of valid) seen.set(doc.key, canonicalDocument(doc)); // the last copy of a key in one batch wins
+  // The last copy of a key in one batch wins; a field left out gets its default, as on MongoDB.
+  for (const doc of valid) seen.set(doc.key, canonicalDocument(withDefaults(kind, doc)));
   // One indexed lookup per slice of the batch instead of one per document (NeDB checks
   // each candidate against the whole $in list, so slices stay small).
   const byKey = new Map<string, T>();
@@ -178,6 +179,7 @@ export function savePostmortem(this: Self, document: Postmortem): Promise<void> 
 }
 
 async function writePostmortem(self: Self, document: Postmortem): Promise<void> {
+  await checkRecord('post-mortem', document);
   const postmortem = canonical(document);
   const existing = (await self.db.postmortems.findOneAsync(
     { incidentKey: postmortem.incidentKey },

@@ -1,6 +1,7 @@
 /** Sync-run history in NeDB: the newest SYNC_RUN_HISTORY runs, numbered in recording order. */
 import type { SyncRun } from '../../domain/types.js';
 import { SYNC_RUN_HISTORY } from '../shared.js';
+import { checkRecord } from '../validation.js';
 import type { Datafiles } from './dataDir.js';
 
 const SYNC_RUN_ORDER = { finishedAt: -1, seq: -1 } as const;
@@ -18,6 +19,7 @@ export async function lastRunSeq(db: Datafiles): Promise<number> {
 }
 
 export async function recordSyncRun(this: Self, run: SyncRun): Promise<void> {
+  await checkRecord('sync run', run);
   this.runs.seq += 1;
   await this.db.syncRuns.insertAsync({ ...run, seq: this.runs.seq });
   // Keep the newest SYNC_RUN_HISTORY runs, newest by finish time, then by recording order.
