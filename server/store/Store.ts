@@ -8,12 +8,9 @@ import type {
   ActionItem,
   DigestRecord,
   Incident,
-  IsoDate,
   IsoInstant,
   Lease,
   Postmortem,
-  SeverityKey,
-  StatusCategory,
   SyncRun,
   SyncState,
   TicketRequest,
@@ -22,34 +19,26 @@ import type {
 
 export type StoreKind = 'embedded' | 'mongodb';
 
+/**
+ * What the callers filter on: the metrics re-read the keys a change named, the sync
+ * tells Jira-synced incidents from document-only ones. Everything else is filtered in
+ * memory by the readers, which load every record (see `allRecords`).
+ */
 export interface IncidentQuery {
-  /** Place in time >= from (inclusive). */
-  from?: IsoInstant;
-  /** Place in time < to (exclusive). */
-  to?: IsoInstant;
-  /** Incidents whose services include this one. */
-  service?: string;
-  severity?: SeverityKey;
   keys?: string[];
   /** Jira-synced incidents, or those known only from an imported document. */
   source?: 'jira' | 'document';
 }
 
 export interface ActionItemQuery {
-  incidentKeys?: string[];
-  owner?: string;
+  keys?: string[];
   /** true: status category not done; false: done. */
   open?: boolean;
-  statusCategory?: StatusCategory;
-  /** Jira due date strictly before this date (with `open: true`, the Jira-dated overdue items). */
-  dueBefore?: IsoDate;
-  keys?: string[];
 }
 
-/** A page of a listing: `after` is the last key of the previous page. */
-export interface Page {
+export interface FindOptions {
+  /** At most this many, the first in the listing's order. */
   limit?: number;
-  after?: string;
 }
 
 export interface StoreCounts {
@@ -115,10 +104,10 @@ export interface Store {
 
   getIncident(key: string): Promise<Incident | null>;
   /** Sorted by place in time, then key. */
-  findIncidents(query: IncidentQuery, page?: Page): Promise<Incident[]>;
+  findIncidents(query: IncidentQuery, options?: FindOptions): Promise<Incident[]>;
   getActionItem(key: string): Promise<ActionItem | null>;
   /** Sorted by key. */
-  findActionItems(query: ActionItemQuery, page?: Page): Promise<ActionItem[]>;
+  findActionItems(query: ActionItemQuery, options?: FindOptions): Promise<ActionItem[]>;
   counts(): Promise<StoreCounts>;
 
   /**
@@ -130,12 +119,13 @@ export interface Store {
   /**
    * The incident and action-item keys written after `version` (by upserts, post-mortems
    * and deletions), or null when the store no longer knows (too old, or a gap): then
-   * the reader loads everything again. Optional: without it, readers always reload.
+   * the reader loads everything again. Every key written is named; MongoDB also names
+   * the other keys of a batch that wrote (it cannot tell which of them changed).
    */
-  changesSince?(version: number): Promise<StoreChanges | null>;
+  changesSince(version: number): Promise<StoreChanges | null>;
 
-  /** All incidents and action items at once, faster than the sorted finds (optional). */
-  allRecords?(): Promise<StoreRecords>;
+  /** All incidents and action items at once, faster than the sorted finds. */
+  allRecords(): Promise<StoreRecords>;
 
   savePostmortem(postmortem: Postmortem): Promise<void>;
   getPostmortem(incidentKey: string): Promise<Postmortem | null>;

@@ -6,7 +6,16 @@
  */
 import mongoose from 'mongoose';
 import { InputError } from '../errors.js';
-import { actionItemSchema, digestSchema, incidentSchema, ticketRequestSchema } from './mongo/models.js';
+import {
+  actionItemSchema,
+  digestSchema,
+  incidentSchema,
+  postmortemSchema,
+  syncRunSchema,
+  syncStateSchema,
+  ticketRequestSchema,
+  webhookDeliverySchema,
+} from './mongo/models.js';
 
 const detached = new mongoose.Mongoose();
 const MODELS = {
@@ -14,6 +23,10 @@ const MODELS = {
   'action item': detached.model('ActionItem', actionItemSchema),
   digest: detached.model('Digest', digestSchema),
   'ticket request': detached.model('TicketRequest', ticketRequestSchema),
+  'post-mortem': detached.model('Postmortem', postmortemSchema),
+  'sync state': detached.model('SyncState', syncStateSchema),
+  'sync run': detached.model('SyncRun', syncRunSchema),
+  'webhook delivery': detached.model('WebhookDelivery', webhookDeliverySchema),
 };
 export type DocumentKind = 'incident' | 'action item';
 export type RecordKind = keyof typeof MODELS;
@@ -156,6 +169,45 @@ export async function checkPatch(kind: RecordKind, patch: Record<string, unknown
   if (paths.length === 0) return;
   try {
     await new MODELS[kind](patch).validate(paths);
+  } catch (err) {
+    const { field, reason } = firstProblem(err);
+    throw new InputError(`${kind}: ${reason}`, field === '*' ? null : field);
+  }
+}
+
+/** The schema defaults of each kind of record: what MongoDB stores for a field left out. */
+const DEFAULTS = Object.fromEntries(
+  Object.entries(MODELS).map(([kind, model]) => [
+    kind,
+    Object.entries(model.schema.paths)
+      .filter(([path]) => path !== '_id')
+      .map(([path, type]) => {
+        const t = type as unknown as { instance: string; defaultValue?: unknown };
+        // mongoose gives every array an empty one by default (its defaultValue is a function then).
+        return [path, t.instance === 'Array' ? [] : t.defaultValue] as const;
+      })
+      .filter(([, value]) => value !== undefined && typeof value !== 'function'),
+  ]),
+) as unknown as Record<RecordKind, ReadonlyArray<readonly [string, unknown]>>;
+
+/**
+ * The record with every field it leaves out set to its schema default (null, '' or an
+ * empty list), as mongoose sets them on MongoDB: both stores then return the same record.
+ */
+export function withDefaults<T extends object>(kind: RecordKind, record: T): T {
+  let out: Record<string, unknown> | null = null;
+  for (const [path, value] of DEFAULTS[kind]) {
+    if ((record as Record<string, unknown>)[path] !== undefined) continue;
+    out ??= { ...(record as Record<string, unknown>) };
+    out[path] = Array.isArray(value) ? [] : value;
+  }
+  return (out ?? record) as T;
+}
+
+/** A new record that breaks its schema (as MongoDB would refuse it): an InputError naming the field. */
+export async function checkRecord(kind: RecordKind, record: object): Promise<void> {
+  try {
+    await new MODELS[kind](record).validate();
   } catch (err) {
     const { field, reason } = firstProblem(err);
     throw new InputError(`${kind}: ${reason}`, field === '*' ? null : field);

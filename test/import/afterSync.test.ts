@@ -69,7 +69,7 @@ describe('import, then sync', () => {
 
     const run = await runSync(syncDeps, new Date());
     expect(run.ok).toBe(true);
-    const items = await store.findActionItems({ incidentKeys: [incidentKey] });
+    const items = (await store.findActionItems({})).filter((item) => item.incidentKey === incidentKey);
     expect(items.map((i) => [i.key, i.documentRef, i.statusCategory, i.jiraDueDate])).toEqual([
       [result.created[0], `${incidentKey}-1`, 'new', '2026-11-20'],
       [result.created[1], `${incidentKey}-2`, 'new', '2026-11-13'],

@@ -43,6 +43,25 @@ describe('ChangeLog (embedded store)', () => {
   });
 });
 
+describe('the embedded store names exactly the keys written', () => {
+  it('leaves out a key of the same batch whose record did not change (MongoDB cannot tell, and names it)', async () => {
+    const dir = tempDir('pmi-feed-');
+    const store = await EmbeddedStore.create(dir);
+    try {
+      await store.upsertIncidents([makeIncident({ key: 'OPS-1' })]);
+      const before = await store.dataVersion();
+      await store.upsertIncidents([makeIncident({ key: 'OPS-1' }), makeIncident({ key: 'OPS-2' })]);
+      expect(await store.changesSince(before)).toEqual({
+        version: before + 1,
+        incidentKeys: ['OPS-2'],
+        actionItemKeys: [],
+      });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('MongoDB change records', () => {
   const record = (version: number, incidentKeys: string[] = [], actionItemKeys: string[] = []) => ({
     version,

@@ -14,7 +14,7 @@ import { ConflictError, InputError, StoreUnavailableError } from '../../server/e
 import type { MongoStore } from '../../server/store/mongo/MongoStore.js';
 import { BULK_UPSERT_OPTIONS, bulkUpsertOperations, translateMongoError } from '../../server/store/mongo/operations.js';
 import { testApp } from '../support/app.js';
-import { makeIncident } from '../support/factories.js';
+import { makeIncident, makeSyncRun } from '../support/factories.js';
 import { stubbedMongoStore, type SentCall } from '../support/stubbedMongo.js';
 
 const {
@@ -444,6 +444,28 @@ describe('conditional updates', () => {
   });
 });
 
+describe('new records', () => {
+  it('that break their schema are refused before anything is sent, as the embedded store refuses them', async () => {
+    const { store, sent } = await open();
+    const now = new Date('2026-11-23T09:00:00.000Z');
+    await expect(store.claimDigest('2026-47', 'a', now, false)).rejects.toBeInstanceOf(InputError);
+    await expect(store.compareAndSetSyncState('incidents', null, 'yesterday', now)).rejects.toThrow(/watermark/);
+    await expect(store.compareAndSetSyncState('incidents', 1, 'yesterday', now)).rejects.toThrow(/watermark/);
+    await expect(
+      store.enqueueWebhookDelivery({ id: 'd-1', event: 'jira:issue_updated', issues: [], receivedAt: 'now' }),
+    ).rejects.toThrow(/receivedAt/);
+    expect(sent.filter((c) => c.method !== 'findOne')).toEqual([]);
+  });
+
+  it('leave no field out: one a document omits is sent as its schema default', async () => {
+    const { store, sent } = await open();
+    const { commander: _commander, timeline: _timeline, ...partial } = makeIncident({ key: 'OPS-1' });
+    await store.upsertIncidents([partial as Incident]);
+    const [ops] = calls(sent, 'incidents', 'bulkWrite')[0]!.args as [Array<{ replaceOne: { replacement: object } }>];
+    expect(ops[0]!.replaceOne.replacement).toMatchObject({ commander: null, timeline: [] });
+  });
+});
+
 describe('leases', () => {
   it("are judged and set by the server clock: the caller's clock is not sent", async () => {
     const { store, sent } = await open();
@@ -477,18 +499,9 @@ describe('sync runs', () => {
     const { store, sent } = await open(({ collection, method }) =>
       collection === 'syncRuns' && method === 'find' ? [boundary] : undefined,
     );
-    await store.recordSyncRun({
-      startedAt: '2026-11-02T00:00:00.000Z',
-      finishedAt: '2026-11-02T00:00:05.000Z',
-      ok: true,
-      full: false,
-      incidents: { inserted: 0, updated: 0, unchanged: 0 },
-      actionItems: { inserted: 0, updated: 0, unchanged: 0 },
-      requests: 1,
-      retries: 0,
-      problems: [],
-      error: null,
-    });
+    await store.recordSyncRun(
+      makeSyncRun({ startedAt: '2026-11-02T00:00:00.000Z', finishedAt: '2026-11-02T00:00:05.000Z' }),
+    );
     const [find] = calls(sent, 'syncRuns', 'find');
     expect(find!.args[1]).toMatchObject({ sort: { finishedAt: -1, _id: -1 }, skip: 199, limit: 1 });
     const [prune] = calls(sent, 'syncRuns', 'deleteMany');

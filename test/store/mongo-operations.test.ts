@@ -11,7 +11,6 @@ import {
 import {
   bulkUpsertOperations,
   leaseUpsert,
-  syncStateUpdate,
   translateMongoError,
   upsertCountsFromResult,
 } from '../../server/store/mongo/operations.js';
@@ -53,32 +52,15 @@ describe('bulk upsert operations', () => {
 });
 
 describe('filters shared by both stores', () => {
-  it('turns an incident query into a half-open range on place in time plus equality filters', () => {
-    expect(
-      incidentFilter({
-        from: '2026-10-01T00:00:00.000Z',
-        to: '2026-11-01T00:00:00.000Z',
-        service: 'api',
-        severity: 'unknown',
-      }),
-    ).toEqual({
-      $and: [
-        { placeAt: { $gte: '2026-10-01T00:00:00.000Z' } },
-        { placeAt: { $lt: '2026-11-01T00:00:00.000Z' } },
-        { services: 'api' },
-        { severity: null },
-      ],
-    });
+  it('turns a query into the filters its callers use: keys, source, open or done', () => {
     expect(incidentFilter({})).toEqual({});
-    expect(incidentFilter({ severity: 'P1' })).toEqual({ severity: 'P1' });
-  });
-
-  it('turns an action-item query into status and due-date filters', () => {
-    expect(actionItemFilter({ open: true, dueBefore: '2026-11-27' })).toEqual({
-      $and: [{ statusCategory: { $ne: 'done' } }, { jiraDueDate: { $lt: '2026-11-27', $ne: null } }],
+    expect(incidentFilter({ source: 'jira' })).toEqual({ source: 'jira' });
+    expect(incidentFilter({ keys: ['OPS-1'], source: 'document' })).toEqual({
+      $and: [{ key: { $in: ['OPS-1'] } }, { source: 'document' }],
     });
-    expect(actionItemFilter({ owner: 'Ana' }, { after: 'REL-5' })).toEqual({
-      $and: [{ owner: 'Ana' }, { key: { $gt: 'REL-5' } }],
+    expect(actionItemFilter({ open: true })).toEqual({ statusCategory: { $ne: 'done' } });
+    expect(actionItemFilter({ keys: ['REL-5'], open: false })).toEqual({
+      $and: [{ key: { $in: ['REL-5'] } }, { statusCategory: 'done' }],
     });
   });
 
@@ -87,13 +69,6 @@ describe('filters shared by both stores', () => {
       filter: { name: 'sync', $or: [{ holder: 'a' }, { $expr: { $lte: ['$expiresAt', '$$NOW'] } }] },
       update: [{ $set: { name: 'sync', holder: 'a', expiresAt: { $add: ['$$NOW', 30_000] } } }],
       options: { upsert: true, updatePipeline: true },
-    });
-  });
-
-  it('advances a sync watermark only from the expected version', () => {
-    expect(syncStateUpdate('incidents', 3, '2026-10-01T00:00:00.000Z', new Date('2026-11-01T00:00:00.000Z'))).toEqual({
-      filter: { name: 'incidents', version: 3 },
-      update: { $set: { watermark: '2026-10-01T00:00:00.000Z', version: 4, updatedAt: '2026-11-01T00:00:00.000Z' } },
     });
   });
 });
@@ -152,21 +127,17 @@ describe('schemas', () => {
     ).toEqual(['state']);
   });
 
-  it('declare the indexes the queries need: unique Jira key, place in time, status and due date', () => {
+  it('declare the indexes the queries need, and only those: unique key, the sorted listing, deletion by incident', () => {
     const indexes = (schema: typeof incidentSchema) =>
       schema.indexes().map(([fields, opts]) => ({ fields, unique: opts?.unique === true }));
-    expect(indexes(incidentSchema)).toEqual(
-      expect.arrayContaining([
-        { fields: { key: 1 }, unique: true },
-        { fields: { placeAt: 1, key: 1 }, unique: false },
-      ]),
-    );
-    expect(indexes(actionItemSchema)).toEqual(
-      expect.arrayContaining([
-        { fields: { key: 1 }, unique: true },
-        { fields: { statusCategory: 1, jiraDueDate: 1 }, unique: false },
-      ]),
-    );
+    expect(indexes(incidentSchema)).toEqual([
+      { fields: { key: 1 }, unique: true },
+      { fields: { placeAt: 1, key: 1 }, unique: false },
+    ]);
+    expect(indexes(actionItemSchema)).toEqual([
+      { fields: { key: 1 }, unique: true },
+      { fields: { incidentKey: 1 }, unique: false },
+    ]);
     expect(indexes(digestSchema)).toEqual([{ fields: { week: 1 }, unique: true }]);
   });
 });

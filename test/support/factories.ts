@@ -1,5 +1,5 @@
 /** Builders for domain objects in tests: realistic defaults, override what the test is about. */
-import type { ActionItem, Incident } from '../../server/domain/types.js';
+import type { ActionItem, Incident, SyncRun } from '../../server/domain/types.js';
 
 export function makeIncident(overrides: Partial<Incident> & { key: string }): Incident {
   const createdAt = overrides.createdAt ?? '2026-10-01T09:00:00.000Z';
@@ -46,6 +46,22 @@ export function makeActionItem(overrides: Partial<ActionItem> & { key: string })
     labels: ['postmortem-action'],
     documentRef: null,
     readProblems: [],
+    ...overrides,
+  };
+}
+
+/** A successful incremental sync run that finished at `finishedAt` (a second after it started). */
+export function makeSyncRun(overrides: Partial<SyncRun> & { finishedAt: string }): SyncRun {
+  return {
+    startedAt: overrides.finishedAt,
+    ok: true,
+    full: false,
+    incidents: { inserted: 0, updated: 0, unchanged: 0 },
+    actionItems: { inserted: 0, updated: 0, unchanged: 0 },
+    requests: 1,
+    retries: 0,
+    problems: [],
+    error: null,
     ...overrides,
   };
 }

@@ -47,7 +47,6 @@ export const incidentSchema = new Schema(
 );
 incidentSchema.index({ key: 1 }, { unique: true });
 incidentSchema.index({ placeAt: 1, key: 1 });
-incidentSchema.index({ services: 1, placeAt: 1 });
 
 export const actionItemSchema = new Schema(
   {
@@ -71,7 +70,6 @@ export const actionItemSchema = new Schema(
   { ...options, collection: 'actionItems' },
 );
 actionItemSchema.index({ key: 1 }, { unique: true });
-actionItemSchema.index({ statusCategory: 1, jiraDueDate: 1 });
 actionItemSchema.index({ incidentKey: 1 });
 
 export const postmortemSchema = new Schema(
@@ -173,7 +171,7 @@ webhookDeliverySchema.index({ state: 1, receivedAt: 1 });
 
 // The adapter reads and writes plain domain objects (lean), so models are used untyped.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyModel = Model<any, any, any, any, any, any, any>;
+export type AnyModel = Model<any, any, any, any, any, any, any>;
 
 export interface Models {
   incidents: AnyModel;

@@ -63,13 +63,6 @@ export function leaseUpsert(name: string, holder: string, ttlMs: number) {
   };
 }
 
-export function syncStateUpdate(name: string, expectedVersion: number, watermark: string | null, now: Date) {
-  return {
-    filter: { name, version: expectedVersion },
-    update: { $set: { watermark, version: expectedVersion + 1, updatedAt: now.toISOString() } },
-  };
-}
-
 /** Options of every findOneAndUpdate: the updated document back, validators run, no _id. */
 export const FIND_AND_UPDATE_OPTIONS = {
   returnDocument: 'after',

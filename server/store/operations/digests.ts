@@ -1,0 +1,41 @@
+/** One record per digest week: claimed once, then patched by compare-and-set (both stores). */
+import type { DigestRecord } from '../../domain/types.js';
+import type { WithCollections } from '../collection.js';
+import { patchOne } from './patch.js';
+
+export async function claimDigest(
+  this: WithCollections,
+  week: string,
+  holder: string,
+  now: Date,
+  manual: boolean,
+): Promise<DigestRecord | null> {
+  const record: DigestRecord = {
+    week,
+    state: 'claimed',
+    holder,
+    claimedAt: now.toISOString(),
+    postedAt: null,
+    attempts: 0,
+    lastError: null,
+    manual,
+  };
+  return (await this.collections.digests.insertUnique(record)) ? record : null;
+}
+
+export function updateDigest(
+  this: WithCollections,
+  week: string,
+  patch: Partial<Omit<DigestRecord, 'week'>>,
+  expected?: Partial<DigestRecord>,
+): Promise<DigestRecord> {
+  return patchOne(this.collections.digests, { week }, patch, `digest week ${week}`, expected);
+}
+
+export function getDigest(this: WithCollections, week: string): Promise<DigestRecord | null> {
+  return this.collections.digests.findOne({ week });
+}
+
+export function listDigests(this: WithCollections, limit: number): Promise<DigestRecord[]> {
+  return this.collections.digests.find({}, { week: -1 }, limit);
+}
