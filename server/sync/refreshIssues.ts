@@ -21,7 +21,7 @@ import {
   toActionItem,
   toIncident,
 } from './mapIssue.js';
-import { prepareMapping, type PreparedMapping, type SyncSettings } from './runSync.js';
+import { prepareMapping, type PreparedMapping, type SyncSettings } from './prepareMapping.js';
 
 /** Issues read from Jira at once. */
 const READ_CONCURRENCY = 4;
