@@ -12,7 +12,7 @@
 import type { ActionItem, Incident } from '../domain/types.js';
 import type { JiraIssue, JiraReader } from '../jira/JiraReader.js';
 import type { Store } from '../store/Store.js';
-import { compileJqlMatcher, type IssueMatcher } from '../webhooks/jqlMatch.js';
+import { compileJqlMatcher, type IssueMatcher } from '../jira/jql/match.js';
 import {
   ACTION_ITEM_FIELDS,
   CHANGELOG_FIELD_IDS,
