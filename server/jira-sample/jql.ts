@@ -1,8 +1,8 @@
 /**
- * The JQL subset the product sends, parsed and evaluated the way Jira Cloud does: field
- * names and keywords case-insensitive, absolute date literals read in the API user's time
- * zone with minute precision, values that name nothing (a project, an issue key) refused
- * with Jira's own wording, and unsupported syntax refused with a message naming it.
+ * The sample Jira's JQL search: a parsed query (server/jira/jql/) compiled into a predicate
+ * over sample issues and a comparator for ORDER BY, evaluated the way Jira Cloud does:
+ * absolute date literals read in the API user's time zone with minute precision, values
+ * that name nothing (a project, an issue key) refused with Jira's own wording.
  */
 import {
   CUSTOM_FIELDS,
@@ -16,271 +16,11 @@ import {
 import type { CustomFieldDef } from './catalog.js';
 import { parseJqlDate, zoneOffsetMinutes } from './format.js';
 import type { IssueStore, SampleIssue } from './model.js';
-
-export class JqlError extends Error {}
-
-type TokenType = 'word' | 'string' | 'op' | 'lparen' | 'rparen' | 'comma' | 'end';
-interface Token {
-  type: TokenType;
-  text: string;
-  pos: number;
-}
-
-export type JqlValue =
-  | { kind: 'literal'; text: string; quoted: boolean }
-  | { kind: 'function'; name: string; args: string[] }
-  | { kind: 'empty' };
-
-export type JqlOperator = '=' | '!=' | '>' | '>=' | '<' | '<=' | '~' | '!~' | 'in' | 'not in' | 'is' | 'is not';
-
-export type JqlExpr =
-  | { kind: 'and'; parts: JqlExpr[] }
-  | { kind: 'or'; parts: JqlExpr[] }
-  | { kind: 'not'; expr: JqlExpr }
-  | { kind: 'clause'; field: string; operator: JqlOperator; values: JqlValue[]; pos: number };
-
-export interface JqlOrder {
-  field: string;
-  direction: 'asc' | 'desc';
-}
-
-export interface JqlQuery {
-  where: JqlExpr | null;
-  orderBy: JqlOrder[];
-}
-
-const OPERATOR_LIST = "'=', '!=', '~', '!~', '<', '>', '<=', '>=', 'IN', 'NOT IN', 'IS' and 'IS NOT'";
-const RESERVED = new Set(['and', 'or', 'not', 'empty', 'null', 'order', 'by', 'in', 'is', 'asc', 'desc']);
-const WORD_STOP = /[\s()=,!<>~"']/;
-
-function where(pos: number): string {
-  return `(line 1, character ${pos + 1})`;
-}
-
-export function tokenize(jql: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < jql.length) {
-    const ch = jql.charAt(i);
-    if (/\s/.test(ch)) {
-      i++;
-      continue;
-    }
-    const start = i;
-    if (ch === '(') tokens.push({ type: 'lparen', text: ch, pos: i++ });
-    else if (ch === ')') tokens.push({ type: 'rparen', text: ch, pos: i++ });
-    else if (ch === ',') tokens.push({ type: 'comma', text: ch, pos: i++ });
-    else if (ch === '"' || ch === "'") {
-      i++;
-      let text = '';
-      while (i < jql.length && jql.charAt(i) !== ch) {
-        if (jql.charAt(i) === '\\' && i + 1 < jql.length) i++;
-        text += jql.charAt(i);
-        i++;
-      }
-      if (i >= jql.length)
-        throw new JqlError(
-          `Error in the JQL Query: The quoted string '${text}' has not been completed. ${where(start)}`,
-        );
-      i++;
-      tokens.push({ type: 'string', text, pos: start });
-    } else if ('=!<>~'.includes(ch)) {
-      const two = jql.slice(i, i + 2);
-      const op = ['!=', '>=', '<=', '!~'].includes(two) ? two : ch;
-      if (op === '!')
-        throw new JqlError(`Error in the JQL Query: The character '!' is a reserved JQL character. ${where(start)}`);
-      i += op.length;
-      tokens.push({ type: 'op', text: op, pos: start });
-    } else {
-      let depth = 0;
-      while (i < jql.length) {
-        const c = jql.charAt(i);
-        if (c === '[') depth++;
-        else if (c === ']') depth--;
-        else if (depth === 0 && WORD_STOP.test(c)) break;
-        i++;
-      }
-      tokens.push({ type: 'word', text: jql.slice(start, i), pos: start });
-    }
-  }
-  tokens.push({ type: 'end', text: '', pos: jql.length });
-  return tokens;
-}
-
-class Parser {
-  private index = 0;
-  constructor(private readonly tokens: Token[]) {}
-
-  private peek(): Token {
-    return this.tokens[this.index] ?? { type: 'end', text: '', pos: 0 };
-  }
-  private next(): Token {
-    const token = this.peek();
-    this.index++;
-    return token;
-  }
-  private isWord(text: string, offset = 0): boolean {
-    const token = this.tokens[this.index + offset];
-    return token?.type === 'word' && token.text.toLowerCase() === text;
-  }
-
-  parseQuery(): JqlQuery {
-    let whereExpr: JqlExpr | null = null;
-    if (this.peek().type !== 'end' && !(this.isWord('order') && this.isWord('by', 1))) whereExpr = this.parseOr();
-    const orderBy: JqlOrder[] = [];
-    if (this.isWord('order')) {
-      this.next();
-      if (!this.isWord('by'))
-        throw new JqlError(
-          `Error in the JQL Query: Expecting 'by' but got '${this.peek().text}'. ${where(this.peek().pos)}`,
-        );
-      this.next();
-      do {
-        if (this.peek().type === 'comma') this.next();
-        const field = this.next();
-        if (field.type !== 'word' && field.type !== 'string') {
-          throw new JqlError(
-            `Error in the JQL Query: Expecting a field name but got '${field.text}'. ${where(field.pos)}`,
-          );
-        }
-        let direction: 'asc' | 'desc' = 'asc';
-        if (this.isWord('asc') || this.isWord('desc')) direction = this.next().text.toLowerCase() as 'asc' | 'desc';
-        orderBy.push({ field: field.text, direction });
-      } while (this.peek().type === 'comma');
-    }
-    const rest = this.peek();
-    if (rest.type !== 'end') {
-      throw new JqlError(
-        `Error in the JQL Query: Expecting either 'OR' or 'AND' but got '${rest.text}'. ${where(rest.pos)}`,
-      );
-    }
-    return { where: whereExpr, orderBy };
-  }
-
-  private parseOr(): JqlExpr {
-    const parts = [this.parseAnd()];
-    while (this.isWord('or')) {
-      this.next();
-      parts.push(this.parseAnd());
-    }
-    return parts.length === 1 ? (parts[0] as JqlExpr) : { kind: 'or', parts };
-  }
-
-  private parseAnd(): JqlExpr {
-    const parts = [this.parseNot()];
-    while (this.isWord('and')) {
-      this.next();
-      parts.push(this.parseNot());
-    }
-    return parts.length === 1 ? (parts[0] as JqlExpr) : { kind: 'and', parts };
-  }
-
-  private parseNot(): JqlExpr {
-    if (this.isWord('not')) {
-      this.next();
-      return { kind: 'not', expr: this.parseNot() };
-    }
-    if (this.peek().type === 'lparen') {
-      this.next();
-      const inner = this.parseOr();
-      const close = this.next();
-      if (close.type !== 'rparen')
-        throw new JqlError(`Error in the JQL Query: Expecting ')' but got '${close.text}'. ${where(close.pos)}`);
-      return inner;
-    }
-    return this.parseClause();
-  }
-
-  private parseClause(): JqlExpr {
-    const field = this.next();
-    if (
-      (field.type !== 'word' && field.type !== 'string') ||
-      (field.type === 'word' && RESERVED.has(field.text.toLowerCase()))
-    ) {
-      const shown = field.type === 'end' ? 'end of query' : `'${field.text}'`;
-      throw new JqlError(`Error in the JQL Query: Expecting a field name but got ${shown}. ${where(field.pos)}`);
-    }
-    const opToken = this.next();
-    let operator: JqlOperator;
-    if (opToken.type === 'op') operator = opToken.text as JqlOperator;
-    else if (opToken.type === 'word' && opToken.text.toLowerCase() === 'in') operator = 'in';
-    else if (opToken.type === 'word' && opToken.text.toLowerCase() === 'not' && this.isWord('in')) {
-      this.next();
-      operator = 'not in';
-    } else if (opToken.type === 'word' && opToken.text.toLowerCase() === 'is') {
-      if (this.isWord('not')) {
-        this.next();
-        operator = 'is not';
-      } else operator = 'is';
-    } else if (opToken.type === 'word' && ['was', 'changed'].includes(opToken.text.toLowerCase())) {
-      throw new JqlError(
-        `Error in the JQL Query: The operator '${opToken.text.toUpperCase()}' is not supported by this server. ${where(opToken.pos)}`,
-      );
-    } else {
-      const shown = opToken.type === 'end' ? 'end of query' : `'${opToken.text}'`;
-      throw new JqlError(
-        `Error in the JQL Query: Expecting operator but got ${shown}. The valid operators are ${OPERATOR_LIST}. ${where(opToken.pos)}`,
-      );
-    }
-    const values: JqlValue[] = [];
-    if (operator === 'in' || operator === 'not in') {
-      const open = this.next();
-      if (open.type !== 'lparen')
-        throw new JqlError(`Error in the JQL Query: Expecting '(' but got '${open.text}'. ${where(open.pos)}`);
-      values.push(this.parseValue());
-      while (this.peek().type === 'comma') {
-        this.next();
-        values.push(this.parseValue());
-      }
-      const close = this.next();
-      if (close.type !== 'rparen')
-        throw new JqlError(`Error in the JQL Query: Expecting ')' but got '${close.text}'. ${where(close.pos)}`);
-    } else {
-      values.push(this.parseValue());
-    }
-    if ((operator === 'is' || operator === 'is not') && values[0]?.kind !== 'empty') {
-      throw new JqlError(
-        `Error in the JQL Query: The operator '${operator.toUpperCase()}' can only be used with EMPTY or NULL. ${where(opToken.pos)}`,
-      );
-    }
-    return { kind: 'clause', field: field.text, operator, values, pos: field.pos };
-  }
-
-  private parseValue(): JqlValue {
-    const token = this.next();
-    if (token.type === 'string') return { kind: 'literal', text: token.text, quoted: true };
-    if (token.type !== 'word') {
-      const shown = token.type === 'end' ? 'end of query' : `'${token.text}'`;
-      throw new JqlError(
-        `Error in the JQL Query: Expecting either a value, list or function but got ${shown}. ${where(token.pos)}`,
-      );
-    }
-    const lower = token.text.toLowerCase();
-    if (lower === 'empty' || lower === 'null') return { kind: 'empty' };
-    if (this.peek().type === 'lparen') {
-      this.next();
-      const args: string[] = [];
-      while (this.peek().type !== 'rparen') {
-        const arg = this.next();
-        if (arg.type === 'end')
-          throw new JqlError(`Error in the JQL Query: Expecting ')' but got end of query. ${where(arg.pos)}`);
-        if (arg.type !== 'comma') args.push(arg.text);
-      }
-      this.next();
-      return { kind: 'function', name: token.text, args };
-    }
-    if (RESERVED.has(lower)) {
-      throw new JqlError(
-        `Error in the JQL Query: '${token.text}' is a reserved JQL word. You must surround it in quotation marks to use it in a query. ${where(token.pos)}`,
-      );
-    }
-    return { kind: 'literal', text: token.text, quoted: false };
-  }
-}
-
-export function parseJql(jql: string): JqlQuery {
-  return new Parser(tokenize(jql)).parseQuery();
-}
+import { JqlError } from '../jira/jql/lexer.js';
+import { compileWhere, type JqlClause } from '../jira/jql/evaluate.js';
+import { parseJql, type JqlOperator, type JqlValue } from '../jira/jql/parser.js';
+import { fieldMissing, operatorNotSupported, valueMissing } from './jqlErrors.js';
+import { comparatorFor, type Comparator } from './jqlOrder.js';
 
 export interface JqlContext {
   store: IssueStore;
@@ -291,18 +31,6 @@ export interface JqlContext {
 }
 
 type Predicate = (issue: SampleIssue) => boolean;
-
-function fieldMissing(field: string): JqlError {
-  return new JqlError(`Field '${field}' does not exist or you do not have permission to view it.`);
-}
-
-function operatorNotSupported(operator: string, field: string): JqlError {
-  return new JqlError(`The operator '${operator.toUpperCase()}' is not supported by the '${field}' field.`);
-}
-
-function valueMissing(value: string, field: string): JqlError {
-  return new JqlError(`The value '${value}' does not exist for the field '${field}'.`);
-}
 
 /** A value as text; only `currentUser()` and date functions are evaluated, elsewhere a function is refused. */
 function literalText(value: JqlValue, ctx: JqlContext, field: string): string {
@@ -446,7 +174,7 @@ function readProperty(issue: SampleIssue, key: string, path: string[]): string |
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
-function compileClause(clause: Extract<JqlExpr, { kind: 'clause' }>, ctx: JqlContext): Predicate {
+function compileClause(clause: JqlClause, ctx: JqlContext): Predicate {
   const { operator, values } = clause;
   const field = clause.field;
   const name = field.toLowerCase();
@@ -675,94 +403,6 @@ function compileClause(clause: Extract<JqlExpr, { kind: 'clause' }>, ctx: JqlCon
   throw fieldMissing(field);
 }
 
-function compileExpr(expr: JqlExpr, ctx: JqlContext): Predicate {
-  switch (expr.kind) {
-    case 'and': {
-      const parts = expr.parts.map((p) => compileExpr(p, ctx));
-      return (issue) => parts.every((p) => p(issue));
-    }
-    case 'or': {
-      const parts = expr.parts.map((p) => compileExpr(p, ctx));
-      return (issue) => parts.some((p) => p(issue));
-    }
-    case 'not': {
-      const inner = compileExpr(expr.expr, ctx);
-      return (issue) => !inner(issue);
-    }
-    case 'clause':
-      return compileClause(expr, ctx);
-  }
-}
-
-type Comparator = (a: SampleIssue, b: SampleIssue) => number;
-
-function nullsLast<T>(read: (issue: SampleIssue) => T | null, compare: (a: T, b: T) => number): Comparator {
-  return (a, b) => {
-    const x = read(a);
-    const y = read(b);
-    if (x === null) return y === null ? 0 : 1;
-    if (y === null) return -1;
-    return compare(x, y);
-  };
-}
-
-const numeric = (x: number, y: number): number => x - y;
-const textual = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
-const keyOrder: Comparator = (a, b) =>
-  textual(a.project.key, b.project.key) || numeric(Number(a.key.split('-')[1]), Number(b.key.split('-')[1]));
-
-function comparatorFor(order: JqlOrder, ctx: JqlContext): Comparator {
-  const field = order.field.toLowerCase();
-  let base: Comparator;
-  switch (field) {
-    case 'key':
-    case 'issuekey':
-      base = keyOrder;
-      break;
-    case 'id':
-      base = (a, b) => a.id - b.id;
-      break;
-    case 'created':
-    case 'createddate':
-      base = (a, b) => a.created - b.created;
-      break;
-    case 'updated':
-    case 'updateddate':
-      base = (a, b) => a.updated - b.updated;
-      break;
-    case 'resolved':
-    case 'resolutiondate':
-      base = nullsLast((i) => i.resolutionDate, numeric);
-      break;
-    case 'due':
-    case 'duedate':
-      base = nullsLast((i) => i.dueDate, textual);
-      break;
-    case 'priority':
-      base = nullsLast((i) => i.priority?.rank ?? null, numeric);
-      break;
-    case 'status':
-      base = (a, b) => textual(a.status.name, b.status.name);
-      break;
-    case 'summary':
-      base = (a, b) => textual(a.summary, b.summary);
-      break;
-    case 'project':
-      base = (a, b) => textual(a.project.key, b.project.key);
-      break;
-    case 'issuetype':
-    case 'type':
-      base = (a, b) => textual(a.issueType.name, b.issueType.name);
-      break;
-    case 'assignee':
-      base = nullsLast((i) => ctx.store.user(i.assigneeId)?.displayName ?? null, textual);
-      break;
-    default:
-      throw fieldMissing(order.field);
-  }
-  return order.direction === 'desc' ? (a, b) => -base(a, b) : base;
-}
-
 export interface CompiledJql {
   matches: Predicate;
   compare: Comparator;
@@ -777,7 +417,7 @@ export function compileJql(jql: string, ctx: JqlContext): CompiledJql {
   if (query.orderBy.length > 7) {
     throw new JqlError(`The ORDER BY clause can contain at most 7 fields; this query has ${query.orderBy.length}.`);
   }
-  const matches = compileExpr(query.where, ctx);
+  const matches = compileWhere<SampleIssue>(query.where, (clause) => compileClause(clause, ctx));
   // Without ORDER BY, Jira orders by created, newest first; ties fall back to id for stable pages.
   const orders =
     query.orderBy.length > 0

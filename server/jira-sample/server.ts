@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { JqlError } from './jql.js';
+import { JqlError } from '../jira/jql/lexer.js';
 import { SampleDataError } from './model.js';
 import { createRoutes, jiraError } from './routes.js';
 import type { RouteDeps, RouteRequest, RouteResult } from './routes.js';

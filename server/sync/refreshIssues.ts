@@ -12,7 +12,7 @@
 import type { ActionItem, Incident } from '../domain/types.js';
 import type { JiraIssue, JiraReader } from '../jira/JiraReader.js';
 import type { Store } from '../store/Store.js';
-import { compileJqlMatcher, type IssueMatcher } from '../webhooks/jqlMatch.js';
+import { compileJqlMatcher, type IssueMatcher } from '../jira/jql/match.js';
 import {
   ACTION_ITEM_FIELDS,
   CHANGELOG_FIELD_IDS,
@@ -21,7 +21,7 @@ import {
   toActionItem,
   toIncident,
 } from './mapIssue.js';
-import { prepareMapping, type PreparedMapping, type SyncSettings } from './runSync.js';
+import { prepareMapping, type PreparedMapping, type SyncSettings } from './prepareMapping.js';
 
 /** Issues read from Jira at once. */
 const READ_CONCURRENCY = 4;

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startSampleJira } from '../../server/jira-sample/index.js';
 import type { SampleJira } from '../../server/jira-sample/index.js';
-import { parseJql } from '../../server/jira-sample/jql.js';
 import { parseJqlDate } from '../../server/jira-sample/format.js';
 import { adf, client } from './helpers.js';
 import type { Json } from './helpers.js';
@@ -172,16 +171,7 @@ describe('JQL refusals carry Jira’s error body naming the problem', () => {
   });
 });
 
-describe('parser and date literals (pure)', () => {
-  it('parses precedence and ORDER BY', () => {
-    const query = parseJql('(labels = a) AND updated >= "2026-11-20 10:30" ORDER BY updated ASC, key DESC');
-    expect(query.orderBy).toEqual([
-      { field: 'updated', direction: 'asc' },
-      { field: 'key', direction: 'desc' },
-    ]);
-    expect(query.where?.kind).toBe('and');
-  });
-
+describe('date literals (pure)', () => {
   it('reads absolute literals in the zone and relative ones against now', () => {
     expect(parseJqlDate('2026-11-20 10:30', 'Europe/Berlin', 0)).toBe(Date.parse('2026-11-20T09:30:00Z'));
     expect(parseJqlDate('2026-07-20 10:30', 'Europe/Berlin', 0)).toBe(Date.parse('2026-07-20T08:30:00Z'));

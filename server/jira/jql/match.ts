@@ -7,7 +7,8 @@
  * AND, OR, NOT. Anything else (functions, dates, text search, fields by display name)
  * makes `compileJqlMatcher` return null, and the caller asks Jira instead.
  */
-import { parseJql, type JqlExpr, type JqlValue } from '../jira-sample/jql.js';
+import { compileWhere, type JqlClause } from './evaluate.js';
+import { parseJql, type JqlValue } from './parser.js';
 
 export type IssueMatcher = (issue: { id: string; key: string; fields: Record<string, unknown> }) => boolean;
 
@@ -83,41 +84,25 @@ function literal(value: JqlValue): string {
   return value.text.toLowerCase();
 }
 
-function compile(expr: JqlExpr, fields: Set<string>): IssueMatcher {
-  switch (expr.kind) {
-    case 'and': {
-      const parts = expr.parts.map((p) => compile(p, fields));
-      return (issue) => parts.every((p) => p(issue));
-    }
-    case 'or': {
-      const parts = expr.parts.map((p) => compile(p, fields));
-      return (issue) => parts.some((p) => p(issue));
-    }
-    case 'not': {
-      const inner = compile(expr.expr, fields);
-      return (issue) => !inner(issue);
-    }
-    case 'clause': {
-      const reader = fieldReader(expr.field);
-      if (reader.restField !== null) fields.add(reader.restField);
-      if (expr.operator === 'is' || expr.operator === 'is not') {
-        const empty = expr.operator === 'is';
-        return (issue) => (reader.read(issue).length === 0) === empty;
-      }
-      const wanted = new Set(expr.values.map(literal));
-      const hit = (issue: Parameters<IssueMatcher>[0]) => reader.read(issue).some((t) => wanted.has(t));
-      switch (expr.operator) {
-        case '=':
-        case 'in':
-          return hit;
-        // As in Jira, a negative clause does not match an issue whose field is empty.
-        case '!=':
-        case 'not in':
-          return (issue) => reader.read(issue).length > 0 && !hit(issue);
-        default:
-          throw new Unsupported(expr.operator);
-      }
-    }
+function compileClause(clause: JqlClause, fields: Set<string>): IssueMatcher {
+  const reader = fieldReader(clause.field);
+  if (reader.restField !== null) fields.add(reader.restField);
+  if (clause.operator === 'is' || clause.operator === 'is not') {
+    const empty = clause.operator === 'is';
+    return (issue) => (reader.read(issue).length === 0) === empty;
+  }
+  const wanted = new Set(clause.values.map(literal));
+  const hit = (issue: Parameters<IssueMatcher>[0]) => reader.read(issue).some((t) => wanted.has(t));
+  switch (clause.operator) {
+    case '=':
+    case 'in':
+      return hit;
+    // As in Jira, a negative clause does not match an issue whose field is empty.
+    case '!=':
+    case 'not in':
+      return (issue) => reader.read(issue).length > 0 && !hit(issue);
+    default:
+      throw new Unsupported(clause.operator);
   }
 }
 
@@ -127,7 +112,7 @@ export function compileJqlMatcher(jql: string): CompiledMatcher | null {
     const query = parseJql(jql);
     if (query.where === null) return { match: () => true, fields: [] };
     const fields = new Set<string>();
-    const match = compile(query.where, fields);
+    const match = compileWhere(query.where, (clause) => compileClause(clause, fields));
     return { match, fields: [...fields] };
   } catch {
     return null;

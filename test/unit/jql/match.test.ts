@@ -1,6 +1,6 @@
-/** Judging an issue against the configured JQLs by its own fields (server/webhooks/jqlMatch.ts). */
+/** Judging an issue against the configured JQLs by its own fields (server/jira/jql/match.ts). */
 import { describe, expect, it } from '@jest/globals';
-import { compileJqlMatcher } from '../../server/webhooks/jqlMatch.js';
+import { compileJqlMatcher } from '../../../server/jira/jql/match.js';
 
 const issue = (fields: Record<string, unknown>) => ({ id: '10042', key: 'OPS-7', fields });
 const incident = issue({
