@@ -223,9 +223,7 @@ export class MetricsService {
     this.stats.loads += 1;
     // The version first: a write landing during the read is then seen again, never missed.
     const version = await this.store.dataVersion();
-    const { incidents, actionItems } = this.store.allRecords
-      ? await this.store.allRecords()
-      : { incidents: await this.store.findIncidents({}), actionItems: await this.store.findActionItems({}) };
+    const { incidents, actionItems } = await this.store.allRecords();
     const state = new MetricsState(
       incidents,
       actionItems,
@@ -245,7 +243,7 @@ export class MetricsService {
     } catch {
       return this.loadSnapshot();
     }
-    const changes = this.store.changesSince ? await this.store.changesSince(base.version) : null;
+    const changes = await this.store.changesSince(base.version);
     if (
       changes === null ||
       changes.version < version ||

@@ -13,8 +13,8 @@ import { cardValidator, featuresAbove } from './cardSchema.js';
 /** Just what MetricsService and the digest read, over arrays. */
 function arrayStore(incidents: Incident[], actionItems: ActionItem[], postmortems: Postmortem[] = []): Store {
   return {
-    findIncidents: async () => [...incidents],
-    findActionItems: async () => [...actionItems],
+    allRecords: async () => ({ incidents: [...incidents], actionItems: [...actionItems] }),
+    changesSince: async () => null,
     dataVersion: async () => 1,
     getPostmortem: async (key: string) => postmortems.find((p) => p.incidentKey === key) ?? null,
   } as unknown as Store;

@@ -25,6 +25,8 @@ export function memoryStore(
     failUpdates: false,
     findIncidents: async () => [...(data.incidents ?? [])],
     findActionItems: async () => [...(data.actionItems ?? [])],
+    allRecords: async () => ({ incidents: [...(data.incidents ?? [])], actionItems: [...(data.actionItems ?? [])] }),
+    changesSince: async () => null,
     dataVersion: async () => 1,
     getPostmortem: async (key: string) => data.postmortems?.find((p) => p.incidentKey === key) ?? null,
     async claimDigest(week: string, holder: string, now: Date, manual: boolean) {

@@ -17,12 +17,13 @@ class ArrayStore {
   async dataVersion() {
     return this.version;
   }
-  async findIncidents() {
+  async allRecords() {
     this.reads += 1;
-    return [...this.incidents];
+    return { incidents: [...this.incidents], actionItems: [...this.items] };
   }
-  async findActionItems() {
-    return [...this.items];
+  /** No change feed: every new version is read whole. */
+  async changesSince() {
+    return null;
   }
   async getPostmortem(key: string) {
     return this.postmortems.get(key) ?? null;
