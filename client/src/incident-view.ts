@@ -5,8 +5,9 @@
 import type { CreateActionItemRequest, IncidentDetailResponse } from '../../server/domain/api.js';
 import type { ApiClient } from './api.js';
 import { ApiError } from './api.js';
-import { externalLink, h, table } from './dom.js';
-import { formatDate, formatDuration, span } from './format.js';
+import { dueDateCell, spanText } from './cells.js';
+import { errorBox, externalLink, h, table } from './dom.js';
+import { formatDate } from './format.js';
 import { validateActionItem } from './validation.js';
 
 export interface IncidentViewOptions {
@@ -17,6 +18,8 @@ export interface IncidentViewOptions {
   onBack: () => void;
   /** False once the user has navigated elsewhere, so a late answer is dropped. */
   isCurrent: () => boolean;
+  /** Aborts the read of the incident once the user has navigated elsewhere. */
+  signal?: AbortSignal;
   /** The action item just created, announced above the refreshed view. */
   created?: { key: string; url: string };
 }
@@ -27,27 +30,17 @@ export async function renderIncidentView(options: IncidentViewOptions): Promise<
   container.replaceChildren(back, h('p', { class: 'state', role: 'status' }, `Loading ${incidentKey}…`));
   let incident: IncidentDetailResponse;
   try {
-    incident = await options.api.incident(incidentKey);
+    incident = await options.api.incident(incidentKey, options.signal);
   } catch (error) {
     if (!options.isCurrent()) return;
-    const message = error instanceof Error ? error.message : String(error);
     container.replaceChildren(
       back,
-      h(
-        'div',
-        { class: 'error', role: 'alert' },
-        h('p', {}, h('strong', {}, 'Could not load: '), message),
-        h('button', { type: 'button', class: 'retry', onclick: () => void renderIncidentView(options) }, 'Retry'),
-      ),
+      errorBox(error, () => void renderIncidentView(options)),
     );
     return;
   }
   if (!options.isCurrent()) return;
   const { locale } = options;
-  const duration = (from: string | null, to: string | null) => {
-    const value = span(from, to);
-    return value === 'missing' ? 'missing' : value === 'invalid' ? 'out of order' : formatDuration(value);
-  };
   const facts: Array<[string, string | Node]> = [
     ['Severity', incident.severity ?? 'unknown'],
     ['Services', incident.services.join(', ') || '—'],
@@ -59,7 +52,7 @@ export async function renderIncidentView(options: IncidentViewOptions): Promise<
     ['Resolved', formatDate(incident.resolvedAt, locale)],
     [
       'TTD / TTA / TTR',
-      `${duration(incident.startedAt, incident.detectedAt)} / ${duration(incident.detectedAt, incident.acknowledgedAt)} / ${duration(incident.startedAt, incident.resolvedAt)}`,
+      `${spanText(incident.startedAt, incident.detectedAt)} / ${spanText(incident.detectedAt, incident.acknowledgedAt)} / ${spanText(incident.startedAt, incident.resolvedAt)}`,
     ],
   ];
   const items = incident.actionItems;
@@ -92,14 +85,7 @@ export async function renderIncidentView(options: IncidentViewOptions): Promise<
               item.summary,
               item.owner ?? '—',
               item.status,
-              h(
-                'span',
-                {},
-                formatDate(item.dueDate, locale),
-                item.dueDateSource === 'sla'
-                  ? h('abbr', { class: 'sla', title: 'Due date derived from the severity SLA' }, ' SLA')
-                  : null,
-              ),
+              dueDateCell(item, locale),
               item.daysOverdue != null ? String(item.daysOverdue) : '—',
             ]),
             { 'data-list': 'incident-action-items' },

@@ -13,8 +13,8 @@ import type {
 } from '../../server/domain/api.js';
 import type { ActionItemView } from '../../server/domain/types.js';
 import type { ApiClient } from './api.js';
-import { errorBox } from './dashboard.js';
-import { applyTheme, externalLink, h } from './dom.js';
+
+import { applyTheme, errorBox, externalLink, h } from './dom.js';
 import { compare, formatDate, formatDuration, formatRate, type Comparison } from './format.js';
 import { parseReviewState, reviewUrl } from './review-state.js';
 import type { Host } from './teams.js';

@@ -92,6 +92,11 @@ export function formatViewState(state: ViewState): string {
   return text ? `?${text}` : '';
 }
 
+/** The address of a view on the page at `pathname` (the dashboard's links and history entries). */
+export function viewPath(pathname: string, state: ViewState): string {
+  return `${pathname}${formatViewState(state)}`;
+}
+
 /** Checks a custom window; returns the problem in words, or null when it is valid. */
 export function customWindowProblem(from: string, to: string): string | null {
   if (!isCalendarDate(from)) return 'Pick a start date.';
