@@ -15,7 +15,7 @@ import { TIME_METRIC_LABELS, TIME_METRIC_ORDER } from '../chart-data.js';
 import { externalLink, h } from '../dom.js';
 import { compare, formatDate, formatDuration, formatPValue, formatRate, type Comparison } from '../format.js';
 
-export interface AgendaItem {
+interface AgendaItem {
   id: string;
   title: string;
   body(): HTMLElement;
