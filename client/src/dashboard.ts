@@ -19,7 +19,7 @@ import { overdueSection } from './dashboard/overdue-list.js';
 import { tilesSection } from './dashboard/tiles.js';
 import { applyTheme, errorBox, h } from './dom.js';
 import { formatDate } from './format.js';
-import { renderIncidentView } from './incident-view.js';
+import { refreshIncidentView, renderIncidentView, type IncidentViewOptions } from './incident-view.js';
 import { LatestOnly } from './latest.js';
 import type { Host, Theme } from './teams.js';
 import {
@@ -56,6 +56,8 @@ export class Dashboard {
   private readonly main: HTMLElement;
   private readonly now: () => Date;
   private firstRender: (() => void) | null;
+  /** The incident view on the page, if one is. */
+  private incidentShown: IncidentViewOptions | null = null;
 
   constructor(
     private readonly options: DashboardOptions,
@@ -115,8 +117,15 @@ export class Dashboard {
   }
 
   async load(options: { quiet?: boolean } = {}): Promise<void> {
-    const turn = this.latest.begin();
     const state = this.state;
+    if (options.quiet && state.incident && this.incidentShown?.incidentKey === state.incident) {
+      // A live update redraws the incident's data in place, in the same turn: the form keeps
+      // what was typed, and an action item being created still announces itself.
+      await refreshIncidentView(this.incidentShown);
+      return;
+    }
+    const turn = this.latest.begin();
+    this.incidentShown = null;
     if (options.quiet && !state.incident) {
       // Fetch first, so the page changes once, with the new data.
       const reads = this.read(state, turn.signal);
@@ -135,7 +144,7 @@ export class Dashboard {
     this.renderHeader();
     this.charts.destroy();
     if (state.incident) {
-      await renderIncidentView({
+      this.incidentShown = {
         container: this.main,
         api: this.options.api,
         incidentKey: state.incident,
@@ -143,7 +152,8 @@ export class Dashboard {
         onBack: () => this.navigate({ incident: null }),
         isCurrent: turn.isCurrent,
         signal: turn.signal,
-      });
+      };
+      await renderIncidentView(this.incidentShown);
       this.markRendered();
       return;
     }

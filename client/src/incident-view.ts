@@ -40,6 +40,44 @@ export async function renderIncidentView(options: IncidentViewOptions): Promise<
     return;
   }
   if (!options.isCurrent()) return;
+  const notice = options.created
+    ? h(
+        'p',
+        { class: 'notice', role: 'status' },
+        'Created ',
+        externalLink(options.created.url, options.created.key),
+        ` for ${incident.key}.`,
+      )
+    : null;
+  container.replaceChildren(back, notice ?? '', incidentArticle(options, incident));
+  if (!options.created) back.focus();
+}
+
+/**
+ * Shows the incident's latest data in place (a live update). The form stays in the page
+ * as it is, with what was typed, its status and the focus; a notice above stays too.
+ */
+export async function refreshIncidentView(options: IncidentViewOptions): Promise<void> {
+  const shown = [...options.container.querySelectorAll<HTMLElement>('article.incident')].find(
+    (article) => article.dataset.incident === options.incidentKey,
+  );
+  if (!shown) return renderIncidentView(options); // Still loading, or an error: draw it all again.
+  let incident: IncidentDetailResponse;
+  try {
+    incident = await options.api.incident(options.incidentKey, options.signal);
+  } catch {
+    return; // A failed live update leaves the view as it was; the next change tries again.
+  }
+  if (!options.isCurrent() || !shown.isConnected) return;
+  const form = shown.querySelector('form.create-item');
+  const fresh = [...incidentArticle(options, incident).children].filter((child) => !child.matches('form.create-item'));
+  for (const child of [...shown.children]) if (child !== form) child.remove();
+  if (form) form.before(...fresh);
+  else shown.append(...fresh);
+}
+
+/** The incident's facts, its post-mortem, the fixes it was behind, its action items and the form. */
+function incidentArticle(options: IncidentViewOptions, incident: IncidentDetailResponse): HTMLElement {
   const { locale } = options;
   const facts: Array<[string, string | Node]> = [
     ['Severity', incident.severity ?? 'unknown'],
@@ -56,45 +94,31 @@ export async function renderIncidentView(options: IncidentViewOptions): Promise<
     ],
   ];
   const items = incident.actionItems;
-  const notice = options.created
-    ? h(
-        'p',
-        { class: 'notice', role: 'status' },
-        'Created ',
-        externalLink(options.created.url, options.created.key),
-        ` for ${incident.key}.`,
-      )
-    : null;
-  container.replaceChildren(
-    back,
-    notice ?? '',
-    h(
-      'article',
-      { class: 'incident', 'data-incident': incident.key },
-      h('h2', {}, externalLink(incident.url, incident.key), ` ${incident.summary}`),
-      h('dl', { class: 'facts' }, ...facts.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)])),
-      postmortemDownload(options.api, incident.key),
-      behindOverdueFixes(incident),
-      h('h3', {}, `Action items (${items.length})`),
-      items.length
-        ? table(
-            null,
-            ['Key', 'Summary', 'Owner', 'Status', 'Due', 'Days overdue'],
-            items.map((item) => [
-              externalLink(item.url, item.key),
-              item.summary,
-              item.owner ?? '—',
-              item.status,
-              dueDateCell(item, locale),
-              item.daysOverdue != null ? String(item.daysOverdue) : '—',
-            ]),
-            { 'data-list': 'incident-action-items' },
-          )
-        : h('p', { class: 'state empty' }, 'No action items yet.'),
-      createForm(options, incident),
-    ),
+  return h(
+    'article',
+    { class: 'incident', 'data-incident': incident.key },
+    h('h2', {}, externalLink(incident.url, incident.key), ` ${incident.summary}`),
+    h('dl', { class: 'facts' }, ...facts.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)])),
+    postmortemDownload(options.api, incident.key),
+    behindOverdueFixes(incident),
+    h('h3', {}, `Action items (${items.length})`),
+    items.length
+      ? table(
+          null,
+          ['Key', 'Summary', 'Owner', 'Status', 'Due', 'Days overdue'],
+          items.map((item) => [
+            externalLink(item.url, item.key),
+            item.summary,
+            item.owner ?? '—',
+            item.status,
+            dueDateCell(item, locale),
+            item.daysOverdue != null ? String(item.daysOverdue) : '—',
+          ]),
+          { 'data-list': 'incident-action-items' },
+        )
+      : h('p', { class: 'state empty' }, 'No action items yet.'),
+    createForm(options, incident),
   );
-  if (!options.created) back.focus();
 }
 
 /** The action items of earlier incidents on its services that were overdue when it started (docs/insights.md). */
