@@ -6,7 +6,7 @@
  */
 import type { Chart } from 'chart.js';
 import type { MetricsResponse } from '../../../server/domain/api.js';
-import { allCharts, TIME_METRIC_LABELS, TIME_METRIC_ORDER, type ChartSpec } from '../chart-data.js';
+import { allCharts, TIME_METRIC_LABELS, TIME_METRIC_ORDER, timePerWeek, type ChartSpec } from '../chart-data.js';
 import { drawChart } from '../charts.js';
 import { h, table } from '../dom.js';
 import type { Theme } from '../teams.js';
@@ -56,7 +56,7 @@ export class ChartsPanel {
   /** Shows another time metric in the per-week chart, keeping the focus on its button. */
   showMetric(metric: TimeMetricName): void {
     const index = this.specs.findIndex((s) => s.id === 'time-per-week');
-    const spec = this.metrics ? allCharts(this.metrics, metric)[index] : undefined;
+    const spec = this.metrics ? timePerWeek(this.metrics, metric) : undefined;
     const old = this.section?.querySelector('[data-chart="time-per-week"]');
     if (!spec || !old) return;
     this.specs[index] = spec;
