@@ -32,18 +32,25 @@ export interface Filters {
   severity?: string | null;
 }
 
+/**
+ * The reads a page may start again before they answer take an AbortSignal (latest.ts); an
+ * aborted read rejects with the signal's reason, not as a network failure.
+ */
 export interface ApiClient {
-  metrics(filters: Filters): Promise<MetricsResponse>;
+  metrics(filters: Filters, signal?: AbortSignal): Promise<MetricsResponse>;
   /** The full data-quality lists of a window (/api/metrics carries only their first entries). */
   dataQuality(filters: Filters & { limit?: number | null; cursor?: string | null }): Promise<DataQualityResponse>;
-  incidents(filters: Filters): Promise<IncidentsResponse>;
-  actionItems(query: {
-    overdue?: boolean;
-    service?: string | null;
-    owner?: string | null;
-    incident?: string | null;
-  }): Promise<ActionItemsResponse>;
-  incident(key: string): Promise<IncidentDetailResponse>;
+  incidents(filters: Filters, signal?: AbortSignal): Promise<IncidentsResponse>;
+  actionItems(
+    query: {
+      overdue?: boolean;
+      service?: string | null;
+      owner?: string | null;
+      incident?: string | null;
+    },
+    signal?: AbortSignal,
+  ): Promise<ActionItemsResponse>;
+  incident(key: string, signal?: AbortSignal): Promise<IncidentDetailResponse>;
   /** The post-mortem template filled from what is known (Markdown). */
   postmortemMarkdown(key: string): Promise<string>;
   createActionItem(incidentKey: string, body: CreateActionItemRequest): Promise<CreateActionItemResponse>;
@@ -106,7 +113,8 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     let response: Response;
     try {
       response = await doFetch(`${base}${path}`, { ...init, headers });
-    } catch {
+    } catch (error) {
+      if (init.signal?.aborted) throw init.signal.reason ?? error;
       throw new ApiError('Could not reach the server. Check your connection and retry.', 0, 'network');
     }
     if (response.status === 401 && options.getToken && !retried) {
@@ -124,26 +132,27 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     return response;
   }
 
-  async function getJson<T>(path: string): Promise<T> {
-    const response = await send(path);
+  async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+    const response = await send(path, signal ? { signal } : {});
     if (!response.ok) throw await readError(response);
     return (await response.json()) as T;
   }
 
   return {
-    metrics: (f) =>
-      getJson(`/api/metrics${query({ from: f.from, to: f.to, service: f.service, severity: f.severity })}`),
+    metrics: (f, signal) =>
+      getJson(`/api/metrics${query({ from: f.from, to: f.to, service: f.service, severity: f.severity })}`, signal),
     dataQuality: (f) =>
       getJson(
         `/api/data-quality${query({ from: f.from, to: f.to, service: f.service, severity: f.severity, limit: f.limit, cursor: f.cursor })}`,
       ),
-    incidents: (f) =>
-      getJson(`/api/incidents${query({ from: f.from, to: f.to, service: f.service, severity: f.severity })}`),
-    actionItems: (q) =>
+    incidents: (f, signal) =>
+      getJson(`/api/incidents${query({ from: f.from, to: f.to, service: f.service, severity: f.severity })}`, signal),
+    actionItems: (q, signal) =>
       getJson(
         `/api/action-items${query({ overdue: q.overdue ? 'true' : null, service: q.service, owner: q.owner, incident: q.incident })}`,
+        signal,
       ),
-    incident: (key) => getJson(`/api/incidents/${encodeURIComponent(key)}`),
+    incident: (key, signal) => getJson(`/api/incidents/${encodeURIComponent(key)}`, signal),
     review: (week) => getJson(`/api/review${query({ week })}`),
     async postmortemMarkdown(key) {
       const response = await send(`/api/incidents/${encodeURIComponent(key)}/postmortem.md`);

@@ -34,6 +34,9 @@ export const TIME_METRIC_LABELS: Record<TimeMetricName, { short: string; long: s
   timeToResolve: { short: 'TTR', long: 'Time to resolve' },
 };
 
+/** The time metrics in the order an incident goes through them: detect, acknowledge, resolve. */
+export const TIME_METRIC_ORDER: readonly TimeMetricName[] = ['timeToDetect', 'timeToAcknowledge', 'timeToResolve'];
+
 const DETECTION: DetectionCategory[] = ['automated', 'customer', 'internal', 'unknown'];
 
 const hours = (seconds: number | null): number | null => (seconds == null ? null : seconds / 3600);

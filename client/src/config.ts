@@ -3,7 +3,7 @@
  * filters; Save (in Teams) stores a content URL that carries them.
  */
 import { createApiClient } from './api.js';
-import { applyTheme, h } from './dom.js';
+import { applyTheme, h, selectField } from './dom.js';
 import { connectHost } from './teams.js';
 import { CHANNEL_WINDOWS, choiceProblem, tabSettings, type ChannelChoice } from './tab-settings.js';
 import { SEVERITY_KEYS } from './view-state.js';
@@ -30,18 +30,18 @@ try {
 }
 
 const choice: ChannelChoice = { window: '90', service: null, severity: null };
-const selectOf = (name: keyof ChannelChoice, label: string, options: Array<[string, string]>) => {
-  const control = h(
-    'select',
-    { name, id: `c-${name}` },
-    ...options.map(([value, text]) => h('option', { value, selected: value === (choice[name] ?? '') }, text)),
+const selectOf = (name: keyof ChannelChoice, label: string, options: Array<[string, string]>) =>
+  selectField(
+    name,
+    label,
+    options,
+    choice[name] ?? '',
+    (value) => {
+      choice[name] = (value || null) as never;
+      update();
+    },
+    'c',
   );
-  control.addEventListener('change', () => {
-    choice[name] = (control.value || null) as never;
-    update();
-  });
-  return h('label', { class: 'field', for: control.id }, h('span', {}, label), control);
-};
 const problem = h('p', { class: 'field-error', role: 'alert', id: 'choice-problem' });
 const preview = h('a', { id: 'content-url', target: '_blank', rel: 'noopener' });
 // The same page configures a channel tab, a group chat tab and a meeting tab.

@@ -18,7 +18,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return element;
 }
 
-export function append(parent: Element, children: Child[]): void {
+function append(parent: Element, children: Child[]): void {
   for (const child of children) {
     if (child == null || child === false) continue;
     parent.append(child instanceof Node ? child : String(child));
@@ -69,6 +69,35 @@ export function limitedTable(headers: string[], rows: Child[][], attrs: Attrs, l
 /** A link that opens outside the tab (Jira). */
 export function externalLink(href: string | null, text: string): HTMLElement | string {
   return href ? h('a', { href, target: '_blank', rel: 'noopener noreferrer' }, text) : text;
+}
+
+/** A labelled drop-down that calls `onChange` with the value picked. */
+export function selectField(
+  name: string,
+  label: string,
+  options: Array<[string, string]>,
+  value: string,
+  onChange: (value: string) => void,
+  idPrefix = 'f',
+): HTMLElement {
+  const control = h(
+    'select',
+    { name, id: `${idPrefix}-${name}` },
+    ...options.map(([v, text]) => h('option', { value: v, selected: v === value }, text)),
+  );
+  control.addEventListener('change', () => onChange(control.value));
+  return h('label', { class: 'field', for: control.id }, h('span', {}, label), control);
+}
+
+/** What failed, in the server's words (ApiError carries them), and a button that tries again. */
+export function errorBox(error: unknown, retry: () => void): HTMLElement {
+  const message = error instanceof Error ? error.message : String(error);
+  return h(
+    'div',
+    { class: 'error', role: 'alert' },
+    h('p', {}, h('strong', {}, 'Could not load: '), message),
+    h('button', { type: 'button', class: 'retry', onclick: retry }, 'Retry'),
+  );
 }
 
 /** Sets the colour theme (Teams' default, dark or contrast); styles.css keys off it. */

@@ -2,7 +2,7 @@
  * The formula behind each number on the tab. The server sends its own (`formulas` in the
  * metrics response) and those win; these are the words used when it does not.
  */
-export const DEFAULT_FORMULAS: Record<string, string> = {
+const DEFAULT_FORMULAS: Record<string, string> = {
   inRange: 'Incidents whose start (else created) is in [from, to), kept by the service and severity filters.',
   timeToDetect: 'TTD = detectedAt - startedAt, over incidents with both points in order.',
   timeToAcknowledge: 'TTA = acknowledgedAt - detectedAt, over incidents with both points in order.',

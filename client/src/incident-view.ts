@@ -5,8 +5,9 @@
 import type { CreateActionItemRequest, IncidentDetailResponse } from '../../server/domain/api.js';
 import type { ApiClient } from './api.js';
 import { ApiError } from './api.js';
-import { externalLink, h, table } from './dom.js';
-import { formatDate, formatDuration, span } from './format.js';
+import { dueDateCell, spanText } from './cells.js';
+import { errorBox, externalLink, h, table } from './dom.js';
+import { formatDate } from './format.js';
 import { validateActionItem } from './validation.js';
 
 export interface IncidentViewOptions {
@@ -17,6 +18,8 @@ export interface IncidentViewOptions {
   onBack: () => void;
   /** False once the user has navigated elsewhere, so a late answer is dropped. */
   isCurrent: () => boolean;
+  /** Aborts the read of the incident once the user has navigated elsewhere. */
+  signal?: AbortSignal;
   /** The action item just created, announced above the refreshed view. */
   created?: { key: string; url: string };
 }
@@ -27,27 +30,55 @@ export async function renderIncidentView(options: IncidentViewOptions): Promise<
   container.replaceChildren(back, h('p', { class: 'state', role: 'status' }, `Loading ${incidentKey}…`));
   let incident: IncidentDetailResponse;
   try {
-    incident = await options.api.incident(incidentKey);
+    incident = await options.api.incident(incidentKey, options.signal);
   } catch (error) {
     if (!options.isCurrent()) return;
-    const message = error instanceof Error ? error.message : String(error);
     container.replaceChildren(
       back,
-      h(
-        'div',
-        { class: 'error', role: 'alert' },
-        h('p', {}, h('strong', {}, 'Could not load: '), message),
-        h('button', { type: 'button', class: 'retry', onclick: () => void renderIncidentView(options) }, 'Retry'),
-      ),
+      errorBox(error, () => void renderIncidentView(options)),
     );
     return;
   }
   if (!options.isCurrent()) return;
+  const notice = options.created
+    ? h(
+        'p',
+        { class: 'notice', role: 'status' },
+        'Created ',
+        externalLink(options.created.url, options.created.key),
+        ` for ${incident.key}.`,
+      )
+    : null;
+  container.replaceChildren(back, notice ?? '', incidentArticle(options, incident));
+  if (!options.created) back.focus();
+}
+
+/**
+ * Shows the incident's latest data in place (a live update). The form stays in the page
+ * as it is, with what was typed, its status and the focus; a notice above stays too.
+ */
+export async function refreshIncidentView(options: IncidentViewOptions): Promise<void> {
+  const shown = [...options.container.querySelectorAll<HTMLElement>('article.incident')].find(
+    (article) => article.dataset.incident === options.incidentKey,
+  );
+  if (!shown) return renderIncidentView(options); // Still loading, or an error: draw it all again.
+  let incident: IncidentDetailResponse;
+  try {
+    incident = await options.api.incident(options.incidentKey, options.signal);
+  } catch {
+    return; // A failed live update leaves the view as it was; the next change tries again.
+  }
+  if (!options.isCurrent() || !shown.isConnected) return;
+  const form = shown.querySelector('form.create-item');
+  const fresh = [...incidentArticle(options, incident).children].filter((child) => !child.matches('form.create-item'));
+  for (const child of [...shown.children]) if (child !== form) child.remove();
+  if (form) form.before(...fresh);
+  else shown.append(...fresh);
+}
+
+/** The incident's facts, its post-mortem, the fixes it was behind, its action items and the form. */
+function incidentArticle(options: IncidentViewOptions, incident: IncidentDetailResponse): HTMLElement {
   const { locale } = options;
-  const duration = (from: string | null, to: string | null) => {
-    const value = span(from, to);
-    return value === 'missing' ? 'missing' : value === 'invalid' ? 'out of order' : formatDuration(value);
-  };
   const facts: Array<[string, string | Node]> = [
     ['Severity', incident.severity ?? 'unknown'],
     ['Services', incident.services.join(', ') || '—'],
@@ -59,56 +90,35 @@ export async function renderIncidentView(options: IncidentViewOptions): Promise<
     ['Resolved', formatDate(incident.resolvedAt, locale)],
     [
       'TTD / TTA / TTR',
-      `${duration(incident.startedAt, incident.detectedAt)} / ${duration(incident.detectedAt, incident.acknowledgedAt)} / ${duration(incident.startedAt, incident.resolvedAt)}`,
+      `${spanText(incident.startedAt, incident.detectedAt)} / ${spanText(incident.detectedAt, incident.acknowledgedAt)} / ${spanText(incident.startedAt, incident.resolvedAt)}`,
     ],
   ];
   const items = incident.actionItems;
-  const notice = options.created
-    ? h(
-        'p',
-        { class: 'notice', role: 'status' },
-        'Created ',
-        externalLink(options.created.url, options.created.key),
-        ` for ${incident.key}.`,
-      )
-    : null;
-  container.replaceChildren(
-    back,
-    notice ?? '',
-    h(
-      'article',
-      { class: 'incident', 'data-incident': incident.key },
-      h('h2', {}, externalLink(incident.url, incident.key), ` ${incident.summary}`),
-      h('dl', { class: 'facts' }, ...facts.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)])),
-      postmortemDownload(options.api, incident.key),
-      behindOverdueFixes(incident),
-      h('h3', {}, `Action items (${items.length})`),
-      items.length
-        ? table(
-            null,
-            ['Key', 'Summary', 'Owner', 'Status', 'Due', 'Days overdue'],
-            items.map((item) => [
-              externalLink(item.url, item.key),
-              item.summary,
-              item.owner ?? '—',
-              item.status,
-              h(
-                'span',
-                {},
-                formatDate(item.dueDate, locale),
-                item.dueDateSource === 'sla'
-                  ? h('abbr', { class: 'sla', title: 'Due date derived from the severity SLA' }, ' SLA')
-                  : null,
-              ),
-              item.daysOverdue != null ? String(item.daysOverdue) : '—',
-            ]),
-            { 'data-list': 'incident-action-items' },
-          )
-        : h('p', { class: 'state empty' }, 'No action items yet.'),
-      createForm(options, incident),
-    ),
+  return h(
+    'article',
+    { class: 'incident', 'data-incident': incident.key },
+    h('h2', {}, externalLink(incident.url, incident.key), ` ${incident.summary}`),
+    h('dl', { class: 'facts' }, ...facts.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)])),
+    postmortemDownload(options.api, incident.key),
+    behindOverdueFixes(incident),
+    h('h3', {}, `Action items (${items.length})`),
+    items.length
+      ? table(
+          null,
+          ['Key', 'Summary', 'Owner', 'Status', 'Due', 'Days overdue'],
+          items.map((item) => [
+            externalLink(item.url, item.key),
+            item.summary,
+            item.owner ?? '—',
+            item.status,
+            dueDateCell(item, locale),
+            item.daysOverdue != null ? String(item.daysOverdue) : '—',
+          ]),
+          { 'data-list': 'incident-action-items' },
+        )
+      : h('p', { class: 'state empty' }, 'No action items yet.'),
+    createForm(options, incident),
   );
-  if (!options.created) back.focus();
 }
 
 /** The action items of earlier incidents on its services that were overdue when it started (docs/insights.md). */

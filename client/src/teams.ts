@@ -13,7 +13,6 @@ export interface HostInfo {
   inTeams: boolean;
   theme: Theme;
   locale: string | null;
-  hostName: string | null;
   frameContext: string | null;
   teamName: string | null;
   channelId: string | null;
@@ -52,9 +51,9 @@ export interface Host {
 }
 
 /** How long a framed page waits for a Teams host before running standalone. */
-export const TEAMS_INIT_TIMEOUT_MS = 3000;
+const TEAMS_INIT_TIMEOUT_MS = 3000;
 
-export function toTheme(name: string | undefined | null): Theme {
+function toTheme(name: string | undefined | null): Theme {
   return name === 'dark' || name === 'contrast' ? name : 'default';
 }
 
@@ -63,13 +62,12 @@ function browserTheme(win: Window): Theme {
   return win.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'default';
 }
 
-export function standaloneHost(win: Window = window): Host {
+function standaloneHost(win: Window = window): Host {
   return {
     info: {
       inTeams: false,
       theme: browserTheme(win),
       locale: win.navigator.language || null,
-      hostName: null,
       frameContext: null,
       teamName: null,
       channelId: null,
@@ -97,7 +95,7 @@ function timeout(ms: number, message = 'Teams host did not answer'): Promise<nev
 }
 
 /** How long the tab waits for Teams to answer a stage call (the SDK itself waits forever). */
-export const STAGE_CALL_TIMEOUT_MS = 10_000;
+const STAGE_CALL_TIMEOUT_MS = 10_000;
 
 /** Teams' error codes (teams-js `ErrorCode`) in words a person can act on. */
 const SDK_ERRORS: Record<number, string> = {
@@ -167,7 +165,6 @@ export async function connectHost(options: { timeoutMs?: number } = {}): Promise
         inTeams: true,
         theme: toTheme(context.app.theme),
         locale: context.app.locale || null,
-        hostName: context.app.host.name ?? null,
         frameContext,
         teamName: context.team?.displayName ?? null,
         channelId: context.channel?.id ?? null,

@@ -5,10 +5,10 @@
  */
 import type { SeverityKey } from '../../server/domain/types.js';
 
-export const WINDOWS = ['30', '90', '180', 'custom'] as const;
+const WINDOWS = ['30', '90', '180', 'custom'] as const;
 export type WindowChoice = (typeof WINDOWS)[number];
 export const SEVERITY_KEYS: readonly SeverityKey[] = ['P0', 'P1', 'P2', 'P3', 'P4', 'unknown'];
-export const TIME_METRICS = ['timeToResolve', 'timeToDetect', 'timeToAcknowledge'] as const;
+const TIME_METRICS = ['timeToResolve', 'timeToDetect', 'timeToAcknowledge'] as const;
 export type TimeMetricName = (typeof TIME_METRICS)[number];
 
 export interface ViewState {
@@ -26,7 +26,7 @@ export interface ViewState {
   overdueSort: OverdueSort;
 }
 
-export const OVERDUE_SORTS = ['days', 'incidents'] as const;
+const OVERDUE_SORTS = ['days', 'incidents'] as const;
 export type OverdueSort = (typeof OVERDUE_SORTS)[number];
 
 export const DEFAULT_STATE: ViewState = {
@@ -90,6 +90,11 @@ export function formatViewState(state: ViewState): string {
   if (state.overdueSort !== DEFAULT_STATE.overdueSort) q.set('sort', state.overdueSort);
   const text = q.toString();
   return text ? `?${text}` : '';
+}
+
+/** The address of a view on the page at `pathname` (the dashboard's links and history entries). */
+export function viewPath(pathname: string, state: ViewState): string {
+  return `${pathname}${formatViewState(state)}`;
 }
 
 /** Checks a custom window; returns the problem in words, or null when it is valid. */

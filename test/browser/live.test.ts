@@ -84,4 +84,34 @@ suite('the live tab', () => {
     expect(Math.abs((await page.evaluate(() => window.scrollY)) - scrollBefore)).toBeLessThanOrEqual(1);
     await page.close();
   }, 60_000);
+
+  it('updates an open incident view in place: what is typed in its form stays', async () => {
+    const overdue = (await (await fetch(`${running.url}/api/action-items?overdue=true`)).json()) as {
+      items: Array<{ key: string; incidentKey: string | null }>;
+    };
+    const item = overdue.items.find((candidate) => candidate.incidentKey !== null)!;
+    const page = await browser.context.newPage();
+    await page.goto(`${running.url}/tab?incident=${encodeURIComponent(item.incidentKey!)}`);
+    await page.waitForSelector('form.create-item', { timeout: 30_000 });
+    const row = page.locator('[data-list="incident-action-items"] tbody tr', { hasText: item.key });
+    expect(await row.locator('td:nth-child(4)').textContent()).not.toBe('Done');
+    await page.fill('#new-summary', 'Half-typed summary');
+    await page.focus('#new-summary');
+
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'jobs/demoChange.ts', item.key], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
+    await page.waitForFunction(
+      (k) =>
+        [...document.querySelectorAll('[data-list="incident-action-items"] tbody tr')].some(
+          (tr) => tr.querySelector('td')?.textContent === k && tr.querySelectorAll('td')[3]?.textContent === 'Done',
+        ),
+      item.key,
+      { timeout: 5_000, polling: 100 },
+    );
+    expect(await page.inputValue('#new-summary')).toBe('Half-typed summary');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('new-summary');
+    await page.close();
+  }, 60_000);
 });

@@ -11,6 +11,7 @@ import type {
   MetricsResponse,
   ReviewResponse,
 } from '../../server/domain/api.js';
+import { PALETTES } from '../../client/src/charts.js';
 import { buildTab, findChromium, launchBrowser, screenshotPath, SCREENSHOT_DIR, type Browser } from './harness.js';
 import { startSsoTestServer, startTestServer, type SsoTestServer, type TestServer } from './server.js';
 import { HOST_ORIGIN, hostPageHtml, type HostPageOptions } from './teams-host.js';
@@ -28,9 +29,10 @@ if (!chromiumPath) {
 }
 const suite = chromiumPath ? describe : describe.skip;
 
+/** Each chart as a person reads it: its data table, and the colours its canvas shows. */
 type ChartDump = Record<
   string,
-  { labels: string[]; series: Array<{ label: string; data: Array<number | null> }>; theme: string; colours: string[] }
+  { labels: string[]; series: Array<{ label: string; data: Array<number | null> }>; colours: string[] }
 >;
 
 const TAB_ORIGIN = 'https://tab.contoso.test';
@@ -55,8 +57,45 @@ function watchErrors(page: Page, expected: (text: string, url: string) => boolea
   return errors;
 }
 
+/**
+ * Reads every chart as its reader meets it. The data table under each chart gives the
+ * labels (first column) and a column per series (`<series> (<unit>)`); each number is a
+ * `<data>` element carrying the exact value the chart plots, and an empty cell is null.
+ * The colours are those the canvas shows: every colour that fills more than a few pixels
+ * (text and edges blend into the background; bars and lines do not).
+ */
 async function charts(target: Page | Frame): Promise<ChartDump> {
-  return target.evaluate(() => (window as unknown as { __pmCharts: ChartDump }).__pmCharts);
+  return target.evaluate(() => {
+    const dump: ChartDump = {};
+    for (const figure of document.querySelectorAll<HTMLElement>('figure.chart')) {
+      const headers = [...figure.querySelectorAll('details.alt thead th')].map((th) => th.textContent ?? '');
+      const rows = [...figure.querySelectorAll<HTMLTableRowElement>('details.alt tbody tr')];
+      const series = headers.slice(1).map((header, column) => ({
+        label: header.replace(/ \([^()]*\)$/, ''),
+        data: rows.map((row) => {
+          const value = row.cells[column + 1]?.querySelector('data')?.value;
+          return value == null ? null : Number(value);
+        }),
+      }));
+      const counts = new Map<string, number>();
+      const canvas = figure.querySelector('canvas');
+      const pixels = canvas?.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? [];
+      for (let i = 0; i < pixels.length; i += 4) {
+        if (pixels[i + 3] !== 255) continue;
+        const hex = `#${[pixels[i]!, pixels[i + 1]!, pixels[i + 2]!].map((c) => c.toString(16).padStart(2, '0')).join('')}`;
+        counts.set(hex, (counts.get(hex) ?? 0) + 1);
+      }
+      dump[figure.dataset.chart!] = {
+        labels: rows.map((row) => row.cells[0]?.textContent ?? ''),
+        series,
+        colours: [...counts]
+          .filter(([, n]) => n >= 20)
+          .map(([hex]) => hex)
+          .sort(),
+      };
+    }
+    return dump;
+  });
 }
 
 /** What each chart must show, derived here from /api/metrics independently of the client. */
@@ -513,11 +552,12 @@ suite('the tab in a plain browser', () => {
     await openDashboard(page);
     expect(await page.getAttribute('html', 'data-theme')).toBe('dark');
     const dark = await charts(page);
-    expect(dark['incidents-by-service']!.theme).toBe('dark');
+    expect(dark['incidents-by-service']!.colours).toContain(PALETTES.dark.series.count);
     await page.screenshot({ path: screenshotPath('dark-1280'), fullPage: true });
     await page.emulateMedia({ colorScheme: 'light', forcedColors: 'active' });
     await page.waitForFunction(() => document.documentElement.dataset.theme === 'contrast');
     const contrast = await charts(page);
+    expect(contrast['incidents-by-service']!.colours).toContain(PALETTES.contrast.series.count);
     expect(contrast['incidents-by-service']!.colours).not.toEqual(dark['incidents-by-service']!.colours);
     await page.emulateMedia({ colorScheme: 'light', forcedColors: 'none' });
     await page.waitForFunction(() => document.documentElement.dataset.theme === 'default');
@@ -628,7 +668,8 @@ suite('the tab inside a stand-in Teams host', () => {
     );
     await frame.waitForFunction(() => document.documentElement.dataset.theme === 'contrast');
     const contrastCharts = await charts(frame);
-    expect(contrastCharts['incidents-per-week']!.theme).toBe('contrast');
+    for (const { label } of contrastCharts['incidents-per-week']!.series)
+      expect(contrastCharts['incidents-per-week']!.colours).toContain(PALETTES.contrast.series[label as 'P0']);
     expect(contrastCharts['incidents-by-service']!.colours).not.toEqual(darkCharts['incidents-by-service']!.colours);
     const textColour = await frame.evaluate(() => getComputedStyle(document.body).color);
     expect(textColour).toBe('rgb(255, 255, 255)');

@@ -171,4 +171,26 @@ describe('the tab API client', () => {
       message: 'Could not reach the server. Check your connection and retry.',
     });
   });
+
+  it("passes a read's AbortSignal to fetch, and an aborted read rejects as aborted, not as a network failure", async () => {
+    const seen: Array<AbortSignal | null | undefined> = [];
+    const api = createApiClient({
+      fetch: ((_input: string, init?: RequestInit) => {
+        seen.push(init?.signal);
+        return new Promise((_resolve, reject) => {
+          init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+        });
+      }) as typeof fetch,
+    });
+    const controller = new AbortController();
+    const reads = [
+      api.metrics({ from: 'a', to: 'b' }, controller.signal),
+      api.incidents({ from: 'a', to: 'b' }, controller.signal),
+      api.actionItems({ overdue: true }, controller.signal),
+      api.incident('OPS-1', controller.signal),
+    ];
+    expect(seen).toEqual([controller.signal, controller.signal, controller.signal, controller.signal]);
+    controller.abort();
+    for (const read of reads) await expect(read).rejects.toMatchObject({ name: 'AbortError' });
+  });
 });
