@@ -1,17 +1,6 @@
-/** The MetricsService behind the metrics, incidents and action-item routes of one app. */
+/** Answers of the metrics, incidents and action-item routes, sent as JSON once encoded. */
 import { createHash } from 'node:crypto';
 import type { Response } from 'express';
-import { sharedMetricsService } from '../../metrics/index.js';
-import type { MetricsService } from '../../metrics/index.js';
-import type { AppDeps } from '../deps.js';
-
-export function metricsServiceOf(deps: AppDeps): MetricsService {
-  return sharedMetricsService(deps.store, {
-    timezone: deps.config.timezone,
-    slaDays: deps.config.actionItemSlaDays,
-    now: deps.now,
-  });
-}
 
 interface Serialized {
   body: Buffer;
