@@ -5,6 +5,7 @@
  */
 import type { Config } from '../config/config.js';
 import type { DigestDeps } from '../digest/run.js';
+import { DataVersionFeed } from '../events/dataVersionFeed.js';
 import { DigestService } from '../digest/service.js';
 import type { Logger } from '../logging.js';
 import { MetricsService } from '../metrics/index.js';
@@ -34,6 +35,8 @@ export interface Services {
   sync: JiraSync | null;
   /** The Jira webhook worker; null without JIRA_WEBHOOK_SECRET or without a Jira to read from. */
   webhooks: WebhookProcessor | null;
+  /** The store's data version as a feed, for the tab's live updates (GET /api/events). */
+  dataVersions: DataVersionFeed;
 }
 
 /** The weekly digest from the configuration: posts to TEAMS_WEBHOOK_URL, reads its numbers from `source`. */
@@ -80,5 +83,6 @@ export function createServices(base: ServiceBase, given: Partial<Services> = {})
       : config.jiraWebhookSecret === null || sync === null
         ? null
         : createWebhookProcessor({ store, refresher: sync.refresher, logger });
-  return { metrics, digest, tickets, sync, webhooks };
+  const dataVersions = given.dataVersions ?? new DataVersionFeed(store);
+  return { metrics, digest, tickets, sync, webhooks, dataVersions };
 }

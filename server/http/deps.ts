@@ -8,7 +8,7 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../logging.js';
 import type { Store } from '../store/Store.js';
 
-export interface AppDeps extends Pick<Services, 'metrics' | 'digest' | 'tickets' | 'webhooks'> {
+export interface AppDeps extends Pick<Services, 'metrics' | 'digest' | 'tickets' | 'webhooks' | 'dataVersions'> {
   config: Config;
   store: Store;
   logger: Logger;
