@@ -69,6 +69,40 @@ export default tseslint.config(
     },
   },
   {
+    // Entry points stand apart (docs/development.md): the server never imports jobs/, and a
+    // jobs/ file imports the server only, never another entry point.
+    files: ['server/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/jobs', '**/jobs/**'],
+              message: 'server/ never imports jobs/: jobs/ holds entry points only; move shared code under server/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['jobs/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['./*', '**/jobs', '**/jobs/**'],
+              message: 'A jobs/ file is an entry point: it imports server code, never another jobs/ file.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['server/jira/**/*.ts'],
     rules: {
       'no-restricted-imports': [

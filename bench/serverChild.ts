@@ -11,6 +11,7 @@
 import { createInterface } from 'node:readline';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../server/config/config.js';
+import { createServices } from '../server/assembly/index.js';
 import { createApp } from '../server/http/app.js';
 import { createLogger } from '../server/logging.js';
 import { createStore } from '../server/store/createStore.js';
@@ -18,7 +19,8 @@ import { createStore } from '../server/store/createStore.js';
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const store = await createStore(config);
-  const app = createApp({ config, store, logger: createLogger(config.logLevel), now: () => new Date() });
+  const base = { config, store, logger: createLogger(config.logLevel), now: () => new Date() };
+  const app = createApp({ ...base, ...createServices(base) });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());

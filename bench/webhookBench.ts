@@ -13,13 +13,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rmSync } from 'node:fs';
 import { loadConfig, parseConfigFileObject } from '../server/config/config.js';
+import { createServices } from '../server/assembly/index.js';
 import { createApp } from '../server/http/app.js';
 import { demoConfig } from '../server/jira-sample/demoConfig.js';
 import { startSampleJira, type SampleJira } from '../server/jira-sample/index.js';
 import { createLogger } from '../server/logging.js';
 import { EmbeddedStore } from '../server/store/embedded/EmbeddedStore.js';
 import { createJiraSync } from '../server/sync/jiraSync.js';
-import { buildWebhookProcessor } from '../server/webhooks/build.js';
 import type { WebhookProcessor } from '../server/webhooks/processor.js';
 import { signBody } from '../server/webhooks/signature.js';
 import { percentile, type Figure } from './report.js';
@@ -57,14 +57,15 @@ export async function measureWebhooks(
       TIMEZONE: 'UTC',
     });
     store = await EmbeddedStore.create(workDir);
-    const demoJira = { baseUrl: jira.url, email: jira.email, apiToken: jira.apiToken, mapping };
-    const sync = await createJiraSync({ store, connection: demoJira, mapping, timezone: 'UTC' }).run(new Date(), {
-      full: true,
-    });
+    const connection = { baseUrl: jira.url, email: jira.email, apiToken: jira.apiToken };
+    const jiraSync = createJiraSync({ store, connection, mapping, timezone: 'UTC' });
+    const sync = await jiraSync.run(new Date(), { full: true });
     if (!sync.ok) throw new Error(`the sync before the webhook bench failed: ${sync.error}`);
     const logger = createLogger('silent');
-    processor = buildWebhookProcessor({ config, store, logger, demoJira }) as WebhookProcessor;
-    const app = createApp({ config, store, logger, now: () => new Date(), demoJira, webhooks: processor });
+    const deps = { config: { ...config, jira: connection, mapping }, store, logger, now: () => new Date() };
+    const services = createServices(deps, { sync: jiraSync });
+    processor = services.webhooks as WebhookProcessor;
+    const app = createApp({ ...deps, ...services });
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });

@@ -6,9 +6,22 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isEntryPoint, readCommandLine, USAGE_EXIT_CODE, UsageError } from '../server/cli/commandLine.js';
 import { ConfigError, loadConfig } from '../server/config/config.js';
-import { DEMO_JIRA_FILE } from '../server/main.js';
+import { DEMO_JIRA_FILE } from '../server/demo/environment.js';
+
+export const DEMO_CHANGE_USAGE = `Usage: npm run demo:change [-- KEY ...]
+
+In demo mode, closes open action items in the running server's sample Jira (the three due
+first, or the issue keys given); the server hears of it through Jira's webhooks.
+
+  --help    this text`;
+
+const COMMAND = {
+  options: {},
+  hint: 'it takes only issue keys (npm run demo:change -- REL-12)',
+  maxPositionals: Number.POSITIVE_INFINITY,
+} as const;
 
 export interface DemoChangeIo {
   out(line: string): void;
@@ -21,7 +34,20 @@ interface Connection {
   apiToken: string;
 }
 
-export async function demoChange(args: string[], env: NodeJS.ProcessEnv, io: DemoChangeIo): Promise<number> {
+export async function demoChange(argv: string[], env: NodeJS.ProcessEnv, io: DemoChangeIo): Promise<number> {
+  let args: string[];
+  try {
+    const line = readCommandLine(COMMAND, argv);
+    if (line.help) {
+      io.out(DEMO_CHANGE_USAGE);
+      return 0;
+    }
+    args = line.positionals;
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.err(`npm run demo:change: ${err.message}`);
+    return USAGE_EXIT_CODE;
+  }
   let dataDir: string;
   try {
     const config = loadConfig(env);
@@ -98,7 +124,7 @@ export async function demoChange(args: string[], env: NodeJS.ProcessEnv, io: Dem
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (isEntryPoint(import.meta.url)) {
   const code = await demoChange(process.argv.slice(2), process.env, {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),

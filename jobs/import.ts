@@ -5,15 +5,20 @@
  * Exit codes: 0 done, 1 the document or some rows failed (re-run to finish), 2 usage.
  */
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig } from '../server/config/config.js';
+import { assemble } from '../server/assembly/index.js';
+import { isEntryPoint, readCommandLine, UsageError } from '../server/cli/commandLine.js';
+import { ConfigError } from '../server/config/config.js';
 import { DomainError } from '../server/errors.js';
-import { createStore } from '../server/store/createStore.js';
-import { importDepsFrom } from '../server/tickets/ticketDeps.js';
 import { hasFailures, importPostmortem, planImport, type ImportDeps } from '../server/tickets/importPostmortem.js';
 import { formatDryRun, formatImport } from '../server/tickets/importReport.js';
 
 export const USAGE = 'usage: npm run import -- FILE.md [--dry-run] [--json]';
+
+const COMMAND = {
+  options: { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } },
+  hint: 'the options are --dry-run and --json',
+  maxPositionals: Number.POSITIVE_INFINITY,
+} as const;
 
 export interface ImportCommandEnv {
   readFile(path: string): Promise<string>;
@@ -29,23 +34,28 @@ export interface ImportArgs {
   json: boolean;
 }
 
-export function parseImportArgs(argv: string[]): ImportArgs | string {
-  let file: string | null = null;
-  let dryRun = false;
-  let json = false;
-  for (const arg of argv) {
-    if (arg === '--dry-run') dryRun = true;
-    else if (arg === '--json') json = true;
-    else if (arg.startsWith('-')) return `unknown option ${arg}\n${USAGE}`;
-    else if (file === null) file = arg;
-    else return `one file at a time (got ${file} and ${arg})\n${USAGE}`;
+/** The arguments, `help` for --help, or what is wrong followed by the usage line. */
+export function parseImportArgs(argv: string[]): ImportArgs | 'help' | string {
+  let line;
+  try {
+    line = readCommandLine(COMMAND, argv);
+  } catch (err) {
+    if (err instanceof UsageError) return `${err.message}\n${USAGE}`;
+    throw err;
   }
-  if (file === null) return `no file given\n${USAGE}`;
-  return { file, dryRun, json };
+  if (line.help) return 'help';
+  const [file, second] = line.positionals;
+  if (file === undefined) return `no file given\n${USAGE}`;
+  if (second !== undefined) return `one file at a time (got ${file} and ${second})\n${USAGE}`;
+  return { file, dryRun: line.values['dry-run'] === true, json: line.values.json === true };
 }
 
 export async function runImportCommand(argv: string[], env: ImportCommandEnv): Promise<number> {
   const args = parseImportArgs(argv);
+  if (args === 'help') {
+    env.stdout(USAGE);
+    return 0;
+  }
   if (typeof args === 'string') {
     env.stderr(args);
     return 2;
@@ -80,14 +90,14 @@ export async function runImportCommand(argv: string[], env: ImportCommandEnv): P
   }
 }
 
-/** The real environment: configuration from process.env, the configured store, Jira over jira.js. */
+/** The real environment: the assembled product's ticket flow (the configured store, Jira over jira.js). */
 export function processEnv(env: NodeJS.ProcessEnv = process.env): ImportCommandEnv {
   return {
     readFile: (path) => readFile(path, 'utf8'),
     async open() {
-      const config = loadConfig(env);
-      const store = await createStore(config);
-      return { deps: importDepsFrom(config, store, () => new Date()), close: () => store.close() };
+      // Demo mode starts no sample Jira here: there is none to write tickets to outside npm start.
+      const product = await assemble({ env, needs: { jira: false, digestWebhook: false }, storeWarnings: false });
+      return { deps: product.services.tickets, close: () => product.close() };
     },
     stdout: (text) => process.stdout.write(`${text}\n`),
     stderr: (text) => process.stderr.write(`${text}\n`),
@@ -106,6 +116,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  void main();
-}
+if (isEntryPoint(import.meta.url)) void main();

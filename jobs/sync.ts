@@ -4,15 +4,27 @@
  * time, the new watermarks). Exits 1 when the sync fails; committed pages are kept.
  * Takes the same store lease as the server's schedule, so it never overlaps a server's run.
  */
-import { fileURLToPath } from 'node:url';
+import { assemble } from '../server/assembly/index.js';
+import { isEntryPoint, readCommandLine, USAGE_EXIT_CODE, UsageError } from '../server/cli/commandLine.js';
 import { ConfigError, loadConfig } from '../server/config/config.js';
 import { StoreUnavailableError } from '../server/errors.js';
 import { createLogger } from '../server/logging.js';
-import { createStore } from '../server/store/createStore.js';
-import { SYNC_JOB_NAME, createJiraSync } from '../server/sync/jiraSync.js';
+import { scheduleJob } from '../server/schedule/scheduler.js';
+import { SYNC_JOB_NAME } from '../server/sync/jiraSync.js';
 import { formatProgress, formatSummary } from '../server/sync/report.js';
 import { SYNC_STATE_NAMES } from '../server/sync/runSync.js';
-import { scheduleJob } from './scheduler.js';
+
+export const SYNC_USAGE = `Usage: npm run sync [-- --full]
+
+Reads the incidents and action items changed in Jira since the last sync into the store.
+
+  --full    read everything again (and drop what Jira no longer has)
+  --help    this text`;
+
+const COMMAND = {
+  options: { full: { type: 'boolean' } },
+  hint: 'the only option is --full (npm run sync -- --full).',
+} as const;
 
 export interface CliIo {
   out(line: string): void;
@@ -21,12 +33,19 @@ export interface CliIo {
 }
 
 export async function syncCli(args: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
-  const unknown = args.filter((a) => a !== '--full');
-  if (unknown.length > 0) {
-    io.err(`npm run sync: unknown option ${unknown.join(' ')}; the only option is --full (npm run sync -- --full).`);
-    return 2;
+  let full: boolean;
+  try {
+    const line = readCommandLine(COMMAND, args);
+    if (line.help) {
+      io.out(SYNC_USAGE);
+      return 0;
+    }
+    full = line.values.full === true;
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.err(`npm run sync: ${err.message}`);
+    return USAGE_EXIT_CODE;
   }
-  const full = args.includes('--full');
   let config;
   try {
     config = loadConfig(env);
@@ -43,9 +62,13 @@ export async function syncCli(args: string[], env: NodeJS.ProcessEnv, io: CliIo)
     );
     return 1;
   }
-  let store;
+  let product;
   try {
-    store = await createStore(config);
+    product = await assemble({
+      config,
+      logger: (c) => createLogger(c.logLevel === 'info' ? 'warn' : c.logLevel, process.stderr),
+      storeWarnings: false,
+    });
   } catch (err) {
     if (err instanceof StoreUnavailableError) {
       io.err(`Store unavailable: ${err.message}`);
@@ -53,15 +76,9 @@ export async function syncCli(args: string[], env: NodeJS.ProcessEnv, io: CliIo)
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
+  const { store, logger } = product;
+  const sync = product.services.sync as NonNullable<typeof product.services.sync>;
   try {
-    const sync = createJiraSync({
-      store,
-      connection: config.jira,
-      mapping: config.mapping,
-      timezone: config.timezone,
-      logger,
-    });
     const job = scheduleJob({
       name: SYNC_JOB_NAME,
       cron: config.syncCron,
@@ -97,11 +114,11 @@ export async function syncCli(args: string[], env: NodeJS.ProcessEnv, io: CliIo)
     if (!run.ok) io.err(`Sync failed: ${run.error}`);
     return run.ok ? 0 : 1;
   } finally {
-    await store.close();
+    await product.close();
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (isEntryPoint(import.meta.url)) {
   const code = await syncCli(process.argv.slice(2), process.env, {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),

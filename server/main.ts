@@ -1,36 +1,29 @@
 /**
- * `npm start`: configuration, store, API + tab, schedules, graceful shutdown.
- * A configuration or store problem stops the process with one line saying what to fix.
+ * `npm start`: the assembled product (server/assembly/), its schedules, the API and tab on
+ * a port, graceful shutdown. A configuration or store problem stops the process with one
+ * line saying what to fix.
  */
-import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig, parseConfigFileObject, redactConfig, type Config } from './config/config.js';
+import { assemble, type Product } from './assembly/index.js';
+import { ConfigError, type Config } from './config/config.js';
 import { startDigest } from './digest/startDigest.js';
 import { StoreUnavailableError } from './errors.js';
-import { createApp, type AppDeps } from './http/app.js';
-import { demoConfig } from './jira-sample/demoConfig.js';
-import { createLogger, type Logger } from './logging.js';
-import { createStore } from './store/createStore.js';
+import { createApp } from './http/app.js';
+import { isEntryPoint } from './cli/commandLine.js';
+import type { Logger } from './logging.js';
 import type { Store } from './store/Store.js';
 import { startJiraSync } from './sync/startSync.js';
-import { buildWebhookProcessor } from './webhooks/build.js';
-
-/** Demo mode: where `npm run demo:change` finds the running sample Jira (inside DATA_DIR). */
-export const DEMO_JIRA_FILE = 'sample-jira.json';
 
 export interface Running {
+  /** The environment's configuration (in demo mode its Jira is the sample Jira tickets go to). */
   config: Config;
   store: Store;
   server: Server;
   url: string;
   logger: Logger;
-  /** Demo mode: the sample Jira that action-item tickets go to (tests look into it); else null. */
-  demoJira: AppDeps['demoJira'];
-  /** Stops schedules, finishes in-flight requests, closes the store. */
+  services: Product['services'];
+  /** Stops schedules, finishes in-flight requests, closes the store and the environment. */
   shutdown(reason: string): Promise<void>;
 }
 
@@ -40,43 +33,34 @@ interface Stoppable {
 }
 
 export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Running> {
-  let config = loadConfig(env);
-  // Demo mode: the sample Jira signs its webhook deliveries with a secret made for this run.
-  if (config.demo && config.jiraWebhookSecret === null)
-    config = { ...config, jiraWebhookSecret: randomBytes(32).toString('hex') };
-  const logger = createLogger(config.logLevel);
-  logger.debug({ config: redactConfig(config) }, 'configuration');
-  const store = await createStore(config, (message) => logger.warn(message));
+  const product = await assemble({ env });
+  const { config, store, logger, now, environment, services } = product;
   const stoppables: Stoppable[] = [];
-  // SYNC_CRON schedule; in demo mode also the sample Jira and a first sync before "ready".
-  const sync = await startJiraSync({ config, store, logger });
-  stoppables.push({ name: 'jira sync', stop: () => sync.stop() });
+  // SYNC_CRON schedule, and the first sync as the environment asks (demo: whole, before "ready").
+  if (services.sync !== null) {
+    const sync = await startJiraSync({
+      config,
+      store,
+      logger,
+      now,
+      sync: services.sync,
+      firstSync: environment.firstSync,
+    });
+    stoppables.push({ name: 'jira sync', stop: () => sync.stop() });
+  }
 
-  // Demo mode: action-item tickets go to the sample Jira the sync reads, mapped the same way.
-  const demoJira = sync.demoJira
-    ? {
-        baseUrl: sync.demoJira.url,
-        email: sync.demoJira.email,
-        apiToken: sync.demoJira.apiToken,
-        mapping: parseConfigFileObject(demoConfig, 'demo config').mapping,
-      }
-    : null;
-
-  const now = (): Date => new Date();
-  // Weekly digest: DIGEST_CRON schedule plus a catch-up run now (after the first sync, in
-  // demo mode); demo mode posts to a loopback webhook sink that logs each card.
-  const digest = await startDigest({ config, store, logger, now });
+  // Weekly digest: DIGEST_CRON schedule plus a catch-up run now.
+  const digest = await startDigest({ config, store, logger, now, service: services.digest });
   stoppables.push({ name: 'weekly digest', stop: () => digest.stop() });
 
   // Jira webhooks (JIRA_WEBHOOK_SECRET): the worker also watches the queue other replicas share.
-  const webhooks =
-    config.jiraWebhookSecret === null ? null : buildWebhookProcessor({ config, store, logger, demoJira });
+  const { webhooks } = services;
   if (webhooks !== null) {
     webhooks.start();
     stoppables.push({ name: 'jira webhooks', stop: () => webhooks.stop() });
   }
 
-  const app = createApp({ config, store, logger, now, demoJira, digest: digest.service, webhooks });
+  const app = createApp({ config, store, logger, now, ...services });
   // A request (headers and body) must arrive within REQUEST_TIMEOUT_SECONDS, its headers
   // within 20 s of that: a slow sender cannot hold a connection for Node's default 300 s.
   const requestTimeout = config.requestTimeoutSeconds * 1000;
@@ -94,14 +78,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  if (sync.demoJira !== null && config.jiraWebhookSecret !== null) {
-    sync.demoJira.setWebhook({ url: `${url}/api/jira/webhook`, secret: config.jiraWebhookSecret });
-    const { url: jiraUrl, email, apiToken } = sync.demoJira;
-    writeFileSync(
-      join(config.dataDir, DEMO_JIRA_FILE),
-      `${JSON.stringify({ url: jiraUrl, email, apiToken }, null, 2)}\n`,
-    );
-  }
+  environment.listening(url);
   logger.info(`Postmortem Insights is ready: ${url}/tab (store: ${store.kind}${config.demo ? ', demo mode' : ''})`);
 
   let stopping: Promise<void> | null = null;
@@ -113,13 +90,13 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
       for (const s of stoppables.reverse())
         await s.stop().catch((err: unknown) => logger.warn({ err }, `stopping ${s.name} failed`));
       await closed;
-      await store.close();
+      await product.close();
       logger.info('Stopped');
     })();
     return stopping;
   };
 
-  return { config, store, server, url, logger, demoJira, shutdown };
+  return { config, store, server, url, logger, services, shutdown };
 }
 
 function oneLine(err: unknown): string | null {
@@ -154,6 +131,4 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSignal);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  void main();
-}
+if (isEntryPoint(import.meta.url)) void main();

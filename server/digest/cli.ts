@@ -2,6 +2,7 @@
  * `npm run digest -- [--dry-run] [--week 2026-W47] [--force] [--mark-posted]`: the
  * arguments, and the lines the command prints. The runner is jobs/digest.ts.
  */
+import { readCommandLine } from '../cli/commandLine.js';
 import { InputError } from '../errors.js';
 import type { DigestRunOptions, DigestRunResult } from './run.js';
 import { parseWeek } from './weeks.js';
@@ -23,44 +24,25 @@ export interface DigestCliArgs extends DigestRunOptions {
   help: boolean;
 }
 
+const COMMAND = {
+  options: {
+    'dry-run': { type: 'boolean' },
+    week: { type: 'string' },
+    force: { type: 'boolean' },
+    'mark-posted': { type: 'boolean' },
+  },
+  hint: 'accepted: --dry-run, --week 2026-W47, --mark-posted, --force, --help',
+} as const;
+
 export function parseDigestArgs(argv: string[]): DigestCliArgs {
+  const line = readCommandLine(COMMAND, argv);
+  if (line.help) return { help: true, manual: true };
+  const { values } = line;
   const args: DigestCliArgs = { help: false, manual: true };
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i] as string;
-    const [flag, inline] =
-      arg.startsWith('--') && arg.includes('=')
-        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
-        : [arg, undefined];
-    switch (flag) {
-      case '--dry-run':
-        args.dryRun = true;
-        break;
-      case '--force':
-        args.force = true;
-        break;
-      case '--mark-posted':
-        args.markPosted = true;
-        break;
-      case '--help':
-      case '-h':
-        args.help = true;
-        break;
-      case '--week': {
-        const value = inline ?? argv[i + 1];
-        if (inline === undefined) i += 1;
-        if (value === undefined || value.startsWith('--')) {
-          throw new InputError('--week needs a value, an ISO week such as 2026-W47', '--week');
-        }
-        args.week = parseWeek(value, '--week');
-        break;
-      }
-      default:
-        throw new InputError(
-          `unknown option "${arg}"; accepted: --dry-run, --week 2026-W47, --mark-posted, --force, --help`,
-          arg,
-        );
-    }
-  }
+  if (values['dry-run']) args.dryRun = true;
+  if (values.force) args.force = true;
+  if (values['mark-posted']) args.markPosted = true;
+  if (values.week !== undefined) args.week = parseWeek(values.week, '--week');
   if ((args.markPosted || args.force) && args.week === undefined) {
     throw new InputError(
       `${args.markPosted ? '--mark-posted' : '--force'} needs --week, naming the week it is about`,

@@ -1,58 +1,23 @@
 /**
- * The server's side of the digest: the DigestService the routes use, the DIGEST_CRON
- * schedule (through the scheduler: no overlapping runs here, a store lease across
- * replicas), the catch-up run at start, and demo mode's loopback webhook sink.
+ * The digest's schedule: DIGEST_CRON through the scheduler (no overlapping runs here, a
+ * store lease across replicas), the catch-up run at start, and a retry a little later
+ * after a post failed for a passing reason. The DigestService it runs is the product's
+ * one (server/assembly/services.ts).
  */
-import { scheduleJob, type ScheduledJob } from '../../jobs/scheduler.js';
+import { scheduleJob, type ScheduledJob } from '../schedule/scheduler.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logging.js';
-import { sharedMetricsService } from '../metrics/index.js';
 import type { Store } from '../store/Store.js';
 import { webhookHost } from './delivery.js';
-import type { DigestDeps, DigestRunResult } from './run.js';
-import { DigestService } from './service.js';
-import { startWebhookSink, type WebhookSink } from './webhookSink.js';
+import type { DigestRunResult } from './run.js';
+import type { DigestService } from './service.js';
 
 export const DIGEST_JOB_NAME = 'digest';
 /** After a post that failed for a passing reason (429, 5xx, network), the job runs again this much later. */
 export const RETRY_FAILED_AFTER_MS = 15 * 60_000;
 
-export interface DigestServiceOptions {
-  config: Config;
-  store: Store;
-  logger: Logger;
-  /** Where to post; default TEAMS_WEBHOOK_URL. */
-  webhookUrl?: string | null;
-  /** The clock of the metrics service; pass the app's so both share one cache. */
-  now?: () => Date;
-  holder?: string;
-  delivery?: DigestDeps['delivery'];
-}
-
-const systemClock = (): Date => new Date();
-
-export function createDigestService(options: DigestServiceOptions): DigestService {
-  const { config, store, logger } = options;
-  const now = options.now ?? systemClock;
-  return new DigestService({
-    store,
-    source: sharedMetricsService(store, { timezone: config.timezone, slaDays: config.actionItemSlaDays, now }),
-    logger,
-    timezone: config.timezone,
-    cron: config.digestCron,
-    webhookUrl: options.webhookUrl === undefined ? config.teamsWebhookUrl : options.webhookUrl,
-    publicUrl: config.publicUrl,
-    teamsAppId: config.teams.appId,
-    ...(options.holder === undefined ? {} : { holder: options.holder }),
-    clock: now,
-    ...(options.delivery === undefined ? {} : { delivery: options.delivery }),
-  });
-}
-
 export interface RunningDigest {
   service: DigestService;
-  /** Demo mode's webhook sink, else null. */
-  sink: WebhookSink | null;
   /** Null when there is nowhere to post. */
   job: ScheduledJob<DigestRunResult> | null;
   /** The catch-up run started at start-up (resolves when it is done). */
@@ -64,27 +29,18 @@ export interface StartDigestOptions {
   config: Config;
   store: Store;
   logger: Logger;
+  /** The product's DigestService; it posts to the webhook it was built with. */
+  service: DigestService;
   now?: () => Date;
   /** false: no cron schedule (tests); the catch-up still runs. */
   schedule?: boolean;
-  delivery?: DigestDeps['delivery'];
   /** Default RETRY_FAILED_AFTER_MS. */
   retryFailedAfterMs?: number;
 }
 
 export async function startDigest(options: StartDigestOptions): Promise<RunningDigest> {
-  const { config, store, logger } = options;
-  // Demo mode with no webhook of its own posts to a loopback sink that logs what arrives.
-  const sink = config.demo && config.teamsWebhookUrl === null ? await startWebhookSink({ logger }) : null;
-  const webhookUrl = config.teamsWebhookUrl ?? sink?.url ?? null;
-  const service = createDigestService({
-    config,
-    store,
-    logger,
-    webhookUrl,
-    ...(options.now === undefined ? {} : { now: options.now }),
-    ...(options.delivery === undefined ? {} : { delivery: options.delivery }),
-  });
+  const { config, store, logger, service } = options;
+  const webhookUrl = config.teamsWebhookUrl;
 
   let job: ScheduledJob<DigestRunResult> | null = null;
   let catchUp: Promise<unknown> = Promise.resolve();
@@ -125,18 +81,13 @@ export async function startDigest(options: StartDigestOptions): Promise<RunningD
         return result;
       },
     });
-    logger.info(
-      sink
-        ? `Weekly digest: demo mode posts to a loopback webhook sink (${webhookHost(webhookUrl)}) that logs each card; set TEAMS_WEBHOOK_URL to post to Teams.`
-        : `Weekly digest: posting to ${webhookHost(webhookUrl)} on "${config.digestCron}" (${config.timezone}).`,
-    );
+    logger.info(`Weekly digest: posting to ${webhookHost(webhookUrl)} on "${config.digestCron}" (${config.timezone}).`);
     // A server that was down when the digest fell due posts it now (once: the week's claim decides).
     catchUp = job.runNow();
   }
 
   return {
     service,
-    sink,
     job,
     catchUp,
     async stop() {
@@ -144,7 +95,6 @@ export async function startDigest(options: StartDigestOptions): Promise<RunningD
       if (retryTimer !== null) clearTimeout(retryTimer);
       await job?.stop();
       await catchUp.catch(() => undefined);
-      await sink?.close();
     },
   };
 }

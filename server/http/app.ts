@@ -22,7 +22,6 @@ import { reviewRoutes } from './routes/review.js';
 import { ticketsRoutes } from './routes/tickets.js';
 import { securityHeaders } from './security.js';
 import { tabRoutes } from './tab.js';
-import { webhookProcessorOf } from './webhooks.js';
 
 export type { AppDeps } from './deps.js';
 
@@ -55,7 +54,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(writeLimiter(deps.config));
   // Jira's webhook (an OPEN_API_ROUTES entry: its signature is its credential): its own
   // raw-body parser and signature check, before the JSON parser.
-  app.use(jiraWebhookRoutes(deps, () => webhookProcessorOf(deps)));
+  app.use(jiraWebhookRoutes(deps));
   app.use(express.json({ limit: '256kb' }));
   app.use(express.text({ type: 'text/markdown', limit: MAX_DOCUMENT_BYTES }));
 

@@ -1,11 +1,14 @@
-/** What createApp is built from. Tests pass a real embedded store and the sample Jira. */
-import type { Config, JiraMappingConfig } from '../config/config.js';
-import type { DigestService } from '../digest/service.js';
+/**
+ * What createApp is built from: the product's configuration, store, logger and clock, and
+ * the services its routes serve (built once, by server/assembly/services.ts). Each router
+ * is handed the part it uses.
+ */
+import type { Services } from '../assembly/services.js';
+import type { Config } from '../config/config.js';
 import type { Logger } from '../logging.js';
 import type { Store } from '../store/Store.js';
-import type { WebhookProcessor } from '../webhooks/processor.js';
 
-export interface AppDeps {
+export interface AppDeps extends Pick<Services, 'metrics' | 'digest' | 'tickets' | 'webhooks' | 'dataVersions'> {
   config: Config;
   store: Store;
   logger: Logger;
@@ -15,13 +18,4 @@ export interface AppDeps {
   tabDir?: string;
   /** Auth overrides: the JWKS URL of the Teams SSO keys (default Microsoft's, per tenant). */
   auth?: { jwksUrl?: string };
-  /**
-   * Demo mode: the built-in sample Jira the sync reads, and the mapping it is read with
-   * (`config.jira` stays null). Routes that write to Jira (action-item tickets) use it.
-   */
-  demoJira?: { baseUrl: string; email: string; apiToken: string; mapping: JiraMappingConfig } | null;
-  /** The weekly digest (main.ts passes the one its schedule posts with); built from config when absent. */
-  digest?: DigestService;
-  /** The Jira webhook worker (main.ts passes the one it stops); built on first delivery when absent. */
-  webhooks?: WebhookProcessor | null;
 }

@@ -32,7 +32,7 @@ export {
   FORMULAS,
 } from './compute.js';
 export type { MetricsOptions, IncidentDurations } from './compute.js';
-export { MetricsService, sharedMetricsService } from './service.js';
+export { MetricsService } from './service.js';
 export type { MetricsServiceOptions } from './service.js';
 export {
   parseMetricsQuery,

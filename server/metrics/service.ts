@@ -382,37 +382,3 @@ function decodeCursor(cursor: string): string[] {
   }
   throw new InputError('Query parameter "cursor" must be the nextCursor of a previous answer, unchanged.', 'cursor');
 }
-
-const shared = new WeakMap<Store, Map<string, MetricsService>>();
-const clockIds = new WeakMap<() => Date, number>();
-let nextClockId = 1;
-
-/**
- * The MetricsService of a store for these options (routes and the digest share its cache
- * when they pass the same zone, SLA days and clock function).
- */
-export function sharedMetricsService(store: Store, options: MetricsServiceOptions): MetricsService {
-  let byOptions = shared.get(store);
-  if (!byOptions) {
-    byOptions = new Map();
-    shared.set(store, byOptions);
-  }
-  let clockId = 0;
-  if (options.now) {
-    clockId = clockIds.get(options.now) ?? nextClockId++;
-    clockIds.set(options.now, clockId);
-  }
-  const key = JSON.stringify([
-    options.timezone,
-    options.slaDays,
-    clockId,
-    options.defaultRangeTtlMs ?? null,
-    options.maxEntries ?? null,
-  ]);
-  let service = byOptions.get(key);
-  if (!service) {
-    service = new MetricsService(store, options);
-    byOptions.set(key, service);
-  }
-  return service;
-}

@@ -1,23 +1,19 @@
 /**
- * The server's side of the sync: SYNC_CRON in TIMEZONE through the scheduler (no
- * overlapping runs in this process, a store lease across replicas), and demo mode.
- * Demo mode (no JIRA_BASE_URL): the sample Jira starts on a free loopback port, its
- * field mapping is used, and the first sync runs before the caller reports ready.
+ * The sync's schedule: SYNC_CRON in TIMEZONE through the scheduler (no overlapping runs in
+ * this process, a store lease across replicas), and the first run at start-up as the
+ * environment asks for it (server/assembly/environment.ts).
  */
-import { scheduleJob, type ScheduledJob } from '../../jobs/scheduler.js';
-import { parseConfigFileObject, type Config } from '../config/config.js';
+import { scheduleJob, type ScheduledJob } from '../schedule/scheduler.js';
+import type { FirstSync } from '../assembly/environment.js';
+import type { Config } from '../config/config.js';
 import type { SyncRun } from '../domain/types.js';
-import { demoConfig } from '../jira-sample/demoConfig.js';
-import { startSampleJira, type SampleJira } from '../jira-sample/index.js';
 import type { Logger } from '../logging.js';
 import type { Store } from '../store/Store.js';
-import { SYNC_JOB_NAME, createJiraSync, type JiraSync } from './jiraSync.js';
+import { SYNC_JOB_NAME, type JiraSync } from './jiraSync.js';
 
 export interface RunningSync {
   job: ScheduledJob<SyncRun>;
   sync: JiraSync;
-  /** The sample Jira in demo mode, else null. */
-  demoJira: SampleJira | null;
   stop(): Promise<void>;
 }
 
@@ -25,6 +21,10 @@ export interface StartSyncOptions {
   config: Config;
   store: Store;
   logger: Logger;
+  /** The product's JiraSync (server/assembly/services.ts). */
+  sync: JiraSync;
+  /** How the first run goes; default `when-never-synced`. */
+  firstSync?: FirstSync;
   now?: () => Date;
   /** false: no cron schedule (tests); runNow() still works. */
   schedule?: boolean;
@@ -41,33 +41,8 @@ function logRun(logger: Logger, run: SyncRun): void {
 }
 
 export async function startJiraSync(options: StartSyncOptions): Promise<RunningSync> {
-  const { config, store, logger } = options;
+  const { config, store, logger, sync } = options;
   const now = options.now ?? (() => new Date());
-  let demoJira: SampleJira | null = null;
-  let sync: JiraSync;
-  if (config.jira === null) {
-    demoJira = await startSampleJira({});
-    const mapping = parseConfigFileObject(demoConfig, 'demo config').mapping;
-    sync = createJiraSync({
-      store,
-      connection: { baseUrl: demoJira.url, email: demoJira.email, apiToken: demoJira.apiToken },
-      mapping,
-      timezone: config.timezone,
-      logger,
-    });
-    logger.info(
-      `Demo mode is on: syncing the built-in sample Jira at ${demoJira.url}. Set JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN (and a CONFIG_FILE field mapping) to connect your Jira.`,
-    );
-  } else {
-    sync = createJiraSync({
-      store,
-      connection: config.jira,
-      mapping: config.mapping,
-      timezone: config.timezone,
-      logger,
-    });
-  }
-
   let first = true;
   const job = scheduleJob<SyncRun>({
     name: SYNC_JOB_NAME,
@@ -78,8 +53,7 @@ export async function startJiraSync(options: StartSyncOptions): Promise<RunningS
     now,
     start: options.schedule !== false,
     run: async (at, signal) => {
-      // The sample Jira's seed is regenerated relative to each start, so demo mode re-reads it whole once.
-      const full = demoJira !== null && first;
+      const full = options.firstSync === 'full-before-ready' && first;
       first = false;
       const run = await sync.run(at, { full, signal });
       logRun(logger, run);
@@ -87,20 +61,12 @@ export async function startJiraSync(options: StartSyncOptions): Promise<RunningS
     },
   });
 
-  if (demoJira !== null) {
+  if (options.firstSync === 'full-before-ready') {
     await job.runNow();
   } else if ((await store.lastSyncRun()) === null) {
     // Never synced: start now rather than at the next SYNC_CRON tick, without holding up start-up.
     void job.runNow();
   }
 
-  return {
-    job,
-    sync,
-    demoJira,
-    async stop() {
-      await job.stop();
-      await demoJira?.close();
-    },
-  };
+  return { job, sync, stop: () => job.stop() };
 }

@@ -4,7 +4,7 @@
  * JIRA_API_TOKEN. The writer is built on first use, so a server without Jira still starts
  * and only the routes that write to Jira say what is missing.
  */
-import type { Config, JiraMappingConfig } from '../config/config.js';
+import type { Config } from '../config/config.js';
 import type { Logger } from '../logging.js';
 
 import { JiraError } from '../errors.js';
@@ -44,16 +44,6 @@ function missingJira(): JiraTicketWriter {
 
 export function jiraWriterFor(config: Config): JiraTicketWriter {
   return config.jira === null ? missingJira() : createJiraTicketWriter(config.jira);
-}
-
-/** The configuration the ticket routes write with: in demo mode, the sample Jira and its mapping. */
-export function ticketConfig(
-  config: Config,
-  demoJira: { baseUrl: string; email: string; apiToken: string; mapping: JiraMappingConfig } | null | undefined,
-): Config {
-  if (config.jira !== null || !demoJira) return config;
-  const { mapping, ...connection } = demoJira;
-  return { ...config, jira: connection, mapping };
 }
 
 export function importDepsFrom(

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import type { DataQualityResponse, MetricsResponse } from '../../server/domain/api.js';
-import { DATA_QUALITY_PREVIEW, sharedMetricsService } from '../../server/metrics/index.js';
+import { DATA_QUALITY_PREVIEW } from '../../server/metrics/index.js';
 import { makeActionItem, makeIncident } from '../support/factories.js';
 import { testApp, type TestApp } from '../support/app.js';
 
@@ -140,11 +140,7 @@ describe('GET /api/data-quality', () => {
   });
 
   it('shares the cached computation with /api/metrics', async () => {
-    const service = sharedMetricsService(t.store, {
-      timezone: t.config.timezone,
-      slaDays: t.config.actionItemSlaDays,
-      now: t.now,
-    });
+    const service = t.metrics;
     const query = 'from=2026-11-01T00:00:00Z&to=2026-11-14T00:00:00Z';
     await request(t.app).get(`/api/metrics?${query}`).expect(200);
     const before = service.stats.computations;

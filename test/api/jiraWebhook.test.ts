@@ -5,14 +5,14 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { createServices, type ServiceBase } from '../../server/assembly/index.js';
 import { loadConfig, parseConfigFileObject, type Config } from '../../server/config/config.js';
 import { createApp } from '../../server/http/app.js';
 import { demoConfig, startSampleJira, type SampleJira } from '../../server/jira-sample/index.js';
 import { createLogger } from '../../server/logging.js';
 import { EmbeddedStore } from '../../server/store/embedded/EmbeddedStore.js';
-import { createJiraSync } from '../../server/sync/jiraSync.js';
-import { buildWebhookProcessor } from '../../server/webhooks/build.js';
-import type { WebhookProcessor } from '../../server/webhooks/processor.js';
+import { createJiraSync, type JiraSync } from '../../server/sync/jiraSync.js';
+import { createWebhookProcessor, type WebhookProcessor } from '../../server/webhooks/processor.js';
 import { signBody } from '../../server/webhooks/signature.js';
 import { tempDir } from '../support/stores.js';
 
@@ -23,6 +23,8 @@ let sample: SampleJira;
 let store: EmbeddedStore;
 let dir: string;
 let config: Config;
+let base: ServiceBase;
+let sync: JiraSync;
 let processor: WebhookProcessor;
 let app: ReturnType<typeof createApp>;
 let sequence = 0;
@@ -90,20 +92,19 @@ beforeAll(async () => {
   });
   sample.data.link(itemKey, incidentKey, 'Relates');
   dir = tempDir('pmi-webhook-');
-  config = loadConfig({ DATA_DIR: dir, CONFIG_FILE: undefined, JIRA_WEBHOOK_SECRET: SECRET });
+  // An ordinary configuration whose Jira is the sample Jira, read with its field mapping.
+  config = {
+    ...loadConfig({ DATA_DIR: dir, CONFIG_FILE: undefined, JIRA_WEBHOOK_SECRET: SECRET }),
+    jira: { baseUrl: sample.url, email: sample.email, apiToken: sample.apiToken },
+    mapping,
+  };
   store = await EmbeddedStore.create(dir);
   const logger = createLogger('silent');
-  const demoJira = { baseUrl: sample.url, email: sample.email, apiToken: sample.apiToken, mapping };
-  const sync = createJiraSync({ store, connection: demoJira, mapping, timezone: config.timezone });
+  base = { config, store, logger, now: () => new Date() };
+  sync = createJiraSync({ store, connection: config.jira!, mapping, timezone: config.timezone });
   expect((await sync.run(new Date())).ok).toBe(true);
-  processor = buildWebhookProcessor({
-    config,
-    store,
-    logger,
-    demoJira,
-    tuning: { pollMs: 200, settleMs: 50 },
-  }) as WebhookProcessor;
-  app = createApp({ config, store, logger, now: () => new Date(), demoJira, webhooks: processor });
+  processor = createWebhookProcessor({ store, refresher: sync.refresher, logger, pollMs: 200, settleMs: 50 });
+  app = createApp({ ...base, ...createServices(base, { sync, webhooks: processor }) });
 });
 
 afterAll(async () => {
@@ -296,16 +297,17 @@ describe('a burst for one issue, and two replicas sharing the store', () => {
 
   it('processes each delivery once whichever replica received it', async () => {
     await processor.drain();
-    const logger = createLogger('silent');
-    const demoJira = { baseUrl: sample.url, email: sample.email, apiToken: sample.apiToken, mapping };
-    const second = buildWebhookProcessor({
-      config,
+    // Another replica: its own services over the same store and Jira.
+    const replica = createServices(base);
+    const second = createWebhookProcessor({
       store,
-      logger,
-      demoJira,
-      tuning: { pollMs: 200, settleMs: 50, holder: 'replica-b' },
-    }) as WebhookProcessor;
-    const secondApp = createApp({ config, store, logger, now: () => new Date(), demoJira, webhooks: second });
+      refresher: (replica.sync as JiraSync).refresher,
+      logger: base.logger,
+      pollMs: 200,
+      settleMs: 50,
+      holder: 'replica-b',
+    });
+    const secondApp = createApp({ ...base, ...replica, webhooks: second });
     try {
       const before = processor.stats().deliveries;
       const keys = Array.from({ length: 6 }, (_, i) =>
@@ -348,13 +350,8 @@ describe('POST /api/jira/webhook without JIRA_WEBHOOK_SECRET', () => {
     });
     const offStore = await EmbeddedStore.create(offDir);
     try {
-      const offApp = createApp({
-        config: offConfig,
-        store: offStore,
-        logger: createLogger('silent'),
-        now: () => new Date(),
-        webhooks: null,
-      });
+      const offBase = { config: offConfig, store: offStore, logger: createLogger('silent'), now: () => new Date() };
+      const offApp = createApp({ ...offBase, ...createServices(offBase) });
       const res = await request(offApp)
         .post('/api/jira/webhook')
         .set('x-hub-signature', signBody(SECRET, '{}'))

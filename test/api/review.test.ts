@@ -178,7 +178,7 @@ describe('GET /api/review', () => {
 
 describe('reviewAgenda', () => {
   it('passes on the change of each headline, the recurrence and the fixes behind each incident when the metrics carry them', async () => {
-    const service = (await import('../../server/http/routes/metricsService.js')).metricsServiceOf(t);
+    const service = t.metrics;
     const recurrence = {
       behindOverdueFix: 1,
       rate: 0.25,

@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { DEFAULT_STATE, windowRange } from '../../client/src/view-state.js';
-import { sharedMetricsService } from '../../server/metrics/index.js';
 import { makeIncident } from '../support/factories.js';
 import { testApp, type TestApp } from '../support/app.js';
 
@@ -31,11 +30,7 @@ async function tabLoad(window: '30' | '90' | '180', at: string): Promise<void> {
 
 describe('the tab and the server cache', () => {
   it('answers a second load of a preset window within the minute from the cache', async () => {
-    const service = sharedMetricsService(t.store, {
-      timezone: t.config.timezone,
-      slaDays: t.config.actionItemSlaDays,
-      now,
-    });
+    const service = t.metrics;
     await tabLoad('30', '2026-11-20T12:00:10.000Z');
     const afterFirst = service.stats.computations;
     expect(afterFirst).toBeGreaterThan(0);

@@ -9,12 +9,10 @@ import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { loadConfig } from '../../server/config/config.js';
 import type { HealthResponse } from '../../server/domain/api.js';
+import { assemble } from '../../server/assembly/index.js';
 import { createApp } from '../../server/http/app.js';
-import { createLogger } from '../../server/logging.js';
 import { start } from '../../server/main.js';
-import { createStore } from '../../server/store/createStore.js';
 import { startJiraSync } from '../../server/sync/startSync.js';
 
 export interface TestServer {
@@ -52,7 +50,8 @@ export async function startTestServer(): Promise<TestServer> {
   }
   return {
     baseUrl: running.url,
-    demoJira: running.demoJira ?? null,
+    // Demo mode's configuration points at the sample Jira.
+    demoJira: running.config.jira,
     description: `the real server in demo mode (${health.counts.incidents} incidents, ${health.counts.actionItems} action items)`,
     close,
   };
@@ -82,21 +81,31 @@ export async function startSsoTestServer(publicUrl: string): Promise<SsoTestServ
 
   const dataDir = await mkdtemp(join(tmpdir(), 'pmi-tab-sso-'));
   writeFileSync(join(dataDir, 'config.json'), '{}\n');
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'silent',
-    CONFIG_FILE: join(dataDir, 'config.json'),
-    AUTH_MODE: 'teams-sso',
-    TEAMS_APP_CLIENT_ID: CLIENT_ID,
-    TEAMS_TENANT_ID: TENANT_ID,
-    PUBLIC_URL: publicUrl,
+  const product = await assemble({
+    env: {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      CONFIG_FILE: join(dataDir, 'config.json'),
+      AUTH_MODE: 'teams-sso',
+      TEAMS_APP_CLIENT_ID: CLIENT_ID,
+      TEAMS_TENANT_ID: TENANT_ID,
+      PUBLIC_URL: publicUrl,
+    },
+    // The sample Jira only: no digest is posted here.
+    needs: { jira: true, digestWebhook: false },
   });
-  const logger = createLogger('silent');
-  const store = await createStore(config);
-  const sync = await startJiraSync({ config, store, logger, schedule: false });
-  const app = createApp({ config, store, logger, now: () => new Date(), auth: { jwksUrl } });
+  const { config, store, logger, now, environment, services } = product;
+  const sync = await startJiraSync({
+    config,
+    store,
+    logger,
+    sync: services.sync!,
+    firstSync: environment.firstSync,
+    schedule: false,
+  });
+  const app = createApp({ config, store, logger, now, ...services, auth: { jwksUrl } });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -122,7 +131,7 @@ export async function startSsoTestServer(publicUrl: string): Promise<SsoTestServ
       server.closeAllConnections();
       await closed;
       await sync.stop();
-      await store.close();
+      await product.close();
       await new Promise<void>((resolve) => jwks.close(() => resolve()));
       rmSync(dataDir, { recursive: true, force: true });
     },

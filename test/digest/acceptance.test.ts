@@ -18,6 +18,7 @@ import { startWebhookSink } from '../../server/digest/webhookSink.js';
 import type { MetricsResponse, TimeMetric } from '../../server/domain/api.js';
 import type { SeverityKey } from '../../server/domain/types.js';
 import { createApp } from '../../server/http/app.js';
+import { createDigestService, createServices, type ServiceBase } from '../../server/assembly/index.js';
 import { createLogger } from '../../server/logging.js';
 import { EmbeddedStore } from '../../server/store/embedded/EmbeddedStore.js';
 import { MongoStore } from '../../server/store/mongo/MongoStore.js';
@@ -54,6 +55,23 @@ function reopenable(kind: 'embedded' | 'mongodb'): Reopenable {
       await store.close();
     },
   };
+}
+
+function baseOf(config: Config, store: Store, now: Date): ServiceBase {
+  return { config, store, logger: createLogger('silent'), now: () => now };
+}
+
+/** The server's digest schedule (no cron) over the product's DigestService, whose posts never wait long. */
+function digestOf(config: Config, store: Store, now: Date, options: { retryFailedAfterMs?: number } = {}) {
+  const base = baseOf(config, store, now);
+  const service = createDigestService({ ...base, source: createServices(base).metrics, delivery: noWaiting });
+  return startDigest({ ...base, service, schedule: false, ...options });
+}
+
+/** The API of a server over the same store. */
+function appOver(config: Config, store: Store, now: Date) {
+  const base = baseOf(config, store, now);
+  return createApp({ ...base, ...createServices(base) });
 }
 
 function configFor(sink: WebhookSink): Config {
@@ -123,14 +141,7 @@ describe.each(availableStores().map((h) => h.name))('weekly digest end to end (%
   }
 
   async function start(config: Config, store: Store, now: Date): Promise<RunningDigest> {
-    const running = await startDigest({
-      config,
-      store,
-      logger: createLogger('silent'),
-      now: () => now,
-      schedule: false,
-      delivery: noWaiting,
-    });
+    const running = await digestOf(config, store, now);
     await running.catchUp;
     return running;
   }
@@ -156,7 +167,7 @@ describe.each(availableStores().map((h) => h.name))('weekly digest end to end (%
     expect(cardBytes(card)).toBeLessThan(MAX_CARD_BYTES);
 
     // The same numbers as the API of a server over the same store.
-    const app = createApp({ config, store: state.store, logger: createLogger('silent'), now: () => NOW });
+    const app = appOver(config, state.store, NOW);
     const week = (
       await request(app)
         .get('/api/metrics')
@@ -273,22 +284,8 @@ describe.each(availableStores().map((h) => h.name))('weekly digest end to end (%
     // A week later, two schedulers (two replicas) fire at once.
     const nextMonday = new Date(NOW.getTime() + WEEK_MS);
     const [a, b] = await Promise.all([
-      startDigest({
-        config,
-        store: state.store,
-        logger: createLogger('silent'),
-        now: () => nextMonday,
-        schedule: false,
-        delivery: noWaiting,
-      }),
-      startDigest({
-        config,
-        store: state.store,
-        logger: createLogger('silent'),
-        now: () => nextMonday,
-        schedule: false,
-        delivery: noWaiting,
-      }),
+      digestOf(config, state.store, nextMonday),
+      digestOf(config, state.store, nextMonday),
     ]);
     await Promise.all([a.catchUp, b.catchUp, a.job?.runNow(), b.job?.runNow()]);
     await Promise.all([a.stop(), b.stop()]);
@@ -327,15 +324,7 @@ describe.each(availableStores().map((h) => h.name))('weekly digest end to end (%
     const { sink, config, state } = await setup((n) =>
       n <= noWaiting.maxAttempts ? { status: 503, body: 'busy' } : { status: 202 },
     );
-    const running = await startDigest({
-      config,
-      store: state.store,
-      logger: createLogger('silent'),
-      now: () => NOW,
-      schedule: false,
-      delivery: noWaiting,
-      retryFailedAfterMs: 50,
-    });
+    const running = await digestOf(config, state.store, NOW, { retryFailedAfterMs: 50 });
     await running.catchUp;
     expect(await state.store.getDigest('2026-W47')).toMatchObject({ state: 'failed', attempts: noWaiting.maxAttempts });
     for (let i = 0; i < 100 && sink.accepted.length === 0; i += 1) await new Promise((r) => setTimeout(r, 20));
@@ -354,7 +343,7 @@ describe.each(availableStores().map((h) => h.name))('weekly digest end to end (%
     );
     await (await start(config, state.store, NOW)).stop();
     expect(sink.received).toHaveLength(1);
-    const app = createApp({ config, store: state.store, logger: createLogger('silent'), now: () => NOW });
+    const app = appOver(config, state.store, NOW);
     const health = await request(app).get('/api/health').expect(200);
     expect(health.body.digest).toMatchObject({ lastWeek: '2026-W47', state: 'failed', failedWeeks: ['2026-W47'] });
     expect(health.body.digest.lastError).toContain('HTTP 404');
@@ -390,7 +379,7 @@ describe.each(availableStores().map((h) => h.name))('weekly digest end to end (%
     const restarted = await start(config, state.store, later);
     await restarted.stop();
     expect(sink.accepted).toHaveLength(1);
-    const app = createApp({ config, store: state.store, logger: createLogger('silent'), now: () => later });
+    const app = appOver(config, state.store, later);
     expect((await request(app).get('/api/health').expect(200)).body.digest).toMatchObject({
       state: 'uncertain',
       uncertainWeeks: ['2026-W47'],

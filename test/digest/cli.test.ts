@@ -23,7 +23,7 @@ describe('npm run digest arguments', () => {
       [['--week'], '--week needs a value'],
       [['--week', '--dry-run'], '--week needs a value'],
       [['--week', '47'], '--week must be an ISO week such as 2026-W47'],
-      [['--weak', '2026-W47'], 'unknown option "--weak"'],
+      [['--weak', '2026-W47'], 'unknown option --weak; accepted: --dry-run'],
       [['--force'], '--force needs --week'],
       [['--mark-posted'], '--mark-posted needs --week'],
       [['--week', '2026-W47', '--force', '--mark-posted'], 'contradict'],

@@ -4,12 +4,14 @@
  * every request 250 ms late, create one ticket. Every answer is that ticket (201, a
  * replay marked `Idempotent-Replayed: true`) or a 409 that names who is creating it.
  */
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { parseConfigFileObject } from '../../server/config/config.js';
 import { demoConfig } from '../../server/jira-sample/demoConfig.js';
 import { startSampleJira, type SampleJira } from '../../server/jira-sample/index.js';
 import { testApp, type TestApp } from '../support/app.js';
+import { tempDir } from '../support/stores.js';
 import { jiraIncident } from './doubles.js';
 
 const SIMULTANEOUS = 8;
@@ -17,21 +19,26 @@ const SIMULTANEOUS = 8;
 let sample: SampleJira;
 let app: TestApp;
 let incidentKey: string;
+const configDir = tempDir('pmi-simultaneous-');
 
 beforeAll(async () => {
   sample = await startSampleJira({ seed: 'empty', latencyMs: 250 });
+  // The sample Jira's own field mapping, as a config file.
+  writeFileSync(join(configDir, 'config.json'), JSON.stringify(demoConfig));
 });
 afterAll(async () => {
   await sample.close();
+  rmSync(configDir, { recursive: true, force: true });
 });
 
 beforeEach(async () => {
   incidentKey = sample.data.addIssue({ projectKey: 'OPS', issueType: 'Incident', summary: 'Checkout API outage' });
-  const mapping = parseConfigFileObject(demoConfig).mapping;
-  app = await testApp(
-    {},
-    { demoJira: { baseUrl: sample.url, email: sample.email, apiToken: sample.apiToken, mapping } },
-  );
+  app = await testApp({
+    JIRA_BASE_URL: sample.url,
+    JIRA_EMAIL: sample.email,
+    JIRA_API_TOKEN: sample.apiToken,
+    CONFIG_FILE: join(configDir, 'config.json'),
+  });
   await app.store.upsertIncidents([jiraIncident(incidentKey, { url: `${sample.url}/browse/${incidentKey}` })]);
 });
 afterEach(async () => {

@@ -1,5 +1,6 @@
-/** An app over a real embedded store in a temp DATA_DIR, for supertest. */
+/** An app over a real embedded store in a temp DATA_DIR, for supertest, with the product's services. */
 import { rmSync } from 'node:fs';
+import { createServices, type ServiceBase, type Services } from '../../server/assembly/index.js';
 import { loadConfig, type Config } from '../../server/config/config.js';
 import { createApp } from '../../server/http/app.js';
 import type { AppDeps } from '../../server/http/deps.js';
@@ -12,11 +13,16 @@ export interface TestApp extends AppDeps {
   close(): Promise<void>;
 }
 
-export async function testApp(env: Record<string, string> = {}, overrides: Partial<AppDeps> = {}): Promise<TestApp> {
+/** `overrides`: the store, clock or logger the services are built on, a tab folder, auth, or a service itself. */
+export async function testApp(
+  env: Record<string, string> = {},
+  overrides: Partial<ServiceBase & Services & Pick<AppDeps, 'tabDir' | 'auth'>> = {},
+): Promise<TestApp> {
   const dataDir = tempDir('pmi-app-');
   const config: Config = loadConfig({ DATA_DIR: dataDir, CONFIG_FILE: undefined, ...env });
   const store = await EmbeddedStore.create(dataDir);
-  const deps: AppDeps = { config, store, logger: createLogger('silent'), now: () => new Date(), ...overrides };
+  const base: ServiceBase = { config, store, logger: createLogger('silent'), now: () => new Date(), ...overrides };
+  const deps: AppDeps = { ...overrides, ...base, ...createServices(base, overrides) };
   return {
     ...deps,
     app: createApp(deps),

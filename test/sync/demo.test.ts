@@ -4,10 +4,13 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../../server/config/config.js';
-import { createLogger } from '../../server/logging.js';
+import { createServices } from '../../server/assembly/index.js';
+import { openEnvironment } from '../../server/assembly/environment.js';
+import { loadConfig, type Config } from '../../server/config/config.js';
+import { createLogger, type Logger } from '../../server/logging.js';
+import type { Store } from '../../server/store/Store.js';
 import { EmbeddedStore } from '../../server/store/embedded/EmbeddedStore.js';
-import { SYNC_JOB_NAME } from '../../server/sync/jiraSync.js';
+import { SYNC_JOB_NAME, type JiraSync } from '../../server/sync/jiraSync.js';
 import { startJiraSync } from '../../server/sync/startSync.js';
 import { tempDir } from '../support/stores.js';
 
@@ -25,14 +28,31 @@ function capture() {
   return { lines, logger: createLogger('info', stream) };
 }
 
+/** Demo mode's environment (the sample Jira only), the product's sync over it, and its schedule. */
+async function demoSync(loaded: Config, store: Store, logger: Logger, schedule: boolean) {
+  const environment = await openEnvironment(loaded, logger, { jira: true, digestWebhook: false });
+  const { config } = environment;
+  const { sync } = createServices({ config, store, logger, now: () => new Date() });
+  const running = await startJiraSync({
+    config,
+    store,
+    logger,
+    sync: sync as JiraSync,
+    firstSync: environment.firstSync,
+    schedule,
+  });
+  return { config, environment, running };
+}
+
 describe('demo mode', () => {
   it('starts the sample Jira, syncs it once before returning, and logs one line about demo mode', async () => {
     const dir = tempDir('pmi-demo-');
     const store = await EmbeddedStore.create(dir);
     const { lines, logger } = capture();
-    const running = await startJiraSync({ config: loadConfig({ DATA_DIR: dir }), store, logger, schedule: false });
+    const { config, environment, running } = await demoSync(loadConfig({ DATA_DIR: dir }), store, logger, false);
     try {
-      expect(running.demoJira).not.toBeNull();
+      expect(config.demo).toBe(true);
+      expect(config.jira).not.toBeNull();
       const counts = await store.counts();
       expect(counts.incidents).toBeGreaterThan(0);
       expect(counts.actionItems).toBeGreaterThan(0);
@@ -40,10 +60,11 @@ describe('demo mode', () => {
       const demoLines = lines.filter((l) => /demo mode/i.test(l.msg));
       expect(demoLines).toHaveLength(1);
       expect(demoLines[0]?.msg).toMatch(/Set JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN/);
-      expect(demoLines[0]?.msg).toContain(running.demoJira?.url);
+      expect(demoLines[0]?.msg).toContain(config.jira?.baseUrl);
     } finally {
       await running.stop();
       await store.close();
+      await environment.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -51,8 +72,8 @@ describe('demo mode', () => {
   it('schedules SYNC_CRON in TIMEZONE, never overlaps its own runs, and yields to a replica holding the lease', async () => {
     const dir = tempDir('pmi-sched-');
     const store = await EmbeddedStore.create(dir);
-    const config = loadConfig({ DATA_DIR: dir, SYNC_CRON: '0 6 * * *', TIMEZONE: 'Asia/Kolkata' });
-    const running = await startJiraSync({ config, store, logger: createLogger('silent') });
+    const loaded = loadConfig({ DATA_DIR: dir, SYNC_CRON: '0 6 * * *', TIMEZONE: 'Asia/Kolkata' });
+    const { environment, running } = await demoSync(loaded, store, createLogger('silent'), true);
     try {
       const next = running.job.nextRun();
       // 06:00 in Kolkata is 00:30 UTC.
@@ -73,6 +94,7 @@ describe('demo mode', () => {
     } finally {
       await running.stop();
       await store.close();
+      await environment.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { parseConfigFileObject, loadConfig, type JiraMappingConfig } from '../../server/config/config.js';
+import { createServices } from '../../server/assembly/index.js';
 import { createApp } from '../../server/http/app.js';
 import { STATUSES } from '../../server/jira-sample/catalog.js';
 import { startSampleJira, type SampleJira } from '../../server/jira-sample/index.js';
@@ -445,7 +446,8 @@ describe('sync from the sample Jira into the embedded store', () => {
     try {
       const run = await syncFor(jira, db.store).run(new Date());
       const config = loadConfig({ DATA_DIR: db.dir });
-      const app = createApp({ config, store: db.store, logger: createLogger('silent'), now: () => new Date() });
+      const base = { config, store: db.store, logger: createLogger('silent'), now: () => new Date() };
+      const app = createApp({ ...base, ...createServices(base) });
       const res = await request(app).get('/api/health').expect(200);
       expect(res.body.lastSync).toEqual({
         at: run.finishedAt,

@@ -2,13 +2,13 @@
 import { Router } from 'express';
 import { parseActionItemListQuery } from '../../metrics/index.js';
 import type { AppDeps } from '../deps.js';
-import { metricsServiceOf, sendJson } from './metricsService.js';
+import { sendJson } from './sendJson.js';
 
-export function actionItemsRoutes(deps: AppDeps): Router {
+export function actionItemsRoutes({ metrics }: Pick<AppDeps, 'metrics'>): Router {
   const router = Router();
   router.get('/api/action-items', async (req, res) => {
     const query = parseActionItemListQuery(req.query as Record<string, unknown>);
-    await sendJson(res, await metricsServiceOf(deps).actionItems(query));
+    await sendJson(res, await metrics.actionItems(query));
   });
   return router;
 }

@@ -6,42 +6,27 @@
  *   a card's images without the user's credentials; it shows weekly incident counts only.
  */
 import { Router } from 'express';
-import { createDigestService } from '../../digest/startDigest.js';
-import type { DigestService } from '../../digest/service.js';
 import { parseWeek } from '../../digest/weeks.js';
 import type { AppDeps } from '../deps.js';
 import { parseQuery } from '../query.js';
 
-const services = new WeakMap<AppDeps, DigestService>();
-
-/** The app's DigestService: the one main.ts built (with the schedule's webhook), else one from config. */
-export function digestServiceOf(deps: AppDeps): DigestService {
-  if (deps.digest) return deps.digest;
-  let service = services.get(deps);
-  if (!service) {
-    service = createDigestService({ config: deps.config, store: deps.store, logger: deps.logger, now: deps.now });
-    services.set(deps, service);
-  }
-  return service;
-}
-
 /** Mounted before authentication. */
-export function digestPublicRoutes(deps: AppDeps): Router {
+export function digestPublicRoutes({ digest }: Pick<AppDeps, 'digest'>): Router {
   const router = Router();
   router.get('/api/digest/chart/:week.png', async (req, res) => {
     parseQuery(req.query, {});
     const week = parseWeek(req.params.week, 'week');
-    const png = await digestServiceOf(deps).chartPng(week);
+    const png = await digest.chartPng(week);
     res.set('Cache-Control', 'public, max-age=300').type('image/png').send(png);
   });
   return router;
 }
 
-export function digestRoutes(deps: AppDeps): Router {
+export function digestRoutes({ digest, now }: Pick<AppDeps, 'digest' | 'now'>): Router {
   const router = Router();
   router.get('/api/digest/preview', async (req, res) => {
     const { week } = parseQuery<{ week: string }>(req.query, { week: (value, name) => parseWeek(value, name) });
-    res.json(await digestServiceOf(deps).preview(deps.now(), week));
+    res.json(await digest.preview(now(), week));
   });
   return router;
 }

@@ -7,21 +7,20 @@ import { Router } from 'express';
 import type { HealthResponse } from '../../domain/api.js';
 import type { Caller } from '../auth.js';
 import type { AppDeps } from '../deps.js';
-import { digestServiceOf } from './digest.js';
 
-export function healthRoutes(deps: AppDeps): Router {
-  const { config, store } = deps;
+export function healthRoutes({
+  config,
+  store,
+  digest,
+  now,
+}: Pick<AppDeps, 'config' | 'store' | 'digest' | 'now'>): Router {
   const router = Router();
   router.get('/api/health', async (_req, res) => {
     if (!(res.locals.caller as Caller | undefined)?.authenticated) {
       res.json({ status: 'ok' } satisfies Pick<HealthResponse, 'status'>);
       return;
     }
-    const [run, counts, digest] = await Promise.all([
-      store.lastSyncRun(),
-      store.counts(),
-      digestServiceOf(deps).health(deps.now()),
-    ]);
+    const [run, counts, digestHealth] = await Promise.all([store.lastSyncRun(), store.counts(), digest.health(now())]);
     const body: HealthResponse = {
       status: 'ok',
       store: store.kind,
@@ -37,7 +36,7 @@ export function healthRoutes(deps: AppDeps): Router {
       demo: config.demo,
       counts,
       sync: run,
-      digest,
+      digest: digestHealth,
     };
     res.json(body);
   });

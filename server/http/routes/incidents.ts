@@ -5,7 +5,7 @@ import { InputError } from '../../errors.js';
 import { parseIncidentListQuery } from '../../metrics/index.js';
 import { renderPostmortemMarkdown } from '../../postmortem/export.js';
 import type { AppDeps } from '../deps.js';
-import { metricsServiceOf, sendJson } from './metricsService.js';
+import { sendJson } from './sendJson.js';
 
 function refuseAnyQuery(req: Request): void {
   const [name] = Object.keys(req.query as Record<string, unknown>);
@@ -14,23 +14,23 @@ function refuseAnyQuery(req: Request): void {
   }
 }
 
-export function incidentsRoutes(deps: AppDeps): Router {
+export function incidentsRoutes({ metrics, config }: Pick<AppDeps, 'metrics' | 'config'>): Router {
   const router = Router();
 
   router.get('/api/incidents', async (req, res) => {
     const query = parseIncidentListQuery(req.query as Record<string, unknown>);
-    await sendJson(res, await metricsServiceOf(deps).incidents(query));
+    await sendJson(res, await metrics.incidents(query));
   });
 
   router.get('/api/incidents/:key', async (req, res) => {
     refuseAnyQuery(req);
-    res.json(await metricsServiceOf(deps).incident(req.params.key));
+    res.json(await metrics.incident(req.params.key));
   });
 
   router.get('/api/incidents/:key/postmortem.md', async (req, res) => {
     refuseAnyQuery(req);
-    const { postmortem, actionItems, ...incident } = await metricsServiceOf(deps).incident(req.params.key);
-    const markdown = renderPostmortemMarkdown({ incident, actionItems, postmortem, publicUrl: deps.config.publicUrl });
+    const { postmortem, actionItems, ...incident } = await metrics.incident(req.params.key);
+    const markdown = renderPostmortemMarkdown({ incident, actionItems, postmortem, publicUrl: config.publicUrl });
     const filename = `${req.params.key.replace(/[^A-Za-z0-9._-]/g, '_')}-postmortem.md`;
     res.type('text/markdown; charset=utf-8');
     res.setHeader('Content-Disposition', `inline; filename="${filename}"`);

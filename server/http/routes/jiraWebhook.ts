@@ -7,15 +7,14 @@
 import express, { Router } from 'express';
 import { AuthenticationError, InputError, NotFoundError, StoreUnavailableError } from '../../errors.js';
 import { deliveryId, readDelivery } from '../../webhooks/deliveries.js';
-import type { WebhookProcessor } from '../../webhooks/processor.js';
 import { SIGNATURE_HEADER, signatureMatches } from '../../webhooks/signature.js';
 import type { AppDeps } from '../deps.js';
 
 export const JIRA_WEBHOOK_PATH = '/api/jira/webhook';
 
-export function jiraWebhookRoutes(deps: AppDeps, processor: () => WebhookProcessor | null): Router {
+export function jiraWebhookRoutes({ config, webhooks }: Pick<AppDeps, 'config' | 'webhooks'>): Router {
   const router = Router();
-  const secret = deps.config.jiraWebhookSecret;
+  const secret = config.jiraWebhookSecret;
   router.post(JIRA_WEBHOOK_PATH, express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
     if (secret === null) {
       throw new NotFoundError(
@@ -40,13 +39,12 @@ export function jiraWebhookRoutes(deps: AppDeps, processor: () => WebhookProcess
       res.status(202).json({ accepted: false, reason: reading.reason });
       return;
     }
-    const worker = processor();
-    if (worker === null)
+    if (webhooks === null)
       throw new StoreUnavailableError(
         'no Jira connection to read the issue from; set JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN',
       );
     const id = deliveryId(req.get('x-atlassian-webhook-identifier'), body);
-    const queued = await worker.accept({ id, event: reading.event, issues: reading.issues });
+    const queued = await webhooks.accept({ id, event: reading.event, issues: reading.issues });
     res.status(202).json({ accepted: true, duplicate: !queued, id });
   });
   return router;

@@ -6,17 +6,17 @@
 import { Router } from 'express';
 import { parseDataQualityQuery, parseMetricsQuery } from '../../metrics/index.js';
 import type { AppDeps } from '../deps.js';
-import { metricsServiceOf, sendJson } from './metricsService.js';
+import { sendJson } from './sendJson.js';
 
-export function metricsRoutes(deps: AppDeps): Router {
+export function metricsRoutes({ metrics }: Pick<AppDeps, 'metrics'>): Router {
   const router = Router();
   router.get('/api/metrics', async (req, res) => {
     const query = parseMetricsQuery(req.query as Record<string, unknown>);
-    await sendJson(res, await metricsServiceOf(deps).metrics(query));
+    await sendJson(res, await metrics.metrics(query));
   });
   router.get('/api/data-quality', async (req, res) => {
     const query = parseDataQualityQuery(req.query as Record<string, unknown>);
-    await sendJson(res, await metricsServiceOf(deps).dataQuality(query));
+    await sendJson(res, await metrics.dataQuality(query));
   });
   return router;
 }

@@ -9,7 +9,6 @@ import { Router } from 'express';
 import type { ImportPostmortemResponse } from '../../domain/api.js';
 import { InputError, UnsupportedMediaTypeError } from '../../errors.js';
 import { hasFailures, importPostmortem, planImport } from '../../tickets/importPostmortem.js';
-import { importDepsFrom, ticketConfig } from '../../tickets/ticketDeps.js';
 import type { AppDeps } from '../deps.js';
 import { parseQuery } from '../query.js';
 
@@ -19,9 +18,8 @@ function parseBoolean(value: string, name: string): boolean {
   throw new InputError(`${name} must be true or false`, name);
 }
 
-export function postmortemsRoutes({ config, store, now, logger, demoJira }: AppDeps): Router {
+export function postmortemsRoutes({ tickets }: Pick<AppDeps, 'tickets'>): Router {
   const router = Router();
-  const deps = importDepsFrom(ticketConfig(config, demoJira), store, now, logger);
   router.post('/api/postmortems', async (req, res) => {
     const { dryRun = false } = parseQuery<{ dryRun: boolean }>(req.query, { dryRun: parseBoolean });
     // text/markdown only: a browser cannot send it cross-site without a CORS preflight.
@@ -36,10 +34,10 @@ export function postmortemsRoutes({ config, store, now, logger, demoJira }: AppD
     if (req.body.trim() === '')
       throw new InputError('The post-mortem is empty; send the filled-in template as the body', 'body');
     if (dryRun) {
-      res.json(await planImport(deps, req.body));
+      res.json(await planImport(tickets, req.body));
       return;
     }
-    const result = await importPostmortem(deps, req.body);
+    const result = await importPostmortem(tickets, req.body);
     const body: ImportPostmortemResponse & Pick<typeof result, 'incidentSource' | 'warnings'> = result;
     if (hasFailures(result)) {
       const failed = result.actionItems.filter((row) => row.status === 'failed').length;

@@ -4,17 +4,14 @@ import { lastCompleteWeek, parseWeek } from '../../digest/weeks.js';
 import { reviewAgenda } from '../../review/agenda.js';
 import type { AppDeps } from '../deps.js';
 import { parseQuery } from '../query.js';
-import { metricsServiceOf } from './metricsService.js';
 
-export function reviewRoutes(deps: AppDeps): Router {
+export function reviewRoutes({ metrics, config, now: clock }: Pick<AppDeps, 'metrics' | 'config' | 'now'>): Router {
   const router = Router();
   router.get('/api/review', async (req, res) => {
     const { week } = parseQuery<{ week: string }>(req.query, { week: (value, name) => parseWeek(value, name) });
-    const now = deps.now();
-    const timezone = deps.config.timezone;
-    res.json(
-      await reviewAgenda(metricsServiceOf(deps), { week: week ?? lastCompleteWeek(now, timezone), timezone, now }),
-    );
+    const now = clock();
+    const timezone = config.timezone;
+    res.json(await reviewAgenda(metrics, { week: week ?? lastCompleteWeek(now, timezone), timezone, now }));
   });
   return router;
 }

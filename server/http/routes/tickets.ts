@@ -9,15 +9,13 @@ import type { CreateActionItemRequest, CreateActionItemResponse } from '../../do
 import { InputError } from '../../errors.js';
 import { createActionItemTicket, validateTicketInput } from '../../tickets/createTicket.js';
 import { idempotencyKeyFor, idempotencyKeyFromHeader } from '../../tickets/ticketContent.js';
-import { importDepsFrom, ticketConfig } from '../../tickets/ticketDeps.js';
 import type { AppDeps } from '../deps.js';
 import { parseQuery } from '../query.js';
 
 const FIELDS = new Set<keyof CreateActionItemRequest>(['summary', 'owner', 'dueDate', 'description']);
 
-export function ticketsRoutes({ config, store, now, logger, demoJira }: AppDeps): Router {
+export function ticketsRoutes({ tickets }: Pick<AppDeps, 'tickets'>): Router {
   const router = Router();
-  const deps = importDepsFrom(ticketConfig(config, demoJira), store, now, logger);
   router.post('/api/incidents/:key/action-items', async (req, res) => {
     parseQuery(req.query, {});
     const body: unknown = req.body;
@@ -35,7 +33,7 @@ export function ticketsRoutes({ config, store, now, logger, demoJira }: AppDeps)
     if (header !== undefined && (header.trim() === '' || header.length > 200)) {
       throw new InputError('The Idempotency-Key header must be 1-200 characters', 'Idempotency-Key');
     }
-    const result = await createActionItemTicket(deps, {
+    const result = await createActionItemTicket(tickets, {
       incidentKey,
       idempotencyKey: header
         ? idempotencyKeyFromHeader(incidentKey, header)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ActionItem, Incident, Postmortem } from '../../../server/domain/types.js';
 import { InputError, NotFoundError } from '../../../server/errors.js';
-import { MetricsService, sharedMetricsService } from '../../../server/metrics/index.js';
+import { MetricsService } from '../../../server/metrics/index.js';
 import type { Store } from '../../../server/store/Store.js';
 import { actionItem, incident, SLA } from './fixtures.js';
 
@@ -182,20 +182,5 @@ describe('MetricsService', () => {
   it('refuses a cursor it did not make', async () => {
     const { service } = setup([incident('OPS-1')]);
     await expect(service.incidents({ ...range, limit: 1, cursor: 'bm90LWpzb24' })).rejects.toThrow(/cursor/);
-  });
-});
-
-describe('sharedMetricsService', () => {
-  it('gives one service per store and options, so callers share its cache', async () => {
-    const store = new ArrayStore([incident('OPS-1')], []) as unknown as Store;
-    const now = () => NOW;
-    const a = sharedMetricsService(store, { timezone: 'UTC', slaDays: SLA, now });
-    expect(sharedMetricsService(store, { timezone: 'UTC', slaDays: { ...SLA }, now })).toBe(a);
-    expect(sharedMetricsService(store, { timezone: 'Europe/Berlin', slaDays: SLA, now })).not.toBe(a);
-    expect(sharedMetricsService(store, { timezone: 'UTC', slaDays: SLA, now: () => NOW })).not.toBe(a);
-    expect(
-      sharedMetricsService(new ArrayStore([], []) as unknown as Store, { timezone: 'UTC', slaDays: SLA, now }),
-    ).not.toBe(a);
-    expect(sharedMetricsService(store, { timezone: 'UTC', slaDays: SLA, now })).toBe(a);
   });
 });

@@ -1,6 +1,6 @@
 /** The scheduler's guards: no overlapping runs in a process, one lease holder across processes. */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { scheduleJob } from '../../jobs/scheduler.js';
+import { scheduleJob } from '../../server/schedule/scheduler.js';
 import { createLogger } from '../../server/logging.js';
 import type { Store } from '../../server/store/Store.js';
 import { embeddedHarness } from '../support/stores.js';

@@ -1,19 +1,8 @@
-/** The MetricsService behind the metrics, incidents and action-item routes of one app. */
+/** Answers of the metrics, incidents and action-item routes, sent as JSON once encoded. */
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import type { Response } from 'express';
-import { sharedMetricsService } from '../../metrics/index.js';
-import type { MetricsService } from '../../metrics/index.js';
-import type { AppDeps } from '../deps.js';
-
-export function metricsServiceOf(deps: AppDeps): MetricsService {
-  return sharedMetricsService(deps.store, {
-    timezone: deps.config.timezone,
-    slaDays: deps.config.actionItemSlaDays,
-    now: deps.now,
-  });
-}
 
 type Encoding = 'br' | 'gzip';
 

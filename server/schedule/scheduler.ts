@@ -7,10 +7,10 @@
  * and is told through its signal to stop if the lease is lost.
  */
 import { schedule, type ScheduledTask } from 'node-cron';
-import type { Lease } from '../server/domain/types.js';
-import { takeLease } from '../server/leases/holder.js';
-import type { Logger } from '../server/logging.js';
-import type { Store } from '../server/store/Store.js';
+import type { Lease } from '../domain/types.js';
+import { takeLease } from '../leases/holder.js';
+import type { Logger } from '../logging.js';
+import type { Store } from '../store/Store.js';
 
 export type JobOutcome<T> =
   | { ran: true; result: T }
