@@ -10,7 +10,7 @@ import { createDigestService } from '../../digest/startDigest.js';
 import type { DigestService } from '../../digest/service.js';
 import { parseWeek } from '../../digest/weeks.js';
 import type { AppDeps } from '../deps.js';
-import { parseQuery } from '../query.js';
+import { NO_QUERY, parseQuery, WEEK_QUERY } from '../query.js';
 
 const services = new WeakMap<AppDeps, DigestService>();
 
@@ -29,7 +29,7 @@ export function digestServiceOf(deps: AppDeps): DigestService {
 export function digestPublicRoutes(deps: AppDeps): Router {
   const router = Router();
   router.get('/api/digest/chart/:week.png', async (req, res) => {
-    parseQuery(req.query, {});
+    parseQuery(req.query, NO_QUERY);
     const week = parseWeek(req.params.week, 'week');
     const png = await digestServiceOf(deps).chartPng(week);
     res.set('Cache-Control', 'public, max-age=300').type('image/png').send(png);
@@ -40,7 +40,7 @@ export function digestPublicRoutes(deps: AppDeps): Router {
 export function digestRoutes(deps: AppDeps): Router {
   const router = Router();
   router.get('/api/digest/preview', async (req, res) => {
-    const { week } = parseQuery<{ week: string }>(req.query, { week: (value, name) => parseWeek(value, name) });
+    const { week } = parseQuery(req.query, WEEK_QUERY);
     res.json(await digestServiceOf(deps).preview(deps.now(), week));
   });
   return router;

@@ -11,19 +11,13 @@ import { InputError, UnsupportedMediaTypeError } from '../../errors.js';
 import { hasFailures, importPostmortem, planImport } from '../../tickets/importPostmortem.js';
 import { importDepsFrom, ticketConfig } from '../../tickets/ticketDeps.js';
 import type { AppDeps } from '../deps.js';
-import { parseQuery } from '../query.js';
-
-function parseBoolean(value: string, name: string): boolean {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  throw new InputError(`${name} must be true or false`, name);
-}
+import { IMPORT_QUERY, parseQuery } from '../query.js';
 
 export function postmortemsRoutes({ config, store, now, logger, demoJira }: AppDeps): Router {
   const router = Router();
   const deps = importDepsFrom(ticketConfig(config, demoJira), store, now, logger);
   router.post('/api/postmortems', async (req, res) => {
-    const { dryRun = false } = parseQuery<{ dryRun: boolean }>(req.query, { dryRun: parseBoolean });
+    const { dryRun = false } = parseQuery(req.query, IMPORT_QUERY);
     // text/markdown only: a browser cannot send it cross-site without a CORS preflight.
     if (!req.is('text/markdown')) {
       throw new UnsupportedMediaTypeError(

@@ -11,7 +11,7 @@ import { createActionItemTicket, validateTicketInput } from '../../tickets/creat
 import { idempotencyKeyFor, idempotencyKeyFromHeader } from '../../tickets/ticketContent.js';
 import { importDepsFrom, ticketConfig } from '../../tickets/ticketDeps.js';
 import type { AppDeps } from '../deps.js';
-import { parseQuery } from '../query.js';
+import { NO_QUERY, parseQuery } from '../query.js';
 
 const FIELDS = new Set<keyof CreateActionItemRequest>(['summary', 'owner', 'dueDate', 'description']);
 
@@ -19,7 +19,7 @@ export function ticketsRoutes({ config, store, now, logger, demoJira }: AppDeps)
   const router = Router();
   const deps = importDepsFrom(ticketConfig(config, demoJira), store, now, logger);
   router.post('/api/incidents/:key/action-items', async (req, res) => {
-    parseQuery(req.query, {});
+    parseQuery(req.query, NO_QUERY);
     const body: unknown = req.body;
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
       throw new InputError(
