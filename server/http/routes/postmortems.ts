@@ -7,7 +7,7 @@
  */
 import { Router } from 'express';
 import type { ImportPostmortemResponse } from '../../domain/api.js';
-import { InputError, UnsupportedMediaTypeError } from '../../errors.js';
+import { InputError, PartialJiraFailureError, UnsupportedMediaTypeError } from '../../errors.js';
 import { hasFailures, importPostmortem, planImport } from '../../tickets/importPostmortem.js';
 import { importDepsFrom, ticketConfig } from '../../tickets/ticketDeps.js';
 import type { AppDeps } from '../deps.js';
@@ -37,14 +37,10 @@ export function postmortemsRoutes({ config, store, now, logger, demoJira }: AppD
     const body: ImportPostmortemResponse & Pick<typeof result, 'incidentSource' | 'warnings'> = result;
     if (hasFailures(result)) {
       const failed = result.actionItems.filter((row) => row.status === 'failed').length;
-      res.status(502).json({
-        ...body,
-        error: {
-          code: 'jira_error',
-          message: `${failed} of ${result.actionItems.length} action items could not be given a Jira ticket; see actionItems[].error, then send the document again to create only the missing ones`,
-        },
-      });
-      return;
+      throw new PartialJiraFailureError(
+        `${failed} of ${result.actionItems.length} action items could not be given a Jira ticket; see actionItems[].error, then send the document again to create only the missing ones`,
+        body,
+      );
     }
     res.json(body);
   });
