@@ -66,7 +66,7 @@ export interface DeliveryResult {
   delaysMs: number[];
 }
 
-export const DEFAULT_DELIVERY = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000, timeoutMs: 15_000 } as const;
+const DEFAULT_DELIVERY = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000, timeoutMs: 15_000 } as const;
 
 /**
  * The retry policy of a delivery. Teams gives no advice of its own for a 429, so it backs

@@ -41,7 +41,7 @@ export interface AuthOptions {
   now?: () => Date;
 }
 
-export const REQUIRED_SCOPE = 'access_as_user';
+const REQUIRED_SCOPE = 'access_as_user';
 
 /** Identity of the caller, left on `res.locals.caller`. */
 export interface Caller {
@@ -78,9 +78,9 @@ export function acceptedAudiences(clientId: string, publicUrl: string | null): s
   return audiences;
 }
 
-export type TeamsTokenVerifier = (token: string) => Promise<JWTPayload>;
+type TeamsTokenVerifier = (token: string) => Promise<JWTPayload>;
 
-export function teamsTokenVerifier(options: AuthOptions): TeamsTokenVerifier {
+function teamsTokenVerifier(options: AuthOptions): TeamsTokenVerifier {
   const { clientId, tenantId } = options.teams;
   if (!clientId || !tenantId) {
     throw new Error('AUTH_MODE=teams-sso needs TEAMS_APP_CLIENT_ID and TEAMS_TENANT_ID.');

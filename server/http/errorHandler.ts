@@ -23,9 +23,9 @@ import {
 import type { Logger } from '../logging.js';
 
 /** Seconds a client should wait after a 503 for a store outage (a MongoDB election takes about 10 s). */
-export const STORE_RETRY_AFTER_SECONDS = 10;
+const STORE_RETRY_AFTER_SECONDS = 10;
 
-export function statusOf(err: DomainError): number {
+function statusOf(err: DomainError): number {
   if (err instanceof InputError) return 400;
   if (err instanceof AuthenticationError) return 401;
   if (err instanceof ForbiddenError) return 403;

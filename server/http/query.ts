@@ -84,14 +84,14 @@ function trueOrFalse(value: string, name: string): boolean {
   throw new InputError(`Query parameter "${name}" must be true or false (got "${value}").`, name);
 }
 
-export const METRICS_QUERY: QuerySchema<MetricsQuery> = { from: instant, to: instant, service: text, severity };
+const METRICS_QUERY: QuerySchema<MetricsQuery> = { from: instant, to: instant, service: text, severity };
 
-export const INCIDENT_LIST_QUERY: QuerySchema<IncidentListQuery> = { ...METRICS_QUERY, limit, cursor };
+const INCIDENT_LIST_QUERY: QuerySchema<IncidentListQuery> = { ...METRICS_QUERY, limit, cursor };
 
 /** GET /api/data-quality: the same parameters as /api/incidents. */
-export const DATA_QUALITY_QUERY: QuerySchema<DataQualityQuery> = INCIDENT_LIST_QUERY;
+const DATA_QUALITY_QUERY: QuerySchema<DataQualityQuery> = INCIDENT_LIST_QUERY;
 
-export const ACTION_ITEM_LIST_QUERY: QuerySchema<ActionItemListQuery> = {
+const ACTION_ITEM_LIST_QUERY: QuerySchema<ActionItemListQuery> = {
   overdue: trueOrFalse,
   owner: text,
   service: text,

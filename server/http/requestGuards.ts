@@ -86,7 +86,7 @@ export function pathGuard(): RequestHandler {
 }
 
 /** The host name of a `Host` header value: `[::1]:3000` -> `[::1]`, `localhost:80` -> `localhost`. */
-export function hostNameOf(host: string): string {
+function hostNameOf(host: string): string {
   const bracketed = /^(\[[^\]]*\])(?::\d*)?$/.exec(host);
   if (bracketed) return bracketed[1] as string;
   return host.replace(/:\d*$/, '');
