@@ -33,9 +33,37 @@ export class ConflictError extends DomainError {
   }
 }
 
+/** Credentials missing or refused; `challenge` is the scheme to answer with (e.g. Bearer), when the caller has one to use. */
 export class AuthenticationError extends DomainError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly challenge: string | null = null,
+  ) {
     super('unauthorized', message);
+  }
+}
+
+/** Credentials cannot be checked now (the identity provider's keys cannot be fetched). */
+export class AuthUnavailableError extends DomainError {
+  constructor(message: string) {
+    super('auth_unavailable', message);
+  }
+}
+
+/** Too many requests from one client; it may try again after `retryAfterSeconds`. */
+export class RateLimitedError extends DomainError {
+  constructor(
+    readonly retryAfterSeconds: string,
+    message: string,
+  ) {
+    super('rate_limited', message);
+  }
+}
+
+/** A request addressed to a host name this server does not answer for. */
+export class MisdirectedRequestError extends DomainError {
+  constructor(message: string) {
+    super('misdirected_request', message);
   }
 }
 
@@ -69,6 +97,16 @@ export class JiraError extends DomainError {
   constructor(message: string, status: number | null) {
     super('jira_error', message);
     this.status = status;
+  }
+}
+
+/** Part of a request was done and the rest failed because Jira did: the answer carries what was done (`result`) beside the error. */
+export class PartialJiraFailureError extends JiraError {
+  constructor(
+    message: string,
+    readonly result: object,
+  ) {
+    super(message, null);
   }
 }
 

@@ -2,14 +2,25 @@
  * Posting a card to a Teams Workflows webhook ("send webhook alerts to a channel").
  *
  * The URL's `sig` parameter is the credential, so the URL is never logged, never put in
- * an error message, and never returned: only its host is. Transient failures (429, 5xx,
- * network errors, timeouts) are retried with exponential backoff and full jitter, and a
- * 429's Retry-After is honoured. Any other 4xx means the request itself is wrong (a
- * deleted flow, a malformed card): retrying cannot help, so it is reported at once with
- * the response text. Workflows answers 202 before the flow runs, so success here means
- * "accepted by Teams", which is the most a webhook can tell us.
+ * an error message, and never returned: only its host is. Transient failures (408, 425,
+ * 429, 5xx, network errors, timeouts) are retried by the one retry policy
+ * (`retry/policy.ts`): exponential backoff with ±30 % jitter, and a Retry-After waited in
+ * full, or, when longer than the longest wait, the delivery fails as retryable and the
+ * digest's own schedule tries again later. Any other 4xx means the request itself is
+ * wrong (a deleted flow, a malformed card): retrying cannot help, so it is reported at
+ * once with the response text. Workflows answers 202 before the flow runs, so success
+ * here means "accepted by Teams", which is the most a webhook can tell us.
  */
 import type { Logger } from 'pino';
+import {
+  DEFAULT_RETRY_POLICY,
+  failureOfStatus,
+  parseRetryAfter,
+  withRetry,
+  worstCaseWaitMs,
+  type Failure,
+  type RetryPolicy,
+} from '../retry/policy.js';
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 
@@ -29,7 +40,9 @@ export function teamsMessage(card: unknown): TeamsMessage {
 export interface DeliveryOptions {
   /** Attempts in all, the first included. */
   maxAttempts?: number;
+  /** First backoff delay, for a 429 without Retry-After too. */
   baseDelayMs?: number;
+  /** Backoff cap, and the longest Retry-After waited for. */
   maxDelayMs?: number;
   /** Per attempt. */
   timeoutMs?: number;
@@ -47,20 +60,36 @@ export interface DeliveryResult {
   attempts: number;
   /** Why it failed (response text included, secrets removed); null on success. */
   error: string | null;
-  /** False when the failure was a 4xx other than 429: the same request would fail again. */
+  /** False when the failure was not transient (a 4xx other than 408/425/429, a 501...): the same request would fail again. */
   retryable: boolean;
   /** The delays waited between attempts, in ms. */
   delaysMs: number[];
 }
 
-export const DEFAULT_DELIVERY = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000, timeoutMs: 15_000 } as const;
+const DEFAULT_DELIVERY = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000, timeoutMs: 15_000 } as const;
+
+/**
+ * The retry policy of a delivery. Teams gives no advice of its own for a 429, so it backs
+ * off from the same base as a 5xx; and the longest Retry-After waited is the backoff cap,
+ * which keeps the slowest delivery (and so the digest's claim timeout) bounded by `maxDelayMs`.
+ */
+function deliveryPolicy(options: DeliveryOptions): RetryPolicy {
+  const baseDelayMs = options.baseDelayMs ?? DEFAULT_DELIVERY.baseDelayMs;
+  const maxDelayMs = options.maxDelayMs ?? DEFAULT_DELIVERY.maxDelayMs;
+  return {
+    ...DEFAULT_RETRY_POLICY,
+    maxAttempts: Math.max(1, options.maxAttempts ?? DEFAULT_DELIVERY.maxAttempts),
+    baseDelayMs,
+    rateLimitBaseDelayMs: baseDelayMs,
+    maxDelayMs,
+    maxRetryAfterMs: maxDelayMs,
+  };
+}
 
 /** The longest a delivery can take with these options: every attempt timing out, every wait at its cap. */
 export function worstCaseDeliveryMs(options: DeliveryOptions = {}): number {
-  const attempts = options.maxAttempts ?? DEFAULT_DELIVERY.maxAttempts;
-  const timeout = options.timeoutMs ?? DEFAULT_DELIVERY.timeoutMs;
-  const maxDelay = options.maxDelayMs ?? DEFAULT_DELIVERY.maxDelayMs;
-  return attempts * timeout + (attempts - 1) * maxDelay;
+  const policy = deliveryPolicy(options);
+  return policy.maxAttempts * (options.timeoutMs ?? DEFAULT_DELIVERY.timeoutMs) + worstCaseWaitMs(policy);
 }
 
 /** The webhook's host, the only part of its URL that may be shown. */
@@ -97,15 +126,6 @@ export function redactWebhook(text: string, url: string): string {
   return out;
 }
 
-/** Retry-After as milliseconds (seconds or an HTTP date); null when absent or unreadable. */
-export function retryAfterMs(header: string | null, now: number = Date.now()): number | null {
-  if (header === null || header.trim() === '') return null;
-  const trimmed = header.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
-}
-
 /** An error's message and its cause's code (ECONNREFUSED...). Duck-typed: fetch's errors may come from another realm. */
 function errorText(error: unknown): string {
   if (typeof error !== 'object' || error === null) return String(error);
@@ -126,58 +146,79 @@ function errorText(error: unknown): string {
 
 const RESPONSE_TEXT_LIMIT = 500;
 
+/** One attempt that did not deliver: what the retry policy needs, and what the result reports. */
+class AttemptFailed extends Error {
+  constructor(
+    readonly failure: Failure,
+    readonly status: number | null,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export async function postToWebhook(
   url: string,
   body: unknown,
   options: DeliveryOptions = {},
 ): Promise<DeliveryResult> {
-  const maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_DELIVERY.maxAttempts);
-  const baseDelayMs = options.baseDelayMs ?? DEFAULT_DELIVERY.baseDelayMs;
-  const maxDelayMs = options.maxDelayMs ?? DEFAULT_DELIVERY.maxDelayMs;
+  const policy = deliveryPolicy(options);
   const timeoutMs = options.timeoutMs ?? DEFAULT_DELIVERY.timeoutMs;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const random = options.random ?? Math.random;
   const doFetch = options.fetch ?? fetch;
   const host = webhookHost(url);
   const payload = JSON.stringify(body);
   const delaysMs: number[] = [];
+  let attempts = 0;
 
-  let status: number | null = null;
-  let error: string | null = null;
-  for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
-    let retryAfter: number | null = null;
+  async function attempt(n: number): Promise<number> {
+    attempts = n;
+    let response: Response;
     try {
-      const response = await doFetch(url, {
+      response = await doFetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: payload,
         signal: AbortSignal.timeout(timeoutMs),
       });
-      status = response.status;
-      const text = redactWebhook((await response.text().catch(() => '')).slice(0, RESPONSE_TEXT_LIMIT), url);
-      if (response.ok) {
-        options.logger?.info({ host, status, attempt }, 'digest webhook accepted the card');
-        return { ok: true, status, attempts: attempt, error: null, retryable: false, delaysMs };
-      }
-      error = `HTTP ${status} from ${host}${text ? `: ${text}` : ''}`;
-      if (status !== 429 && status < 500) {
-        options.logger?.warn({ host, status, attempt }, `digest webhook refused the card: ${error}`);
-        return { ok: false, status, attempts: attempt, error, retryable: false, delaysMs };
-      }
-      if (status === 429) retryAfter = retryAfterMs(response.headers.get('retry-after'));
     } catch (caught) {
-      status = null;
-      error = `no answer from ${host}: ${redactWebhook(errorText(caught), url)}`;
+      throw new AttemptFailed(
+        { kind: 'network' },
+        null,
+        `no answer from ${host}: ${redactWebhook(errorText(caught), url)}`,
+      );
     }
-    if (attempt === maxAttempts) break;
-    const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-    const delay = retryAfter !== null ? Math.min(maxDelayMs, retryAfter) : Math.round(random() * backoff);
-    options.logger?.warn(
-      { host, status, attempt, retryInMs: delay },
-      `digest webhook attempt failed, retrying: ${error}`,
-    );
-    delaysMs.push(delay);
-    await sleep(delay);
+    const status = response.status;
+    const text = redactWebhook((await response.text().catch(() => '')).slice(0, RESPONSE_TEXT_LIMIT), url);
+    if (response.ok) return status;
+    const failure = failureOfStatus(status, parseRetryAfter(response.headers.get('retry-after')));
+    throw new AttemptFailed(failure, status, `HTTP ${status} from ${host}${text ? `: ${text}` : ''}`);
   }
-  return { ok: false, status, attempts: maxAttempts, error, retryable: true, delaysMs };
+
+  try {
+    const status = await withRetry(attempt, policy, {
+      classify: (error) => (error instanceof AttemptFailed ? error.failure : { kind: 'fatal' }),
+      sleep: options.sleep,
+      random: options.random,
+      onRetry: (_failure, n, delay, error) => {
+        const { status, message } = error as AttemptFailed;
+        options.logger?.warn(
+          { host, status, attempt: n, retryInMs: delay },
+          `digest webhook attempt failed, retrying: ${message}`,
+        );
+        delaysMs.push(delay);
+      },
+    });
+    options.logger?.info({ host, status, attempt: attempts }, 'digest webhook accepted the card');
+    return { ok: true, status, attempts, error: null, retryable: false, delaysMs };
+  } catch (error) {
+    if (!(error instanceof AttemptFailed)) throw error;
+    const retryable = error.failure.kind !== 'fatal';
+    if (!retryable) {
+      options.logger?.warn(
+        { host, status: error.status, attempt: attempts },
+        `digest webhook refused the card: ${error.message}`,
+      );
+    }
+    return { ok: false, status: error.status, attempts, error: error.message, retryable, delaysMs };
+  }
 }

@@ -13,13 +13,15 @@
  * `//api/metrics` or `/%61pi/metrics` need credentials exactly like `/api/metrics`.
  * Credentials sent to an open route are still checked (a wrong key is a 401 there too):
  * `/api/health` answers its details only to an authenticated caller.
- * Refusals are JSON `{ error: { code, message } }` naming the mode that is on; when the
- * tenant's keys cannot be fetched the answer is 503 (`auth_unavailable`), not a 401.
+ * Refusals are typed errors the error handler answers (`{ error: { code, message } }`,
+ * naming the mode that is on; a 401 with `WWW-Authenticate: Bearer`); when the tenant's
+ * keys cannot be fetched the answer is 503 (`auth_unavailable`), not a 401.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
+import { AuthenticationError, AuthUnavailableError, type DomainError, ForbiddenError } from '../errors.js';
 import type { AppDeps } from './deps.js';
 import { canonicalPathOf, isApiPath } from './requestGuards.js';
 
@@ -39,7 +41,7 @@ export interface AuthOptions {
   now?: () => Date;
 }
 
-export const REQUIRED_SCOPE = 'access_as_user';
+const REQUIRED_SCOPE = 'access_as_user';
 
 /** Identity of the caller, left on `res.locals.caller`. */
 export interface Caller {
@@ -76,9 +78,9 @@ export function acceptedAudiences(clientId: string, publicUrl: string | null): s
   return audiences;
 }
 
-export type TeamsTokenVerifier = (token: string) => Promise<JWTPayload>;
+type TeamsTokenVerifier = (token: string) => Promise<JWTPayload>;
 
-export function teamsTokenVerifier(options: AuthOptions): TeamsTokenVerifier {
+function teamsTokenVerifier(options: AuthOptions): TeamsTokenVerifier {
   const { clientId, tenantId } = options.teams;
   if (!clientId || !tenantId) {
     throw new Error('AUTH_MODE=teams-sso needs TEAMS_APP_CLIENT_ID and TEAMS_TENANT_ID.');
@@ -170,14 +172,12 @@ export function isOpenPath(canonical: string): boolean {
   return !isApiPath(canonical) || OPEN_API_ROUTES.some((route) => route.test(canonical));
 }
 
-function refuse(res: Response, mode: AuthMode, refusal: Refusal): void {
-  if (refusal.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
-  res.status(refusal.status).json({
-    error: {
-      code: refusal.status === 401 ? 'unauthorized' : refusal.status === 403 ? 'forbidden' : 'auth_unavailable',
-      message: `${refusal.message} (AUTH_MODE=${mode})`,
-    },
-  });
+/** A refusal as the error handler answers it, naming the mode that is on. */
+function refused(mode: AuthMode, refusal: Refusal): DomainError {
+  const message = `${refusal.message} (AUTH_MODE=${mode})`;
+  if (refusal.status === 401) return new AuthenticationError(message, 'Bearer');
+  if (refusal.status === 403) return new ForbiddenError(message);
+  return new AuthUnavailableError(message);
 }
 
 /** The middleware createApp mounts, from the configuration (and an injected JWKS URL in tests). */
@@ -213,16 +213,17 @@ export function createAuthMiddleware(options: AuthOptions): RequestHandler {
     }
     if (token === null) {
       const what = mode === 'api-key' ? 'an API key' : 'the Teams SSO token';
-      refuse(
-        res,
-        mode,
-        new Refusal(401, `Send ${what} as "Authorization: Bearer <${mode === 'api-key' ? 'key' : 'token'}>".`),
+      next(
+        refused(
+          mode,
+          new Refusal(401, `Send ${what} as "Authorization: Bearer <${mode === 'api-key' ? 'key' : 'token'}>".`),
+        ),
       );
       return;
     }
     if (mode === 'api-key') {
       if (!apiKeyMatches(token, options.apiKeys)) {
-        refuse(res, mode, new Refusal(401, 'The API key is not one of API_KEYS.'));
+        next(refused(mode, new Refusal(401, 'The API key is not one of API_KEYS.')));
         return;
       }
       res.locals.caller = { mode, subject: null, name: null, authenticated: true } satisfies Caller;
@@ -240,8 +241,7 @@ export function createAuthMiddleware(options: AuthOptions): RequestHandler {
         next();
       },
       (error: unknown) => {
-        if (error instanceof Refusal) refuse(res, mode, error);
-        else next(error);
+        next(error instanceof Refusal ? refused(mode, error) : error);
       },
     );
   };

@@ -6,22 +6,26 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import {
   AuthenticationError,
+  AuthUnavailableError,
   ConflictError,
   DomainError,
   ForbiddenError,
   InputError,
   JiraError,
   LimitExceededError,
+  MisdirectedRequestError,
   NotFoundError,
+  PartialJiraFailureError,
+  RateLimitedError,
   StoreUnavailableError,
   UnsupportedMediaTypeError,
 } from '../errors.js';
 import type { Logger } from '../logging.js';
 
 /** Seconds a client should wait after a 503 for a store outage (a MongoDB election takes about 10 s). */
-export const STORE_RETRY_AFTER_SECONDS = 10;
+const STORE_RETRY_AFTER_SECONDS = 10;
 
-export function statusOf(err: DomainError): number {
+function statusOf(err: DomainError): number {
   if (err instanceof InputError) return 400;
   if (err instanceof AuthenticationError) return 401;
   if (err instanceof ForbiddenError) return 403;
@@ -29,8 +33,10 @@ export function statusOf(err: DomainError): number {
   if (err instanceof ConflictError) return 409;
   if (err instanceof LimitExceededError) return err.tooLarge ? 413 : 422;
   if (err instanceof UnsupportedMediaTypeError) return 415;
+  if (err instanceof MisdirectedRequestError) return 421;
+  if (err instanceof RateLimitedError) return 429;
   if (err instanceof JiraError) return 502;
-  if (err instanceof StoreUnavailableError) return 503;
+  if (err instanceof StoreUnavailableError || err instanceof AuthUnavailableError) return 503;
   return 500;
 }
 
@@ -55,7 +61,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         logger.warn({ err: { name: err.name, message: err.message }, path: req.path }, 'request failed');
       // A store outage (no primary for a few seconds, a restart) usually passes: say when to try again.
       if (err instanceof StoreUnavailableError) res.set('Retry-After', String(STORE_RETRY_AFTER_SECONDS));
-      res.status(status).json({ error: { code: err.code, message: err.message } });
+      if (err instanceof RateLimitedError) res.set('Retry-After', err.retryAfterSeconds);
+      if (err instanceof AuthenticationError && err.challenge) res.set('WWW-Authenticate', err.challenge);
+      const done = err instanceof PartialJiraFailureError ? err.result : {};
+      res.status(status).json({ ...done, error: { code: err.code, message: err.message } });
       return;
     }
     // Body parser errors carry a status and a type; they are the caller's fault.

@@ -1,6 +1,6 @@
 /**
  * Rate limits per client address (express-rate-limit, memory store: one process; each
- * replica counts its own). Both answer 429 with `Retry-After` and the JSON error body.
+ * replica counts its own). Both refuse with a RateLimitedError: 429 with `Retry-After`.
  * - Failed authentication: RATE_LIMIT_AUTH_FAILURES 401s to requests that sent a
  *   credential, per window; then every API request from that address that sends one is
  *   refused until the window ends (guessing keys or tokens stops paying off). Successful
@@ -12,6 +12,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Config } from '../config/config.js';
+import { RateLimitedError } from '../errors.js';
 import { isOpenPath } from './auth.js';
 import { canonicalPathOf, isApiPath, isWrite } from './requestGuards.js';
 
@@ -33,14 +34,14 @@ function limiter(
     ...(options.failuresOnly
       ? { skipSuccessfulRequests: true, requestWasSuccessful: (_req: Request, res: Response) => res.statusCode !== 401 }
       : {}),
-    handler: (_req, res) => {
+    handler: (_req, res, next) => {
       const retryAfter = String(res.getHeader('Retry-After') ?? windowSeconds);
-      res.status(429).json({
-        error: {
-          code: 'rate_limited',
-          message: `Too many ${what} from this address (limit ${limit} per ${windowSeconds} s); try again in ${retryAfter} s.`,
-        },
-      });
+      next(
+        new RateLimitedError(
+          retryAfter,
+          `Too many ${what} from this address (limit ${limit} per ${windowSeconds} s); try again in ${retryAfter} s.`,
+        ),
+      );
     },
   });
 }

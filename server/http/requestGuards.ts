@@ -13,7 +13,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { isLoopbackHost } from '../config/config.js';
-import { ForbiddenError, InputError } from '../errors.js';
+import { ForbiddenError, InputError, MisdirectedRequestError } from '../errors.js';
 import type { AuthMode } from './auth.js';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -86,7 +86,7 @@ export function pathGuard(): RequestHandler {
 }
 
 /** The host name of a `Host` header value: `[::1]:3000` -> `[::1]`, `localhost:80` -> `localhost`. */
-export function hostNameOf(host: string): string {
+function hostNameOf(host: string): string {
   const bracketed = /^(\[[^\]]*\])(?::\d*)?$/.exec(host);
   if (bracketed) return bracketed[1] as string;
   return host.replace(/:\d*$/, '');
@@ -94,7 +94,7 @@ export function hostNameOf(host: string): string {
 
 /** AUTH_MODE=none: a non-loopback Host (DNS rebinding, a LAN name) gets 421. */
 export function loopbackHostGuard(mode: AuthMode): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
+  return (req: Request, _res: Response, next: NextFunction) => {
     if (mode !== 'none') {
       next();
       return;
@@ -104,12 +104,11 @@ export function loopbackHostGuard(mode: AuthMode): RequestHandler {
       next();
       return;
     }
-    res.status(421).json({
-      error: {
-        code: 'misdirected_request',
-        message: `This server (AUTH_MODE=none) only answers requests addressed to localhost, 127.0.0.1 or [::1], not to Host "${host.slice(0, 100)}"; open it as http://localhost:<port>, or set AUTH_MODE=api-key or teams-sso to serve other names.`,
-      },
-    });
+    next(
+      new MisdirectedRequestError(
+        `This server (AUTH_MODE=none) only answers requests addressed to localhost, 127.0.0.1 or [::1], not to Host "${host.slice(0, 100)}"; open it as http://localhost:<port>, or set AUTH_MODE=api-key or teams-sso to serve other names.`,
+      ),
+    );
   };
 }
 

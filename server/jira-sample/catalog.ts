@@ -138,12 +138,6 @@ export const LINK_TYPES: LinkTypeDef[] = [
   { id: '10005', name: 'Post-Incident Reviews', inward: 'is reviewed by', outward: 'reviews' },
 ];
 
-export function linkTypeByNameOrId(name: string | undefined, id: string | undefined): LinkTypeDef | undefined {
-  if (id !== undefined) return LINK_TYPES.find((t) => t.id === id);
-  if (name === undefined) return undefined;
-  return LINK_TYPES.find((t) => t.name.toLowerCase() === name.toLowerCase());
-}
-
 export type CustomFieldKind = 'select' | 'multiselect' | 'datetime' | 'user' | 'number' | 'date' | 'text';
 
 export interface CustomFieldDef {

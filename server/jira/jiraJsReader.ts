@@ -1,7 +1,7 @@
 /**
  * The JiraReader over jira.js: enhanced JQL search (POST), the field list, `myself`,
  * statuses, and whole changelogs (bulk endpoint, else per issue). Every call is an
- * idempotent read, retried by `retryPolicy.ts`; the client's own `retry` stays off
+ * idempotent read, retried by `retry/policy.ts`; the client's own `retry` stays off
  * because it would also re-send POSTs that write. Errors leave as `JiraError`.
  */
 import {
@@ -28,7 +28,14 @@ import type {
   JiraSearchRequest,
   JiraStatusInfo,
 } from './JiraReader.js';
-import { DEFAULT_RETRY_POLICY, withReadRetry, type Failure, type RetryPolicy } from './retryPolicy.js';
+import {
+  DEFAULT_RETRY_POLICY,
+  failureOfStatus,
+  isTransientStatus,
+  withRetry,
+  type Failure,
+  type RetryPolicy,
+} from '../retry/policy.js';
 
 export const CREDENTIALS_HINT = "check JIRA_EMAIL/JIRA_API_TOKEN and the account's project access";
 
@@ -53,11 +60,9 @@ type SendRequestOptions = Parameters<Client['sendRequest']>[0];
 
 class RequestTimeout extends Error {}
 
-const RETRYABLE_5XX = new Set([500, 502, 503, 504]);
-
 function classify(error: unknown): Failure {
   if (isRateLimitError(error)) return { kind: 'rateLimit', retryAfterMs: error.retryAfterMs };
-  if (isApiError(error) && RETRYABLE_5XX.has(error.status)) return { kind: 'server', status: error.status };
+  if (isApiError(error) && isTransientStatus(error.status)) return failureOfStatus(error.status);
   if (isNetworkError(error) || error instanceof RequestTimeout) return { kind: 'network' };
   return { kind: 'fatal' };
 }
@@ -204,7 +209,6 @@ export function createJiraReader(options: JiraReaderOptions): JiraReader {
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy };
   const timeoutMs = options.requestTimeoutMs ?? 60_000;
   const pageSize = options.pageSize ?? 100;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const warn = options.onWarning ?? (() => {});
   let requests = 0;
   let retries = 0;
@@ -248,15 +252,15 @@ export function createJiraReader(options: JiraReaderOptions): JiraReader {
   async function read<T>(what: string, call: () => Promise<T>): Promise<T> {
     let attempts = 0;
     try {
-      return await withReadRetry(
-        () => {
-          attempts += 1;
+      return await withRetry(
+        (attempt) => {
+          attempts = attempt;
           return call();
         },
         policy,
         {
           classify,
-          sleep,
+          sleep: options.sleep,
           random: options.random,
           onRetry: (failure, attempt, delayMs) => {
             retries += 1;

@@ -34,15 +34,5 @@ export {
 export type { MetricsOptions, IncidentDurations } from './compute.js';
 export { MetricsService } from './service.js';
 export type { MetricsServiceOptions } from './service.js';
-export {
-  parseMetricsQuery,
-  parseIncidentListQuery,
-  parseActionItemListQuery,
-  parseDataQualityQuery,
-  resolveRange,
-  checkRange,
-  MAX_SPAN_DAYS,
-  DEFAULT_SPAN_DAYS,
-  DATA_QUALITY_PREVIEW,
-} from './query.js';
+export { resolveRange, checkRange, MAX_SPAN_DAYS, DEFAULT_SPAN_DAYS, DATA_QUALITY_PREVIEW } from './query.js';
 export type { MetricsQuery, IncidentListQuery, ActionItemListQuery, DataQualityQuery } from './query.js';

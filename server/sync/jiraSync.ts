@@ -7,7 +7,7 @@ import type { JiraMappingConfig } from '../config/config.js';
 import type { SyncRun } from '../domain/types.js';
 import type { JiraReader } from '../jira/JiraReader.js';
 import { createJiraReader } from '../jira/jiraJsReader.js';
-import type { RetryPolicy } from '../jira/retryPolicy.js';
+import type { RetryPolicy } from '../retry/policy.js';
 import type { Logger } from '../logging.js';
 import type { Store } from '../store/Store.js';
 import { claimReconciliation, reconcileIssueIds } from './reconcileIds.js';

@@ -21,6 +21,7 @@ import type { ActionItem, Incident, IsoDate, TicketRequest } from '../domain/typ
 import { ConflictError, InputError, JiraError, NotFoundError } from '../errors.js';
 import type { JiraTicket, JiraTicketWriter } from '../jira/tickets.js';
 import { takeLease } from '../leases/holder.js';
+import { sleep } from '../retry/policy.js';
 import type { Store } from '../store/Store.js';
 import { isIsoDate } from '../time.js';
 import { actionItemDescription, idempotencyLabel, TICKET_PROPERTY_KEY } from './ticketContent.js';
@@ -70,10 +71,6 @@ export const DEFAULT_RECHECK_DELAYS_MS = [1_000, 2_000];
 /** A pending attempt older than this was made long enough ago for Jira's search to show its issue. */
 const SEARCH_SETTLED_MS = 30_000;
 const MAX_SUMMARY = 255;
-
-function defaultSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** Checks what a caller sends (the tab's form, the API); the import has checked its rows already. */
 export function validateTicketInput(input: {
@@ -211,9 +208,9 @@ export async function attachToIncident(
 }
 
 async function findByLabel(deps: TicketDeps, idempotencyKey: string, delays: number[]): Promise<string | null> {
-  const sleep = deps.sleep ?? defaultSleep;
+  const wait = deps.sleep ?? sleep;
   for (const delay of [0, ...delays]) {
-    if (delay > 0) await sleep(delay);
+    if (delay > 0) await wait(delay);
     const found = await deps.jira.findByLabel(idempotencyLabel(idempotencyKey));
     if (found[0]) return found[0].key;
   }

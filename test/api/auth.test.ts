@@ -18,6 +18,8 @@ import {
 } from '../../server/http/auth.js';
 import type { AuthOptions } from '../../server/http/auth.js';
 import { loadConfig } from '../../server/config/config.js';
+import { errorHandler } from '../../server/http/errorHandler.js';
+import { createLogger } from '../../server/logging.js';
 import { testApp } from '../support/app.js';
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
@@ -60,6 +62,7 @@ function appWith(options: AuthOptions) {
   app.get('/tab', (_req, res) => {
     res.send('tab');
   });
+  app.use(errorHandler(createLogger('silent')));
   return app;
 }
 

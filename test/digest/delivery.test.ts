@@ -5,7 +5,6 @@ import { capturingLogger } from './logging.js';
 import {
   postToWebhook,
   redactWebhook,
-  retryAfterMs,
   teamsMessage,
   webhookHost,
   worstCaseDeliveryMs,
@@ -51,7 +50,7 @@ describe('postToWebhook', () => {
     const result = await postToWebhook(target.url, teamsMessage(CARD), {
       baseDelayMs: 100,
       maxDelayMs: 10_000,
-      random: () => 1,
+      random: () => 0.5, // the middle of the ±30 % jitter
       sleep: async (ms) => {
         waits.push(ms);
       },
@@ -61,7 +60,7 @@ describe('postToWebhook', () => {
     expect(waits).toEqual([100, 200, 400]);
   });
 
-  it('honours Retry-After on 429, capped at the longest delay', async () => {
+  it('waits the Retry-After of a 429 in full; one beyond the longest delay ends the delivery as retryable', async () => {
     const target = await sinkAnswering(
       { status: 429, headers: { 'retry-after': '3' } },
       { status: 429, headers: { 'retry-after': '120' } },
@@ -73,8 +72,37 @@ describe('postToWebhook', () => {
         waits.push(ms);
       },
     });
-    expect(result.ok).toBe(true);
-    expect(waits).toEqual([3000, 30_000]);
+    expect(result).toMatchObject({ ok: false, status: 429, attempts: 2, retryable: true, delaysMs: [3000] });
+    expect(waits).toEqual([3000]);
+    expect(target.received).toHaveLength(2);
+  });
+
+  it('keeps jittered waits within ±30 % of the backoff and under the cap', async () => {
+    const target = await sinkAnswering(...Array.from({ length: 10 }, () => ({ status: 503 })));
+    const delays = async (random: number) =>
+      (
+        await postToWebhook(target.url, teamsMessage(CARD), {
+          baseDelayMs: 100,
+          maxDelayMs: 300,
+          random: () => random,
+          sleep: async () => {},
+        })
+      ).delaysMs;
+    expect(await delays(0)).toEqual([70, 140, 210, 210]);
+    expect(await delays(0.999999)).toEqual([130, 260, 300, 300]);
+  });
+
+  it('does not retry a 501 (a lasting refusal), but does retry a 408', async () => {
+    const refused = await sinkAnswering({ status: 501 });
+    expect(await postToWebhook(refused.url, teamsMessage(CARD), noWait)).toMatchObject({
+      ok: false,
+      status: 501,
+      attempts: 1,
+      retryable: false,
+    });
+    await sink?.close();
+    const slow = await sinkAnswering({ status: 408 }, { status: 202 });
+    expect(await postToWebhook(slow.url, teamsMessage(CARD), noWait)).toMatchObject({ ok: true, attempts: 2 });
   });
 
   it('does not retry a 400 and reports the response text', async () => {
@@ -182,13 +210,6 @@ describe('webhook sink (demo mode)', () => {
 });
 
 describe('delivery helpers', () => {
-  it('reads Retry-After as seconds or an HTTP date', () => {
-    expect(retryAfterMs('7')).toBe(7000);
-    expect(retryAfterMs('Fri, 27 Nov 2026 10:00:30 GMT', Date.parse('2026-11-27T10:00:00Z'))).toBe(30_000);
-    expect(retryAfterMs(null)).toBeNull();
-    expect(retryAfterMs('soon')).toBeNull();
-  });
-
   it('redacts the URL, its path and query, URL-encoded too', () => {
     const url =
       'https://prod-01.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=S3cr3tS1g';

@@ -8,13 +8,13 @@
 import { Router } from 'express';
 import { parseWeek } from '../../digest/weeks.js';
 import type { AppDeps } from '../deps.js';
-import { parseQuery } from '../query.js';
+import { NO_QUERY, parseQuery, WEEK_QUERY } from '../query.js';
 
 /** Mounted before authentication. */
 export function digestPublicRoutes({ digest }: Pick<AppDeps, 'digest'>): Router {
   const router = Router();
   router.get('/api/digest/chart/:week.png', async (req, res) => {
-    parseQuery(req.query, {});
+    parseQuery(req.query, NO_QUERY);
     const week = parseWeek(req.params.week, 'week');
     const png = await digest.chartPng(week);
     res.set('Cache-Control', 'public, max-age=300').type('image/png').send(png);
@@ -25,7 +25,7 @@ export function digestPublicRoutes({ digest }: Pick<AppDeps, 'digest'>): Router 
 export function digestRoutes({ digest, now }: Pick<AppDeps, 'digest' | 'now'>): Router {
   const router = Router();
   router.get('/api/digest/preview', async (req, res) => {
-    const { week } = parseQuery<{ week: string }>(req.query, { week: (value, name) => parseWeek(value, name) });
+    const { week } = parseQuery(req.query, WEEK_QUERY);
     res.json(await digest.preview(now(), week));
   });
   return router;

@@ -4,18 +4,18 @@
  * in full, same filters, pageable.
  */
 import { Router } from 'express';
-import { parseDataQualityQuery, parseMetricsQuery } from '../../metrics/index.js';
 import type { AppDeps } from '../deps.js';
+import { parseDataQualityQuery, parseMetricsQuery } from '../query.js';
 import { sendJson } from './sendJson.js';
 
 export function metricsRoutes({ metrics }: Pick<AppDeps, 'metrics'>): Router {
   const router = Router();
   router.get('/api/metrics', async (req, res) => {
-    const query = parseMetricsQuery(req.query as Record<string, unknown>);
+    const query = parseMetricsQuery(req.query);
     await sendJson(res, await metrics.metrics(query));
   });
   router.get('/api/data-quality', async (req, res) => {
-    const query = parseDataQualityQuery(req.query as Record<string, unknown>);
+    const query = parseDataQualityQuery(req.query);
     await sendJson(res, await metrics.dataQuality(query));
   });
   return router;

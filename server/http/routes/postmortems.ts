@@ -7,21 +7,15 @@
  */
 import { Router } from 'express';
 import type { ImportPostmortemResponse } from '../../domain/api.js';
-import { InputError, UnsupportedMediaTypeError } from '../../errors.js';
+import { InputError, PartialJiraFailureError, UnsupportedMediaTypeError } from '../../errors.js';
 import { hasFailures, importPostmortem, planImport } from '../../tickets/importPostmortem.js';
 import type { AppDeps } from '../deps.js';
-import { parseQuery } from '../query.js';
-
-function parseBoolean(value: string, name: string): boolean {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  throw new InputError(`${name} must be true or false`, name);
-}
+import { IMPORT_QUERY, parseQuery } from '../query.js';
 
 export function postmortemsRoutes({ tickets }: Pick<AppDeps, 'tickets'>): Router {
   const router = Router();
   router.post('/api/postmortems', async (req, res) => {
-    const { dryRun = false } = parseQuery<{ dryRun: boolean }>(req.query, { dryRun: parseBoolean });
+    const { dryRun = false } = parseQuery(req.query, IMPORT_QUERY);
     // text/markdown only: a browser cannot send it cross-site without a CORS preflight.
     if (!req.is('text/markdown')) {
       throw new UnsupportedMediaTypeError(
@@ -41,14 +35,10 @@ export function postmortemsRoutes({ tickets }: Pick<AppDeps, 'tickets'>): Router
     const body: ImportPostmortemResponse & Pick<typeof result, 'incidentSource' | 'warnings'> = result;
     if (hasFailures(result)) {
       const failed = result.actionItems.filter((row) => row.status === 'failed').length;
-      res.status(502).json({
-        ...body,
-        error: {
-          code: 'jira_error',
-          message: `${failed} of ${result.actionItems.length} action items could not be given a Jira ticket; see actionItems[].error, then send the document again to create only the missing ones`,
-        },
-      });
-      return;
+      throw new PartialJiraFailureError(
+        `${failed} of ${result.actionItems.length} action items could not be given a Jira ticket; see actionItems[].error, then send the document again to create only the missing ones`,
+        body,
+      );
     }
     res.json(body);
   });

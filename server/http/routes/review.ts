@@ -1,14 +1,14 @@
 /** GET /api/review[?week=2026-W47]: the agenda of a week's reliability review (docs/meetings.md). */
 import { Router } from 'express';
-import { lastCompleteWeek, parseWeek } from '../../digest/weeks.js';
+import { lastCompleteWeek } from '../../digest/weeks.js';
 import { reviewAgenda } from '../../review/agenda.js';
 import type { AppDeps } from '../deps.js';
-import { parseQuery } from '../query.js';
+import { parseQuery, WEEK_QUERY } from '../query.js';
 
 export function reviewRoutes({ metrics, config, now: clock }: Pick<AppDeps, 'metrics' | 'config' | 'now'>): Router {
   const router = Router();
   router.get('/api/review', async (req, res) => {
-    const { week } = parseQuery<{ week: string }>(req.query, { week: (value, name) => parseWeek(value, name) });
+    const { week } = parseQuery(req.query, WEEK_QUERY);
     const now = clock();
     const timezone = config.timezone;
     res.json(await reviewAgenda(metrics, { week: week ?? lastCompleteWeek(now, timezone), timezone, now }));

@@ -10,14 +10,14 @@ import { InputError } from '../../errors.js';
 import { createActionItemTicket, validateTicketInput } from '../../tickets/createTicket.js';
 import { idempotencyKeyFor, idempotencyKeyFromHeader } from '../../tickets/ticketContent.js';
 import type { AppDeps } from '../deps.js';
-import { parseQuery } from '../query.js';
+import { NO_QUERY, parseQuery } from '../query.js';
 
 const FIELDS = new Set<keyof CreateActionItemRequest>(['summary', 'owner', 'dueDate', 'description']);
 
 export function ticketsRoutes({ tickets }: Pick<AppDeps, 'tickets'>): Router {
   const router = Router();
   router.post('/api/incidents/:key/action-items', async (req, res) => {
-    parseQuery(req.query, {});
+    parseQuery(req.query, NO_QUERY);
     const body: unknown = req.body;
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
       throw new InputError(

@@ -1,11 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { InputError } from '../../../server/errors.js';
-import {
-  parseActionItemListQuery,
-  parseIncidentListQuery,
-  parseMetricsQuery,
-  resolveRange,
-} from '../../../server/metrics/index.js';
+import { parseActionItemListQuery, parseIncidentListQuery, parseMetricsQuery } from '../../../server/http/query.js';
+import { resolveRange } from '../../../server/metrics/index.js';
 
 function refusal(f: () => unknown): InputError {
   try {
