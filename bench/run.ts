@@ -260,6 +260,13 @@ async function measureScale(
       api.figures = apiFigures('api', 'API under load (embedded store)', api, settings.connections);
     }
     figures.push(...api.figures);
+    figures.push({
+      id: 'api.serverStartMs',
+      group: 'API under load (embedded store)',
+      label: 'API server: spawn to listening (store opened, metrics state prepared)',
+      value: typeof details.serverStartMs === 'number' ? details.serverStartMs : null,
+      unit: 'ms',
+    });
     figures.push(...freshFigures('api', 'Answers the cache cannot hold (embedded store)', fresh));
     figures.push(
       ...tabFigures(

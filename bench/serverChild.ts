@@ -1,7 +1,8 @@
 /**
- * The API server for the load runs: the same createApp and store as `npm start`, without
- * the schedules or demo-mode sync (a sync firing mid-run would measure the sync, not the
- * API). Prints `{"url": ...}` once listening; stops on SIGTERM.
+ * The API server for the load runs: the same createApp, services and store as `npm start`,
+ * with the metrics state prepared before it listens as `npm start` does, without the
+ * schedules or demo-mode sync (a sync firing mid-run would measure the sync, not the API).
+ * Prints `{"url": ...}` once listening; stops on SIGTERM.
  *
  * On stdin it takes one command, `change N`: it edits N incidents and N action items in
  * the store the way a sync or a webhook delivery would (through the same Store calls, in
@@ -20,7 +21,10 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const store = await createStore(config);
   const base = { config, store, logger: createLogger(config.logLevel), now: () => new Date() };
-  const app = createApp({ ...base, ...createServices(base) });
+  const services = createServices(base);
+  // As `npm start` does (server/main.ts): the metrics state is ready before the server listens.
+  await services.metrics.warmUp();
+  const app = createApp({ ...base, ...services });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());

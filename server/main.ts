@@ -60,6 +60,18 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
     stoppables.push({ name: 'jira webhooks', stop: () => webhooks.stop() });
   }
 
+  // The metrics state (every record, each incident's derived facts, the late-fix index) is
+  // built before the server listens, so the first question after a start is answered from it.
+  const warmStarted = performance.now();
+  try {
+    const { incidents, actionItems } = await services.metrics.warmUp();
+    logger.info(
+      `Metrics ready: ${incidents} incidents, ${actionItems} action items in ${Math.round(performance.now() - warmStarted)} ms`,
+    );
+  } catch (err) {
+    logger.warn({ err }, 'Metrics could not be prepared ahead; the first request will load them');
+  }
+
   const app = createApp({ config, store, logger, now, ...services });
   // A request (headers and body) must arrive within REQUEST_TIMEOUT_SECONDS, its headers
   // within 20 s of that: a slow sender cannot hold a connection for Node's default 300 s.

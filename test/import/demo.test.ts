@@ -11,6 +11,11 @@ describe('demo mode', () => {
     const running = await start({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', CONFIG_FILE: '' });
     try {
       expect(running.config.demo).toBe(true);
+      // The metrics state was loaded once, before the server listened: the first answer reads it.
+      expect(running.services.metrics.stats.loads).toBe(1);
+      const metrics = await fetch(`${running.url}/api/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(running.services.metrics.stats.loads).toBe(1);
       const [incident] = await running.store.findIncidents({}, { limit: 1 });
       expect(incident).toBeDefined();
       const res = await fetch(`${running.url}/api/incidents/${incident!.key}/action-items`, {
