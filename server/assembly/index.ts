@@ -37,7 +37,7 @@ export interface Product {
   now: () => Date;
   environment: Environment;
   services: Services;
-  /** Closes the store, then stops the environment. */
+  /** Stops the post-mortem reader's worker, closes the store, then stops the environment. */
   close(): Promise<void>;
 }
 
@@ -64,6 +64,7 @@ export async function assemble(options: AssembleOptions = {}): Promise<Product> 
     environment,
     services,
     async close() {
+      await services.postmortems.close();
       await store.close();
       await environment.close();
     },

@@ -9,6 +9,7 @@ import { DataVersionFeed } from '../events/dataVersionFeed.js';
 import { DigestService } from '../digest/service.js';
 import type { Logger } from '../logging.js';
 import { MetricsService } from '../metrics/index.js';
+import { PostmortemReader } from '../postmortem/read.js';
 import type { Store } from '../store/Store.js';
 import { createJiraSync, type JiraSync } from '../sync/jiraSync.js';
 import type { ImportDeps } from '../tickets/importPostmortem.js';
@@ -37,6 +38,8 @@ export interface Services {
   webhooks: WebhookProcessor | null;
   /** The store's data version as a feed, for the tab's live updates (GET /api/events). */
   dataVersions: DataVersionFeed;
+  /** Reads post-mortems in a worker thread within the documented limits (both import paths). */
+  postmortems: PostmortemReader;
 }
 
 /** The weekly digest from the configuration: posts to TEAMS_WEBHOOK_URL, reads its numbers from `source`. */
@@ -64,7 +67,8 @@ export function createServices(base: ServiceBase, given: Partial<Services> = {})
   const metrics =
     given.metrics ?? new MetricsService(store, { timezone: config.timezone, slaDays: config.actionItemSlaDays, now });
   const digest = given.digest ?? createDigestService({ config, store, logger, now, source: metrics });
-  const tickets = given.tickets ?? importDepsFrom(config, store, now, logger);
+  const postmortems = given.postmortems ?? new PostmortemReader();
+  const tickets = given.tickets ?? importDepsFrom(config, store, now, postmortems, logger);
   const sync =
     given.sync !== undefined
       ? given.sync
@@ -84,5 +88,5 @@ export function createServices(base: ServiceBase, given: Partial<Services> = {})
         ? null
         : createWebhookProcessor({ store, refresher: sync.refresher, logger });
   const dataVersions = given.dataVersions ?? new DataVersionFeed(store);
-  return { metrics, digest, tickets, sync, webhooks, dataVersions };
+  return { metrics, digest, tickets, sync, webhooks, dataVersions, postmortems };
 }

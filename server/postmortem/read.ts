@@ -2,8 +2,9 @@
  * Reading a post-mortem within the limits (limits.ts): the linear pre-check on the
  * caller's thread, then the parse in a worker thread, stopped after PARSE_TIME_LIMIT_MS.
  * The server's event loop never runs the parser, so no request waits on another's
- * document. One worker, reused; documents queue for it; a worker that overran its time
- * is terminated and the next document starts a fresh one.
+ * document. One worker per reader, reused; documents queue for it; a worker that overran
+ * its time is terminated and the next document starts a fresh one. The composition root
+ * builds one reader (server/assembly/services.ts) and closes it with the product.
  */
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -73,10 +74,6 @@ function startWorker(): ParseWorker {
   return { thread, ready };
 }
 
-let worker: ParseWorker | null = null;
-let queue: Promise<unknown> = Promise.resolve();
-let nextId = 1;
-
 function fromReply(reply: Exclude<ParseReply, { ok: true }>): Error {
   switch (reply.kind) {
     case 'problems':
@@ -90,71 +87,85 @@ function fromReply(reply: Exclude<ParseReply, { ok: true }>): Error {
   }
 }
 
-async function parseInWorker(markdown: string, options: ParseOptions): Promise<ParsedPostmortem> {
-  const started = (worker ??= startWorker());
-  const current = started.thread;
-  current.ref();
-  let tid: number | null;
-  try {
-    tid = await started.ready;
-  } catch (error) {
-    if (worker === started) worker = null;
-    throw error;
-  }
-  const id = nextId++;
-  return new Promise<ParsedPostmortem>((resolve, reject) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      current.off('message', onMessage);
-      current.off('error', onError);
-    };
-    const onMessage = (reply: ParseReply): void => {
-      if (reply.id !== id) return;
-      done();
-      if (reply.ok) resolve(reply.parsed);
-      else reject(fromReply(reply));
-    };
-    const onError = (error: Error): void => {
-      done();
-      if (worker === started) worker = null;
-      reject(error);
-    };
-    const startedAt = Date.now();
-    const cpuAtStart = threadCpuMs(tid);
-    const check = (): void => {
-      const cpuNow = threadCpuMs(tid);
-      const used = cpuAtStart !== null && cpuNow !== null ? cpuNow - cpuAtStart : Date.now() - startedAt;
-      if (used < PARSE_TIME_LIMIT_MS && Date.now() - startedAt < PARSE_WALL_LIMIT_MS) {
-        // Not yet its share of CPU: the machine is busy, not the document hostile.
-        timer = setTimeout(check, Math.max(PARSE_TIME_LIMIT_MS - used, 50));
-        return;
-      }
-      done();
-      void current.terminate();
-      // The next document should not pay for a cold start: the replacement starts now.
-      if (worker === started) worker = startWorker();
-      reject(
-        new LimitExceededError(
-          'parse time',
-          false,
-          `The post-mortem is over the parse time limit: reading it took more than ${PARSE_TIME_LIMIT_MS / 1000} s of CPU time, so its markup is too complex (long runs of brackets, emphasis or nesting); simplify it (docs: SECURITY.md lists the limits).`,
-        ),
-      );
-    };
-    let timer = setTimeout(check, PARSE_TIME_LIMIT_MS);
-    current.on('message', onMessage);
-    current.on('error', onError);
-    const request: ParseRequest = { id, markdown, now: options.now.toISOString(), zone: options.zone ?? null };
-    current.postMessage(request);
-  }).finally(() => {
-    if (worker === started) current.unref();
-  });
-}
+/** Reads post-mortems: the limits on the caller's thread, the parse in this reader's worker. */
+export class PostmortemReader {
+  private worker: ParseWorker | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private nextId = 1;
 
-/** Parses a post-mortem within the documented limits; a document over one is a LimitExceededError. */
-export function readPostmortem(markdown: string, options: ParseOptions): Promise<ParsedPostmortem> {
-  checkDocumentLimits(markdown);
-  const result = queue.then(() => parseInWorker(markdown, options));
-  queue = result.catch(() => undefined);
-  return result;
+  /** Parses a post-mortem within the documented limits; a document over one is a LimitExceededError. */
+  read(markdown: string, options: ParseOptions): Promise<ParsedPostmortem> {
+    checkDocumentLimits(markdown);
+    const result = this.queue.then(() => this.parseInWorker(markdown, options));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Stops the worker (a later read starts a new one). */
+  async close(): Promise<void> {
+    const started = this.worker;
+    this.worker = null;
+    if (started) await started.thread.terminate();
+  }
+
+  private async parseInWorker(markdown: string, options: ParseOptions): Promise<ParsedPostmortem> {
+    const started = (this.worker ??= startWorker());
+    const current = started.thread;
+    current.ref();
+    let tid: number | null;
+    try {
+      tid = await started.ready;
+    } catch (error) {
+      if (this.worker === started) this.worker = null;
+      throw error;
+    }
+    const id = this.nextId++;
+    return new Promise<ParsedPostmortem>((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        current.off('message', onMessage);
+        current.off('error', onError);
+      };
+      const onMessage = (reply: ParseReply): void => {
+        if (reply.id !== id) return;
+        done();
+        if (reply.ok) resolve(reply.parsed);
+        else reject(fromReply(reply));
+      };
+      const onError = (error: Error): void => {
+        done();
+        if (this.worker === started) this.worker = null;
+        reject(error);
+      };
+      const startedAt = Date.now();
+      const cpuAtStart = threadCpuMs(tid);
+      const check = (): void => {
+        const cpuNow = threadCpuMs(tid);
+        const used = cpuAtStart !== null && cpuNow !== null ? cpuNow - cpuAtStart : Date.now() - startedAt;
+        if (used < PARSE_TIME_LIMIT_MS && Date.now() - startedAt < PARSE_WALL_LIMIT_MS) {
+          // Not yet its share of CPU: the machine is busy, not the document hostile.
+          timer = setTimeout(check, Math.max(PARSE_TIME_LIMIT_MS - used, 50));
+          return;
+        }
+        done();
+        void current.terminate();
+        // The next document should not pay for a cold start: the replacement starts now.
+        if (this.worker === started) this.worker = startWorker();
+        reject(
+          new LimitExceededError(
+            'parse time',
+            false,
+            `The post-mortem is over the parse time limit: reading it took more than ${PARSE_TIME_LIMIT_MS / 1000} s of CPU time, so its markup is too complex (long runs of brackets, emphasis or nesting); simplify it (docs: SECURITY.md lists the limits).`,
+          ),
+        );
+      };
+      let timer = setTimeout(check, PARSE_TIME_LIMIT_MS);
+      current.on('message', onMessage);
+      current.on('error', onError);
+      const request: ParseRequest = { id, markdown, now: options.now.toISOString(), zone: options.zone ?? null };
+      current.postMessage(request);
+    }).finally(() => {
+      if (this.worker === started) current.unref();
+    });
+  }
 }

@@ -11,7 +11,7 @@
 import type { DetectionCategory, Incident, Postmortem, PostmortemActionRow } from '../domain/types.js';
 import type { ImportPostmortemResponse } from '../domain/api.js';
 import { InputError } from '../errors.js';
-import { readPostmortem } from '../postmortem/read.js';
+import type { PostmortemReader } from '../postmortem/read.js';
 import { isJiraKey } from '../postmortem/values.js';
 import type { JiraTicket } from '../jira/tickets.js';
 import { attachToIncident, createActionItemTicket, type TicketDeps } from './createTicket.js';
@@ -134,16 +134,18 @@ export function differencesFrom(row: PostmortemActionRow, ticket: JiraTicket, ac
 export interface ImportDeps extends TicketDeps {
   /** Zone of times written without an offset (the template says UTC). */
   zone?: string;
+  /** Reads the document within the documented limits, off the event loop (one per product). */
+  reader: Pick<PostmortemReader, 'read'>;
 }
 
 /** Within the documented limits (postmortem/limits.ts), off the event loop: the API and the CLI alike. */
-function parse(markdown: string, deps: Pick<ImportDeps, 'now' | 'zone'>) {
-  return readPostmortem(markdown, { now: deps.now(), ...(deps.zone ? { zone: deps.zone } : {}) });
+function parse(markdown: string, deps: Pick<ImportDeps, 'now' | 'zone' | 'reader'>) {
+  return deps.reader.read(markdown, { now: deps.now(), ...(deps.zone ? { zone: deps.zone } : {}) });
 }
 
 /** `--dry-run`: the parsed document and the tickets an import would create; reads the store, writes nothing. */
 export async function planImport(
-  deps: Pick<ImportDeps, 'store' | 'settings' | 'now' | 'zone'>,
+  deps: Pick<ImportDeps, 'store' | 'settings' | 'now' | 'zone' | 'reader'>,
   markdown: string,
 ): Promise<DryRunResult> {
   const { postmortem, warnings } = await parse(markdown, deps);

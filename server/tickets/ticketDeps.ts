@@ -50,12 +50,14 @@ export function importDepsFrom(
   config: Config,
   store: Store,
   now: () => Date,
+  reader: ImportDeps['reader'],
   logger: Pick<Logger, 'info' | 'warn'> | null = null,
   jira: JiraTicketWriter = jiraWriterFor(config),
 ): ImportDeps {
   return {
     store,
     jira,
+    reader,
     settings: ticketSettings(config),
     now,
     zone: 'UTC',

@@ -2,6 +2,7 @@
  * The issue's "done when": the tickets an import creates show up as the incident's action
  * items after the next sync, and from then on Jira owns their status, owner and due date.
  */
+import { PostmortemReader } from '../../server/postmortem/read.js';
 import { readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '../../server/config/config.js';
@@ -34,6 +35,7 @@ beforeAll(async () => {
     settings: { timezone: 'UTC', baseUrl: sample.url, jira: config.mapping },
   };
   importDeps = {
+    reader: new PostmortemReader(),
     store,
     jira: createJiraTicketWriter(credentials),
     settings: {

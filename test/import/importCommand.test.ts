@@ -1,3 +1,4 @@
+import { PostmortemReader } from '../../server/postmortem/read.js';
 import { rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -35,6 +36,7 @@ beforeEach(async () => {
       return {
         deps: {
           store: testStore.store,
+          reader: new PostmortemReader(),
           jira,
           settings: {
             actionItemProject: 'REL',

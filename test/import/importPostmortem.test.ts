@@ -1,3 +1,4 @@
+import { PostmortemReader } from '../../server/postmortem/read.js';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { PostmortemParseError } from '../../server/postmortem/parse.js';
@@ -30,6 +31,7 @@ beforeEach(async () => {
   testStore = await openTestStore();
   await testStore.store.upsertIncidents([jiraIncident('OPS-101'), jiraIncident('OPS-102')]);
   deps = {
+    reader: new PostmortemReader(),
     store: testStore.store,
     jira,
     settings: {

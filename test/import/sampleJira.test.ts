@@ -2,6 +2,7 @@
  * The import against the sample Jira over HTTP, through jira.js: the real requests, the
  * real fault "create the issue, then answer 503", and the real idempotency label search.
  */
+import { PostmortemReader } from '../../server/postmortem/read.js';
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { startSampleJira, type SampleJira } from '../../server/jira-sample/index.js';
@@ -40,6 +41,7 @@ beforeEach(async () => {
   testStore = await openTestStore();
   await testStore.store.upsertIncidents([jiraIncident(incidentKey, { url: `${sample.url}/browse/${incidentKey}` })]);
   deps = {
+    reader: new PostmortemReader(),
     store: testStore.store,
     jira: writer,
     settings: {
