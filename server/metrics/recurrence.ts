@@ -234,25 +234,69 @@ function inPlaceOrder(kept: readonly KeptIncident[]): readonly KeptIncident[] {
   return kept;
 }
 
-/** Positions (ascending) of the kept incidents of each service. */
-function positionsByService(kept: readonly KeptIncident[]): Map<string, number[]> {
-  const byService = new Map<string, number[]>();
-  const setServices = new Map<string, string[]>();
-  for (let position = 0; position < kept.length; position += 1) {
-    const setKey = (kept[position] as KeptIncident).serviceSetKey;
-    if (setKey === '') continue;
-    let services = setServices.get(setKey);
-    if (!services) {
-      services = setKey.split(SERVICE_SEPARATOR);
-      setServices.set(setKey, services);
+/**
+ * The kept incidents of each service, as ascending positions in `kept`, and the reach of a
+ * set of services (the kept incidents sharing one of them). With at most 31 services each
+ * kept incident carries a bit per service, and a reach is one scan of those bits; with more
+ * it is a merge of the services' lists.
+ */
+class KeptByService {
+  private readonly lists = new Map<string, number[]>();
+  private readonly bits = new Map<string, number>();
+  private readonly masks: Int32Array | null;
+
+  constructor(kept: readonly KeptIncident[]) {
+    const setServices = new Map<string, string[]>();
+    for (let position = 0; position < kept.length; position += 1) {
+      const setKey = (kept[position] as KeptIncident).serviceSetKey;
+      if (setKey === '') continue;
+      let services = setServices.get(setKey);
+      if (!services) {
+        services = setKey.split(SERVICE_SEPARATOR);
+        setServices.set(setKey, services);
+      }
+      for (const service of services) {
+        const list = this.lists.get(service);
+        if (list) list.push(position);
+        else this.lists.set(service, [position]);
+      }
     }
-    for (const service of services) {
-      const list = byService.get(service);
-      if (list) list.push(position);
-      else byService.set(service, [position]);
+    if (this.lists.size > 31) {
+      this.masks = null;
+      return;
+    }
+    for (const service of this.lists.keys()) this.bits.set(service, 1 << this.bits.size);
+    this.masks = new Int32Array(kept.length);
+    for (const [service, list] of this.lists) {
+      const bit = this.bits.get(service) as number;
+      for (const position of list) this.masks[position] = (this.masks[position] as number) | bit;
     }
   }
-  return byService;
+
+  /** The ascending positions of the kept incidents sharing a service with the set; null when none does. */
+  reach(services: readonly string[]): Int32Array | null {
+    const lists: number[][] = [];
+    let mask = 0;
+    let from = Number.POSITIVE_INFINITY;
+    let to = -1;
+    for (const service of services) {
+      const list = this.lists.get(service);
+      if (!list) continue;
+      lists.push(list);
+      mask |= this.bits.get(service) ?? 0;
+      from = Math.min(from, list[0] as number);
+      to = Math.max(to, list[list.length - 1] as number);
+    }
+    if (lists.length === 0) return null;
+    if (lists.length === 1) return Int32Array.from(lists[0] as number[]);
+    const { masks } = this;
+    if (masks === null) return union(lists);
+    const out = new Int32Array(lists.reduce((sum, list) => sum + list.length, 0));
+    let n = 0;
+    for (let position = from; position <= to; position += 1)
+      if ((masks[position] as number) & mask) out[n++] = position;
+    return out.subarray(0, n);
+  }
 }
 
 /** The ascending union (each once) of ascending position lists, merged in linear time. */
@@ -323,20 +367,15 @@ export function computeRecurrence(keptGiven: readonly KeptIncident[], index: Lat
   const places = new Float64Array(kept.length);
   for (let i = 0; i < kept.length; i += 1) places[i] = (kept[i] as KeptIncident).placeMs;
   const firstKeptMs = places[0] as number;
-  const byService = positionsByService(kept);
+  const byService = new KeptByService(kept);
 
   const top = new TopCandidates();
   let itemsTotal = 0;
   // +1/-1 at kept positions where a covered run of a reach starts and ends, per reach.
   const behind = new Uint8Array(kept.length);
   for (const group of index.groups()) {
-    const lists: number[][] = [];
-    for (const service of group.services) {
-      const list = byService.get(service);
-      if (list) lists.push(list);
-    }
-    if (lists.length === 0) continue;
-    const reach = union(lists);
+    const reach = byService.reach(group.services);
+    if (reach === null) continue;
     const lastReachMs = places[reach[reach.length - 1] as number] as number;
     const marks = new Int32Array(reach.length + 1);
 
