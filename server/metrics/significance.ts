@@ -68,21 +68,35 @@ export function mannWhitneyP(x: readonly number[], y: readonly number[]): number
   const n2 = y.length;
   if (n1 === 0 || n2 === 0) throw new RangeError('mannWhitneyP needs values in both samples');
   const n = n1 + n2;
-  const pooled: Array<{ value: number; first: boolean }> = [];
-  for (const value of x) pooled.push({ value, first: true });
-  for (const value of y) pooled.push({ value, first: false });
-  pooled.sort((a, b) => a.value - b.value);
-  // Ranks 1..n, ties get the mean of their ranks; tieTerm = sum of t^3 - t over tie groups.
+  // Each sample sorted natively, then walked together: ranks 1..n, ties get the mean of
+  // their ranks; tieTerm = sum of t^3 - t over tie groups.
+  const xs = Float64Array.from(x).sort();
+  const ys = Float64Array.from(y).sort();
   let rankSumX = 0;
   let tieTerm = 0;
-  for (let start = 0; start < n;) {
-    let end = start + 1;
-    while (end < n && (pooled[end] as { value: number }).value === (pooled[start] as { value: number }).value) end += 1;
-    const t = end - start;
-    const meanRank = (start + 1 + end) / 2;
-    for (let i = start; i < end; i += 1) if ((pooled[i] as { first: boolean }).first) rankSumX += meanRank;
+  let before = 0;
+  let i = 0;
+  let j = 0;
+  while (i < n1 || j < n2) {
+    const value = Math.min(
+      i < n1 ? (xs[i] as number) : Number.POSITIVE_INFINITY,
+      j < n2 ? (ys[j] as number) : Number.POSITIVE_INFINITY,
+    );
+    let inX = 0;
+    while (i < n1 && xs[i] === value) {
+      inX += 1;
+      i += 1;
+    }
+    let inY = 0;
+    while (j < n2 && ys[j] === value) {
+      inY += 1;
+      j += 1;
+    }
+    const t = inX + inY;
+    if (t === 0) throw new RangeError('mannWhitneyP needs numbers; NaN has no rank');
+    rankSumX += inX * (before + (t + 1) / 2);
     tieTerm += t * t * t - t;
-    start = end;
+    before += t;
   }
   const u1 = rankSumX - (n1 * (n1 + 1)) / 2;
   const u = Math.max(u1, n1 * n2 - u1);

@@ -63,6 +63,10 @@ describe('Mann-Whitney U test of durations', () => {
     expectClose(mannWhitneyP([20, 11, 17, 12], [19, 22, 16, 29, 24]), 0.11134688653314041, 1e-12);
   });
 
+  it('refuses NaN rather than ranking it (or looping on it)', () => {
+    expect(() => mannWhitneyP([1, 2, Number.NaN], [3, 4])).toThrow(RangeError);
+  });
+
   it('gives tied values their mean rank and corrects the variance for ties (by hand)', () => {
     // Pooled: 1x 2x 2x 2y 3x 3y 4x 5y 6y 7y. Ranks of x: 1, 3, 3, 5.5, 7 (sum 19.5); U1 = 19.5 - 15 = 4.5,
     // U = max(4.5, 20.5) = 20.5. Ties: (3^3 - 3) + (2^3 - 2) = 30. Variance = 25/12 (11 - 30/90) = 200/9.
