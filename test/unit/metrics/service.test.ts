@@ -74,7 +74,10 @@ describe('MetricsService', () => {
     const warm = setup(incidents, items);
     await expect(warm.service.warmUp()).resolves.toEqual({ incidents: 2, actionItems: 1 });
     expect(warm.store.reads).toBe(1);
+    // Nothing a user asks is answered ahead: the first question is computed, not cached.
+    expect(warm.service.stats.computations).toBe(0);
     const answer = await warm.service.metrics(range);
+    expect(warm.service.stats.computations).toBe(1);
     expect(warm.store.reads).toBe(1);
     expect(warm.service.stats.loads).toBe(1);
     expect(answer).toEqual(await setup(incidents, items).service.metrics(range));
