@@ -446,6 +446,22 @@ describe('HTTP caching', () => {
     expect(changed.body.items.slice(0, 2).map((i: { key: string }) => i.key)).toEqual(['ACT-5', 'ACT-6']);
   });
 
+  it('sends an answer asked for again in its smallest Brotli encoding once that is ready', async () => {
+    const query = `/api/metrics?${RANGE}&severity=P0`;
+    const brotli = () => request(t.app).get(query).set('Accept-Encoding', 'br').expect(200);
+    const first = await brotli();
+    expect(first.headers['content-encoding']).toBe('br');
+    const firstLength = Number(first.headers['content-length']);
+    await brotli(); // the second request starts the quality-11 encoding in the background
+    let later = await brotli();
+    for (let wait = 0; wait < 50 && Number(later.headers['content-length']) >= firstLength; wait += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      later = await brotli();
+    }
+    expect(Number(later.headers['content-length'])).toBeLessThan(firstLength);
+    expect(later.body).toEqual(first.body);
+  });
+
   it('compresses an answer for a client that accepts it (brotli for browsers, else gzip), and sends it as it is otherwise', async () => {
     const fetchAs = async (acceptEncoding: string) => {
       const res = await request(t.app).get(`/api/metrics?${RANGE}`).set('Accept-Encoding', acceptEncoding).expect(200);

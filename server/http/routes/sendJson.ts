@@ -11,6 +11,8 @@ interface Serialized {
   etag: string;
   /** The body compressed, per encoding, made when first asked for (off the event loop). */
   compressed: Partial<Record<Encoding, Promise<Buffer>>>;
+  /** Brotli answers sent so far; the second starts the smallest encoding (see sendJson). */
+  brotliSends: number;
 }
 
 /** Smaller answers are sent as they are: compressing them saves less than it costs. */
@@ -22,12 +24,27 @@ const gzipAsync = promisify(gzip);
  * Brotli (which browsers accept) at quality 6: a metrics answer, mostly incident keys, comes
  * out about 15 times smaller in tens of milliseconds (4.6 MB at 5x: 298 KB in ~50 ms). Otherwise gzip at level 1, the fastest.
  */
-function compress(body: Buffer, encoding: Encoding): Promise<Buffer> {
+function compress(body: Buffer, encoding: Encoding, quality = 6): Promise<Buffer> {
   return encoding === 'br'
     ? brotliAsync(body, {
-        params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 6, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length },
+        params: { [zlibConstants.BROTLI_PARAM_QUALITY]: quality, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length },
       })
     : gzipAsync(body, { level: 1 });
+}
+
+/**
+ * An answer asked for again (a dashboard several people watch, a tab reloaded) is worth the
+ * smallest encoding: Brotli at quality 11, half the bytes of quality 6 (855 KB of metrics at
+ * product scale: 28 KB instead of 53 KB) for ~0.8 s of a background thread. It replaces the
+ * quality-6 bytes when ready; requests meanwhile get those.
+ */
+function upgradeBrotli(entry: Serialized): void {
+  compress(entry.body, 'br', 11).then(
+    (smallest) => {
+      entry.compressed.br = Promise.resolve(smallest);
+    },
+    () => undefined, // the quality-6 bytes stay
+  );
 }
 
 /** Cached answers are the same objects until the data changes; so are their bytes. */
@@ -44,7 +61,12 @@ export async function sendJson(res: Response, value: object): Promise<void> {
   let entry = serialized.get(value);
   if (!entry) {
     const body = Buffer.from(JSON.stringify(value), 'utf8');
-    entry = { body, etag: `W/"${createHash('sha1').update(body).digest('base64url')}"`, compressed: {} };
+    entry = {
+      body,
+      etag: `W/"${createHash('sha1').update(body).digest('base64url')}"`,
+      compressed: {},
+      brotliSends: 0,
+    };
     serialized.set(value, entry);
   }
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
@@ -64,6 +86,7 @@ export async function sendJson(res: Response, value: object): Promise<void> {
           ? 'gzip'
           : null;
   if (encoding !== null) {
+    if (encoding === 'br' && ++entry.brotliSends === 2) upgradeBrotli(entry);
     const pending = (entry.compressed[encoding] ??= compress(entry.body, encoding));
     body = await pending;
     res.setHeader('Content-Encoding', encoding);
