@@ -3,7 +3,7 @@
  * launch a fresh headless profile, and keep screenshots where a person can look at them.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,24 +11,13 @@ import { promisify } from 'node:util';
 import { chromium, type BrowserContext } from 'playwright-core';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
-export const TAB_DIR = join(ROOT, 'build/tab');
 export const SCREENSHOT_DIR = join(ROOT, 'test-artifacts/screenshots');
 
-/** The flags every helper uses for headless Chromium on these machines. */
-export const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+// The Chromium the bench drives, found and flagged the same way (headless on these machines;
+// findChromium returns null when there is none, and the suite then skips and says why).
+import { CHROMIUM_FLAGS } from '../../bench/tabBench.js';
 
-/** Path of a Chromium to drive, or null (the suite then skips and says why). */
-export function findChromium(): string | null {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
-  return candidates.find((path): path is string => Boolean(path) && existsSync(path!)) ?? null;
-}
+export { CHROMIUM_FLAGS, findChromium, TAB_DIR } from '../../bench/tabBench.js';
 
 export async function buildTab(): Promise<void> {
   await promisify(execFile)(

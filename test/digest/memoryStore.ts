@@ -4,6 +4,7 @@
  * the same unique-week rule, and leases. The real stores are used by run.test.ts's
  * restart and concurrency cases.
  */
+import { newDigestClaim } from '../../server/store/operations/digests.js';
 import type { ActionItem, DigestRecord, Incident, Postmortem } from '../../server/domain/types.js';
 import { ConflictError } from '../../server/errors.js';
 import type { Store } from '../../server/store/Store.js';
@@ -31,16 +32,7 @@ export function memoryStore(
     getPostmortem: async (key: string) => data.postmortems?.find((p) => p.incidentKey === key) ?? null,
     async claimDigest(week: string, holder: string, now: Date, manual: boolean) {
       if (digests.has(week)) return null;
-      const record: DigestRecord = {
-        week,
-        state: 'claimed',
-        holder,
-        claimedAt: now.toISOString(),
-        postedAt: null,
-        attempts: 0,
-        lastError: null,
-        manual,
-      };
+      const record = newDigestClaim(week, holder, now, manual);
       digests.set(week, record);
       return { ...record };
     },

@@ -3,14 +3,9 @@ import type { DigestRecord } from '../../domain/types.js';
 import type { WithCollections } from '../collection.js';
 import { patchOne } from './patch.js';
 
-export async function claimDigest(
-  this: WithCollections,
-  week: string,
-  holder: string,
-  now: Date,
-  manual: boolean,
-): Promise<DigestRecord | null> {
-  const record: DigestRecord = {
+/** The record a new claim of a week writes (every store, and the tests' in-memory one). */
+export function newDigestClaim(week: string, holder: string, now: Date, manual: boolean): DigestRecord {
+  return {
     week,
     state: 'claimed',
     holder,
@@ -20,6 +15,16 @@ export async function claimDigest(
     lastError: null,
     manual,
   };
+}
+
+export async function claimDigest(
+  this: WithCollections,
+  week: string,
+  holder: string,
+  now: Date,
+  manual: boolean,
+): Promise<DigestRecord | null> {
+  const record = newDigestClaim(week, holder, now, manual);
   return (await this.collections.digests.insertUnique(record)) ? record : null;
 }
 
