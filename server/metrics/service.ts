@@ -195,8 +195,21 @@ export class MetricsService {
    */
   async warmUp(): Promise<{ incidents: number; actionItems: number }> {
     const { state } = await this.currentSnapshot();
-    state.setNow(this.now());
+    const now = this.now();
+    state.setNow(now);
     state.prepareAll();
+    // One answer computed and dropped, over the 90 days before the default window: the code
+    // that answers runs once (and is compiled) before the first question. No answer a user
+    // asks for is computed ahead; the cache stays empty.
+    const to = resolveRange({}, now).from;
+    const from = new Date(to.getTime() - 90 * 86_400_000);
+    computeMetricsPrepared((fromMs, toMs) => state.select(fromMs, toMs), state.everything, {
+      from,
+      to,
+      now,
+      timezone: this.options.timezone,
+      slaDays: this.options.slaDays,
+    });
     return { incidents: state.incidentCount, actionItems: state.actionItemCount };
   }
 
