@@ -5,6 +5,7 @@
 import type {
   ActionItemStats,
   DataQuality,
+  DataQualityEntry,
   MetricsCore,
   MetricsResponse,
   TimeMetric,
@@ -21,14 +22,14 @@ import type {
 } from '../domain/types.js';
 import { DETECTION_CATEGORIES, SEVERITIES } from '../domain/types.js';
 import { addDays, isoWeekStart, startOfDate } from '../time.js';
-import { actionItemFactsStats, compareKeys, incidentItemFacts } from './actionItems.js';
+import { compareKeys, incidentItemFacts } from './actionItems.js';
 import type { ActionItemFacts, ActionItemViewOptions } from './actionItems.js';
 import { zoneCalendar } from './calendar.js';
 import type { ZoneCalendar } from './calendar.js';
 import { computeRecurrence, LateFixIndex, serviceSetKey } from './recurrence.js';
 import { countChange, durationChange } from './significance.js';
 import type { DurationOutcome } from './stats.js';
-import { durationOutcome, summarizeOutcomes } from './stats.js';
+import { durationOutcome, outcomeNumber, percentileInc, summarizeGroups, summarizeOutcomes } from './stats.js';
 
 export interface MetricsOptions {
   from: Date;
@@ -38,6 +39,8 @@ export interface MetricsOptions {
   now: Date;
   timezone: string;
   slaDays: Record<Severity, number>;
+  /** When set, the data-quality lists hold only their first entries, with totals (windowDataQuality). */
+  dataQualityPreview?: number;
 }
 
 export const SEVERITY_KEYS: readonly SeverityKey[] = [...SEVERITIES, 'unknown'];
@@ -119,27 +122,6 @@ export function incidentDurations(incident: Incident): IncidentDurations {
   };
 }
 
-function summarizeAll(durations: IncidentDurations[]): {
-  timeToDetect: TimeMetric;
-  timeToAcknowledge: TimeMetric;
-  timeToResolve: TimeMetric;
-} {
-  const detect: DurationOutcome[] = new Array<DurationOutcome>(durations.length);
-  const acknowledge: DurationOutcome[] = new Array<DurationOutcome>(durations.length);
-  const resolve: DurationOutcome[] = new Array<DurationOutcome>(durations.length);
-  for (let i = 0; i < durations.length; i += 1) {
-    const d = durations[i] as IncidentDurations;
-    detect[i] = d.timeToDetect;
-    acknowledge[i] = d.timeToAcknowledge;
-    resolve[i] = d.timeToResolve;
-  }
-  return {
-    timeToDetect: summarizeOutcomes(detect),
-    timeToAcknowledge: summarizeOutcomes(acknowledge),
-    timeToResolve: summarizeOutcomes(resolve),
-  };
-}
-
 export function timeToDetect(incidents: Incident[]): TimeMetric {
   return summarizeOutcomes(incidents.map((i) => durationOutcome(i.startedAt, i.detectedAt)));
 }
@@ -201,21 +183,33 @@ function firstWeekEndingAfter(weeks: Week[], ms: number): number {
 /**
  * An incident with everything a window needs of it, derived once: its place in time in
  * ms, its three durations, its data-quality problems and the facts of its action items
- * (as of one day: `daysOverdue` counts from it). The service keeps these between queries
- * (./state.ts); a one-off computation derives them for the incidents in range only.
+ * (as of one day: `daysOverdue` counts from it), with the items' counts a window adds up.
+ * The service keeps these between queries (./state.ts); a one-off computation derives them
+ * for the incidents in range only.
  */
 export interface PreparedIncident {
   incident: Incident;
   placeMs: number;
   severity: SeverityKey;
+  /** Position of `severity` in SEVERITY_KEYS. */
+  severityIndex: number;
+  /** Position of the detection in DETECTION_CATEGORIES (-1 for any other value). */
+  detectionIndex: number;
   /** Its services, each once. */
   services: string[];
   /** Its exact set of services as one string (recurrence.ts). */
   serviceSetKey: string;
-  durations: IncidentDurations;
+  /** TTD, TTA and TTR as outcomeNumber (stats.ts): seconds, NaN when missing, -1 when invalid. */
+  detectSeconds: number;
+  acknowledgeSeconds: number;
+  resolveSeconds: number;
   problems: string[];
   /** The facts of its action items, in the order given. */
   items: ActionItemFacts[];
+  /** Of those: done, open and overdue today, done with a due date, and of these resolved by it. */
+  itemCounts: { done: number; overdue: number; withDue: number; onTime: number };
+  /** (resolvedAt - createdAt) in days of its done items with a resolvedAt. */
+  daysToClose: number[];
   /** The data-quality entries of those items that have problems. */
   itemProblems: DataQuality['actionItems'];
 }
@@ -231,75 +225,165 @@ export function prepareIncident(
     const problems = actionItemProblems(fact);
     if (problems.length > 0) itemProblems.push({ key: fact.key, url: fact.url, problems });
   }
+  const { counts, daysToClose } = itemFactCounts(facts, options.calendar ?? zoneCalendar(options.timezone));
+  const durations = incidentDurations(incident);
+  const severity = severityKeyOf(incident);
   return {
     incident,
     placeMs: Date.parse(incident.placeAt),
-    severity: severityKeyOf(incident),
+    severity,
+    severityIndex: SEVERITY_KEYS.indexOf(severity),
+    detectionIndex: (DETECTION_CATEGORIES as readonly string[]).indexOf(incident.detection),
     services: [...new Set(incident.services)],
     serviceSetKey: serviceSetKey(incident.services),
-    durations: incidentDurations(incident),
+    detectSeconds: outcomeNumber(durations.timeToDetect),
+    acknowledgeSeconds: outcomeNumber(durations.timeToAcknowledge),
+    resolveSeconds: outcomeNumber(durations.timeToResolve),
     problems: incidentProblems(incident),
     items: facts,
+    itemCounts: counts,
+    daysToClose,
     itemProblems,
   };
+}
+
+/** The counts actionItemFactsStats adds up, for one incident's items. */
+function itemFactCounts(
+  facts: ActionItemFacts[],
+  calendar: ZoneCalendar,
+): { counts: PreparedIncident['itemCounts']; daysToClose: number[] } {
+  const counts = { done: 0, overdue: 0, withDue: 0, onTime: 0 };
+  const daysToClose: number[] = [];
+  for (const item of facts) {
+    if (!item.done) {
+      if (item.daysOverdue !== null && item.daysOverdue > 0) counts.overdue += 1;
+      continue;
+    }
+    counts.done += 1;
+    const resolved = !Number.isNaN(item.resolvedMs);
+    if (item.dueDate !== null) {
+      counts.withDue += 1;
+      if (resolved && (item.resolvedDate ?? calendar.dateOf(item.resolvedMs)) <= item.dueDate) counts.onTime += 1;
+    }
+    if (resolved) daysToClose.push((item.resolvedMs - item.createdMs) / 86_400_000);
+  }
+  return { counts, daysToClose };
 }
 
 /** The prepared incidents of a window [fromMs, toMs) that the query's filters keep, in place-in-time order. */
 export type WindowSelector = (fromMs: number, toMs: number) => PreparedIncident[];
 
+/** The three time metrics, in the order of the columns below. */
+const TIME_METRICS = ['timeToDetect', 'timeToAcknowledge', 'timeToResolve'] as const;
+type TimeMetricName = (typeof TIME_METRICS)[number];
+
 interface WindowResult {
   core: MetricsCore;
   incidents: PreparedIncident[];
-  items: ActionItemFacts[];
   weeks: Week[];
-  weekOfIncident: number[];
+  /** Per kept incident: its week (position in weeks) and severity (position in SEVERITY_KEYS). */
+  weekOf: Int32Array;
+  severityOf: Int32Array;
+  /** Per time metric, per kept incident: outcomeNumber of its duration. */
+  columns: Record<TimeMetricName, Float64Array>;
+  /** Per time metric: the values the window counts, ascending. */
+  counted: Record<TimeMetricName, Float64Array>;
 }
 
-function computeWindow(
-  kept: PreparedIncident[],
-  fromMs: number,
-  toMs: number,
-  options: MetricsOptions,
-  calendar: ZoneCalendar,
-): WindowResult {
-  const bySeverity: Partial<Record<SeverityKey, number>> = {};
-  for (const key of SEVERITY_KEYS) bySeverity[key] = 0;
-  const byService: Record<string, number> = {};
-  const byDetection = Object.fromEntries(DETECTION_CATEGORIES.map((c) => [c, 0])) as Record<DetectionCategory, number>;
+/**
+ * One window's numbers in one pass over its kept incidents: counts into typed arrays, each
+ * time metric into a column of numbers (summarizeGroups), the items' counts per incident
+ * as prepared.
+ */
+function computeWindow(kept: PreparedIncident[], fromMs: number, toMs: number, options: MetricsOptions): WindowResult {
+  const n = kept.length;
   const weeks = weeksOverlapping(fromMs, toMs, options.timezone);
-  const byWeek: WeekCount[] = weeks.map((w) => ({ weekStart: w.weekStart, total: 0, bySeverity: {} }));
-  const weekOfIncident: number[] = [];
-  const items: ActionItemFacts[] = [];
-  for (const prepared of kept) {
-    const { incident, severity } = prepared;
-    bySeverity[severity] = (bySeverity[severity] ?? 0) + 1;
+  const severityCount = SEVERITY_KEYS.length;
+  const severityTotals = new Int32Array(severityCount);
+  const weekSeverity = new Int32Array(weeks.length * severityCount);
+  const weekTotals = new Int32Array(weeks.length);
+  const detectionTotals = new Int32Array(DETECTION_CATEGORIES.length);
+  const otherDetection: Record<string, number> = {};
+  const byService: Record<string, number> = {};
+  const weekOf = new Int32Array(n);
+  const severityOf = new Int32Array(n);
+  const columns = {
+    timeToDetect: new Float64Array(n),
+    timeToAcknowledge: new Float64Array(n),
+    timeToResolve: new Float64Array(n),
+  };
+  const itemTotals = { total: 0, done: 0, overdue: 0, withDue: 0, onTime: 0, closed: 0 };
+  for (let i = 0; i < n; i += 1) {
+    const prepared = kept[i] as PreparedIncident;
+    const severity = prepared.severityIndex;
+    severityOf[i] = severity;
+    severityTotals[severity] = (severityTotals[severity] as number) + 1;
     for (const service of prepared.services) byService[service] = (byService[service] ?? 0) + 1;
-    byDetection[incident.detection] = (byDetection[incident.detection] ?? 0) + 1;
-    const index = weekIndex(weeks, prepared.placeMs);
-    weekOfIncident.push(index);
-    const week = byWeek[index];
-    if (week) {
-      week.total += 1;
-      week.bySeverity[severity] = (week.bySeverity[severity] ?? 0) + 1;
+    if (prepared.detectionIndex >= 0)
+      detectionTotals[prepared.detectionIndex] = (detectionTotals[prepared.detectionIndex] as number) + 1;
+    else otherDetection[prepared.incident.detection] = (otherDetection[prepared.incident.detection] ?? 0) + 1;
+    const week = weekIndex(weeks, prepared.placeMs);
+    weekOf[i] = week;
+    if (week >= 0) {
+      weekTotals[week] = (weekTotals[week] as number) + 1;
+      const at = week * severityCount + severity;
+      weekSeverity[at] = (weekSeverity[at] as number) + 1;
     }
-    for (const item of prepared.items) items.push(item);
+    columns.timeToDetect[i] = prepared.detectSeconds;
+    columns.timeToAcknowledge[i] = prepared.acknowledgeSeconds;
+    columns.timeToResolve[i] = prepared.resolveSeconds;
+    const counts = prepared.itemCounts;
+    itemTotals.total += prepared.items.length;
+    itemTotals.done += counts.done;
+    itemTotals.overdue += counts.overdue;
+    itemTotals.withDue += counts.withDue;
+    itemTotals.onTime += counts.onTime;
+    itemTotals.closed += prepared.daysToClose.length;
   }
+  const bySeverity: Partial<Record<SeverityKey, number>> = {};
+  SEVERITY_KEYS.forEach((key, s) => (bySeverity[key] = severityTotals[s] as number));
+  const byDetection = {} as Record<DetectionCategory, number>;
+  DETECTION_CATEGORIES.forEach((category, c) => (byDetection[category] = detectionTotals[c] as number));
+  for (const [category, count] of Object.entries(otherDetection)) byDetection[category as DetectionCategory] = count;
+  const byWeek: WeekCount[] = weeks.map((w, index) => {
+    const weekBySeverity: Partial<Record<SeverityKey, number>> = {};
+    SEVERITY_KEYS.forEach((key, s) => {
+      const count = weekSeverity[index * severityCount + s] as number;
+      if (count > 0) weekBySeverity[key] = count;
+    });
+    return { weekStart: w.weekStart, total: weekTotals[index] as number, bySeverity: weekBySeverity };
+  });
   // Stable, readable key order: services alphabetically, severities P0..P4 then unknown.
   const sortedServices = Object.fromEntries(Object.entries(byService).sort(([a], [b]) => compareKeys(a, b)));
-  for (const week of byWeek) {
-    week.bySeverity = Object.fromEntries(
-      SEVERITY_KEYS.filter((key) => week.bySeverity[key] !== undefined).map((key) => [key, week.bySeverity[key]]),
-    );
+
+  const daysToClose = new Float64Array(itemTotals.closed);
+  let at = 0;
+  for (const prepared of kept) for (const days of prepared.daysToClose) daysToClose[at++] = days;
+  const actionItems: ActionItemStats = {
+    total: itemTotals.total,
+    open: itemTotals.total - itemTotals.done,
+    done: itemTotals.done,
+    overdue: itemTotals.overdue,
+    completionRate: itemTotals.total === 0 ? null : itemTotals.done / itemTotals.total,
+    onTimeRate: itemTotals.withDue === 0 ? null : itemTotals.onTime / itemTotals.withDue,
+    // A typed array sorts numbers natively.
+    medianDaysToClose: percentileInc(daysToClose.sort(), 0.5),
+  };
+
+  const times = {} as Record<TimeMetricName, TimeMetric>;
+  const counted = {} as Record<TimeMetricName, Float64Array>;
+  for (const metric of TIME_METRICS) {
+    const summary = summarizeGroups(columns[metric], null, 1);
+    times[metric] = summary.metrics[0] as TimeMetric;
+    counted[metric] = summary.sorted;
   }
-  const times = summarizeAll(kept.map((prepared) => prepared.durations));
-  const actionItems: ActionItemStats = actionItemFactsStats(items, calendar);
   const core: MetricsCore = {
     range: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() },
-    incidents: { total: kept.length, bySeverity, byService: sortedServices, byWeek, byDetection },
+    incidents: { total: n, bySeverity, byService: sortedServices, byWeek, byDetection },
     ...times,
     actionItems,
   };
-  return { core, incidents: kept, items, weeks, weekOfIncident };
+  return { core, incidents: kept, weeks, weekOf, severityOf, columns, counted };
 }
 
 export function groupActionItemsByIncident(actionItems: ActionItem[]): Map<string, ActionItem[]> {
@@ -417,108 +501,128 @@ export function computeMetricsPrepared(
 ): MetricsResponse {
   const fromMs = options.from.getTime();
   const toMs = options.to.getTime();
-  const calendar = zoneCalendar(options.timezone);
-  const current = computeWindow(select(fromMs, toMs), fromMs, toMs, options, calendar);
+  const current = computeWindow(select(fromMs, toMs), fromMs, toMs, options);
   const previousFrom = fromMs - (toMs - fromMs);
-  const previous = computeWindow(select(previousFrom, fromMs), previousFrom, fromMs, options, calendar);
+  const previous = computeWindow(select(previousFrom, fromMs), previousFrom, fromMs, options);
 
   const bySeverity: MetricsResponse['bySeverity'] = {};
-  const groups = new Map<SeverityKey, IncidentDurations[]>();
-  for (const prepared of current.incidents) {
-    const list = groups.get(prepared.severity);
-    if (list) list.push(prepared.durations);
-    else groups.set(prepared.severity, [prepared.durations]);
-  }
-  for (const key of SEVERITY_KEYS) {
-    const group = groups.get(key);
-    if (group) bySeverity[key] = summarizeAll(group);
-  }
+  const perSeverity = groupedTimes(current.columns, current.severityOf, SEVERITY_KEYS.length);
+  SEVERITY_KEYS.forEach((key, s) => {
+    if ((current.core.incidents.bySeverity[key] ?? 0) > 0) bySeverity[key] = perSeverity(s);
+  });
 
-  const weekly = weeklyBreakdown(current);
   return {
     ...current.core,
     bySeverity,
     previous: previous.core,
-    weekly,
-    dataQuality: preparedDataQuality(current.incidents),
+    weekly: weeklyBreakdown(current),
+    dataQuality: windowDataQuality(current.incidents, options.dataQualityPreview),
     recurrence: computeRecurrence(current.incidents, everything.lateFixes),
     change: {
       incidents: countChange(current.core.incidents.total, previous.core.incidents.total),
-      timeToDetect: durationChange(countedSeconds(current, 'timeToDetect'), countedSeconds(previous, 'timeToDetect')),
-      timeToAcknowledge: durationChange(
-        countedSeconds(current, 'timeToAcknowledge'),
-        countedSeconds(previous, 'timeToAcknowledge'),
-      ),
-      timeToResolve: durationChange(
-        countedSeconds(current, 'timeToResolve'),
-        countedSeconds(previous, 'timeToResolve'),
-      ),
+      timeToDetect: durationChange(current.counted.timeToDetect, previous.counted.timeToDetect),
+      timeToAcknowledge: durationChange(current.counted.timeToAcknowledge, previous.counted.timeToAcknowledge),
+      timeToResolve: durationChange(current.counted.timeToResolve, previous.counted.timeToResolve),
     },
     formulas: FORMULAS,
   };
 }
 
-/** dataQuality() with each incident's problems already derived. */
-function preparedDataQuality(incidents: PreparedIncident[]): DataQuality {
-  const quality: DataQuality = { incidents: [], actionItems: [] };
-  for (const { incident, problems, itemProblems } of incidents) {
-    if (problems.length > 0) quality.incidents.push({ key: incident.key, url: incident.url, problems });
-    for (const entry of itemProblems) quality.actionItems.push(entry);
-  }
-  quality.actionItems.sort((a, b) => compareKeys(a.key, b.key));
-  return quality;
+/** The three time metrics of each group (group of incident i: groups[i]), as a function of the group. */
+function groupedTimes(
+  columns: WindowResult['columns'],
+  groups: Int32Array,
+  groupCount: number,
+): (group: number) => Record<TimeMetricName, TimeMetric> {
+  const detect = summarizeGroups(columns.timeToDetect, groups, groupCount).metrics;
+  const acknowledge = summarizeGroups(columns.timeToAcknowledge, groups, groupCount).metrics;
+  const resolve = summarizeGroups(columns.timeToResolve, groups, groupCount).metrics;
+  return (group) => ({
+    timeToDetect: detect[group] as TimeMetric,
+    timeToAcknowledge: acknowledge[group] as TimeMetric,
+    timeToResolve: resolve[group] as TimeMetric,
+  });
 }
 
-/** The values a window's time metric counts (missing and invalid ones left out). */
-function countedSeconds(window: WindowResult, metric: keyof IncidentDurations): number[] {
-  const values: number[] = [];
-  for (const { durations } of window.incidents) {
-    const outcome = durations[metric];
-    if (typeof outcome === 'number') values.push(outcome);
+/**
+ * The data-quality lists of a window's kept incidents, from each incident's problems as
+ * prepared. With a `preview` length, each list holds only its first entries (the action
+ * items' smallest keys, found without sorting the whole list) and `totals` counts them all.
+ */
+export function windowDataQuality(incidents: readonly PreparedIncident[], preview?: number): DataQuality {
+  const quality: DataQuality = { incidents: [], actionItems: [] };
+  if (preview === undefined) {
+    for (const { incident, problems, itemProblems } of incidents) {
+      if (problems.length > 0) quality.incidents.push({ key: incident.key, url: incident.url, problems });
+      for (const entry of itemProblems) quality.actionItems.push(entry);
+    }
+    quality.actionItems.sort((a, b) => compareKeys(a.key, b.key));
+    return quality;
   }
-  return values;
+  let incidentTotal = 0;
+  let itemTotal = 0;
+  const first = quality.actionItems;
+  for (const { incident, problems, itemProblems } of incidents) {
+    if (problems.length > 0) {
+      incidentTotal += 1;
+      if (quality.incidents.length < preview)
+        quality.incidents.push({ key: incident.key, url: incident.url, problems });
+    }
+    for (const entry of itemProblems) {
+      itemTotal += 1;
+      if (first.length === preview && compareKeys(entry.key, (first[preview - 1] as DataQualityEntry).key) >= 0)
+        continue;
+      let at = first.length;
+      while (at > 0 && compareKeys(entry.key, (first[at - 1] as DataQualityEntry).key) < 0) at -= 1;
+      first.splice(at, 0, entry);
+      if (first.length > preview) first.pop();
+    }
+  }
+  quality.totals = { incidents: incidentTotal, actionItems: itemTotal };
+  return quality;
 }
 
 function weeklyBreakdown(window: WindowResult): NonNullable<MetricsResponse['weekly']> {
   const { weeks } = window;
-  const durationsPerWeek: IncidentDurations[][] = weeks.map(() => []);
-  window.incidents.forEach((prepared, i) => {
-    durationsPerWeek[window.weekOfIncident[i] as number]?.push(prepared.durations);
-  });
-  const opened = weeks.map(() => 0);
-  const closed = weeks.map(() => 0);
+  const perWeek = groupedTimes(window.columns, window.weekOf, weeks.length);
+  const opened = new Int32Array(weeks.length);
+  const closed = new Int32Array(weeks.length);
   // Open at the end of week w = created before its end and not closed before its end.
   // Each item adds +1 from the first week ending after its creation, -1 from the first
   // week ending after its close (a done item without resolvedAt: closed when created).
-  const openDelta = new Array<number>(weeks.length + 1).fill(0);
-  for (const item of window.items) {
-    const { createdMs, resolvedMs } = item;
-    const createdWeek = weekIndex(weeks, createdMs);
-    if (createdWeek >= 0) opened[createdWeek] = (opened[createdWeek] ?? 0) + 1;
-    if (!Number.isNaN(resolvedMs)) {
-      const closedWeek = weekIndex(weeks, resolvedMs);
-      if (closedWeek >= 0) closed[closedWeek] = (closed[closedWeek] ?? 0) + 1;
+  // Weeks are contiguous, so the week holding an instant is the first ending after it,
+  // when that instant is not before the first week.
+  const firstStartMs = weeks.length === 0 ? Number.POSITIVE_INFINITY : (weeks[0] as Week).startMs;
+  const openDelta = new Int32Array(weeks.length + 1);
+  for (const prepared of window.incidents) {
+    for (const item of prepared.items) {
+      const { createdMs, resolvedMs } = item;
+      const openFrom = firstWeekEndingAfter(weeks, createdMs);
+      if (createdMs >= firstStartMs && openFrom < weeks.length) opened[openFrom] = (opened[openFrom] as number) + 1;
+      let closedWeek = weeks.length;
+      if (!Number.isNaN(resolvedMs)) {
+        closedWeek = firstWeekEndingAfter(weeks, resolvedMs);
+        if (resolvedMs >= firstStartMs && closedWeek < weeks.length)
+          closed[closedWeek] = (closed[closedWeek] as number) + 1;
+      }
+      const openUntil = item.done
+        ? Number.isNaN(resolvedMs) || resolvedMs < createdMs
+          ? openFrom
+          : closedWeek
+        : weeks.length;
+      openDelta[openFrom] = (openDelta[openFrom] as number) + 1;
+      openDelta[openUntil] = (openDelta[openUntil] as number) - 1;
     }
-    const openFrom = firstWeekEndingAfter(weeks, createdMs);
-    const openUntil = item.done
-      ? firstWeekEndingAfter(weeks, Number.isNaN(resolvedMs) ? createdMs : Math.max(resolvedMs, createdMs))
-      : weeks.length;
-    openDelta[openFrom] = (openDelta[openFrom] ?? 0) + 1;
-    openDelta[openUntil] = (openDelta[openUntil] ?? 0) - 1;
   }
-  const openAtEnd: number[] = [];
   let running = 0;
-  for (let w = 0; w < weeks.length; w += 1) {
-    running += openDelta[w] ?? 0;
-    openAtEnd.push(running);
-  }
   return weeks.map((week, w) => {
+    running += openDelta[w] as number;
     return {
       weekStart: week.weekStart,
-      ...summarizeAll(durationsPerWeek[w] ?? []),
-      actionItemsOpened: opened[w] ?? 0,
-      actionItemsClosed: closed[w] ?? 0,
-      actionItemsOpenAtEnd: openAtEnd[w] ?? 0,
+      ...perWeek(w),
+      actionItemsOpened: opened[w] as number,
+      actionItemsClosed: closed[w] as number,
+      actionItemsOpenAtEnd: running,
     };
   });
 }

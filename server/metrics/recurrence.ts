@@ -217,8 +217,8 @@ export interface KeptIncident {
 
 interface Candidate {
   fix: LateFix;
-  /** Positions in `kept` of the incidents it was overdue at: reach[first..end). */
-  reach: Int32Array;
+  /** The group (position in the index's groups) whose reach holds its incidents: reach[first..end). */
+  group: number;
   first: number;
   end: number;
 }
@@ -238,7 +238,7 @@ function inPlaceOrder(kept: readonly KeptIncident[]): readonly KeptIncident[] {
  * The kept incidents of each service, as ascending positions in `kept`, and the reach of a
  * set of services (the kept incidents sharing one of them). With at most 31 services each
  * kept incident carries a bit per service, and a reach is one scan of those bits; with more
- * it is a merge of the services' lists.
+ * it is a merge of the services' lists. A reach is written into a buffer the caller reuses.
  */
 class KeptByService {
   private readonly lists = new Map<string, number[]>();
@@ -273,8 +273,11 @@ class KeptByService {
     }
   }
 
-  /** The ascending positions of the kept incidents sharing a service with the set; null when none does. */
-  reach(services: readonly string[]): Int32Array | null {
+  /**
+   * Writes the ascending positions of the kept incidents sharing a service with the set
+   * into `out` (as long as `kept`) and returns how many there are.
+   */
+  reach(services: readonly string[], out: Int32Array): number {
     const lists: number[][] = [];
     let mask = 0;
     let from = Number.POSITIVE_INFINITY;
@@ -287,44 +290,54 @@ class KeptByService {
       from = Math.min(from, list[0] as number);
       to = Math.max(to, list[list.length - 1] as number);
     }
-    if (lists.length === 0) return null;
-    if (lists.length === 1) return Int32Array.from(lists[0] as number[]);
+    if (lists.length === 0) return 0;
+    if (lists.length === 1) {
+      const list = lists[0] as number[];
+      for (let i = 0; i < list.length; i += 1) out[i] = list[i] as number;
+      return list.length;
+    }
     const { masks } = this;
-    if (masks === null) return union(lists);
-    const out = new Int32Array(lists.reduce((sum, list) => sum + list.length, 0));
+    if (masks === null) return union(lists, out);
+    // Without a branch per position (whether one shares a service is unpredictable): each
+    // position is written, and the count moves on by 1 when it shares one (bits 0..30 only,
+    // so a non-zero intersection plus 2^31 - 1 has bit 31 set).
     let n = 0;
-    for (let position = from; position <= to; position += 1)
-      if ((masks[position] as number) & mask) out[n++] = position;
-    return out.subarray(0, n);
+    const last = to | 0;
+    for (let position = from | 0; position <= last; position += 1) {
+      out[n] = position;
+      n += (((masks[position] as number) & mask) + 0x7fffffff) >>> 31;
+    }
+    return n;
   }
 }
 
-/** The ascending union (each once) of ascending position lists, merged in linear time. */
-function union(lists: readonly number[][]): Int32Array {
+/** Writes the ascending union (each once) of ascending position lists into `out`; returns its length. */
+function union(lists: readonly number[][], out: Int32Array): number {
   let merged = Int32Array.from(lists[0] as number[]);
   for (let l = 1; l < lists.length; l += 1) {
     const other = lists[l] as number[];
-    const out = new Int32Array(merged.length + other.length);
+    const next = new Int32Array(merged.length + other.length);
     let i = 0;
     let j = 0;
     let n = 0;
     while (i < merged.length || j < other.length) {
       const a = i < merged.length ? (merged[i] as number) : Number.POSITIVE_INFINITY;
       const b = j < other.length ? (other[j] as number) : Number.POSITIVE_INFINITY;
-      out[n++] = a <= b ? a : b;
+      next[n++] = a <= b ? a : b;
       if (a <= b) i += 1;
       if (b <= a) j += 1;
     }
-    merged = out.subarray(0, n);
+    merged = next.subarray(0, n);
   }
-  return merged;
+  out.set(merged);
+  return merged.length;
 }
 
-/** Index of the first position in reach[lo..hi) whose place is not below ms. */
-function firstAtOrAfter(reach: Int32Array, places: Float64Array, ms: number, lo = 0, hi = reach.length): number {
+/** Index of the first of sortedMs[lo..hi) not below ms. */
+function firstAtOrAfter(sortedMs: Float64Array, ms: number, lo: number, hi: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if ((places[reach[mid] as number] as number) < ms) lo = mid + 1;
+    if ((sortedMs[mid] as number) < ms) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -355,84 +368,99 @@ class TopCandidates {
  * The recurrence block of GET /api/metrics: kept = the incidents the window and filters
  * keep; the index holds every late fix (a late fix and its incident may lie outside both).
  *
- * Per set of services, its reach (the kept incidents sharing one of them) is searched once
- * per late fix that is done, and once per set for the open ones: an open fix reaches every
- * incident of its reach from its start on, so the earliest one covers the others, and the
- * open fixes rank in their start order.
+ * Per set of services, its reach (the kept incidents sharing one of them, with their places)
+ * is built once in reused buffers. An open fix reaches every incident of the reach from its
+ * start on, so the earliest covers the others, and open fixes rank in their start order.
+ * Done fixes come by their end, so the end of each one's run in the reach only moves on;
+ * its start is a binary search. Only the winners' incident lists are built, at the end.
  */
 export function computeRecurrence(keptGiven: readonly KeptIncident[], index: LateFixIndex): Recurrence {
   const empty: Recurrence = { behindOverdueFix: 0, rate: null, items: [], itemsTotal: 0 };
   if (keptGiven.length === 0) return empty;
   const kept = inPlaceOrder(keptGiven);
-  const places = new Float64Array(kept.length);
-  for (let i = 0; i < kept.length; i += 1) places[i] = (kept[i] as KeptIncident).placeMs;
+  const n = kept.length;
+  const places = new Float64Array(n);
+  for (let i = 0; i < n; i += 1) places[i] = (kept[i] as KeptIncident).placeMs;
   const firstKeptMs = places[0] as number;
   const byService = new KeptByService(kept);
 
   const top = new TopCandidates();
   let itemsTotal = 0;
-  // +1/-1 at kept positions where a covered run of a reach starts and ends, per reach.
-  const behind = new Uint8Array(kept.length);
-  for (const group of index.groups()) {
-    const reach = byService.reach(group.services);
-    if (reach === null) continue;
-    const lastReachMs = places[reach[reach.length - 1] as number] as number;
-    const marks = new Int32Array(reach.length + 1);
+  const behind = new Uint8Array(n);
+  // Reused for every group: its reach, the places of the reach, and +1/-1 where a covered run starts and ends.
+  const reach = new Int32Array(n);
+  const reachMs = new Float64Array(n);
+  const marks = new Int32Array(n + 1);
+  const groups = index.groups();
+  for (let g = 0; g < groups.length; g += 1) {
+    const group = groups[g] as LateFixGroup;
+    const size = byService.reach(group.services, reach);
+    if (size === 0) continue;
+    for (let i = 0; i < size; i += 1) reachMs[i] = places[reach[i] as number] as number;
+    const lastReachMs = reachMs[size - 1] as number;
+    marks.fill(0, 0, size + 1);
 
     // Open fixes: those starting by the last incident of the reach count; they rank by start.
     const { open, done } = group;
     let openCounted = 0;
     while (openCounted < open.length && (open[openCounted] as LateFix).fromMs <= lastReachMs) openCounted += 1;
     itemsTotal += openCounted;
-    if (openCounted > 0) {
-      const first = firstAtOrAfter(reach, places, (open[0] as LateFix).fromMs);
-      marks[first] = (marks[first] as number) + 1;
-      marks[reach.length] = (marks[reach.length] as number) - 1;
-    }
     let from = 0;
     for (let i = 0; i < openCounted; i += 1) {
       const fix = open[i] as LateFix;
-      from = firstAtOrAfter(reach, places, fix.fromMs, from);
-      if (!top.wants(reach.length - from)) break;
-      top.offer({ fix, reach, first: from, end: reach.length });
+      from = firstAtOrAfter(reachMs, fix.fromMs, from, size);
+      if (i === 0) {
+        marks[from] = (marks[from] as number) + 1;
+        marks[size] = (marks[size] as number) - 1;
+      }
+      if (!top.wants(size - from)) break;
+      top.offer({ fix, group: g, first: from, end: size });
     }
 
-    // Done fixes: those done after the first kept incident, one by one.
-    let lo = 0;
-    let hi = done.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((done[mid] as LateFix).untilMs <= firstKeptMs) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo; i < done.length; i += 1) {
+    // Done fixes: those done after the first kept incident, by their end.
+    let i = firstAtOrAfterUntil(done, firstKeptMs);
+    let end = 0;
+    for (; i < done.length; i += 1) {
       const fix = done[i] as LateFix;
+      while (end < size && (reachMs[end] as number) < fix.untilMs) end += 1;
       if (fix.fromMs > lastReachMs) continue;
-      const first = firstAtOrAfter(reach, places, fix.fromMs);
-      const end = firstAtOrAfter(reach, places, fix.untilMs, first);
+      const first = firstAtOrAfter(reachMs, fix.fromMs, 0, end);
       if (end <= first) continue;
       itemsTotal += 1;
       marks[first] = (marks[first] as number) + 1;
       marks[end] = (marks[end] as number) - 1;
-      if (top.wants(end - first)) top.offer({ fix, reach, first, end });
+      if (top.wants(end - first)) top.offer({ fix, group: g, first, end });
     }
 
     let running = 0;
-    for (let i = 0; i < reach.length; i += 1) {
-      running += marks[i] as number;
-      if (running > 0) behind[reach[i] as number] = 1;
+    for (let r = 0; r < size; r += 1) {
+      running += marks[r] as number;
+      if (running > 0) behind[reach[r] as number] = 1;
     }
   }
   if (itemsTotal === 0) return { ...empty, rate: 0 };
   let behindOverdueFix = 0;
-  for (const flag of behind) behindOverdueFix += flag;
+  for (let p = 0; p < n; p += 1) behindOverdueFix += behind[p] as number;
 
-  const items: RecurrenceItem[] = top.list.map(({ fix, reach, first, end }) => {
+  const items: RecurrenceItem[] = top.list.map(({ fix, group, first, end }) => {
+    byService.reach((groups[group] as LateFixGroup).services, reach);
     const incidents: string[] = new Array<string>(end - first);
-    for (let i = first; i < end; i += 1) incidents[i - first] = (kept[reach[i] as number] as KeptIncident).incident.key;
+    for (let r = first; r < end; r += 1) incidents[r - first] = (kept[reach[r] as number] as KeptIncident).incident.key;
     return { key: fix.key, incidentKey: fix.incidentKey, dueDate: fix.dueDate, incidents };
   });
-  return { behindOverdueFix, rate: behindOverdueFix / kept.length, items, itemsTotal };
+  return { behindOverdueFix, rate: behindOverdueFix / n, items, itemsTotal };
+}
+
+/** The first of the done fixes (sorted by untilMs) done after ms. */
+function firstAtOrAfterUntil(done: readonly LateFix[], ms: number): number {
+  let lo = 0;
+  let hi = done.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((done[mid] as LateFix).untilMs <= ms) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Most incidents first, then due date, then key. */

@@ -19,7 +19,7 @@ import type { Store } from '../store/Store.js';
 import { compareKeys, overdueActionItems } from './actionItems.js';
 import { zoneCalendar } from './calendar.js';
 import type { ZoneCalendar } from './calendar.js';
-import { computeMetricsPrepared, severityKeyOf } from './compute.js';
+import { computeMetricsPrepared, severityKeyOf, windowDataQuality } from './compute.js';
 import { overdueFixesAt } from './recurrence.js';
 import type { ActionItemListQuery, DataQualityQuery, IncidentListQuery, MetricsQuery } from './query.js';
 import { DATA_QUALITY_PREVIEW, resolveRange } from './query.js';
@@ -77,7 +77,23 @@ export class MetricsService {
    * DATA_QUALITY_PREVIEW entries and their totals (the full lists: dataQuality()).
    */
   async metrics(query: MetricsQuery = {}): Promise<MetricsResponse> {
-    return (await this.metricsOf(query, this.now())).compact;
+    const now = this.now();
+    const range = resolveRange(query, now);
+    return this.cached('metrics', query, now, async ({ state }) =>
+      computeMetricsPrepared(
+        (fromMs, toMs) => state.select(fromMs, toMs, query.service, query.severity),
+        state.everything,
+        {
+          ...range,
+          ...(query.service === undefined ? {} : { service: query.service }),
+          ...(query.severity === undefined ? {} : { severity: query.severity }),
+          now,
+          timezone: this.options.timezone,
+          slaDays: this.options.slaDays,
+          dataQualityPreview: DATA_QUALITY_PREVIEW,
+        },
+      ),
+    );
   }
 
   /** The full data-quality lists of a window: incidents first, then action items, paged. */
@@ -85,7 +101,10 @@ export class MetricsService {
     const now = this.now();
     const { limit, cursor, ...filters } = query;
     const all = await this.cached('data-quality', filters, now, async (snapshot) => {
-      const quality = (await this.metricsOf(filters, now)).full.dataQuality ?? { incidents: [], actionItems: [] };
+      const range = resolveRange(filters, now);
+      const quality = windowDataQuality(
+        snapshot.state.select(range.from.getTime(), range.to.getTime(), filters.service, filters.severity),
+      );
       const items: DataQualityResponse['items'] = [
         ...quality.incidents.map((entry) => ({ kind: 'incident' as const, ...entry })),
         ...quality.actionItems.map((entry) => ({ kind: 'actionItem' as const, ...entry })),
@@ -103,33 +122,6 @@ export class MetricsService {
       ),
       totals: all.totals,
     }));
-  }
-
-  /**
-   * One cached computation per query: the whole answer of computeMetricsGrouped (whose
-   * data-quality lists dataQuality() serves) and the compact one the metrics route sends.
-   */
-  private async metricsOf(
-    query: MetricsQuery,
-    now: Date,
-  ): Promise<{ full: MetricsResponse; compact: MetricsResponse }> {
-    const range = resolveRange(query, now);
-    return this.cached('metrics', query, now, async (snapshot) => {
-      const { state } = snapshot;
-      const full = computeMetricsPrepared(
-        (fromMs, toMs) => state.select(fromMs, toMs, query.service, query.severity),
-        state.everything,
-        {
-          ...range,
-          ...(query.service === undefined ? {} : { service: query.service }),
-          ...(query.severity === undefined ? {} : { severity: query.severity }),
-          now,
-          timezone: this.options.timezone,
-          slaDays: this.options.slaDays,
-        },
-      );
-      return { full, compact: compactMetrics(full) };
-    });
   }
 
   async incidents(query: IncidentListQuery = {}): Promise<IncidentsResponse> {
@@ -329,20 +321,6 @@ async function readInSlices<T>(keys: string[], read: (keys: string[]) => Promise
   const out: T[] = [];
   for (let i = 0; i < keys.length; i += READ_SLICE) out.push(...(await read(keys.slice(i, i + READ_SLICE))));
   return out;
-}
-
-/** The metrics answer with each data-quality list cut to its first entries, plus their totals. */
-function compactMetrics(full: MetricsResponse): MetricsResponse {
-  const quality = full.dataQuality;
-  if (!quality) return full;
-  return {
-    ...full,
-    dataQuality: {
-      incidents: quality.incidents.slice(0, DATA_QUALITY_PREVIEW),
-      actionItems: quality.actionItems.slice(0, DATA_QUALITY_PREVIEW),
-      totals: { incidents: quality.incidents.length, actionItems: quality.actionItems.length },
-    },
-  };
 }
 
 /** Positions compared part by part (each part a string). */

@@ -63,7 +63,7 @@ export function countChange(current: number, previous: number): ChangeTest {
  * Two-sided p of the Mann-Whitney U test, normal approximation with tie and continuity
  * correction (no minimum of values: see durationChange). 1 when the variance is 0.
  */
-export function mannWhitneyP(x: readonly number[], y: readonly number[]): number {
+export function mannWhitneyP(x: ArrayLike<number>, y: ArrayLike<number>): number {
   const n1 = x.length;
   const n2 = y.length;
   if (n1 === 0 || n2 === 0) throw new RangeError('mannWhitneyP needs values in both samples');
@@ -108,7 +108,7 @@ export function mannWhitneyP(x: readonly number[], y: readonly number[]): number
 }
 
 /** The Mann-Whitney test of the durations two windows count (null p below MIN_VALUES each). */
-export function durationChange(current: readonly number[], previous: readonly number[]): ChangeTest {
+export function durationChange(current: ArrayLike<number>, previous: ArrayLike<number>): ChangeTest {
   if (current.length < MIN_VALUES || previous.length < MIN_VALUES) return verdict(null);
   return verdict(mannWhitneyP(current, previous));
 }

@@ -79,3 +79,64 @@ export function summarizeDurations(pairs: Iterable<DurationPoints>): TimeMetric 
   for (const { earlier, later } of pairs) outcomes.push(durationOutcome(earlier, later));
   return summarizeOutcomes(outcomes);
 }
+
+/** A DurationOutcome as one number: seconds (never negative), NaN when missing, -1 when invalid. */
+export function outcomeNumber(outcome: DurationOutcome): number {
+  return outcome === 'missing' ? Number.NaN : outcome === 'invalid' ? -1 : outcome;
+}
+
+/** The TimeMetric of each group, and the values each counts, sorted, group after group. */
+export interface GroupedTimeMetrics {
+  metrics: TimeMetric[];
+  /** Group g's counted values, ascending: sorted.subarray(offsets[g], offsets[g + 1]). */
+  sorted: Float64Array;
+  offsets: Int32Array;
+}
+
+/**
+ * summarizeOutcomes for every group at once, over outcomes as numbers (outcomeNumber):
+ * values[i] belongs to group groups[i] (all to group 0 when groups is null; a negative
+ * group to none). The counted values are scattered into one array and each group's part
+ * sorted natively, so the answers equal summarizeOutcomes' for each group's outcomes.
+ */
+export function summarizeGroups(
+  values: Float64Array,
+  groups: Int32Array | null,
+  groupCount: number,
+): GroupedTimeMetrics {
+  const counted = new Int32Array(groupCount);
+  const missing = new Int32Array(groupCount);
+  const invalid = new Int32Array(groupCount);
+  for (let i = 0; i < values.length; i += 1) {
+    const group = groups === null ? 0 : (groups[i] as number);
+    if (group < 0) continue;
+    const value = values[i] as number;
+    if (value !== value) missing[group] = (missing[group] as number) + 1;
+    else if (value < 0) invalid[group] = (invalid[group] as number) + 1;
+    else counted[group] = (counted[group] as number) + 1;
+  }
+  const offsets = new Int32Array(groupCount + 1);
+  for (let g = 0; g < groupCount; g += 1) offsets[g + 1] = (offsets[g] as number) + (counted[g] as number);
+  const sorted = new Float64Array(offsets[groupCount] as number);
+  const next = offsets.slice(0, groupCount);
+  for (let i = 0; i < values.length; i += 1) {
+    const group = groups === null ? 0 : (groups[i] as number);
+    const value = values[i] as number;
+    if (group < 0 || !(value >= 0)) continue;
+    sorted[next[group] as number] = value;
+    next[group] = (next[group] as number) + 1;
+  }
+  const metrics: TimeMetric[] = new Array<TimeMetric>(groupCount);
+  for (let g = 0; g < groupCount; g += 1) {
+    const seconds = sorted.subarray(offsets[g] as number, offsets[g + 1] as number).sort();
+    metrics[g] = {
+      count: seconds.length,
+      missing: missing[g] as number,
+      invalid: invalid[g] as number,
+      meanSeconds: mean(seconds),
+      medianSeconds: percentileInc(seconds, 0.5),
+      p90Seconds: percentileInc(seconds, 0.9),
+    };
+  }
+  return { metrics, sorted, offsets };
+}

@@ -350,3 +350,23 @@ describe('key order of the count maps', () => {
     expect(Object.keys(m.incidents.byWeek[0]?.bySeverity ?? {})).toEqual(['P0', 'P3', 'unknown']);
   });
 });
+
+describe('the data-quality preview of GET /api/metrics', () => {
+  it('is the head of each full list, with the totals, without sorting the whole list', () => {
+    const incidents = ['OPS-1', 'OPS-2', 'OPS-3'].map((key, i) => incident(key, i === 1 ? { detectedAt: null } : {}));
+    // Keys arrive out of order across incidents: the preview holds the smallest ones.
+    const items = ['A-9', 'A-3', 'A-7', 'A-1', 'A-8', 'A-2', 'A-5', 'A-4', 'A-6'].map((key, i) =>
+      actionItem(key, { incidentKey: `OPS-${(i % 3) + 1}`, owner: null }),
+    );
+    const full = computeMetrics(incidents, items, base);
+    const preview = computeMetrics(incidents, items, { ...base, dataQualityPreview: 4 });
+    expect(preview.dataQuality?.actionItems).toEqual(full.dataQuality?.actionItems.slice(0, 4));
+    expect(preview.dataQuality?.actionItems.map((a) => a.key)).toEqual(['A-1', 'A-2', 'A-3', 'A-4']);
+    expect(preview.dataQuality?.incidents).toEqual(full.dataQuality?.incidents.slice(0, 4));
+    expect(preview.dataQuality?.totals).toEqual({
+      incidents: full.dataQuality?.incidents.length,
+      actionItems: 9,
+    });
+    expect(full.dataQuality?.incidents.map((i) => i.key)).toEqual(['OPS-2']);
+  });
+});

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { mean, median, percentileInc, summarizeDurations } from '../../../server/metrics/index.js';
+import { mean, median, percentileInc, summarizeDurations, summarizeOutcomes } from '../../../server/metrics/index.js';
+import type { DurationOutcome } from '../../../server/metrics/index.js';
+import { outcomeNumber, summarizeGroups } from '../../../server/metrics/stats.js';
 
 describe('percentileInc (PERCENTILE.INC)', () => {
   it('is null for no values', () => {
@@ -77,5 +79,30 @@ describe('summarizeDurations', () => {
       // sorted 0, 60, 300; r = 1.8 -> 60 + 0.8 * 240
       p90Seconds: 252,
     });
+  });
+});
+
+describe('summarizeGroups (every group in one pass)', () => {
+  it('gives each group what summarizeOutcomes gives its outcomes, missing and invalid included', () => {
+    // A fixed pseudo-random mix of values, ties, missing and invalid outcomes in 5 groups (one empty, one skipped).
+    let seed = 7;
+    const next = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
+    const outcomes: DurationOutcome[] = [];
+    const groups: number[] = [];
+    for (let i = 0; i < 2_000; i += 1) {
+      const r = next();
+      outcomes.push(r < 0.1 ? 'missing' : r < 0.15 ? 'invalid' : Math.round(next() * 50) * 60);
+      groups.push(Math.floor(next() * 4) === 3 ? -1 : Math.floor(next() * 3) + (next() < 0.5 ? 0 : 1));
+    }
+    const values = Float64Array.from(outcomes, outcomeNumber);
+    const grouped = summarizeGroups(values, Int32Array.from(groups), 5);
+    for (let g = 0; g < 5; g += 1) {
+      const own = outcomes.filter((_, i) => groups[i] === g);
+      expect(grouped.metrics[g]).toEqual(summarizeOutcomes(own));
+      const counted = own.filter((o): o is number => typeof o === 'number').sort((a, b) => a - b);
+      expect([...grouped.sorted.subarray(grouped.offsets[g], grouped.offsets[g + 1])]).toEqual(counted);
+    }
+    expect(grouped.metrics[4]?.count).toBe(0);
+    expect(summarizeGroups(values, null, 1).metrics[0]).toEqual(summarizeOutcomes(outcomes));
   });
 });
