@@ -418,7 +418,7 @@ export function computeRecurrence(keptGiven: readonly KeptIncident[], index: Lat
     }
 
     // Done fixes: those done after the first kept incident, by their end.
-    let i = firstAtOrAfterUntil(done, firstKeptMs);
+    let i = firstDoneAfter(done, firstKeptMs);
     let end = 0;
     for (; i < done.length; i += 1) {
       const fix = done[i] as LateFix;
@@ -452,7 +452,7 @@ export function computeRecurrence(keptGiven: readonly KeptIncident[], index: Lat
 }
 
 /** The first of the done fixes (sorted by untilMs) done after ms. */
-function firstAtOrAfterUntil(done: readonly LateFix[], ms: number): number {
+function firstDoneAfter(done: readonly LateFix[], ms: number): number {
   let lo = 0;
   let hi = done.length;
   while (lo < hi) {
@@ -482,8 +482,12 @@ export function overdueFixesAt(incident: Incident, index: LateFixIndex): string[
   const keys: string[] = [];
   for (const group of index.groups()) {
     if (!group.services.some((service) => services.has(service))) continue;
-    for (const fixes of [group.open, group.done])
-      for (const fix of fixes) if (fix.fromMs <= placeMs && placeMs < fix.untilMs) keys.push(fix.key);
+    // Open fixes (by start): every one started by the place. Done fixes (by end): those ending after it that started by it.
+    const { open, done } = group;
+    for (let i = 0; i < open.length && (open[i] as LateFix).fromMs <= placeMs; i += 1)
+      keys.push((open[i] as LateFix).key);
+    for (let i = firstDoneAfter(done, placeMs); i < done.length; i += 1)
+      if ((done[i] as LateFix).fromMs <= placeMs) keys.push((done[i] as LateFix).key);
   }
   return keys.sort(compareKeys);
 }

@@ -142,7 +142,7 @@ export class MetricsService {
     const incident = state.incident(key);
     if (!incident) throw new NotFoundError(`No incident with key "${key}".`);
     state.setNow(this.now());
-    const actionItems = state.actionItemViews().filter((view) => view.incidentKey === key);
+    const actionItems = state.actionItemViewsOf(key);
     const postmortem = await this.store.getPostmortem(key);
     const behindOverdueFixes = overdueFixesAt(incident, state.lateFixes);
     return { ...publicIncident(incident), actionItems, behindOverdueFixes, postmortem };

@@ -230,10 +230,21 @@ export class MetricsState {
     return entry.prepared;
   }
 
+  /** The action items of one incident, as views as of today, in key order. */
+  actionItemViewsOf(incidentKey: string): ActionItemView[] {
+    const items = [...(this.itemsByIncident.get(incidentKey) ?? [])].sort(compareItems);
+    return this.viewsOf(items);
+  }
+
   /** Every action item's view as of today, in key order. */
   actionItemViews(): ActionItemView[] {
     this.itemsSorted ??= [...this.items.values()].sort(compareItems);
-    const missing = this.itemsSorted.filter((item) => !this.views.has(item.key));
+    return this.viewsOf(this.itemsSorted);
+  }
+
+  /** The views of items (built once per item and day), in the order given. */
+  private viewsOf(items: readonly ActionItem[]): ActionItemView[] {
+    const missing = items.filter((item) => !this.views.has(item.key));
     if (missing.length > 0) {
       const incidents = new Map<string, Incident>();
       for (const item of missing) {
@@ -248,7 +259,7 @@ export class MetricsState {
       });
       for (const view of built) this.views.set(view.key, view);
     }
-    return this.itemsSorted.map((item) => this.views.get(item.key) as ActionItemView);
+    return items.map((item) => this.views.get(item.key) as ActionItemView);
   }
 
   /** Applies the records a change wrote; afterwards the state equals one built from the store anew. */

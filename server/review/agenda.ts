@@ -58,7 +58,11 @@ function reviewIncident(detail: IncidentDetailResponse): ReviewIncident {
 /** Groups overdue items by owner: most items first, then owner name; items without an owner last. */
 export function groupByOwner(items: ActionItemView[]): ReviewResponse['overdueByOwner'] {
   const groups = new Map<string | null, ActionItemView[]>();
-  for (const item of items) groups.set(item.owner, [...(groups.get(item.owner) ?? []), item]);
+  for (const item of items) {
+    const list = groups.get(item.owner);
+    if (list) list.push(item);
+    else groups.set(item.owner, [item]);
+  }
   return [...groups.entries()]
     .map(([owner, list]) => ({ owner, items: list }))
     .sort(

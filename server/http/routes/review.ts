@@ -4,6 +4,7 @@ import { lastCompleteWeek } from '../../digest/weeks.js';
 import { reviewAgenda } from '../../review/agenda.js';
 import type { AppDeps } from '../deps.js';
 import { parseQuery, WEEK_QUERY } from '../query.js';
+import { sendJson } from './sendJson.js';
 
 export function reviewRoutes({ metrics, config, now: clock }: Pick<AppDeps, 'metrics' | 'config' | 'now'>): Router {
   const router = Router();
@@ -11,7 +12,7 @@ export function reviewRoutes({ metrics, config, now: clock }: Pick<AppDeps, 'met
     const { week } = parseQuery(req.query, WEEK_QUERY);
     const now = clock();
     const timezone = config.timezone;
-    res.json(await reviewAgenda(metrics, { week: week ?? lastCompleteWeek(now, timezone), timezone, now }));
+    await sendJson(res, await reviewAgenda(metrics, { week: week ?? lastCompleteWeek(now, timezone), timezone, now }));
   });
   return router;
 }
