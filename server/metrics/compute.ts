@@ -26,10 +26,10 @@ import { compareKeys, incidentItemFacts } from './actionItems.js';
 import type { ActionItemFacts, ActionItemViewOptions } from './actionItems.js';
 import { zoneCalendar } from './calendar.js';
 import type { ZoneCalendar } from './calendar.js';
-import { computeRecurrence, LateFixIndex, serviceSetKey } from './recurrence.js';
+import { computeRecurrence, LateFixIndex, serviceSetKey, serviceSetServices } from './recurrence.js';
 import { countChange, durationChange } from './significance.js';
 import type { DurationOutcome } from './stats.js';
-import { durationOutcome, outcomeNumber, percentileInc, summarizeGroups, summarizeOutcomes } from './stats.js';
+import { durationOutcome, outcomeNumber, percentileIncUnsorted, summarizeGroups, summarizeOutcomes } from './stats.js';
 
 export interface MetricsOptions {
   from: Date;
@@ -206,8 +206,11 @@ export interface PreparedIncident {
   problems: string[];
   /** The facts of its action items, in the order given. */
   items: ActionItemFacts[];
-  /** Of those: done, open and overdue today, done with a due date, and of these resolved by it. */
-  itemCounts: { done: number; overdue: number; withDue: number; onTime: number };
+  /** Of those (kept as plain numbers, so a window reads them without another object): done, open and overdue today, done with a due date, and of these resolved by it. */
+  itemsDone: number;
+  itemsOverdue: number;
+  itemsWithDue: number;
+  itemsOnTime: number;
   /** (resolvedAt - createdAt) in days of its done items with a resolvedAt. */
   daysToClose: number[];
   /** The data-quality entries of those items that have problems. */
@@ -241,7 +244,10 @@ export function prepareIncident(
     resolveSeconds: outcomeNumber(durations.timeToResolve),
     problems: incidentProblems(incident),
     items: facts,
-    itemCounts: counts,
+    itemsDone: counts.done,
+    itemsOverdue: counts.overdue,
+    itemsWithDue: counts.withDue,
+    itemsOnTime: counts.onTime,
     daysToClose,
     itemProblems,
   };
@@ -251,7 +257,7 @@ export function prepareIncident(
 function itemFactCounts(
   facts: ActionItemFacts[],
   calendar: ZoneCalendar,
-): { counts: PreparedIncident['itemCounts']; daysToClose: number[] } {
+): { counts: { done: number; overdue: number; withDue: number; onTime: number }; daysToClose: number[] } {
   const counts = { done: 0, overdue: 0, withDue: 0, onTime: 0 };
   const daysToClose: number[] = [];
   for (const item of facts) {
@@ -304,7 +310,8 @@ function computeWindow(kept: PreparedIncident[], fromMs: number, toMs: number, o
   const weekTotals = new Int32Array(weeks.length);
   const detectionTotals = new Int32Array(DETECTION_CATEGORIES.length);
   const otherDetection: Record<string, number> = {};
-  const byService: Record<string, number> = {};
+  // Counted per exact set of services (one look-up per incident), then spread over the services.
+  const bySet = new Map<string, number>();
   const weekOf = new Int32Array(n);
   const severityOf = new Int32Array(n);
   const columns = {
@@ -318,7 +325,7 @@ function computeWindow(kept: PreparedIncident[], fromMs: number, toMs: number, o
     const severity = prepared.severityIndex;
     severityOf[i] = severity;
     severityTotals[severity] = (severityTotals[severity] as number) + 1;
-    for (const service of prepared.services) byService[service] = (byService[service] ?? 0) + 1;
+    bySet.set(prepared.serviceSetKey, (bySet.get(prepared.serviceSetKey) ?? 0) + 1);
     if (prepared.detectionIndex >= 0)
       detectionTotals[prepared.detectionIndex] = (detectionTotals[prepared.detectionIndex] as number) + 1;
     else otherDetection[prepared.incident.detection] = (otherDetection[prepared.incident.detection] ?? 0) + 1;
@@ -332,12 +339,11 @@ function computeWindow(kept: PreparedIncident[], fromMs: number, toMs: number, o
     columns.timeToDetect[i] = prepared.detectSeconds;
     columns.timeToAcknowledge[i] = prepared.acknowledgeSeconds;
     columns.timeToResolve[i] = prepared.resolveSeconds;
-    const counts = prepared.itemCounts;
     itemTotals.total += prepared.items.length;
-    itemTotals.done += counts.done;
-    itemTotals.overdue += counts.overdue;
-    itemTotals.withDue += counts.withDue;
-    itemTotals.onTime += counts.onTime;
+    itemTotals.done += prepared.itemsDone;
+    itemTotals.overdue += prepared.itemsOverdue;
+    itemTotals.withDue += prepared.itemsWithDue;
+    itemTotals.onTime += prepared.itemsOnTime;
     itemTotals.closed += prepared.daysToClose.length;
   }
   const bySeverity: Partial<Record<SeverityKey, number>> = {};
@@ -353,8 +359,11 @@ function computeWindow(kept: PreparedIncident[], fromMs: number, toMs: number, o
     });
     return { weekStart: w.weekStart, total: weekTotals[index] as number, bySeverity: weekBySeverity };
   });
+  const byService = new Map<string, number>();
+  for (const [setKey, count] of bySet)
+    for (const service of serviceSetServices(setKey)) byService.set(service, (byService.get(service) ?? 0) + count);
   // Stable, readable key order: services alphabetically, severities P0..P4 then unknown.
-  const sortedServices = Object.fromEntries(Object.entries(byService).sort(([a], [b]) => compareKeys(a, b)));
+  const sortedServices = Object.fromEntries([...byService].sort(([a], [b]) => compareKeys(a, b)));
 
   const daysToClose = new Float64Array(itemTotals.closed);
   let at = 0;
@@ -366,8 +375,7 @@ function computeWindow(kept: PreparedIncident[], fromMs: number, toMs: number, o
     overdue: itemTotals.overdue,
     completionRate: itemTotals.total === 0 ? null : itemTotals.done / itemTotals.total,
     onTimeRate: itemTotals.withDue === 0 ? null : itemTotals.onTime / itemTotals.withDue,
-    // A typed array sorts numbers natively.
-    medianDaysToClose: percentileInc(daysToClose.sort(), 0.5),
+    medianDaysToClose: percentileIncUnsorted(daysToClose, 0.5),
   };
 
   const times = {} as Record<TimeMetricName, TimeMetric>;

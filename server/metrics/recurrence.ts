@@ -94,6 +94,11 @@ export function serviceSetKey(services: readonly string[]): string {
   return [...new Set(services)].sort(compareKeys).join(SERVICE_SEPARATOR);
 }
 
+/** The services of a set key (serviceSetKey), each once. */
+export function serviceSetServices(setKey: string): string[] {
+  return setKey === '' ? [] : setKey.split(SERVICE_SEPARATOR);
+}
+
 /** One action item that was late at some time: the interval, and the item and incident it belongs to. */
 export interface LateFix extends LateInterval {
   key: string;
@@ -169,7 +174,7 @@ export class LateFixIndex {
     const setKey = serviceSetKey(incident.services);
     let bucket = this.buckets.get(setKey);
     if (!bucket) {
-      bucket = { services: setKey.split(SERVICE_SEPARATOR), byIncident: new Map(), sorted: null };
+      bucket = { services: serviceSetServices(setKey), byIncident: new Map(), sorted: null };
       this.buckets.set(setKey, bucket);
     }
     bucket.byIncident.set(incident.key, fixes);
@@ -252,7 +257,7 @@ class KeptByService {
       if (setKey === '') continue;
       let services = setServices.get(setKey);
       if (!services) {
-        services = setKey.split(SERVICE_SEPARATOR);
+        services = serviceSetServices(setKey);
         setServices.set(setKey, services);
       }
       for (const service of services) {

@@ -24,6 +24,55 @@ export function mean(values: ArrayLike<number>): number | null {
   return sum / values.length;
 }
 
+/**
+ * PERCENTILE.INC of values in any order, without sorting them: the value of rank floor(r)
+ * is selected in place (quickselect; the array's order changes), the next one is the
+ * smallest after it. The same number percentileInc gives for the sorted values.
+ */
+export function percentileIncUnsorted(values: Float64Array, p: number): number | null {
+  const n = values.length;
+  if (n === 0) return null;
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`percentile must be within [0, 1], got ${p}`);
+  const rank = p * (n - 1);
+  const lower = Math.floor(rank);
+  const low = selectInPlace(values, lower);
+  if (rank === lower) return low;
+  let high = Number.POSITIVE_INFINITY;
+  for (let i = lower + 1; i < n; i += 1) if ((values[i] as number) < high) high = values[i] as number;
+  return low + (rank - lower) * (high - low);
+}
+
+/** Moves the k-th smallest value (0-based) to position k, smaller ones before it, larger or equal after; returns it. */
+function selectInPlace(values: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  while (hi > lo) {
+    // Median of three as the pivot, so sorted or reversed input stays linear.
+    const mid = (lo + hi) >> 1;
+    const a = values[lo] as number;
+    const b = values[mid] as number;
+    const c = values[hi] as number;
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((values[i] as number) < pivot) i += 1;
+      while ((values[j] as number) > pivot) j -= 1;
+      if (i <= j) {
+        const t = values[i] as number;
+        values[i] = values[j] as number;
+        values[j] = t;
+        i += 1;
+        j -= 1;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break; // values[j + 1 .. i - 1] all equal the pivot
+  }
+  return values[k] as number;
+}
+
 /** Median of unsorted values (sorts a copy). */
 export function median(values: number[]): number | null {
   return percentileInc(

@@ -65,6 +65,16 @@ describe('Mann-Whitney U test of durations', () => {
 
   it('refuses NaN rather than ranking it (or looping on it)', () => {
     expect(() => mannWhitneyP([1, 2, Number.NaN], [3, 4])).toThrow(RangeError);
+    expect(() => mannWhitneyP([Number.NaN], [3, 4])).toThrow(RangeError);
+    expect(() => mannWhitneyP(Float64Array.of(1, 2, Number.NaN), Float64Array.of(3, 4))).toThrow(RangeError);
+  });
+
+  it('gives the same p for samples handed over sorted (as the metrics do) and in any order', () => {
+    const x = [19, 22, 16, 29, 24, 16];
+    const y = [20, 11, 17, 12, 16];
+    const sorted = (v: number[]) => Float64Array.from(v).sort();
+    expect(mannWhitneyP(sorted(x), sorted(y))).toBe(mannWhitneyP(x, y));
+    expectClose(mannWhitneyP(sorted([19, 22, 16, 29, 24]), sorted([20, 11, 17, 12])), 0.11134688653314041, 1e-12);
   });
 
   it('gives tied values their mean rank and corrects the variance for ties (by hand)', () => {

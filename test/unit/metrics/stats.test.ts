@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { mean, median, percentileInc, summarizeDurations, summarizeOutcomes } from '../../../server/metrics/index.js';
 import type { DurationOutcome } from '../../../server/metrics/index.js';
-import { outcomeNumber, summarizeGroups } from '../../../server/metrics/stats.js';
+import { outcomeNumber, percentileIncUnsorted, summarizeGroups } from '../../../server/metrics/stats.js';
 
 describe('percentileInc (PERCENTILE.INC)', () => {
   it('is null for no values', () => {
@@ -104,5 +104,30 @@ describe('summarizeGroups (every group in one pass)', () => {
     }
     expect(grouped.metrics[4]?.count).toBe(0);
     expect(summarizeGroups(values, null, 1).metrics[0]).toEqual(summarizeOutcomes(outcomes));
+  });
+});
+
+describe('percentileIncUnsorted (selection instead of a sort)', () => {
+  it('gives what percentileInc gives the sorted values, for any order, ties and sizes', () => {
+    let seed = 11;
+    const next = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
+    for (const size of [1, 2, 3, 10, 101, 1_000, 5_000]) {
+      for (const shape of ['random', 'ties', 'ascending', 'descending'] as const) {
+        const values = Array.from({ length: size }, (_, i) =>
+          shape === 'random'
+            ? next() * 1e6
+            : shape === 'ties'
+              ? Math.floor(next() * 4)
+              : shape === 'ascending'
+                ? i
+                : size - i,
+        );
+        const sorted = Float64Array.from(values).sort();
+        for (const p of [0, 0.5, 0.9, 1]) {
+          expect(percentileIncUnsorted(Float64Array.from(values), p)).toBe(percentileInc(sorted, p));
+        }
+      }
+    }
+    expect(percentileIncUnsorted(new Float64Array(0), 0.5)).toBeNull();
   });
 });
