@@ -6,7 +6,7 @@ import type { ActionItem, ActionItemView, Incident, IsoDate, Severity } from '..
 import { addDays } from '../time.js';
 import { dayNumber, zoneCalendar } from './calendar.js';
 import type { ZoneCalendar } from './calendar.js';
-import { percentileInc } from './stats.js';
+import { percentileIncUnsorted } from './stats.js';
 
 export interface ActionItemViewOptions {
   now: Date;
@@ -184,34 +184,51 @@ export function actionItemStats(views: ActionItemView[], calendar: ZoneCalendar)
   );
 }
 
-export function actionItemFactsStats(facts: ActionItemFacts[], calendar: ZoneCalendar): ActionItemStats {
-  let done = 0;
-  let overdue = 0;
-  let withDue = 0;
-  let onTime = 0;
+/** What the statistics add up over action items: done, open and overdue today, done with a due date, and of these resolved by it. */
+export interface ItemCounts {
+  done: number;
+  overdue: number;
+  withDue: number;
+  onTime: number;
+}
+
+/** The counts of some items' facts, and (resolvedAt - createdAt) in days of the done ones with a resolvedAt. */
+export function itemFactCounts(
+  facts: readonly ActionItemFacts[],
+  calendar: ZoneCalendar,
+): { counts: ItemCounts; daysToClose: number[] } {
+  const counts: ItemCounts = { done: 0, overdue: 0, withDue: 0, onTime: 0 };
   const daysToClose: number[] = [];
   for (const item of facts) {
     if (!item.done) {
-      if (item.daysOverdue !== null && item.daysOverdue > 0) overdue += 1;
+      if (item.daysOverdue !== null && item.daysOverdue > 0) counts.overdue += 1;
       continue;
     }
-    done += 1;
+    counts.done += 1;
     const resolved = !Number.isNaN(item.resolvedMs);
     if (item.dueDate !== null) {
-      withDue += 1;
-      if (resolved && (item.resolvedDate ?? calendar.dateOf(item.resolvedMs)) <= item.dueDate) onTime += 1;
+      counts.withDue += 1;
+      if (resolved && (item.resolvedDate ?? calendar.dateOf(item.resolvedMs)) <= item.dueDate) counts.onTime += 1;
     }
     if (resolved) daysToClose.push((item.resolvedMs - item.createdMs) / 86_400_000);
   }
-  const total = facts.length;
+  return { counts, daysToClose };
+}
+
+export function actionItemFactsStats(facts: ActionItemFacts[], calendar: ZoneCalendar): ActionItemStats {
+  const { counts, daysToClose } = itemFactCounts(facts, calendar);
+  return actionItemStatsOf(facts.length, counts, Float64Array.from(daysToClose));
+}
+
+/** The statistics of `total` items with these counts and days to close (in any order; the array is reordered). */
+export function actionItemStatsOf(total: number, counts: ItemCounts, daysToClose: Float64Array): ActionItemStats {
   return {
     total,
-    open: total - done,
-    done,
-    overdue,
-    completionRate: total === 0 ? null : done / total,
-    onTimeRate: withDue === 0 ? null : onTime / withDue,
-    // A typed array sorts numbers natively.
-    medianDaysToClose: percentileInc(Float64Array.from(daysToClose).sort(), 0.5),
+    open: total - counts.done,
+    done: counts.done,
+    overdue: counts.overdue,
+    completionRate: total === 0 ? null : counts.done / total,
+    onTimeRate: counts.withDue === 0 ? null : counts.onTime / counts.withDue,
+    medianDaysToClose: percentileIncUnsorted(daysToClose, 0.5),
   };
 }

@@ -3,7 +3,6 @@
  * function over incidents and action items.
  */
 import type {
-  ActionItemStats,
   DataQuality,
   DataQualityEntry,
   MetricsCore,
@@ -22,14 +21,13 @@ import type {
 } from '../domain/types.js';
 import { DETECTION_CATEGORIES, SEVERITIES } from '../domain/types.js';
 import { addDays, isoWeekStart, startOfDate } from '../time.js';
-import { compareKeys, incidentItemFacts } from './actionItems.js';
+import { actionItemStatsOf, compareKeys, incidentItemFacts, itemFactCounts } from './actionItems.js';
 import type { ActionItemFacts, ActionItemViewOptions } from './actionItems.js';
 import { zoneCalendar } from './calendar.js';
-import type { ZoneCalendar } from './calendar.js';
 import { computeRecurrence, LateFixIndex, serviceSetKey, serviceSetServices } from './recurrence.js';
 import { countChange, durationChange } from './significance.js';
 import type { DurationOutcome } from './stats.js';
-import { durationOutcome, outcomeNumber, percentileIncUnsorted, summarizeGroups, summarizeOutcomes } from './stats.js';
+import { durationOutcome, outcomeNumber, summarizeGroups, summarizeOutcomes } from './stats.js';
 
 export interface MetricsOptions {
   from: Date;
@@ -253,29 +251,6 @@ export function prepareIncident(
   };
 }
 
-/** The counts actionItemFactsStats adds up, for one incident's items. */
-function itemFactCounts(
-  facts: ActionItemFacts[],
-  calendar: ZoneCalendar,
-): { counts: { done: number; overdue: number; withDue: number; onTime: number }; daysToClose: number[] } {
-  const counts = { done: 0, overdue: 0, withDue: 0, onTime: 0 };
-  const daysToClose: number[] = [];
-  for (const item of facts) {
-    if (!item.done) {
-      if (item.daysOverdue !== null && item.daysOverdue > 0) counts.overdue += 1;
-      continue;
-    }
-    counts.done += 1;
-    const resolved = !Number.isNaN(item.resolvedMs);
-    if (item.dueDate !== null) {
-      counts.withDue += 1;
-      if (resolved && (item.resolvedDate ?? calendar.dateOf(item.resolvedMs)) <= item.dueDate) counts.onTime += 1;
-    }
-    if (resolved) daysToClose.push((item.resolvedMs - item.createdMs) / 86_400_000);
-  }
-  return { counts, daysToClose };
-}
-
 /** The prepared incidents of a window [fromMs, toMs) that the query's filters keep, in place-in-time order. */
 export type WindowSelector = (fromMs: number, toMs: number) => PreparedIncident[];
 
@@ -368,15 +343,7 @@ function computeWindow(kept: PreparedIncident[], fromMs: number, toMs: number, o
   const daysToClose = new Float64Array(itemTotals.closed);
   let at = 0;
   for (const prepared of kept) for (const days of prepared.daysToClose) daysToClose[at++] = days;
-  const actionItems: ActionItemStats = {
-    total: itemTotals.total,
-    open: itemTotals.total - itemTotals.done,
-    done: itemTotals.done,
-    overdue: itemTotals.overdue,
-    completionRate: itemTotals.total === 0 ? null : itemTotals.done / itemTotals.total,
-    onTimeRate: itemTotals.withDue === 0 ? null : itemTotals.onTime / itemTotals.withDue,
-    medianDaysToClose: percentileIncUnsorted(daysToClose, 0.5),
-  };
+  const actionItems = actionItemStatsOf(itemTotals.total, itemTotals, daysToClose);
 
   const times = {} as Record<TimeMetricName, TimeMetric>;
   const counted = {} as Record<TimeMetricName, Float64Array>;
