@@ -230,21 +230,34 @@ async function measureScale(
       log('starting the API server over the synced data');
       server = await startServerChild(embeddedEnv, 120_000 * scale);
       log(`  listening after ${Math.round(server.startMs)} ms`);
-      details.serverStartMs = server.startMs;
       const liveServer = server;
+      // Where the server's peak comes from: its memory after each step, in the log.
+      const memoryStep = (step: string) => {
+        const memory = liveServer.memory();
+        if (memory)
+          log(
+            `  server memory ${step}: RSS ${Math.round(memory.rssBytes / 1048576)} MB, peak ${Math.round(memory.peakRssBytes / 1048576)} MB`,
+          );
+      };
+      memoryStep('when listening');
+      details.serverStartMs = server.startMs;
       api = await measureApi(server.url, {
         ...settings,
         prefix: 'api',
         group: `API under load (embedded store)`,
         onStep: log,
         afterCold: async () => {
+          memoryStep('after the cold request');
           fresh = { ...(await measureFresh(liveServer, new Date(), log)), serverPeakRssBytes: null };
+          memoryStep('after never-asked queries and changes');
         },
       });
+      memoryStep('after the load tests');
       const chromium = findChromium();
       if (chromium) {
         log(`tab: ${settings.tabLoads} loads in headless Chromium`);
         loads = await firstChartLoads(`${server.url}/tab`, chromium, settings.tabLoads);
+        memoryStep('after the tab loads');
       } else {
         tabSkipped = 'Chromium not found at /usr/bin/chromium (apt-get install -y chromium) or CHROMIUM_PATH';
       }
