@@ -188,13 +188,10 @@ function firstWeekEndingAfter(weeks: Week[], ms: number): number {
 export interface PreparedIncident {
   incident: Incident;
   placeMs: number;
-  severity: SeverityKey;
-  /** Position of `severity` in SEVERITY_KEYS. */
+  /** Position of its severity (unmapped: unknown) in SEVERITY_KEYS. */
   severityIndex: number;
   /** Position of the detection in DETECTION_CATEGORIES (-1 for any other value). */
   detectionIndex: number;
-  /** Its services, each once. */
-  services: string[];
   /** Its exact set of services as one string (recurrence.ts). */
   serviceSetKey: string;
   /** TTD, TTA and TTR as outcomeNumber (stats.ts): seconds, NaN when missing, -1 when invalid. */
@@ -228,14 +225,11 @@ export function prepareIncident(
   }
   const { counts, daysToClose } = itemFactCounts(facts, options.calendar ?? zoneCalendar(options.timezone));
   const durations = incidentDurations(incident);
-  const severity = severityKeyOf(incident);
   return {
     incident,
     placeMs: Date.parse(incident.placeAt),
-    severity,
-    severityIndex: SEVERITY_KEYS.indexOf(severity),
+    severityIndex: SEVERITY_KEYS.indexOf(severityKeyOf(incident)),
     detectionIndex: (DETECTION_CATEGORIES as readonly string[]).indexOf(incident.detection),
-    services: [...new Set(incident.services)],
     serviceSetKey: serviceSetKey(incident.services),
     detectSeconds: outcomeNumber(durations.timeToDetect),
     acknowledgeSeconds: outcomeNumber(durations.timeToAcknowledge),

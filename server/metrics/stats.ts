@@ -111,7 +111,11 @@ export function summarizeOutcomes(outcomes: Iterable<DurationOutcome>): TimeMetr
     else values.push(outcome);
   }
   // A typed array sorts numbers natively, several times faster than a comparator.
-  const seconds = Float64Array.from(values).sort();
+  return timeMetricOf(Float64Array.from(values).sort(), missing, invalid);
+}
+
+/** A TimeMetric from the counted values, sorted ascending, and how many were missing or invalid. */
+function timeMetricOf(seconds: Float64Array, missing: number, invalid: number): TimeMetric {
   return {
     count: seconds.length,
     missing,
@@ -178,14 +182,7 @@ export function summarizeGroups(
   const metrics: TimeMetric[] = new Array<TimeMetric>(groupCount);
   for (let g = 0; g < groupCount; g += 1) {
     const seconds = sorted.subarray(offsets[g] as number, offsets[g + 1] as number).sort();
-    metrics[g] = {
-      count: seconds.length,
-      missing: missing[g] as number,
-      invalid: invalid[g] as number,
-      meanSeconds: mean(seconds),
-      medianSeconds: percentileInc(seconds, 0.5),
-      p90Seconds: percentileInc(seconds, 0.9),
-    };
+    metrics[g] = timeMetricOf(seconds, missing[g] as number, invalid[g] as number);
   }
   return { metrics, sorted, offsets };
 }
