@@ -449,8 +449,10 @@ export function computeRecurrence(keptGiven: readonly KeptIncident[], index: Lat
 
   const items: RecurrenceItem[] = top.list.map(({ fix, group, first, end }) => {
     byService.reach((groups[group] as LateFixGroup).services, reach);
-    const incidents: string[] = new Array<string>(end - first);
-    for (let r = first; r < end; r += 1) incidents[r - first] = (kept[reach[r] as number] as KeptIncident).incident.key;
+    // Pushed, not written into `new Array(n)`: a holey array takes JSON.stringify's slow path,
+    // 2.5 times the time of a packed one (the lists are nearly all of a 4.7 MB answer at 5x).
+    const incidents: string[] = [];
+    for (let r = first; r < end; r += 1) incidents.push((kept[reach[r] as number] as KeptIncident).incident.key);
     return { key: fix.key, incidentKey: fix.incidentKey, dueDate: fix.dueDate, incidents };
   });
   return { behindOverdueFix, rate: behindOverdueFix / n, items, itemsTotal };
