@@ -3,10 +3,12 @@
  * store: every route, every filter, every refusal, and the cache moving on with the data.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import request from 'supertest';
 import type { MetricsResponse } from '../../server/domain/api.js';
 import { makeActionItem, makeIncident } from '../support/factories.js';
 import { testApp, type TestApp } from '../support/app.js';
+import { FIRST_BROTLI_QUALITY } from '../../server/http/routes/sendJson.js';
 
 const NOW = new Date('2026-11-20T12:00:00.000Z');
 let t: TestApp;
@@ -444,6 +446,22 @@ describe('HTTP caching', () => {
       .set('If-None-Match', list.headers.etag as string)
       .expect(200);
     expect(changed.body.items.slice(0, 2).map((i: { key: string }) => i.key)).toEqual(['ACT-5', 'ACT-6']);
+  });
+
+  it('sends an answer the first time in the fast Brotli encoding (a never-asked answer waits for it)', async () => {
+    const query = `/api/metrics?${RANGE}&severity=P1`;
+    const plain = await request(t.app).get(query).set('Accept-Encoding', 'identity').expect(200);
+    const first = await request(t.app).get(query).set('Accept-Encoding', 'br').expect(200);
+    expect(first.headers['content-encoding']).toBe('br');
+    const bytes = Buffer.from(plain.text, 'utf8');
+    const fast = brotliCompressSync(bytes, {
+      params: {
+        [zlibConstants.BROTLI_PARAM_QUALITY]: FIRST_BROTLI_QUALITY,
+        [zlibConstants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+      },
+    });
+    expect(FIRST_BROTLI_QUALITY).toBeLessThanOrEqual(4);
+    expect(Number(first.headers['content-length'])).toBe(fast.length);
   });
 
   it('sends an answer asked for again in its smallest Brotli encoding once that is ready', async () => {
