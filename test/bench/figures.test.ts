@@ -135,6 +135,22 @@ describe('apiFigures', () => {
     expect(byId(figures, 'api.metricsBodyKB').value).toBeNull();
   });
 
+  it('holds the ratio to its target only where one is given (the contract sets it at the product scale)', () => {
+    const results = {
+      cold: { ms: 300, status: 200, bytes: 2048 },
+      metrics: load({ p95: 90 }),
+      health: load({ p95: 10 }),
+      error: null,
+    };
+    const five = byId(checkFigures(apiFigures('api', 'API', results, 50, null)), 'api.p95Ratio');
+    expect(five).toMatchObject({ value: 9, verdict: 'info' });
+    expect(five.note).toMatch(/product scale/);
+    expect(byId(checkFigures(apiFigures('api', 'API', results, 50)), 'api.p95Ratio')).toMatchObject({
+      value: 9,
+      verdict: 'fail',
+    });
+  });
+
   it('carries the error when the run did not happen', () => {
     const figures = apiFigures(
       'mongo.api',
