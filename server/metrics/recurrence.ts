@@ -109,8 +109,57 @@ interface Bucket {
   services: string[];
   /** The late fixes of each incident with this set of services. */
   byIncident: Map<string, LateFix[]>;
-  /** Built from byIncident when first needed after a change: open fixes by fromMs, done ones by untilMs. */
-  sorted: { open: LateFix[]; done: LateFix[] } | null;
+  /**
+   * Open fixes by fromMs, done ones by untilMs: built from byIncident when first needed, then
+   * kept in order by each change (a binary search and a splice per fix) until the changes
+   * since the build reach a REBUILD_SHARE of the bucket, when building anew is cheaper.
+   */
+  sorted: { open: LateFix[]; done: LateFix[]; edits: number } | null;
+}
+
+/** Edits since the last sort, as a share of the bucket's fixes, above which it is sorted anew. */
+const REBUILD_SHARE = 1 / 8;
+
+const isOpen = (fix: LateFix) => fix.untilMs === Number.POSITIVE_INFINITY;
+const openOrder = (fix: LateFix) => fix.fromMs;
+const doneOrder = (fix: LateFix) => fix.untilMs;
+
+/** Index of the first fix of `list` whose order value is not below `value` (or above it, with `after`). */
+function boundOf(list: readonly LateFix[], value: number, order: (fix: LateFix) => number, after: boolean): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const at = order(list[mid] as LateFix);
+    if (at < value || (after && at === value)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Keeps a bucket's sorted lists in order through one fix added or removed (or drops them, to be sorted anew). */
+function editSorted(bucket: Bucket, fix: LateFix, add: boolean): void {
+  const { sorted } = bucket;
+  if (sorted === null) return;
+  sorted.edits += 1;
+  if (sorted.edits > Math.max(8, (sorted.open.length + sorted.done.length) * REBUILD_SHARE)) {
+    bucket.sorted = null;
+    return;
+  }
+  const list = isOpen(fix) ? sorted.open : sorted.done;
+  const order = isOpen(fix) ? openOrder : doneOrder;
+  const value = order(fix);
+  if (add) {
+    list.splice(boundOf(list, value, order, true), 0, fix);
+    return;
+  }
+  for (let i = boundOf(list, value, order, false); i < list.length && order(list[i] as LateFix) === value; i += 1) {
+    if (list[i] === fix) {
+      list.splice(i, 1);
+      return;
+    }
+  }
+  bucket.sorted = null; // not where it should be: sorted anew when next needed
 }
 
 /** The late fixes of incidents with one exact set of services. */
@@ -178,7 +227,7 @@ export class LateFixIndex {
       this.buckets.set(setKey, bucket);
     }
     bucket.byIncident.set(incident.key, fixes);
-    bucket.sorted = null;
+    for (const fix of fixes) editSorted(bucket, fix, true);
     this.setOf.set(incident.key, setKey);
   }
 
@@ -188,8 +237,8 @@ export class LateFixIndex {
     this.setOf.delete(incidentKey);
     const bucket = this.buckets.get(setKey);
     if (!bucket) return;
+    for (const fix of bucket.byIncident.get(incidentKey) ?? []) editSorted(bucket, fix, false);
     bucket.byIncident.delete(incidentKey);
-    bucket.sorted = null;
     if (bucket.byIncident.size === 0) this.buckets.delete(setKey);
   }
 
@@ -205,9 +254,9 @@ export class LateFixIndex {
         // Open fixes rank by start (their count only falls as the start moves on); ties are ranked on offer.
         open.sort((a, b) => a.fromMs - b.fromMs);
         done.sort((a, b) => a.untilMs - b.untilMs);
-        bucket.sorted = { open, done };
+        bucket.sorted = { open, done, edits: 0 };
       }
-      groups.push({ services: bucket.services, ...bucket.sorted });
+      groups.push({ services: bucket.services, open: bucket.sorted.open, done: bucket.sorted.done });
     }
     return groups;
   }

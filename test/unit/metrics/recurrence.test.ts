@@ -189,6 +189,50 @@ describe('was overdue at', () => {
   });
 });
 
+describe('the late-fix index, patched', () => {
+  it('keeps its sorted lists in order through a change, without sorting them anew, equal to an index built afresh', () => {
+    const options = { timezone: 'UTC', slaDays: SLA, calendar: zoneCalendar('UTC') };
+    const incidents = Array.from({ length: 60 }, (_, i) =>
+      at(`OPS-${i + 1}`, new Date(Date.UTC(2026, 8, 1 + i)).toISOString(), { resolvedAt: null }),
+    );
+    const items = incidents.map((origin, i) =>
+      actionItem(`ACT-${i + 1}`, {
+        incidentKey: origin.key,
+        jiraDueDate: new Date(Date.UTC(2026, 8, 3 + i)).toISOString().slice(0, 10),
+        ...(i % 3 === 0
+          ? { statusCategory: 'done' as const, resolvedAt: new Date(Date.UTC(2026, 9, 1 + i)).toISOString() }
+          : {}),
+      }),
+    );
+    const grouped = groupActionItemsByIncident(items);
+    const index = LateFixIndex.of(incidents, grouped, options);
+    const [before] = index.groups();
+    // OPS-7's item is now due later, and OPS-8's done again (each a new record, as a patch brings).
+    const changed = [
+      { ...(items[6] as ActionItem), jiraDueDate: '2026-12-20' },
+      { ...(items[7] as ActionItem), statusCategory: 'done' as const, resolvedAt: '2026-11-02T00:00:00.000Z' },
+    ];
+    index.set(incidents[6] as Incident, [changed[0] as ActionItem]);
+    index.set(incidents[7] as Incident, [changed[1] as ActionItem]);
+    const [after] = index.groups();
+    expect(after?.open).toBe(before?.open);
+    expect(after?.done).toBe(before?.done);
+    const fresh = LateFixIndex.of(
+      incidents,
+      groupActionItemsByIncident(items.map((item) => changed.find((c) => c.key === item.key) ?? item)),
+      options,
+    ).groups()[0];
+    const order = (list: readonly { key: string; fromMs: number; untilMs: number }[] = []) =>
+      list.map(({ key, fromMs, untilMs }) => `${fromMs}/${untilMs}/${key}`);
+    expect(new Set(order(after?.open))).toEqual(new Set(order(fresh?.open)));
+    expect(new Set(order(after?.done))).toEqual(new Set(order(fresh?.done)));
+    expect(order(after?.done).map((entry) => Number(entry.split('/')[1]))).toEqual(
+      order(fresh?.done).map((entry) => Number(entry.split('/')[1])),
+    );
+    expect(after?.open.map((fix) => fix.fromMs)).toEqual(fresh?.open.map((fix) => fix.fromMs));
+  });
+});
+
 describe('the answer', () => {
   it("lists each item's incidents in a packed array, which JSON.stringify writes on its fast path", () => {
     // A holey array (new Array(n), then filled) takes V8's slow path: 2.5 times the time for
