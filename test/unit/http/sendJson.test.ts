@@ -1,0 +1,49 @@
+/**
+ * sendJson's encodings of an answer asked for again: the fast one first, then, in the
+ * background, quality 6 (soon) and quality 11 (seconds later at this size), each replacing
+ * the bytes sent once ready.
+ */
+import { describe, expect, it } from '@jest/globals';
+import express from 'express';
+import request from 'supertest';
+import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
+import { FIRST_BROTLI_QUALITY, sendJson, UPGRADE_BROTLI_QUALITIES } from '../../../server/http/routes/sendJson.js';
+
+function brotliLength(body: Buffer, quality: number): number {
+  return brotliCompressSync(body, {
+    params: { [zlibConstants.BROTLI_PARAM_QUALITY]: quality, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length },
+  }).length;
+}
+
+describe('sendJson', () => {
+  it('sends an answer asked for again at quality 6 soon after the second request, then at quality 11', async () => {
+    // About 600 KB of incident keys, like the recurrence lists of a metrics answer.
+    let seed = 7;
+    const keys = Array.from({ length: 50_000 }, () => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return `OPS-${seed % 200_000}`;
+    });
+    const answer = { items: [{ key: 'ACT-1', incidents: keys }] };
+    const app = express();
+    app.get('/answer', (_req, res, next) => void sendJson(res, answer).catch(next));
+    const body = Buffer.from(JSON.stringify(answer), 'utf8');
+    const lengths = [FIRST_BROTLI_QUALITY, ...UPGRADE_BROTLI_QUALITIES].map((quality) => brotliLength(body, quality));
+    const [fast, , smallest] = lengths;
+    expect(new Set(lengths).size).toBe(3);
+
+    const sent = async () => {
+      const res = await request(app).get('/answer').set('Accept-Encoding', 'br').expect(200);
+      expect(res.headers['content-encoding']).toBe('br');
+      expect(res.body).toEqual(answer);
+      return Number(res.headers['content-length']);
+    };
+    expect(await sent()).toBe(fast);
+    const seen: number[] = [await sent()];
+    for (let wait = 0; wait < 600 && seen[seen.length - 1] !== smallest; wait += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      seen.push(await sent());
+    }
+    const distinct = seen.filter((length, i) => i === 0 || length !== seen[i - 1]);
+    expect(distinct).toEqual(distinct[0] === fast ? lengths : lengths.slice(1));
+  }, 30_000);
+});
