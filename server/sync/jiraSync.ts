@@ -33,6 +33,8 @@ export interface JiraSyncOptions {
   retryPolicy?: Partial<RetryPolicy>;
   /** Tests pass a reader of their own. */
   reader?: JiraReader;
+  /** Issues per search page (Jira's default otherwise); tests pass small pages to have many. */
+  pageSize?: number;
 }
 
 export interface JiraSync {
@@ -74,6 +76,7 @@ export function createJiraSync(options: JiraSyncOptions): JiraSync {
           jira: reader,
           settings,
           onWarning: warn,
+          ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
           ...(runOptions.onProgress ? { onProgress: runOptions.onProgress } : {}),
         },
         now,

@@ -48,7 +48,7 @@ async function openStore(): Promise<Opened> {
 function syncFor(
   jira: SampleJira,
   store: Store,
-  overrides: { apiToken?: string; mapping?: JiraMappingConfig; timezone?: string } = {},
+  overrides: { apiToken?: string; mapping?: JiraMappingConfig; timezone?: string; pageSize?: number } = {},
 ) {
   return createJiraSync({
     store,
@@ -56,6 +56,7 @@ function syncFor(
     mapping: overrides.mapping ?? mapping,
     timezone: overrides.timezone ?? 'UTC',
     retryPolicy: FAST_RETRY,
+    ...(overrides.pageSize !== undefined ? { pageSize: overrides.pageSize } : {}),
   });
 }
 
@@ -304,7 +305,9 @@ describe('sync from the sample Jira into the embedded store', () => {
     const db = await openStore();
     try {
       await syncFor(jira, clean.store).run(new Date());
-      const sync = syncFor(jira, db.store);
+      // Pages of 4: more action-item pages (160) than the sync reads ahead while it stores
+      // the incidents, so the fault meets it in the middle of the action items.
+      const sync = syncFor(jira, db.store, { pageSize: 4 });
       let injected = false;
       const run = await sync.run(new Date(), {
         onProgress: (p) => {
@@ -320,7 +323,7 @@ describe('sync from the sample Jira into the embedded store', () => {
       );
       const kept = await db.store.counts();
       expect(kept.incidents).toBe(incidentKeys.length);
-      expect(kept.actionItems).toBeGreaterThanOrEqual(100);
+      expect(kept.actionItems).toBeGreaterThanOrEqual(4);
       expect(kept.actionItems).toBeLessThan(actionItemKeys.length);
       expect(run.actionItems.inserted).toBe(kept.actionItems);
       const state = await db.store.getSyncState(SYNC_STATE_NAMES.actionItems);

@@ -1,5 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { runSync, type SyncSettings } from '../../server/sync/runSync.js';
+import { ACTION_ITEM_PAGES_AHEAD } from '../../server/sync/querySpecs.js';
 import { JiraError } from '../../server/errors.js';
 import { DEFAULT_FIELDS, DETECTION_MAP, SEVERITY_MAP, issue, move, status } from './fixtures.js';
 import { memoryStore, scriptedReader } from './memory.js';
@@ -103,6 +104,34 @@ describe('runSync against a scripted Jira', () => {
     expect(events.indexOf('search actionItems')).toBeLessThan(events.lastIndexOf('stored incidents'));
     // Still owned by the incidents stored before the action items were mapped.
     expect(mem.actionItems.get('REL-2')?.incidentKey).toBe('OPS-1');
+  });
+
+  it('reads up to ACTION_ITEM_PAGES_AHEAD pages of action items while the incidents are stored, no more', async () => {
+    const base = dataset();
+    const many = Array.from({ length: 2 * ACTION_ITEM_PAGES_AHEAD + 10 }, (_, i) =>
+      issue(`REL-${100 + i}`, { updated: '2026-10-04T08:00:00.000+0000' }),
+    );
+    const mem = memoryStore();
+    const jira = scriptedReader({ ...base, actionItems: many }, 1);
+    let itemPagesRead = 0;
+    const search = jira.search.bind(jira);
+    jira.search = async (request) => {
+      if (request.jql.includes('postmortem-action')) itemPagesRead += 1;
+      return search(request);
+    };
+    const readWhileStoring: number[] = [];
+    const upsert = mem.store.upsertIncidents.bind(mem.store);
+    mem.store.upsertIncidents = async (records) => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      readWhileStoring.push(itemPagesRead);
+      return upsert(records);
+    };
+    const run = await runSync({ store: mem.store, jira, settings }, now);
+    expect(run.ok).toBe(true);
+    expect(mem.actionItems.size).toBe(many.length);
+    // By the last incident page stored, Jira had been kept busy with action items, within the bound.
+    expect(readWhileStoring.at(-1)).toBeGreaterThanOrEqual(50);
+    expect(Math.max(...readWhileStoring)).toBeLessThanOrEqual(ACTION_ITEM_PAGES_AHEAD);
   });
 
   it('reads the rest of a changelog longer than search returns, so acknowledgedAt comes from its first entries', async () => {
