@@ -91,7 +91,7 @@ export function apiFigures(
   group: string,
   results: Pick<ApiBenchResult, 'cold' | 'health' | 'metrics' | 'error'>,
   connections: number,
-  /** The contract's 2x holds over the product's data (PRODUCT.md, Performance); at other scales: reported only. */
+  /** The product's 2x target holds over its own scale of data; at other scales the ratio is reported only. */
   ratioTarget: number | null = 2,
 ): Figure[] {
   const figures: Figure[] = [];
@@ -153,7 +153,7 @@ export function apiFigures(
     ...(results.error
       ? { note: results.error }
       : ratioTarget === null
-        ? { note: 'the 2x target is at the product scale (PRODUCT.md, Performance); reported here' }
+        ? { note: 'the 2x target is set at the product scale; reported here' }
         : {}),
   });
   return figures;
