@@ -472,7 +472,7 @@ export function computeRecurrence(keptGiven: readonly KeptIncident[], index: Lat
     }
 
     // Done fixes: those done after the first kept incident, by their end.
-    let i = firstDoneAfter(done, firstKeptMs);
+    let i = boundOf(done, firstKeptMs, doneOrder, true);
     let end = 0;
     for (; i < done.length; i += 1) {
       const fix = done[i] as LateFix;
@@ -513,18 +513,6 @@ export function computeRecurrence(keptGiven: readonly KeptIncident[], index: Lat
   return { behindOverdueFix, rate: behindOverdueFix / n, items, itemsTotal };
 }
 
-/** The first of the done fixes (sorted by untilMs) done after ms. */
-function firstDoneAfter(done: readonly LateFix[], ms: number): number {
-  let lo = 0;
-  let hi = done.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((done[mid] as LateFix).untilMs <= ms) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** Most incidents first, then due date, then key. */
 function compareCandidates(a: Candidate, b: Candidate): number {
   return (
@@ -548,7 +536,7 @@ export function overdueFixesAt(incident: Incident, index: LateFixIndex): string[
     const { open, done } = group;
     for (let i = 0; i < open.length && (open[i] as LateFix).fromMs <= placeMs; i += 1)
       keys.push((open[i] as LateFix).key);
-    for (let i = firstDoneAfter(done, placeMs); i < done.length; i += 1)
+    for (let i = boundOf(done, placeMs, doneOrder, true); i < done.length; i += 1)
       if ((done[i] as LateFix).fromMs <= placeMs) keys.push((done[i] as LateFix).key);
   }
   return keys.sort(compareKeys);

@@ -82,20 +82,28 @@ export class MetricsService {
   async metrics(query: MetricsQuery = {}): Promise<MetricsResponse> {
     const now = this.now();
     const range = resolveRange(query, now);
-    return this.cached('metrics', query, now, async ({ state }) =>
-      computeMetricsPrepared(
-        (fromMs, toMs) => state.select(fromMs, toMs, query.service, query.severity),
-        state.everything,
-        {
-          ...range,
-          ...(query.service === undefined ? {} : { service: query.service }),
-          ...(query.severity === undefined ? {} : { severity: query.severity }),
-          now,
-          timezone: this.options.timezone,
-          slaDays: this.options.slaDays,
-          dataQualityPreview: DATA_QUALITY_PREVIEW,
-        },
-      ),
+    return this.cached('metrics', query, now, async ({ state }) => this.answer(state, range, query, now));
+  }
+
+  /** The metrics answer of a window over the state (what metrics() caches and warmUp() runs ahead). */
+  private answer(
+    state: MetricsState,
+    range: { from: Date; to: Date },
+    filters: Pick<MetricsQuery, 'service' | 'severity'>,
+    now: Date,
+  ): MetricsResponse {
+    return computeMetricsPrepared(
+      (fromMs, toMs) => state.select(fromMs, toMs, filters.service, filters.severity),
+      state.everything,
+      {
+        ...range,
+        ...(filters.service === undefined ? {} : { service: filters.service }),
+        ...(filters.severity === undefined ? {} : { severity: filters.severity }),
+        now,
+        timezone: this.options.timezone,
+        slaDays: this.options.slaDays,
+        dataQualityPreview: DATA_QUALITY_PREVIEW,
+      },
     );
   }
 
@@ -204,14 +212,7 @@ export class MetricsService {
     const { to: defaultTo } = resolveRange({}, now);
     for (let run = 1; run <= WARM_UP_ANSWERS; run += 1) {
       const to = new Date(defaultTo.getTime() - run * 86_400_000);
-      computeMetricsPrepared((fromMs, toMs) => state.select(fromMs, toMs), state.everything, {
-        from: new Date(to.getTime() - 90 * 86_400_000),
-        to,
-        now,
-        timezone: this.options.timezone,
-        slaDays: this.options.slaDays,
-        dataQualityPreview: DATA_QUALITY_PREVIEW,
-      });
+      this.answer(state, { from: new Date(to.getTime() - 90 * 86_400_000), to }, {}, now);
     }
     return { incidents: state.incidentCount, actionItems: state.actionItemCount };
   }

@@ -47,19 +47,14 @@ function compress(body: Buffer, encoding: Encoding, quality = FIRST_BROTLI_QUALI
  */
 export const UPGRADE_BROTLI_QUALITIES = [6, 11] as const;
 
-function upgradeBrotli(entry: Serialized): void {
-  void UPGRADE_BROTLI_QUALITIES.reduce(
-    (previous, quality) =>
-      previous.then(() =>
-        compress(entry.body, 'br', quality).then(
-          (smaller) => {
-            entry.compressed.br = Promise.resolve(smaller);
-          },
-          () => undefined, // the bytes before stay
-        ),
-      ),
-    Promise.resolve(),
-  );
+async function upgradeBrotli(entry: Serialized): Promise<void> {
+  for (const quality of UPGRADE_BROTLI_QUALITIES) {
+    try {
+      entry.compressed.br = Promise.resolve(await compress(entry.body, 'br', quality));
+    } catch {
+      // the bytes before stay
+    }
+  }
 }
 
 /** Cached answers are the same objects until the data changes; so are their bytes. */
@@ -101,7 +96,7 @@ export async function sendJson(res: Response, value: object): Promise<void> {
           ? 'gzip'
           : null;
   if (encoding !== null) {
-    if (encoding === 'br' && ++entry.brotliSends === 2) upgradeBrotli(entry);
+    if (encoding === 'br' && ++entry.brotliSends === 2) void upgradeBrotli(entry);
     const pending = (entry.compressed[encoding] ??= compress(entry.body, encoding));
     body = await pending;
     res.setHeader('Content-Encoding', encoding);
