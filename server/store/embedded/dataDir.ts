@@ -29,6 +29,7 @@ import type {
 import { StoreUnavailableError } from '../../errors.js';
 import type { WebhookDelivery } from '../Store.js';
 import { Datastore } from './collection.js';
+import { rewriteInBatches } from './rewrite.js';
 
 export interface Datafiles {
   incidents: Datastore<Incident>;
@@ -69,6 +70,7 @@ export async function openDatafiles(dataDir: string, log: (message: string) => v
       );
     }
     const store = new Datastore({ filename });
+    rewriteInBatches(store);
     await store.loadDatabaseAsync();
     await store.ensureIndexAsync({ fieldName: UNIQUE_KEYS[name], unique: true });
     db[name] = store;
