@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../server/config/config.js';
 import { createServices } from '../server/assembly/index.js';
 import { createApp } from '../server/http/app.js';
+import { boundHeapGrowth } from '../server/heap.js';
 import { createLogger } from '../server/logging.js';
 import { createStore } from '../server/store/createStore.js';
 
@@ -22,7 +23,9 @@ async function main(): Promise<void> {
   const store = await createStore(config);
   const base = { config, store, logger: createLogger(config.logLevel), now: () => new Date() };
   const services = createServices(base);
-  // As `npm start` does (server/main.ts): the metrics state is ready before the server listens.
+  // As `npm start` does (server/main.ts): the heap's growth bounded, the metrics state ready
+  // before the server listens.
+  boundHeapGrowth();
   await services.metrics.warmUp();
   const app = createApp({ ...base, ...services });
   const server = app.listen(config.port, config.host);

@@ -25,3 +25,23 @@ export function collectGarbage(): void {
   }
   collect();
 }
+
+/**
+ * How far V8 lets the old generation grow past what a full collection left alive, before it
+ * collects again: 20% (its own choice goes up to 300% when the program allocates fast).
+ *
+ * At five times the product scale the live heap is about 500 MB (the embedded store's
+ * documents and indexes, the metrics state). Under 50 clients V8 let the old generation grow
+ * to four times that before collecting it, and the server's RSS to 1.8-2.3 GB; with 20% it
+ * stays under 1 GB, for more frequent collections (docs/benchmarks.md, "Sixth round").
+ */
+export const HEAP_GROWTH_PERCENT = 20;
+
+/**
+ * Sets that growth for the rest of the process (V8 reads `--heap-growing-percent` each time it
+ * sets the next collection's limit). Called once the data is loaded: while it loads, the heap
+ * grows from nothing, and a collection every 20% would cost seconds of start.
+ */
+export function boundHeapGrowth(percent: number = HEAP_GROWTH_PERCENT): void {
+  setFlagsFromString(`--heap-growing-percent=${percent}`);
+}

@@ -10,6 +10,7 @@ import { ConfigError, type Config } from './config/config.js';
 import { startDigest } from './digest/startDigest.js';
 import { StoreUnavailableError } from './errors.js';
 import { createApp } from './http/app.js';
+import { boundHeapGrowth } from './heap.js';
 import { isEntryPoint } from './cli/commandLine.js';
 import type { Logger } from './logging.js';
 import type { Store } from './store/Store.js';
@@ -62,6 +63,8 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
 
   // The metrics state (every record, each incident's derived facts, the late-fix index) is
   // built before the server listens, so the first question after a start is answered from it.
+  // From here on the heap grows by a fifth between full collections (server/heap.ts).
+  boundHeapGrowth();
   const warmStarted = performance.now();
   try {
     const { incidents, actionItems } = await services.metrics.warmUp();
