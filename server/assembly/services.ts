@@ -7,6 +7,7 @@ import type { Config } from '../config/config.js';
 import type { DigestDeps } from '../digest/run.js';
 import { DataVersionFeed } from '../events/dataVersionFeed.js';
 import { DigestService } from '../digest/service.js';
+import { encodeAhead } from '../http/routes/sendJson.js';
 import type { Logger } from '../logging.js';
 import { MetricsService } from '../metrics/index.js';
 import { PostmortemReader } from '../postmortem/read.js';
@@ -87,6 +88,11 @@ export function createServices(base: ServiceBase, given: Partial<Services> = {})
       : config.jiraWebhookSecret === null || sync === null
         ? null
         : createWebhookProcessor({ store, refresher: sync.refresher, logger });
-  const dataVersions = given.dataVersions ?? new DataVersionFeed(store);
+  const dataVersions =
+    given.dataVersions ??
+    // A change is announced once the metrics answers the tabs watch are computed and encoded.
+    new DataVersionFeed(store, async () => {
+      for (const answer of await metrics.refresh()) await encodeAhead(answer);
+    });
   return { metrics, digest, tickets, sync, webhooks, dataVersions, postmortems };
 }

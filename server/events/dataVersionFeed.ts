@@ -2,7 +2,8 @@
  * The store's data version as a feed: polled once a second per process, however many
  * listeners there are, and only while one listens; each listener is told the current
  * version when it joins (if known) and every change after. The version changes with every
- * write through the store, whichever replica made it (a webhook, a sync, an import).
+ * write through the store, whichever replica made it (a webhook, a sync, an import). A
+ * change is announced once the answers the tabs watch are ready for it (`prepare`).
  */
 import type { Store } from '../store/Store.js';
 
@@ -16,7 +17,15 @@ export class DataVersionFeed {
   private version: number | null = null;
   private polling = false;
 
-  constructor(private readonly store: Store) {}
+  /**
+   * `prepare`: awaited before a change is announced (the metrics service's refresh(), so
+   * that the tabs told find the answers they watch computed); a failure does not hold the
+   * announcement back.
+   */
+  constructor(
+    private readonly store: Store,
+    private readonly prepare: () => Promise<unknown> = async () => undefined,
+  ) {}
 
   /** Starts telling `listener`; call the returned function to stop. */
   subscribe(listener: DataVersionListener): () => void {
@@ -45,6 +54,8 @@ export class DataVersionFeed {
     try {
       const version = await this.store.dataVersion();
       if (version !== this.version) {
+        // The first version read only tells where the data is: nothing changed to prepare for.
+        if (this.version !== null) await this.prepare().catch(() => undefined);
         this.version = version;
         for (const listener of this.listeners) listener(version);
       }

@@ -48,6 +48,8 @@ const MAX_PATCH_KEYS = 5_000;
 const READ_SLICE = 200;
 /** Answers computed (and dropped) before the first question, so that V8 has optimised the code. */
 export const WARM_UP_ANSWERS = 4;
+/** Metrics answers refresh() computes again after a change: the most recently asked ones. */
+export const REFRESHED_ANSWERS = 3;
 
 interface CacheEntry {
   value: Promise<unknown>;
@@ -60,6 +62,8 @@ export class MetricsService {
   private snapshot: Promise<Snapshot> | null = null;
   private snapshotVersion: number | null = null;
   private readonly cache = new Map<string, CacheEntry>();
+  /** Metrics queries asked for since the last refresh(), by queryKey, the most recent last. */
+  private readonly watched = new Map<string, MetricsQuery>();
   private readonly defaultRangeTtlMs: number;
   private readonly maxEntries: number;
   /** How many times a snapshot was loaded and answers computed (for tests and logs). */
@@ -80,9 +84,36 @@ export class MetricsService {
    * DATA_QUALITY_PREVIEW entries and their totals (the full lists: dataQuality()).
    */
   async metrics(query: MetricsQuery = {}): Promise<MetricsResponse> {
+    // The most recently asked last (see refresh()).
+    const key = queryKey(query);
+    this.watched.delete(key);
+    this.watched.set(key, query);
+    if (this.watched.size > REFRESHED_ANSWERS) this.watched.delete(this.watched.keys().next().value as string);
+    return this.metricsAnswer(query);
+  }
+
+  private metricsAnswer(query: MetricsQuery): Promise<MetricsResponse> {
     const now = this.now();
     const range = resolveRange(query, now);
     return this.cached('metrics', query, now, async ({ state }) => this.answer(state, range, query, now));
+  }
+
+  /**
+   * When the store's data has changed since the last answer: catches up with it and computes
+   * again the metrics answers asked for since the last refresh (the REFRESHED_ANSWERS most
+   * recent), so that they are ready before anyone asks again. The data-version feed awaits
+   * this before it announces a change, so the tabs it tells find their answers ready (at 5x a
+   * metrics answer takes 200-300 ms to compute after a change). Answers computed here do not
+   * count as asked: what nobody asks for again is not computed at the next change.
+   * Resolves with the answers it computed (none when nothing changed).
+   */
+  async refresh(): Promise<MetricsResponse[]> {
+    if (this.snapshot === null || (await this.store.dataVersion()) === this.snapshotVersion) return [];
+    const queries = [...this.watched.values()].reverse();
+    this.watched.clear();
+    const answers: MetricsResponse[] = [];
+    for (const query of queries) answers.push(await this.metricsAnswer(query));
+    return answers;
   }
 
   /** The metrics answer of a window over the state (what metrics() caches and warmUp() runs ahead). */
@@ -302,10 +333,7 @@ export class MetricsService {
       snapshot.version,
       this.calendar.dateOf(now.getTime()),
       usesDefaultRange ? 'default-range' : null,
-      Object.entries(query)
-        .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v])
-        .sort(([a], [b]) => compareKeys(String(a), String(b))),
+      queryKey(query),
     ]);
     const entry = this.cache.get(key);
     if (entry && entry.expiresAt > now.getTime()) {
@@ -327,6 +355,16 @@ export class MetricsService {
     value.catch(() => this.cache.delete(key));
     return value;
   }
+}
+
+/** A query as a string, whatever the order of its fields (undefined ones left out). */
+function queryKey(query: object): string {
+  return JSON.stringify(
+    Object.entries(query)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v])
+      .sort(([a], [b]) => compareKeys(String(a), String(b))),
+  );
 }
 
 async function readInSlices<T>(keys: string[], read: (keys: string[]) => Promise<T[]>): Promise<T[]> {

@@ -76,4 +76,20 @@ describe('GET /api/events', () => {
     expect(Date.now() - started).toBeLessThan(3_000);
     res.destroy();
   });
+
+  it('announces a change once the metrics the tabs asked for are computed for it: the request after the announcement finds its answer ready', async () => {
+    const auth = { authorization: `Bearer ${KEY}` };
+    const query = '/api/metrics?severity=P1';
+    expect((await fetch(`${base}${query}`, { headers: auth })).status).toBe(200);
+    const res = await open(auth);
+    await nextVersions(res, 1);
+    const before = t.metrics.stats.computations;
+    await t.store.upsertIncidents([makeIncident({ key: 'OPS-7', severity: 'P1' })]);
+    await nextVersions(res, 1);
+    // Computed before the announcement, not by the request after it.
+    expect(t.metrics.stats.computations).toBe(before + 1);
+    expect((await fetch(`${base}${query}`, { headers: auth })).status).toBe(200);
+    expect(t.metrics.stats.computations).toBe(before + 1);
+    res.destroy();
+  });
 });

@@ -60,14 +60,7 @@ async function upgradeBrotli(entry: Serialized): Promise<void> {
 /** Cached answers are the same objects until the data changes; so are their bytes. */
 const serialized = new WeakMap<object, Serialized>();
 
-/**
- * Sends a (cached) answer as JSON. Each answer object is serialised, hashed and (for
- * clients that accept it, as browsers do) compressed once: under many concurrent clients
- * re-encoding (and Express re-hashing for its ETag) a metrics answer on every request would
- * cost more than computing it did. Conditional requests (If-None-Match) get a 304, HEAD gets
- * the headers only.
- */
-export async function sendJson(res: Response, value: object): Promise<void> {
+function serializedOf(value: object): Serialized {
   let entry = serialized.get(value);
   if (!entry) {
     const body = Buffer.from(JSON.stringify(value), 'utf8');
@@ -79,6 +72,29 @@ export async function sendJson(res: Response, value: object): Promise<void> {
     };
     serialized.set(value, entry);
   }
+  return entry;
+}
+
+/**
+ * Serialises an answer and encodes it for browsers (Brotli at FIRST_BROTLI_QUALITY) before
+ * anyone asks for it: the answers the metrics service refreshes after a change, so that the
+ * tabs told of the change get bytes ready (at 5x: 30-80 ms of serialising and 23 ms of
+ * Brotli for the default metrics answer).
+ */
+export async function encodeAhead(value: object): Promise<void> {
+  const entry = serializedOf(value);
+  if (entry.body.length >= COMPRESS_FROM_BYTES) await (entry.compressed.br ??= compress(entry.body, 'br'));
+}
+
+/**
+ * Sends a (cached) answer as JSON. Each answer object is serialised, hashed and (for
+ * clients that accept it, as browsers do) compressed once: under many concurrent clients
+ * re-encoding (and Express re-hashing for its ETag) a metrics answer on every request would
+ * cost more than computing it did. Conditional requests (If-None-Match) get a 304, HEAD gets
+ * the headers only.
+ */
+export async function sendJson(res: Response, value: object): Promise<void> {
+  const entry = serializedOf(value);
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('ETag', entry.etag);
   res.setHeader('Vary', 'Accept-Encoding');

@@ -7,7 +7,12 @@ import { describe, expect, it } from '@jest/globals';
 import express from 'express';
 import request from 'supertest';
 import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
-import { FIRST_BROTLI_QUALITY, sendJson, UPGRADE_BROTLI_QUALITIES } from '../../../server/http/routes/sendJson.js';
+import {
+  encodeAhead,
+  FIRST_BROTLI_QUALITY,
+  sendJson,
+  UPGRADE_BROTLI_QUALITIES,
+} from '../../../server/http/routes/sendJson.js';
 
 function brotliLength(body: Buffer, quality: number): number {
   return brotliCompressSync(body, {
@@ -46,4 +51,25 @@ describe('sendJson', () => {
     const distinct = seen.filter((length, i) => i === 0 || length !== seen[i - 1]);
     expect(distinct).toEqual(distinct[0] === fast ? lengths : lengths.slice(1));
   }, 30_000);
+
+  it('sends an answer encoded ahead with the bytes made before the request, serialised once', async () => {
+    let serialisations = 0;
+    const keys = Array.from({ length: 2_000 }, (_, i) => `OPS-${i}`);
+    const answer = {
+      toJSON() {
+        serialisations += 1;
+        return { incidents: keys };
+      },
+    };
+    await encodeAhead(answer);
+    expect(serialisations).toBe(1);
+    const app = express();
+    app.get('/answer', (_req, res, next) => void sendJson(res, answer).catch(next));
+    const res = await request(app).get('/answer').set('Accept-Encoding', 'br').expect(200);
+    expect(res.headers['content-encoding']).toBe('br');
+    expect(res.body).toEqual({ incidents: keys });
+    const body = Buffer.from(JSON.stringify({ incidents: keys }), 'utf8');
+    expect(Number(res.headers['content-length'])).toBe(brotliLength(body, FIRST_BROTLI_QUALITY));
+    expect(serialisations).toBe(1);
+  });
 });

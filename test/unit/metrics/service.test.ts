@@ -138,6 +138,35 @@ describe('MetricsService', () => {
     expect(service.stats.computations).toBe(4);
   });
 
+  it('after a change, refresh() computes the most recently asked answers ahead; asking them again computes nothing', async () => {
+    const { store, service } = setup([incident('OPS-1')]);
+    expect(await service.refresh()).toHaveLength(0); // nothing loaded, nothing asked
+    const severities = ['P0', 'P1', 'P2', 'P3'] as const;
+    for (const severity of severities) await service.metrics({ ...range, severity });
+    await service.metrics({ ...range, severity: 'P0' }); // asked again: the most recent now
+    expect(await service.refresh()).toHaveLength(0); // the data has not changed
+
+    store.write([incident('OPS-1'), incident('OPS-2', { severity: 'P0' })]);
+    const before = service.stats.computations;
+    expect(await service.refresh()).toHaveLength(3);
+    expect(service.stats.computations).toBe(before + 3);
+    // P0, P3 and P2 are ready (and right); P1, asked least recently, is computed when asked.
+    const fresh = new MetricsService(store as unknown as Store, { timezone: 'UTC', slaDays: SLA, now: () => NOW });
+    for (const severity of ['P0', 'P3', 'P2'] as const) {
+      expect(await service.metrics({ ...range, severity })).toEqual(await fresh.metrics({ ...range, severity }));
+    }
+    expect((await service.metrics({ ...range, severity: 'P0' })).incidents.total).toBe(1);
+    expect(service.stats.computations).toBe(before + 3);
+    await service.metrics({ ...range, severity: 'P1' });
+    expect(service.stats.computations).toBe(before + 4);
+
+    // What refresh() computed is not "asked": after the next change only what was asked since is.
+    store.write([incident('OPS-1')]);
+    expect(await service.refresh()).toHaveLength(3);
+    store.write([incident('OPS-1'), incident('OPS-3')]);
+    expect(await service.refresh()).toHaveLength(0);
+  });
+
   it('concurrent requests share one computation', async () => {
     const { service } = setup([incident('OPS-1')]);
     const answers = await Promise.all([service.metrics(range), service.metrics(range), service.metrics(range)]);
