@@ -224,6 +224,8 @@ async function measureScale(
       newQueries: null,
       healthSequential: null,
       afterChange: [],
+      afterChangeRacing: [],
+      changeToAnnounced: [],
       failures: [],
       serverPeakRssBytes: null,
       error: 'not run',

@@ -259,6 +259,8 @@ describe('answers the cache cannot hold', () => {
         newQueries: summary,
         healthSequential: { ...summary, p95: 3 },
         afterChange: [30, 120, 40, 50, 60],
+        afterChangeRacing: [300, 310, 290, 305, 700],
+        changeToAnnounced: [900, 1200, 800, 1000, 1100],
         failures: [],
         serverPeakRssBytes: 1100 * 1024 * 1024,
         error: null,
@@ -270,6 +272,9 @@ describe('answers the cache cannot hold', () => {
       verdict: 'pass',
       note: 'each: 30, 120, 40, 50, 60 ms',
     });
+    // The request racing the write and the wait for the announcement are reported, without a target.
+    expect(byId(figures, 'api.afterChangeRacing.ms')).toMatchObject({ value: 305, verdict: 'info' });
+    expect(byId(figures, 'api.changeToAnnounced.ms')).toMatchObject({ value: 1000, verdict: 'info' });
     expect(byId(figures, 'api.serverPeakRssMB')).toMatchObject({ value: 1100, verdict: 'fail' });
   });
 
@@ -280,6 +285,8 @@ describe('answers the cache cannot hold', () => {
         newQueries: summary,
         healthSequential: summary,
         afterChange: [1],
+        afterChangeRacing: [1],
+        changeToAnnounced: [1],
         failures: ['/api/metrics?x answered 500'],
         serverPeakRssBytes: null,
         error: null,
