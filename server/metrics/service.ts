@@ -62,7 +62,7 @@ export class MetricsService {
   private snapshot: Promise<Snapshot> | null = null;
   private snapshotVersion: number | null = null;
   private readonly cache = new Map<string, CacheEntry>();
-  /** Metrics queries asked for since the last refresh(), by queryKey, the most recent last. */
+  /** The REFRESHED_ANSWERS metrics queries most recently asked for, by queryKey, the most recent last. */
   private readonly watched = new Map<string, MetricsQuery>();
   private readonly defaultRangeTtlMs: number;
   private readonly maxEntries: number;
@@ -100,17 +100,15 @@ export class MetricsService {
 
   /**
    * When the store's data has changed since the last answer: catches up with it and computes
-   * again the metrics answers asked for since the last refresh (the REFRESHED_ANSWERS most
-   * recent), so that they are ready before anyone asks again. The data-version feed awaits
-   * this before it announces a change, so the tabs it tells find their answers ready (at 5x a
-   * metrics answer takes 200-300 ms to compute after a change). Answers computed here do not
-   * count as asked: what nobody asks for again is not computed at the next change.
-   * Resolves with the answers it computed (none when nothing changed).
+   * again the REFRESHED_ANSWERS metrics answers most recently asked for, so that they are
+   * ready before anyone asks again. The data-version feed awaits this before it announces a
+   * change (and only while a tab listens), so the tabs it tells find their answers ready (at
+   * 5x a metrics answer takes 200-300 ms to compute after a change). Answers computed here do
+   * not count as asked. Resolves with the answers it computed (none when nothing changed).
    */
   async refresh(): Promise<MetricsResponse[]> {
     if (this.snapshot === null || (await this.store.dataVersion()) === this.snapshotVersion) return [];
     const queries = [...this.watched.values()].reverse();
-    this.watched.clear();
     const answers: MetricsResponse[] = [];
     for (const query of queries) answers.push(await this.metricsAnswer(query));
     return answers;

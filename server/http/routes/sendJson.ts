@@ -41,14 +41,27 @@ function compress(body: Buffer, encoding: Encoding, quality = FIRST_BROTLI_QUALI
  * smaller encodings, made in the background, each replacing the bytes sent when ready:
  * first Brotli at quality 6 (at 5x: 297 KB instead of 490 KB, in ~100 ms), then at quality
  * 11, a third of the bytes of quality 2 (855 KB of metrics at product scale: 27 KB instead
- * of 79 KB) for ~1 s of a background thread at that scale and several at 5x. Under many
- * clients the bytes are what costs: the 5x load test served 164 answers a second while they
- * were quality 2, 268 at quality 6.
+ * of 79 KB) for ~1 s of a background thread at that scale (not for larger answers: see
+ * QUALITY_11_MAX_BYTES). Under many clients the bytes are what costs: the 5x load test
+ * served 164 answers a second while they were quality 2, 268 at quality 6.
  */
 export const UPGRADE_BROTLI_QUALITIES = [6, 11] as const;
 
+/**
+ * Quality 11 costs a core about 1.3 s per megabyte of JSON, and ~100 MB of memory at 25 MB:
+ * at 5x, 6 s for the 4.5 MB metrics answer, 42 s for the 16 MB overdue list and 62 s for the
+ * 25 MB incident list, taken from the requests of a 2-core server while they ran. Bodies
+ * larger than this stop at quality 6 (the incident list: 2.4 MB instead of 1.8 MB).
+ */
+export const QUALITY_11_MAX_BYTES = 1 << 20;
+
+/** The background encodings an answer of `bytes` gets once asked for again. */
+export function upgradeQualities(bytes: number): number[] {
+  return UPGRADE_BROTLI_QUALITIES.filter((quality) => quality < 11 || bytes <= QUALITY_11_MAX_BYTES);
+}
+
 async function upgradeBrotli(entry: Serialized): Promise<void> {
-  for (const quality of UPGRADE_BROTLI_QUALITIES) {
+  for (const quality of upgradeQualities(entry.body.length)) {
     try {
       entry.compressed.br = Promise.resolve(await compress(entry.body, 'br', quality));
     } catch {

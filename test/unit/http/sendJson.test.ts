@@ -10,8 +10,10 @@ import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import {
   encodeAhead,
   FIRST_BROTLI_QUALITY,
+  QUALITY_11_MAX_BYTES,
   sendJson,
   UPGRADE_BROTLI_QUALITIES,
+  upgradeQualities,
 } from '../../../server/http/routes/sendJson.js';
 
 function brotliLength(body: Buffer, quality: number): number {
@@ -71,5 +73,12 @@ describe('sendJson', () => {
     const body = Buffer.from(JSON.stringify({ incidents: keys }), 'utf8');
     expect(Number(res.headers['content-length'])).toBe(brotliLength(body, FIRST_BROTLI_QUALITY));
     expect(serialisations).toBe(1);
+  });
+
+  it('keeps quality 11 for answers up to 1 MB: a larger one stops at quality 6', () => {
+    expect(upgradeQualities(600 * 1024)).toEqual([6, 11]);
+    expect(upgradeQualities(QUALITY_11_MAX_BYTES)).toEqual([6, 11]);
+    expect(upgradeQualities(QUALITY_11_MAX_BYTES + 1)).toEqual([6]);
+    expect(upgradeQualities(25 * 1024 * 1024)).toEqual([6]);
   });
 });
