@@ -7,7 +7,13 @@ import type { Response } from 'express';
 type Encoding = 'br' | 'gzip';
 
 interface Serialized {
-  body: Buffer;
+  /**
+   * The JSON; null once a large answer's Brotli encodings are all made (RELEASE_BODY_FROM_BYTES),
+   * serialised again for a client that does not take Brotli.
+   */
+  body: Buffer | null;
+  /** The JSON's length in bytes. */
+  bytes: number;
   etag: string;
   /** The body compressed, per encoding, made when first asked for (off the event loop). */
   compressed: Partial<Record<Encoding, Promise<Buffer>>>;
@@ -60,14 +66,27 @@ export function upgradeQualities(bytes: number): number[] {
   return UPGRADE_BROTLI_QUALITIES.filter((quality) => quality < 11 || bytes <= QUALITY_11_MAX_BYTES);
 }
 
-async function upgradeBrotli(entry: Serialized): Promise<void> {
-  for (const quality of upgradeQualities(entry.body.length)) {
+/**
+ * From this size, an answer's JSON is let go once its Brotli encodings are made: browsers
+ * take those, and the JSON of the tab's lists at 5x (25 MB of incidents, 16 MB of overdue
+ * items) would otherwise stay in memory beside them as long as the answer is cached.
+ */
+export const RELEASE_BODY_FROM_BYTES = 1 << 20;
+
+async function upgradeBrotli(value: object, entry: Serialized): Promise<void> {
+  for (const quality of upgradeQualities(entry.bytes)) {
     try {
-      entry.compressed.br = Promise.resolve(await compress(entry.body, 'br', quality));
+      entry.compressed.br = Promise.resolve(await compress(bodyOf(value, entry), 'br', quality));
     } catch {
       // the bytes before stay
     }
   }
+  if (entry.bytes >= RELEASE_BODY_FROM_BYTES) entry.body = null;
+}
+
+/** The answer's JSON, serialised again if it was let go. */
+function bodyOf(value: object, entry: Serialized): Buffer {
+  return (entry.body ??= Buffer.from(JSON.stringify(value), 'utf8'));
 }
 
 /** Cached answers are the same objects until the data changes; so are their bytes. */
@@ -79,6 +98,7 @@ function serializedOf(value: object): Serialized {
     const body = Buffer.from(JSON.stringify(value), 'utf8');
     entry = {
       body,
+      bytes: body.length,
       etag: `W/"${createHash('sha1').update(body).digest('base64url')}"`,
       compressed: {},
       brotliSends: 0,
@@ -96,7 +116,7 @@ function serializedOf(value: object): Serialized {
  */
 export async function encodeAhead(value: object): Promise<void> {
   const entry = serializedOf(value);
-  if (entry.body.length >= COMPRESS_FROM_BYTES) await (entry.compressed.br ??= compress(entry.body, 'br'));
+  if (entry.bytes >= COMPRESS_FROM_BYTES) await (entry.compressed.br ??= compress(bodyOf(value, entry), 'br'));
 }
 
 /**
@@ -115,19 +135,19 @@ export async function sendJson(res: Response, value: object): Promise<void> {
     res.status(304).end();
     return;
   }
-  let body = entry.body;
   const encoding: Encoding | null =
-    body.length < COMPRESS_FROM_BYTES
+    entry.bytes < COMPRESS_FROM_BYTES
       ? null
       : res.req.acceptsEncodings('br') === 'br'
         ? 'br'
         : res.req.acceptsEncodings('gzip') === 'gzip'
           ? 'gzip'
           : null;
-  if (encoding !== null) {
-    if (encoding === 'br' && ++entry.brotliSends === 2) void upgradeBrotli(entry);
-    const pending = (entry.compressed[encoding] ??= compress(entry.body, encoding));
-    body = await pending;
+  let body: Buffer;
+  if (encoding === null) body = bodyOf(value, entry);
+  else {
+    if (encoding === 'br' && ++entry.brotliSends === 2) void upgradeBrotli(value, entry);
+    body = await (entry.compressed[encoding] ??= compress(bodyOf(value, entry), encoding));
     res.setHeader('Content-Encoding', encoding);
   }
   res.setHeader('Content-Length', String(body.length));

@@ -11,6 +11,7 @@ import {
   encodeAhead,
   FIRST_BROTLI_QUALITY,
   QUALITY_11_MAX_BYTES,
+  RELEASE_BODY_FROM_BYTES,
   sendJson,
   UPGRADE_BROTLI_QUALITIES,
   upgradeQualities,
@@ -81,4 +82,34 @@ describe('sendJson', () => {
     expect(upgradeQualities(QUALITY_11_MAX_BYTES + 1)).toEqual([6]);
     expect(upgradeQualities(25 * 1024 * 1024)).toEqual([6]);
   });
+
+  it('lets the JSON of a large answer go once its Brotli encodings are made, and serialises it again for a client without Brotli', async () => {
+    let serialisations = 0;
+    const keys = Array.from({ length: 150_000 }, (_, i) => `OPS-${(i * 7919) % 1_000_003}`);
+    const answer = {
+      toJSON() {
+        serialisations += 1;
+        return { incidents: keys };
+      },
+    };
+    const body = Buffer.from(JSON.stringify({ incidents: keys }), 'utf8');
+    expect(body.length).toBeGreaterThan(RELEASE_BODY_FROM_BYTES);
+    const app = express();
+    app.get('/answer', (_req, res, next) => void sendJson(res, answer).catch(next));
+    const brotli = async () =>
+      Number((await request(app).get('/answer').set('Accept-Encoding', 'br').expect(200)).headers['content-length']);
+    await brotli();
+    await brotli(); // starts the upgrade (quality 6 only at this size)
+    const quality6 = brotliLength(body, 6);
+    for (let wait = 0; wait < 500 && (await brotli()) !== quality6; wait += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(await brotli()).toBe(quality6);
+    expect(serialisations).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const plain = await request(app).get('/answer').set('Accept-Encoding', 'identity').expect(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toEqual({ incidents: keys });
+    expect(serialisations).toBe(2);
+  }, 30_000);
 });
