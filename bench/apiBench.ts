@@ -5,6 +5,7 @@
  * read off autocannon's fixed percentiles (which have no p95).
  */
 import autocannon, { type Result as CannonResult } from 'autocannon';
+import { readEvents } from '../client/src/live.js';
 import type { ServerChild } from './children.js';
 import { median, ratio, summarizeLatencies, type Figure, type LatencySummary } from './report.js';
 
@@ -374,7 +375,10 @@ export async function measureFresh(
   return out;
 }
 
-/** GET /api/events as the tab reads it: `until(v)` resolves once a version >= v is announced. */
+/**
+ * GET /api/events read with the tab's own reader (client/src/live.ts): `until(v)` resolves
+ * once a version >= v is announced.
+ */
 async function announcements(baseUrl: string): Promise<{ until(version: number): Promise<void>; close(): void }> {
   const controller = new AbortController();
   const response = await fetch(`${baseUrl}/api/events`, {
@@ -382,23 +386,22 @@ async function announcements(baseUrl: string): Promise<{ until(version: number):
     signal: controller.signal,
   });
   if (response.status !== 200 || response.body === null) throw new Error(`/api/events answered ${response.status}`);
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
   let latest = -Infinity;
+  let waiting: { version: number; resolve: () => void } | null = null;
+  const ended = readEvents(response.body, (event, data) => {
+    if (event !== 'data-version') return;
+    latest = Math.max(latest, (JSON.parse(data) as { version: number }).version);
+    if (waiting !== null && latest >= waiting.version) waiting.resolve();
+  }).then(
+    () => Promise.reject(new Error('/api/events ended before announcing the change')),
+    (error: unknown) => Promise.reject(error instanceof Error ? error : new Error(String(error))),
+  );
+  ended.catch(() => undefined); // read by until() only while it waits
   return {
-    async until(version) {
-      while (latest < version) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error('/api/events ended before announcing the change');
-        buffer += value;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const data = /^event: data-version\ndata: (.*)$/m.exec(buffer.slice(0, end));
-          buffer = buffer.slice(end + 2);
-          if (data) latest = Math.max(latest, (JSON.parse(data[1] as string) as { version: number }).version);
-        }
-      }
-    },
+    until: (version) =>
+      latest >= version
+        ? Promise.resolve()
+        : Promise.race([new Promise<void>((resolve) => (waiting = { version, resolve })), ended]),
     close: () => controller.abort(),
   };
 }

@@ -50,27 +50,7 @@ export function startLiveUpdates(options: LiveOptions): () => void {
   const run = async () => {
     while (!controller.signal.aborted) {
       try {
-        const body = await options.api.events(controller.signal);
-        const reader = body.getReader();
-        const decoder = new TextDecoder();
-        let buffer = '';
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buffer += decoder.decode(value, { stream: true }).replace(/\r\n?/g, '\n');
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            let event = 'message';
-            const data: string[] = [];
-            for (const line of block.split('\n')) {
-              if (line.startsWith('event:')) event = line.slice(6).trim();
-              else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
-            }
-            if (data.length > 0) onEvent(event, data.join('\n'));
-          }
-        }
+        await readEvents(await options.api.events(controller.signal), onEvent);
       } catch {
         // Offline, server restarting, or stopped: wait and try again (unless stopped).
       }
@@ -80,4 +60,31 @@ export function startLiveUpdates(options: LiveOptions): () => void {
   };
   void run();
   return () => controller.abort();
+}
+
+/** Reads a server-sent event stream to its end, telling `onEvent` each event that carries data. */
+export async function readEvents(
+  body: ReadableStream<Uint8Array>,
+  onEvent: (event: string, data: string) => void,
+): Promise<void> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true }).replace(/\r\n?/g, '\n');
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let event = 'message';
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
+      }
+      if (data.length > 0) onEvent(event, data.join('\n'));
+    }
+  }
 }

@@ -107,7 +107,11 @@ export class MetricsService {
    * not count as asked. Resolves with the answers it computed (none when nothing changed).
    */
   async refresh(): Promise<MetricsResponse[]> {
-    if (this.snapshot === null || (await this.store.dataVersion()) === this.snapshotVersion) return [];
+    // Nothing loaded yet (so nothing asked): no reason to load it all now.
+    if (this.snapshot === null) return [];
+    const before = this.snapshotVersion;
+    await this.currentSnapshot(); // catches up with the store, as the answers below would
+    if (this.snapshotVersion === before) return [];
     const queries = [...this.watched.values()].reverse();
     const answers: MetricsResponse[] = [];
     for (const query of queries) answers.push(await this.metricsAnswer(query));
