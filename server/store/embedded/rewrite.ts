@@ -15,13 +15,17 @@
  * time, each batch waiting for the one before.
  */
 import { createRequire } from 'node:module';
-import { open, rename, stat } from 'node:fs/promises';
+import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Datastore } from './collection.js';
 
+const nedb = createRequire(import.meta.url);
 /** NeDB's own serialisation (Dates as `{"$$date": ms}`, field names checked). */
-const { serialize } = createRequire(import.meta.url)('@seald-io/nedb/lib/model.js') as {
-  serialize: (doc: unknown) => string;
+const { serialize } = nedb('@seald-io/nedb/lib/model.js') as { serialize: (doc: unknown) => string };
+/** NeDB's own fsync of a file or a folder (a folder that cannot be flushed is let be). */
+const { existsAsync, flushToStorageAsync } = nedb('@seald-io/nedb/lib/storage.js') as {
+  existsAsync: (path: string) => Promise<boolean>;
+  flushToStorageAsync: (options: { filename: string; isDir?: boolean }) => Promise<void>;
 };
 
 /** Characters written per batch. */
@@ -55,8 +59,8 @@ export async function rewriteDatafile(
 ): Promise<void> {
   const folder = dirname(filename);
   const temp = `${filename}~`;
-  await flush(folder, true);
-  if (await exists(filename)) await flush(filename, false);
+  await flushToStorageAsync({ filename: folder, isDir: true });
+  if (await existsAsync(filename)) await flushToStorageAsync({ filename });
   const handle = await open(temp, 'w', 0o644);
   try {
     let batch = '';
@@ -76,34 +80,5 @@ export async function rewriteDatafile(
     await handle.close();
   }
   await rename(temp, filename);
-  await flush(folder, true);
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
-  }
-}
-
-/** fsync; a folder that cannot be opened or flushed (some file systems) is let be, as NeDB does. */
-async function flush(path: string, isFolder: boolean): Promise<void> {
-  let handle;
-  try {
-    handle = await open(path, isFolder ? 'r' : 'r+');
-  } catch (err) {
-    if (isFolder && (err as NodeJS.ErrnoException).code === 'EISDIR') return;
-    throw err;
-  }
-  try {
-    await handle.sync();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (!(isFolder && (code === 'EPERM' || code === 'EISDIR' || code === 'EINVAL'))) throw err;
-  } finally {
-    await handle.close();
-  }
+  await flushToStorageAsync({ filename: folder, isDir: true });
 }
